@@ -1,0 +1,244 @@
+//! From simulated blocks to results: the monthly distribution table, the
+//! per-run records and the headline figures with their Monte Carlo errors.
+//!
+//! [`Aggregator`] is an engine [`Sink`]: it receives blocks in block order
+//! and reduces them in that order, so its output is the same at any thread
+//! count. Per-month quantiles are exact while `runs × months × metrics`
+//! values fit in [`EXACT_BUDGET_VALUES`]; above that they come from a
+//! [`LogHistogram`] sketch (relative error ≤ [`SKETCH_RELATIVE_ERROR`]),
+//! which the manifest records. Means and standard deviations are always
+//! exact (Welford per block, Chan merge across blocks).
+
+use crate::engine::{Block, Sink};
+use crate::model::{RunSummary, METRICS, N_METRICS};
+use crate::stats::{self, LogHistogram, Moments, QUANTILES, SKETCH_RELATIVE_ERROR};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Most per-month values kept for exact quantiles (8 bytes each: 400 MB).
+pub const EXACT_BUDGET_VALUES: u64 = 50_000_000;
+
+/// How per-month quantiles are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum QuantileMethod {
+    /// Type-7 interpolation between exact order statistics.
+    Exact,
+    /// Type-7 interpolation on a log-linear histogram's bucket midpoints.
+    Sketch { relative_error: f64 },
+}
+
+impl QuantileMethod {
+    /// The method used for `runs` runs of `months` months.
+    pub fn for_size(runs: u64, months: u32) -> QuantileMethod {
+        if runs.saturating_mul(u64::from(months)).saturating_mul(N_METRICS as u64) <= EXACT_BUDGET_VALUES {
+            QuantileMethod::Exact
+        } else {
+            QuantileMethod::Sketch { relative_error: SKETCH_RELATIVE_ERROR }
+        }
+    }
+}
+
+enum Store {
+    Exact(Vec<f64>),
+    Sketch(LogHistogram),
+}
+
+struct Column {
+    moments: Moments,
+    store: Store,
+}
+
+/// One row of the monthly table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyRow {
+    pub metric: &'static str,
+    /// 1-based month.
+    pub month: u32,
+    pub mean: f64,
+    pub sd: f64,
+    pub se_mean: f64,
+    /// Quantiles at [`QUANTILES`].
+    pub q: [f64; 7],
+}
+
+/// Reduces blocks into monthly columns and keeps the per-run records.
+pub struct Aggregator {
+    months: usize,
+    method: QuantileMethod,
+    /// `[metric][month]`.
+    columns: Vec<Column>,
+    pub runs: Vec<RunSummary>,
+    /// Uncertain input values, `[run][input]`.
+    pub inputs: Vec<f64>,
+    pub n_inputs: usize,
+    next_block: Option<u64>,
+}
+
+impl Aggregator {
+    pub fn new(months: u32, expected_runs: u64, n_inputs: usize) -> Aggregator {
+        let method = QuantileMethod::for_size(expected_runs, months);
+        let columns = (0..N_METRICS * months as usize)
+            .map(|_| Column {
+                moments: Moments::default(),
+                store: match method {
+                    QuantileMethod::Exact => Store::Exact(Vec::with_capacity(expected_runs as usize)),
+                    QuantileMethod::Sketch { .. } => Store::Sketch(LogHistogram::default()),
+                },
+            })
+            .collect();
+        Aggregator {
+            months: months as usize,
+            method,
+            columns,
+            runs: Vec::with_capacity(expected_runs as usize),
+            inputs: Vec::with_capacity(expected_runs as usize * n_inputs),
+            n_inputs,
+            next_block: None,
+        }
+    }
+
+    pub fn method(&self) -> QuantileMethod {
+        self.method
+    }
+
+    /// The monthly table, `[metric][month]` order.
+    pub fn monthly(&mut self) -> Vec<MonthlyRow> {
+        let months = self.months;
+        self.columns
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, col)| {
+                let q: Vec<f64> = match &mut col.store {
+                    Store::Exact(v) => stats::quantiles(v, &QUANTILES),
+                    Store::Sketch(h) => QUANTILES.iter().map(|&p| h.quantile(p)).collect(),
+                };
+                MonthlyRow {
+                    metric: METRICS[i / months],
+                    month: (i % months + 1) as u32,
+                    mean: col.moments.mean,
+                    sd: col.moments.sd(),
+                    se_mean: col.moments.se_mean(),
+                    q: q.try_into().expect("seven quantiles"),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Sink for Aggregator {
+    fn block(&mut self, block: &Block) -> anyhow::Result<()> {
+        if let Some(next) = self.next_block {
+            anyhow::ensure!(block.index == next, "blocks out of order: got {}, expected {next}", block.index);
+        }
+        self.next_block = Some(block.index + 1);
+        let months = self.months;
+        for (c, col) in self.columns.iter_mut().enumerate() {
+            let (metric, t) = (c / months, c % months);
+            let mut m = Moments::default();
+            for r in 0..block.len {
+                let x = block.value(r, metric, t);
+                m.push(x);
+                match &mut col.store {
+                    Store::Exact(v) => v.push(x),
+                    Store::Sketch(h) => h.push(x),
+                }
+            }
+            col.moments.merge(&m);
+        }
+        self.runs.extend_from_slice(&block.summaries);
+        self.inputs.extend_from_slice(&block.inputs);
+        Ok(())
+    }
+}
+
+/// A figure and its Monte Carlo standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// `null` when undefined (e.g. the median breakeven month when fewer
+    /// than half the runs break even).
+    pub estimate: Option<f64>,
+    pub se: Option<f64>,
+}
+
+impl Estimate {
+    fn of(estimate: f64, se: f64) -> Estimate {
+        let ok = |x: f64| x.is_finite().then_some(x);
+        Estimate { estimate: ok(estimate), se: ok(estimate).and(ok(se)) }
+    }
+}
+
+/// P10, P50 and P90 of a per-run quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    pub p10: Estimate,
+    pub p50: Estimate,
+    pub p90: Estimate,
+    pub mean: Estimate,
+}
+
+/// The headline figures (DESIGN §1, issue 2 item 7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headline {
+    pub runs: u64,
+    pub months: u32,
+    /// P(cash < 0 in some month ≤ horizon).
+    pub p_default: Estimate,
+    /// P(default by month 12); null when the horizon is shorter.
+    pub p_default_12: Estimate,
+    pub p_default_24: Estimate,
+    pub final_cash: Spread,
+    pub final_arr: Spread,
+    pub final_customers: Spread,
+    /// Median over all runs of the first month with profit ≥ 0, "never"
+    /// counting as +∞; null when fewer than half the runs break even.
+    pub median_breakeven_month: Estimate,
+    /// Share of runs that break even within the horizon.
+    pub p_breakeven: Estimate,
+    /// Funding need per run: max(0, −min cash).
+    pub funding_need: Spread,
+}
+
+fn spread(mut values: Vec<f64>) -> Spread {
+    let mut m = Moments::default();
+    values.iter().for_each(|&x| m.push(x));
+    values.sort_unstable_by(f64::total_cmp);
+    let at = |p| Estimate::of(stats::quantile_sorted(&values, p), stats::quantile_se_sorted(&values, p));
+    Spread { p10: at(0.1), p50: at(0.5), p90: at(0.9), mean: Estimate::of(m.mean, m.se_mean()) }
+}
+
+/// The headline figures of a set of runs.
+pub fn headline(runs: &[RunSummary], months: u32) -> Headline {
+    let n = runs.len() as u64;
+    let share = |f: &dyn Fn(&RunSummary) -> bool| {
+        let p = runs.iter().filter(|r| f(r)).count() as f64 / n.max(1) as f64;
+        Estimate::of(p, stats::proportion_se(p, n))
+    };
+    let by = |m: u32| {
+        if months >= m {
+            share(&|r| r.default_month.is_some_and(|d| d <= m))
+        } else {
+            Estimate { estimate: None, se: None }
+        }
+    };
+    let mut breakeven: Vec<f64> =
+        runs.iter().map(|r| r.breakeven_month.map_or(f64::INFINITY, f64::from)).collect();
+    breakeven.sort_unstable_by(f64::total_cmp);
+    let median_breakeven = {
+        let q = stats::quantile_sorted(&breakeven, 0.5);
+        Estimate::of(q, stats::quantile_se_sorted(&breakeven, 0.5))
+    };
+    Headline {
+        runs: n,
+        months,
+        p_default: share(&|r| r.default_month.is_some()),
+        p_default_12: by(12),
+        p_default_24: by(24),
+        final_cash: spread(runs.iter().map(|r| r.final_cash).collect()),
+        final_arr: spread(runs.iter().map(|r| r.final_arr).collect()),
+        final_customers: spread(runs.iter().map(|r| r.final_customers).collect()),
+        median_breakeven_month: median_breakeven,
+        p_breakeven: share(&|r| r.breakeven_month.is_some()),
+        funding_need: spread(runs.iter().map(|r| (-r.min_cash).max(0.0)).collect()),
+    }
+}

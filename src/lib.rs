@@ -1,0 +1,38 @@
+//! # runway
+//!
+//! A Monte Carlo engine for startup economics. A scenario (TOML) describes a
+//! subscription business with uncertain inputs; runway simulates thousands of
+//! futures month by month and reports the spread of cash, customers and
+//! revenue, the probability and timing of running out of cash, and unit
+//! economics, each with its Monte Carlo error.
+//!
+//! The pipeline: [`scenario`] parses and validates a file into a
+//! [`scenario::Scenario`]; [`engine`] runs [`model::simulate_run`] for every
+//! run in parallel, in fixed blocks, with one random stream per (seed, run,
+//! input) from [`rng`]; [`aggregate`] reduces the blocks in order into
+//! monthly distributions and headline figures ([`stats`]); [`table`] lays
+//! them out with polars and writes them; [`output`] ties it together.
+//!
+//! ```
+//! use runway::scenario::{self, Overrides};
+//! let sc = scenario::builtin(Overrides { runs: Some(200), ..Overrides::default() })?;
+//! let results = runway::output::simulate(&sc, &mut |_| {})?;
+//! assert_eq!(results.runs.len(), 200);
+//! let p = results.headline.p_default.estimate.unwrap();
+//! assert!((0.0..=1.0).contains(&p));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod accuracy;
+pub mod aggregate;
+pub mod cli;
+pub mod counts;
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+pub mod table;
+pub mod terminal;

@@ -1,0 +1,140 @@
+//! A whole run, from validated scenario to written files: the pipeline the
+//! `run` command uses, and `summary.json` with its manifest.
+
+use crate::aggregate::{headline, Aggregator, Headline, MonthlyRow, QuantileMethod};
+use crate::engine;
+use crate::model::{Plan, RunSummary};
+use crate::rng::STREAM_VERSION;
+use crate::scenario::Scenario;
+use crate::table::{self, Format};
+use anyhow::Context;
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+/// The quantile rule, as written into every manifest.
+pub const QUANTILE_RULE: &str =
+    "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
+
+/// Everything a run produced, before it is written.
+pub struct Results {
+    pub monthly: Vec<MonthlyRow>,
+    pub runs: Vec<RunSummary>,
+    /// Uncertain input values, `[run][input]`.
+    pub inputs: Vec<f64>,
+    pub input_paths: Vec<String>,
+    pub headline: Headline,
+    pub method: QuantileMethod,
+    pub wall_time_s: f64,
+}
+
+/// Simulates every run of `sc` on the current rayon pool. `progress` gets
+/// the number of runs done so far.
+pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
+    let start = Instant::now();
+    let plan = Plan::new(sc);
+    let input_paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
+    let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
+    engine::simulate(sc, 0..sc.runs, &mut agg, progress)?;
+    let monthly = agg.monthly();
+    let headline = headline(&agg.runs, sc.months);
+    Ok(Results {
+        monthly,
+        method: agg.method(),
+        runs: std::mem::take(&mut agg.runs),
+        inputs: std::mem::take(&mut agg.inputs),
+        input_paths,
+        headline,
+        wall_time_s: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// `summary.json`: the manifest and the headline figures.
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    pub manifest: Manifest<'a>,
+    pub headline: &'a Headline,
+}
+
+/// What produced a result: enough to reproduce it byte for byte.
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    pub scenario: &'a str,
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: &'a str,
+    pub seed: u64,
+    pub runs: u64,
+    pub months: u32,
+    pub runway_version: &'static str,
+    /// Bumped on any change that alters numbers (see CHANGELOG.md).
+    pub stream_version: u32,
+    pub block_runs: u64,
+    pub quantile_rule: &'static str,
+    pub quantiles: QuantileMethod,
+    pub on_default: &'static str,
+    pub currency: Option<&'a str>,
+    pub warnings: &'a [String],
+    /// Seconds from the first run to the last reduction. The only field
+    /// that differs between two runs of the same scenario.
+    pub wall_time_s: f64,
+}
+
+pub fn summary<'a>(sc: &'a Scenario, results: &'a Results) -> Summary<'a> {
+    Summary {
+        manifest: Manifest {
+            scenario: &sc.name,
+            scenario_file: sc.source.path.display().to_string(),
+            scenario_sha256: &sc.source.sha256,
+            seed: sc.seed,
+            runs: sc.runs,
+            months: sc.months,
+            runway_version: env!("CARGO_PKG_VERSION"),
+            stream_version: STREAM_VERSION,
+            block_runs: engine::BLOCK_RUNS,
+            quantile_rule: QUANTILE_RULE,
+            quantiles: results.method,
+            on_default: match sc.on_default {
+                crate::scenario::OnDefault::Continue => "continue",
+                crate::scenario::OnDefault::Stop => "stop",
+            },
+            currency: sc.currency.as_deref(),
+            warnings: &sc.warnings,
+            wall_time_s: results.wall_time_s,
+        },
+        headline: &results.headline,
+    }
+}
+
+/// Writes `runs.<ext>`, `monthly.<ext>` and `summary.json` into `dir`
+/// (created if needed), each atomically.
+pub fn write(sc: &Scenario, results: &Results, dir: &Path, format: Format) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let paths: Vec<&str> = results.input_paths.iter().map(String::as_str).collect();
+    let mut runs = table::runs_frame(0, &results.runs, &results.inputs, &paths)?;
+    table::write_frame(&mut runs, &dir.join(format!("runs.{}", format.extension())), format)?;
+    let mut monthly = table::monthly_frame(&results.monthly)?;
+    table::write_frame(&mut monthly, &dir.join(format!("monthly.{}", format.extension())), format)?;
+    let json = serde_json::to_string_pretty(&summary(sc, results))?;
+    table::write_atomic(&dir.join("summary.json"), |f| {
+        use std::io::Write;
+        f.write_all(json.as_bytes())?;
+        f.write_all(b"\n")?;
+        Ok(())
+    })
+}
+
+/// A folder name for a scenario name: lower case, runs of other characters
+/// turned into single dashes.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "scenario".into() } else { out }
+}

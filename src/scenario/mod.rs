@@ -1,0 +1,283 @@
+//! Scenarios: the TOML file (`spec`), its validation (`validate`) and the
+//! validated [`Scenario`] the engine runs.
+//!
+//! A [`Scenario`] cannot be invalid: every quantity is a checked [`Dist`]
+//! whose support fits its use (churn within [0, 1], prices ≥ 0, …), every
+//! month lies in the horizon, and runs × months is within [`limits`]. The
+//! engine takes nothing else.
+
+mod error;
+mod files;
+mod quantity;
+pub mod spec;
+mod validate;
+
+pub use error::{Problem, ScenarioError};
+pub use files::FileSource;
+
+use crate::dist::Dist;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Resource limits, checked before anything is allocated.
+pub mod limits {
+    /// Largest scenario file, in bytes.
+    pub const MAX_FILE_BYTES: u64 = 1 << 20;
+    /// Longest horizon, in months (50 years).
+    pub const MAX_MONTHS: u32 = 600;
+    /// Most simulated futures in one process.
+    pub const MAX_RUNS: u64 = 10_000_000;
+    /// Most run-months in one process (e.g. 10M runs × 100 months).
+    pub const MAX_RUN_MONTHS: u64 = 1_000_000_000;
+    /// Most entries in one funding, one-off, stress or assertion list.
+    pub const MAX_LIST: usize = 1_000;
+}
+
+/// The built-in example: the article's sentiment-analysis startup.
+pub const BUILTIN_NAME: &str = "scenarios/sentiment-saas.toml";
+/// Its text, embedded so `runway run` needs no file.
+pub const BUILTIN_TOML: &str = include_str!("../../scenarios/sentiment-saas.toml");
+/// The data files it refers to, embedded likewise (path relative to `scenarios/`).
+pub const BUILTIN_FILES: &[(&str, &str)] =
+    &[("data/sentiment-report.txt", include_str!("../../scenarios/data/sentiment-report.txt"))];
+
+/// Index of an input in [`Scenario::inputs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InputId(pub(crate) usize);
+
+impl InputId {
+    /// Position in [`Scenario::inputs`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// When an input is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Per {
+    /// Once per simulated future, before month 1: uncertainty about the world.
+    Run,
+    /// Afresh every month, at the step that uses it: month-to-month noise.
+    Month,
+}
+
+/// One numeric input of the model.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Dotted key path in the scenario file, e.g. `churn.base`.
+    pub path: String,
+    pub dist: Dist,
+    pub per: Per,
+    /// Stream key: hash of `path` (see [`crate::rng`]).
+    pub key: u64,
+}
+
+impl Input {
+    /// True when the value can differ between runs or months.
+    pub fn is_uncertain(&self) -> bool {
+        self.dist.as_fixed().is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDefault {
+    /// Keep simulating after cash goes negative.
+    Continue,
+    /// The company is dead after its default month: no customers, revenue or costs.
+    Stop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Noise {
+    /// Poisson arrivals / binomial churn: whole customers.
+    Random,
+    /// Expected values: fractional customers allowed.
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct Marketing {
+    pub spend: InputId,
+    pub spend_growth: InputId,
+    pub cac: InputId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Acquisition {
+    /// Expected organic new customers in month 1.
+    pub new: InputId,
+    /// Monthly growth of the organic flow.
+    pub growth: InputId,
+    /// Expected new customers per existing customer per month.
+    pub referral: InputId,
+    pub marketing: Option<Marketing>,
+    pub noise: Noise,
+}
+
+#[derive(Debug, Clone)]
+pub struct Churn {
+    /// Monthly churn probability at the reference accuracy.
+    pub base: InputId,
+    pub noise: Noise,
+}
+
+/// The accuracy → churn multiplier link `m(a)`, with `m(reference) = 1`.
+#[derive(Debug, Clone)]
+pub enum Link {
+    /// `m(a) = max(0, 1 + elasticity·(reference − a))`.
+    Linear { elasticity: InputId },
+    /// Piecewise linear through `points` (sorted by accuracy, flat beyond the
+    /// ends), divided by its value at the reference so that `m(reference) = 1`.
+    Table { points: Vec<(f64, f64)>, scale: f64 },
+    /// `m(a) = 2 / (1 + exp(steepness·(a − reference)))`.
+    Logistic { steepness: InputId },
+}
+
+#[derive(Debug, Clone)]
+pub struct Retrain {
+    /// Months between retrainings (> 0).
+    pub every: u32,
+    pub cost: InputId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Accuracy {
+    /// The run's accuracy at month 0 (sampled once per run).
+    pub initial: InputId,
+    pub reference: f64,
+    pub link: Link,
+    /// Accuracy lost per month without retraining.
+    pub drift: InputId,
+    pub retrain: Option<Retrain>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Costs {
+    pub fixed: InputId,
+    pub fixed_growth: InputId,
+    pub per_customer: InputId,
+    pub revenue_share: InputId,
+    /// (month, amount), months within the horizon.
+    pub one_off: Vec<(u32, InputId)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub month: u32,
+    pub amount: InputId,
+    /// Chance the round happens, in [0, 1].
+    pub probability: f64,
+    /// Stream key of the round's yes/no draw.
+    pub key: u64,
+}
+
+/// A `[[stress]]` entry, kept for the `stress` and `check` commands.
+#[derive(Debug, Clone)]
+pub struct Stress {
+    pub name: String,
+    pub from_month: Option<u32>,
+    pub set: toml::Table,
+}
+
+/// An `[[assert]]` entry, kept for the `check` command.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    pub name: Option<String>,
+    pub expect: String,
+    pub stress: Option<String>,
+}
+
+/// A validated scenario. See the module docs for its invariants.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub currency: Option<String>,
+    pub months: u32,
+    pub runs: u64,
+    pub seed: u64,
+    pub on_default: OnDefault,
+    pub inputs: Vec<Input>,
+    pub start_customers: InputId,
+    pub start_cash: InputId,
+    pub price: InputId,
+    pub annual_increase: InputId,
+    pub acquisition: Acquisition,
+    pub churn: Churn,
+    pub accuracy: Option<Accuracy>,
+    pub costs: Costs,
+    pub funding: Vec<Round>,
+    pub stresses: Vec<Stress>,
+    pub asserts: Vec<Assertion>,
+    /// Things that are allowed but probably not meant; shown to the user.
+    pub warnings: Vec<String>,
+    /// Where the scenario came from and the SHA-256 of its bytes.
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path as given (or `scenarios/sentiment-saas.toml` for the built-in).
+    pub path: PathBuf,
+    /// Lower-case hex SHA-256 of the scenario file's bytes.
+    pub sha256: String,
+}
+
+impl Scenario {
+    pub fn input(&self, id: InputId) -> &Input {
+        &self.inputs[id.0]
+    }
+}
+
+/// Command-line overrides applied before validation (so limits still apply).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub months: Option<u32>,
+}
+
+/// Reads and validates a scenario file. Files it refers to are read from
+/// its folder or below.
+pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError> {
+    let size = std::fs::metadata(path).map_err(|source| ScenarioError::Read { path: path.into(), source })?.len();
+    if size > limits::MAX_FILE_BYTES {
+        return Err(ScenarioError::TooBig { path: path.into(), size, max: limits::MAX_FILE_BYTES });
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { path: path.into(), source })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    parse(&text, path, &FileSource::Dir(dir), overrides)
+}
+
+/// The built-in example scenario.
+pub fn builtin(overrides: Overrides) -> Result<Scenario, ScenarioError> {
+    parse(BUILTIN_TOML, Path::new(BUILTIN_NAME), &FileSource::Embedded(BUILTIN_FILES), overrides)
+}
+
+/// Parses and validates scenario text. `path` is used in messages and the
+/// manifest; `files` resolves the data files the scenario refers to.
+pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) -> Result<Scenario, ScenarioError> {
+    if text.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(ScenarioError::TooBig {
+            path: path.into(),
+            size: text.len() as u64,
+            max: limits::MAX_FILE_BYTES,
+        });
+    }
+    let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+        ScenarioError::Syntax { path: path.into(), line, column, message: e.message().to_string() }
+    })?;
+    let sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let source = Source { path: path.into(), sha256 };
+    validate::validate(spec, text, files, overrides, source)
+        .map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+}
+
+/// 1-based (line, column) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    (line, column)
+}

@@ -1,0 +1,440 @@
+//! `ScenarioSpec` → [`Scenario`]: every check, every problem collected.
+//!
+//! Validation never stops at the first problem: each bad value is recorded
+//! with its line, key, value and what is allowed, a placeholder takes its
+//! place, and checking goes on, so the author sees everything at once.
+
+use super::quantity;
+use super::spec::{self, RawQuantity, ScenarioSpec};
+use super::*;
+use crate::accuracy::report;
+use crate::rng::key_of;
+use std::ops::Range;
+
+/// What values a quantity may take, and whether it may be drawn monthly.
+#[derive(Clone, Copy)]
+struct Rule {
+    lo: f64,
+    hi: f64,
+    /// The value must be > lo (not just ≥).
+    strict: bool,
+    per_month: bool,
+}
+
+const ANY: Rule = Rule { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false };
+const NONNEG: Rule = Rule { lo: 0.0, ..ANY };
+const UNIT: Rule = Rule { lo: 0.0, hi: 1.0, ..ANY };
+const GROWTH: Rule = Rule { lo: -1.0, ..ANY };
+
+impl Rule {
+    fn monthly(self) -> Rule {
+        Rule { per_month: true, ..self }
+    }
+    fn positive(self) -> Rule {
+        Rule { strict: true, ..self }
+    }
+    fn describe(&self) -> String {
+        match (self.lo.is_finite(), self.hi.is_finite()) {
+            (true, true) => format!("[{}, {}]", self.lo, self.hi),
+            (true, false) if self.strict => format!("> {}", self.lo),
+            (true, false) => format!(">= {}", self.lo),
+            (false, true) => format!("<= {}", self.hi),
+            (false, false) => "any finite number".into(),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    files: &'a FileSource,
+    problems: Vec<Problem>,
+    warnings: Vec<String>,
+    inputs: Vec<Input>,
+}
+
+impl Ctx<'_> {
+    fn line(&self, span: Option<Range<usize>>) -> Option<usize> {
+        span.map(|s| line_col(self.text, s.start).0)
+    }
+
+    fn problem(&mut self, span: Option<Range<usize>>, key: &str, value: impl ToString, message: impl Into<String>) {
+        let line = self.line(span);
+        self.problems.push(Problem { line, key: key.into(), value: value.to_string(), message: message.into() });
+    }
+
+    fn push(&mut self, path: &str, dist: Dist, per: Per) -> InputId {
+        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path) });
+        InputId(self.inputs.len() - 1)
+    }
+
+    fn fixed(&mut self, path: &str, value: f64) -> InputId {
+        self.push(path, Dist::fixed(value).expect("defaults are finite"), Per::Run)
+    }
+
+    fn quantity(&mut self, path: &str, raw: &RawQuantity, rule: Rule) -> InputId {
+        self.quantity_at(path, raw.get_ref(), Some(raw.span()), rule)
+    }
+
+    fn quantity_at(&mut self, path: &str, value: &toml::Value, span: Option<Range<usize>>, rule: Rule) -> InputId {
+        let parsed = match quantity::parse(value, self.files) {
+            Ok(p) => p,
+            Err(msg) => {
+                self.problem(span, path, value, msg);
+                return self.fixed(path, 0.0);
+            }
+        };
+        if parsed.per == Per::Month && !rule.per_month {
+            self.problem(span.clone(), path, value, "per = \"month\" is not allowed here: this input is drawn once per run");
+        }
+        let (lo, hi) = parsed.dist.support();
+        let below = lo < rule.lo || (rule.strict && lo == rule.lo && !parsed.dist.lower_bound_is_open());
+        if below || hi > rule.hi {
+            let msg = match parsed.dist.as_fixed() {
+                Some(_) => format!("must be {}", rule.describe()),
+                None => format!(
+                    "{} can draw values in [{lo}, {hi}], but this input must be {}; use a distribution within that range or add min/max",
+                    parsed.dist.label(),
+                    rule.describe()
+                ),
+            };
+            self.problem(span, path, value, msg);
+        }
+        self.push(path, parsed.dist, parsed.per)
+    }
+
+    fn opt(&mut self, path: &str, raw: Option<&RawQuantity>, default: f64, rule: Rule) -> InputId {
+        match raw {
+            Some(r) => self.quantity(path, r, rule),
+            None => self.fixed(path, default),
+        }
+    }
+
+    fn noise(&mut self, path: &str, raw: Option<&toml::Spanned<String>>, on: &str) -> Noise {
+        match raw {
+            None => Noise::Random,
+            Some(s) if s.get_ref() == on => Noise::Random,
+            Some(s) if s.get_ref() == "none" => Noise::None,
+            Some(s) => {
+                self.problem(Some(s.span()), path, format!("\"{}\"", s.get_ref()), format!("must be \"{on}\" or \"none\""));
+                Noise::Random
+            }
+        }
+    }
+
+    fn month(&mut self, path: &str, m: &toml::Spanned<i64>) -> u32 {
+        let v = *m.get_ref();
+        if !(1..=i64::from(limits::MAX_MONTHS)).contains(&v) {
+            self.problem(Some(m.span()), path, v, format!("must be a month in 1..={}", limits::MAX_MONTHS));
+            return 1;
+        }
+        v as u32
+    }
+
+    fn list_len(&mut self, key: &str, len: usize) {
+        if len > limits::MAX_LIST {
+            self.problem(None, key, len, format!("at most {} entries are allowed", limits::MAX_LIST));
+        }
+    }
+}
+
+pub(super) fn validate(
+    spec: ScenarioSpec,
+    text: &str,
+    files: &FileSource,
+    overrides: Overrides,
+    source: Source,
+) -> Result<Scenario, Vec<Problem>> {
+    let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![] };
+    let s = &spec.scenario;
+
+    let months = match overrides.months {
+        Some(m) => u64::from(m),
+        None => u64::try_from(*s.months.get_ref()).unwrap_or(0),
+    };
+    if !(1..=u64::from(limits::MAX_MONTHS)).contains(&months) {
+        cx.problem(Some(s.months.span()), "scenario.months", months, format!("must be within 1..={}", limits::MAX_MONTHS));
+    }
+    let runs = match overrides.runs {
+        Some(r) => r,
+        None => u64::try_from(*s.runs.get_ref()).unwrap_or(0),
+    };
+    if !(1..=limits::MAX_RUNS).contains(&runs) {
+        cx.problem(Some(s.runs.span()), "scenario.runs", runs, format!("must be within 1..={}", limits::MAX_RUNS));
+    } else if runs.saturating_mul(months) > limits::MAX_RUN_MONTHS {
+        cx.problem(
+            Some(s.runs.span()),
+            "scenario.runs",
+            runs,
+            format!("runs × months = {} exceeds the limit of {}", runs * months, limits::MAX_RUN_MONTHS),
+        );
+    }
+    let seed = match overrides.seed {
+        Some(seed) => seed,
+        None => match u64::try_from(*s.seed.get_ref()) {
+            Ok(v) => v,
+            Err(_) => {
+                cx.problem(Some(s.seed.span()), "scenario.seed", s.seed.get_ref(), "must be >= 0");
+                0
+            }
+        },
+    };
+    let on_default = match s.on_default.as_ref() {
+        None => OnDefault::Continue,
+        Some(v) if v.get_ref() == "continue" => OnDefault::Continue,
+        Some(v) if v.get_ref() == "stop" => OnDefault::Stop,
+        Some(v) => {
+            cx.problem(Some(v.span()), "scenario.on_default", format!("\"{}\"", v.get_ref()), "must be \"continue\" or \"stop\"");
+            OnDefault::Continue
+        }
+    };
+    if s.name.trim().is_empty() {
+        cx.problem(None, "scenario.name", "\"\"", "must not be empty");
+    }
+
+    let start_customers =
+        cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
+    let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
+    let price = cx.quantity("pricing.price", &spec.pricing.price, NONNEG.monthly());
+    let annual_increase =
+        cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH.monthly());
+
+    let acq = spec.acquisition.as_ref();
+    let acquisition = Acquisition {
+        new: cx.opt("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly()),
+        growth: cx.opt("acquisition.growth", acq.and_then(|a| a.growth.as_ref()), 0.0, GROWTH.monthly()),
+        referral: cx.opt("acquisition.referral", acq.and_then(|a| a.referral.as_ref()), 0.0, NONNEG.monthly()),
+        marketing: acq.and_then(|a| a.marketing.as_ref()).map(|m| Marketing {
+            spend: cx.quantity("acquisition.marketing.spend", &m.spend, NONNEG.monthly()),
+            spend_growth: cx.opt(
+                "acquisition.marketing.spend_growth",
+                m.spend_growth.as_ref(),
+                0.0,
+                GROWTH.monthly(),
+            ),
+            cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
+        }),
+        noise: cx.noise("acquisition.noise", acq.and_then(|a| a.noise.as_ref()), "poisson"),
+    };
+
+    let ch = spec.churn.as_ref();
+    let churn = Churn {
+        // Any value is accepted: the model clamps base · m(a) to [0, 1].
+        base: cx.opt("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, ANY.monthly()),
+        noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
+    };
+
+    let accuracy = spec.accuracy.as_ref().map(|a| accuracy(&mut cx, a));
+
+    let co = spec.costs.as_ref();
+    let mut one_off = vec![];
+    if let Some(c) = co {
+        cx.list_len("costs.one_off", c.one_off.len());
+        for (i, o) in c.one_off.iter().enumerate().take(limits::MAX_LIST) {
+            let month = cx.month(&format!("costs.one_off.{i}.month"), &o.month);
+            let amount = cx.quantity(&format!("costs.one_off.{i}.amount"), &o.amount, ANY);
+            one_off.push((month, amount));
+        }
+    }
+    let costs = Costs {
+        fixed: cx.opt("costs.fixed", co.and_then(|c| c.fixed.as_ref()), 0.0, NONNEG.monthly()),
+        fixed_growth: cx.opt("costs.fixed_growth", co.and_then(|c| c.fixed_growth.as_ref()), 0.0, GROWTH.monthly()),
+        per_customer: cx.opt("costs.per_customer", co.and_then(|c| c.per_customer.as_ref()), 0.0, NONNEG.monthly()),
+        revenue_share: cx.opt("costs.revenue_share", co.and_then(|c| c.revenue_share.as_ref()), 0.0, UNIT.monthly()),
+        one_off,
+    };
+
+    cx.list_len("funding", spec.funding.len());
+    let mut funding = vec![];
+    for (i, f) in spec.funding.iter().enumerate().take(limits::MAX_LIST) {
+        let month = cx.month(&format!("funding.{i}.month"), &f.month);
+        let amount = cx.quantity(&format!("funding.{i}.amount"), &f.amount, NONNEG);
+        let probability = match &f.probability {
+            None => 1.0,
+            Some(p) => {
+                let v = *p.get_ref();
+                if !(0.0..=1.0).contains(&v) {
+                    cx.problem(Some(p.span()), &format!("funding.{i}.probability"), v, "must be within [0, 1]");
+                }
+                v.clamp(0.0, 1.0)
+            }
+        };
+        funding.push(Round { month, amount, probability, key: key_of(&format!("funding.{i}.probability")) });
+    }
+
+    cx.list_len("stress", spec.stress.len());
+    let mut stresses = vec![];
+    for (i, st) in spec.stress.iter().enumerate() {
+        if st.name.get_ref().trim().is_empty() {
+            cx.problem(Some(st.name.span()), &format!("stress.{i}.name"), "\"\"", "must not be empty");
+        }
+        if stresses.iter().any(|s: &Stress| &s.name == st.name.get_ref()) {
+            cx.problem(Some(st.name.span()), &format!("stress.{i}.name"), st.name.get_ref(), "two stresses have this name");
+        }
+        let from_month = st.from_month.as_ref().map(|m| cx.month(&format!("stress.{i}.from_month"), m));
+        stresses.push(Stress { name: st.name.get_ref().clone(), from_month, set: st.set.get_ref().clone() });
+    }
+    cx.list_len("assert", spec.asserts.len());
+    let asserts = spec
+        .asserts
+        .iter()
+        .map(|a| Assertion { name: a.name.clone(), expect: a.expect.get_ref().clone(), stress: a.stress.clone() })
+        .collect();
+    for c in &spec.correlation {
+        cx.problem(
+            Some(c.span()),
+            "correlation",
+            format!("{:?}", c.get_ref().between),
+            "[[correlation]] is not supported by this version of runway yet; remove it (results would silently ignore it)",
+        );
+    }
+
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    Ok(Scenario {
+        name: s.name.clone(),
+        currency: s.currency.clone(),
+        months: months as u32,
+        runs,
+        seed,
+        on_default,
+        inputs: cx.inputs,
+        start_customers,
+        start_cash,
+        price,
+        annual_increase,
+        acquisition,
+        churn,
+        accuracy,
+        costs,
+        funding,
+        stresses,
+        asserts,
+        warnings: cx.warnings,
+        source,
+    })
+}
+
+fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
+    let given = [a.value.is_some(), a.measured.is_some(), a.report.is_some(), a.confusion.is_some()];
+    let count = given.iter().filter(|g| **g).count();
+    if count != 1 {
+        cx.problem(
+            None,
+            "accuracy",
+            "",
+            format!("needs exactly one of value, measured, report or confusion (found {count})"),
+        );
+    }
+    let posterior = |cx: &mut Ctx<'_>, path: &str, correct: u64, total: u64| {
+        let d = Dist::beta(correct as f64 + 1.0, (total - correct) as f64 + 1.0).expect("counts give a valid beta");
+        cx.push(path, d, Per::Run)
+    };
+    let initial = if let Some(v) = &a.value {
+        cx.quantity("accuracy.value", v, UNIT)
+    } else if let Some(m) = &a.measured {
+        let (c, t) = (m.get_ref().correct, m.get_ref().total);
+        if !(t > 0 && c >= 0 && c <= t) {
+            cx.problem(
+                Some(m.span()),
+                "accuracy.measured",
+                format!("{{ correct = {c}, total = {t} }}"),
+                "needs total > 0 and 0 <= correct <= total",
+            );
+            cx.fixed("accuracy.measured", 0.0)
+        } else {
+            posterior(cx, "accuracy.measured", c as u64, t as u64)
+        }
+    } else if let Some(r) = &a.report {
+        let spec::ReportSpec { file, row, metric } = r.get_ref();
+        let shown = format!("{{ file = \"{file}\", row = \"{row}\", metric = \"{metric}\" }}");
+        let result = cx
+            .files
+            .read(file)
+            .and_then(|text| report::parse_classification_report(&text, row, metric).map_err(|e| format!("{file}: {e}")));
+        match result {
+            Ok(m) => {
+                let (c, t) = m.counts();
+                posterior(cx, "accuracy.report", c, t)
+            }
+            Err(e) => {
+                cx.problem(Some(r.span()), "accuracy.report", shown, e);
+                cx.fixed("accuracy.report", 0.0)
+            }
+        }
+    } else if let Some(c) = &a.confusion {
+        let file = &c.get_ref().file;
+        let result = cx
+            .files
+            .read(file)
+            .and_then(|text| report::parse_confusion_matrix(&text).map_err(|e| format!("{file}: {e}")));
+        match result {
+            Ok((correct, total)) => posterior(cx, "accuracy.confusion", correct, total),
+            Err(e) => {
+                cx.problem(Some(c.span()), "accuracy.confusion", format!("{{ file = \"{file}\" }}"), e);
+                cx.fixed("accuracy.confusion", 0.0)
+            }
+        }
+    } else {
+        cx.fixed("accuracy.value", 1.0)
+    };
+
+    let reference = *a.reference.get_ref();
+    if !(0.0..=1.0).contains(&reference) {
+        cx.problem(Some(a.reference.span()), "accuracy.reference", reference, "must be within [0, 1]");
+    }
+    let link = match &a.link {
+        None => {
+            cx.warnings.push("accuracy.link is not set: accuracy does not change churn".into());
+            Link::Linear { elasticity: cx.fixed("accuracy.link.elasticity", 0.0) }
+        }
+        Some(l) => match l.get_ref() {
+            spec::LinkSpec::Linear { elasticity } => {
+                Link::Linear { elasticity: cx.quantity_at("accuracy.link.elasticity", elasticity, Some(l.span()), ANY) }
+            }
+            spec::LinkSpec::Logistic { steepness } => {
+                Link::Logistic { steepness: cx.quantity_at("accuracy.link.steepness", steepness, Some(l.span()), ANY) }
+            }
+            spec::LinkSpec::Table { points } => table_link(cx, l.span(), points, reference),
+        },
+    };
+    let drift = cx.opt("accuracy.drift", a.drift.as_ref(), 0.0, UNIT.monthly());
+    let retrain = a.retrain.as_ref().and_then(|r| {
+        let every = r.get_ref().every;
+        let cost = cx.quantity("accuracy.retrain.cost", &r.get_ref().cost, NONNEG.monthly());
+        if !(0..=i64::from(limits::MAX_MONTHS)).contains(&every) {
+            cx.problem(Some(r.span()), "accuracy.retrain.every", every, format!("must be within 0..={} (0 = never)", limits::MAX_MONTHS));
+            return None;
+        }
+        (every > 0).then_some(Retrain { every: every as u32, cost })
+    });
+    Accuracy { initial, reference, link, drift, retrain }
+}
+
+fn table_link(cx: &mut Ctx<'_>, span: Range<usize>, points: &[[f64; 2]], reference: f64) -> Link {
+    let shown = format!("{points:?}");
+    let fail = |cx: &mut Ctx<'_>, msg: &str| {
+        cx.problem(Some(span.clone()), "accuracy.link.points", &shown, msg);
+        Link::Table { points: vec![(0.0, 1.0)], scale: 1.0 }
+    };
+    if points.len() < 2 {
+        return fail(cx, "needs at least two [accuracy, multiplier] points");
+    }
+    if points.iter().any(|p| !p[0].is_finite() || !p[1].is_finite() || !(p[1] >= 0.0)) {
+        return fail(cx, "accuracies and multipliers must be finite, multipliers >= 0");
+    }
+    if points.windows(2).any(|w| !(w[0][0] < w[1][0])) {
+        return fail(cx, "accuracies must be strictly increasing");
+    }
+    let pts: Vec<(f64, f64)> = points.iter().map(|p| (p[0], p[1])).collect();
+    let scale = crate::accuracy::interpolate(&pts, reference);
+    if !(scale > 0.0) {
+        return fail(cx, "the table's multiplier at the reference accuracy is 0; it cannot be rescaled to 1 there");
+    }
+    if (scale - 1.0).abs() > 0.01 {
+        cx.warnings.push(format!(
+            "accuracy.link.points gives {scale:.4} at the reference accuracy {reference}; the table is divided by it so that m(reference) = 1"
+        ));
+    }
+    Link::Table { points: pts, scale }
+}

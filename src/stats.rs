@@ -1,0 +1,358 @@
+//! Order-fixed statistics: moments, quantiles, and their Monte Carlo errors.
+//!
+//! - **Moments** use Welford's update within a block of runs (in run order)
+//!   and Chan et al.'s pairwise merge across blocks (in block order), so the
+//!   result depends only on the block size, never on threads or shards.
+//!   `sd` is the sample standard deviation (divisor n − 1) and
+//!   `se_mean = sd / √n`.
+//! - **Quantiles** follow one rule everywhere: linear interpolation between
+//!   order statistics at position `h = (n − 1)·p` (Hyndman & Fan type 7,
+//!   numpy's and Excel `PERCENTILE.INC`'s default).
+//! - **Sketch**: above a memory budget, per-month quantiles come from a
+//!   [`LogHistogram`], a mergeable log-linear histogram (the fast
+//!   bit-pattern mapping of DDSketch / HdrHistogram) with relative error at
+//!   most [`SKETCH_RELATIVE_ERROR`]; its counts are integers, so merging is
+//!   exact and order-free.
+
+/// Probabilities of the quantile columns, in output order.
+pub const QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+/// Names of the quantile columns.
+pub const QUANTILE_NAMES: [&str; 7] = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"];
+
+/// Mantissa bits kept by [`LogHistogram`]: buckets are 2^-7 wide relative to
+/// their lower bound.
+const SKETCH_BITS: u32 = 7;
+/// Largest relative error of a sketched quantile: half a bucket, 2^-8.
+pub const SKETCH_RELATIVE_ERROR: f64 = 1.0 / 256.0;
+
+/// Count, mean and sum of squared deviations of a stream of values.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    pub n: u64,
+    pub mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    /// Welford's update.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Chan, Golub & LeVeque's pairwise combination (`self` first).
+    pub fn merge(&mut self, other: &Moments) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let n = self.n + other.n;
+        let d = other.mean - self.mean;
+        let (na, nb) = (self.n as f64, other.n as f64);
+        self.mean += d * nb / n as f64;
+        self.m2 += other.m2 + d * d * na * nb / n as f64;
+        self.n = n;
+    }
+
+    /// Sample standard deviation (n − 1); 0 for fewer than two values.
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 { 0.0 } else { (self.m2 / (self.n - 1) as f64).max(0.0).sqrt() }
+    }
+
+    /// Standard error of the mean, `sd / √n`.
+    pub fn se_mean(&self) -> f64 {
+        if self.n == 0 { 0.0 } else { self.sd() / (self.n as f64).sqrt() }
+    }
+}
+
+/// Type-7 quantile of sorted values.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Type-7 quantiles at `probs` (ascending) of unsorted `values`, which are
+/// reordered. Costs O(n) per probability (selection, not a full sort).
+pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    if n == 0 {
+        return vec![f64::NAN; probs.len()];
+    }
+    let mut out = Vec::with_capacity(probs.len());
+    // Everything left of `done` is ≤ everything right of it.
+    let mut done = 0usize;
+    for &p in probs {
+        let h = (n - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        let x_lo = order_stat(values, &mut done, lo);
+        let x_hi = if lo + 1 < n { order_stat(values, &mut done, lo + 1) } else { x_lo };
+        out.push(x_lo + (h - lo as f64) * (x_hi - x_lo));
+    }
+    out
+}
+
+/// The k-th smallest value (0-based). Ranks are requested in non-decreasing
+/// order, lo then lo + 1 for each probability, so a rank below `done` was
+/// itself selected earlier and still sits at its index: every later
+/// selection works on the slice to its right.
+fn order_stat(values: &mut [f64], done: &mut usize, k: usize) -> f64 {
+    if k < *done {
+        return values[k];
+    }
+    let rest = &mut values[*done..];
+    let (_, kth, _) = rest.select_nth_unstable_by(k - *done, f64::total_cmp);
+    let x = *kth;
+    *done = k + 1;
+    x
+}
+
+/// Distribution-free standard error of the p-quantile of sorted data:
+/// half the distance between the order statistics at ranks
+/// `n·p ± √(n·p·(1−p))` (the binomial approximation to the rank of the
+/// sample quantile; ±1 se of the rank).
+pub fn quantile_se_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let s = (nf * p * (1.0 - p)).sqrt();
+    let at = |r: f64| sorted[(r.round().max(0.0) as usize).min(n - 1)];
+    ((at(nf * p + s) - at(nf * p - s)) / 2.0).abs()
+}
+
+/// Standard error of a proportion, `√(p(1−p)/n)`.
+pub fn proportion_se(p: f64, n: u64) -> f64 {
+    if n == 0 { 0.0 } else { (p * (1.0 - p) / n as f64).sqrt() }
+}
+
+/// A mergeable histogram with log-linear buckets: the bucket of `x ≠ 0` is
+/// the top `1 + 11 + SKETCH_BITS` bits of its IEEE-754 pattern (sign,
+/// exponent, leading mantissa bits), so each bucket spans a relative width of
+/// 2^-7 and its midpoint is within 2^-8 of every value in it. Zeros are
+/// counted apart; exact minimum and maximum are kept and clamp the answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogHistogram {
+    /// Counts of positive values by bucket, starting at bucket `pos_offset`.
+    pos: Vec<u64>,
+    pos_offset: u64,
+    /// Counts of negative values by bucket of |x|.
+    neg: Vec<u64>,
+    neg_offset: u64,
+    zeros: u64,
+    n: u64,
+    min: f64,
+    max: f64,
+}
+
+impl LogHistogram {
+    #[inline]
+    fn bucket(x: f64) -> u64 {
+        x.abs().to_bits() >> (52 - SKETCH_BITS)
+    }
+
+    fn bucket_mid(b: u64) -> f64 {
+        let lo = f64::from_bits(b << (52 - SKETCH_BITS));
+        let hi = f64::from_bits((b + 1) << (52 - SKETCH_BITS));
+        lo + (hi - lo) / 2.0
+    }
+
+    fn add_to(store: &mut Vec<u64>, offset: &mut u64, b: u64, count: u64) {
+        if store.is_empty() {
+            *offset = b;
+            store.push(0);
+        }
+        if b < *offset {
+            let grow = (*offset - b) as usize;
+            store.splice(0..0, std::iter::repeat_n(0, grow));
+            *offset = b;
+        }
+        let i = (b - *offset) as usize;
+        if i >= store.len() {
+            store.resize(i + 1, 0);
+        }
+        store[i] += count;
+    }
+
+    /// Adds one value (must not be NaN).
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        if self.n == 0 {
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        self.n += 1;
+        if x == 0.0 {
+            self.zeros += 1;
+        } else if x > 0.0 {
+            Self::add_to(&mut self.pos, &mut self.pos_offset, Self::bucket(x), 1);
+        } else {
+            Self::add_to(&mut self.neg, &mut self.neg_offset, Self::bucket(x), 1);
+        }
+    }
+
+    /// Adds every count of `other`: exact, and independent of order.
+    pub fn merge(&mut self, other: &LogHistogram) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = other.clone();
+            return;
+        }
+        for (i, &c) in other.pos.iter().enumerate().filter(|(_, c)| **c > 0) {
+            Self::add_to(&mut self.pos, &mut self.pos_offset, other.pos_offset + i as u64, c);
+        }
+        for (i, &c) in other.neg.iter().enumerate().filter(|(_, c)| **c > 0) {
+            Self::add_to(&mut self.neg, &mut self.neg_offset, other.neg_offset + i as u64, c);
+        }
+        self.zeros += other.zeros;
+        self.n += other.n;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The value of the k-th smallest (0-based) element, to within
+    /// [`SKETCH_RELATIVE_ERROR`].
+    fn rank(&self, k: u64) -> f64 {
+        let mut seen = 0u64;
+        // Negative values: largest magnitude first.
+        for (i, &c) in self.neg.iter().enumerate().rev() {
+            seen += c;
+            if k < seen {
+                return (-Self::bucket_mid(self.neg_offset + i as u64)).clamp(self.min, self.max);
+            }
+        }
+        seen += self.zeros;
+        if k < seen {
+            return 0.0;
+        }
+        for (i, &c) in self.pos.iter().enumerate() {
+            seen += c;
+            if k < seen {
+                return Self::bucket_mid(self.pos_offset + i as u64).clamp(self.min, self.max);
+            }
+        }
+        self.max
+    }
+
+    /// Type-7 quantile, computed on the bucket representatives.
+    pub fn quantile(&self, p: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let h = (self.n - 1) as f64 * p;
+        let lo = h.floor() as u64;
+        let x_lo = self.rank(lo);
+        let x_hi = if lo + 1 < self.n { self.rank(lo + 1) } else { x_lo };
+        x_lo + (h - lo as f64) * (x_hi - x_lo)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_matches_numpy_by_hand() {
+        // numpy.percentile([1, 2, 3, 4], [5, 50, 95]) = [1.15, 2.5, 3.85]
+        let mut v = vec![4.0, 1.0, 3.0, 2.0];
+        let q = quantiles(&mut v, &[0.05, 0.5, 0.95]);
+        assert!((q[0] - 1.15).abs() < 1e-12 && (q[1] - 2.5).abs() < 1e-12 && (q[2] - 3.85).abs() < 1e-12, "{q:?}");
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.95), 3.85);
+        let mut one = vec![7.0];
+        assert_eq!(quantiles(&mut one, &QUANTILES), vec![7.0; 7]);
+    }
+
+    #[test]
+    fn selection_equals_sorting() {
+        let mut rng = crate::rng::pilot_rng();
+        use rand::RngExt;
+        for n in [2usize, 3, 10, 101, 1000, 4097] {
+            let v: Vec<f64> = (0..n).map(|_| (rng.random::<f64>() * 50.0).floor()).collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut work = v.clone();
+            let q = quantiles(&mut work, &QUANTILES);
+            for (p, got) in QUANTILES.iter().zip(q) {
+                assert_eq!(got, quantile_sorted(&sorted, *p), "n = {n}, p = {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn moments_merge_equals_one_pass() {
+        let xs: Vec<f64> = (0..1000).map(|i| ((i * 37) % 101) as f64 * 1.5 - 20.0).collect();
+        let mut all = Moments::default();
+        xs.iter().for_each(|&x| all.push(x));
+        let mut merged = Moments::default();
+        for chunk in xs.chunks(64) {
+            let mut m = Moments::default();
+            chunk.iter().for_each(|&x| m.push(x));
+            merged.merge(&m);
+        }
+        let mean = xs.iter().sum::<f64>() / 1000.0;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 999.0;
+        assert!((all.mean - mean).abs() < 1e-9 && (merged.mean - mean).abs() < 1e-9);
+        assert!((all.sd() - var.sqrt()).abs() < 1e-9 && (merged.sd() - var.sqrt()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn sketch_is_within_its_relative_error_and_merges_exactly() {
+        let mut rng = crate::rng::pilot_rng();
+        use rand::RngExt;
+        // Mixed signs, zeros and a wide range.
+        let v: Vec<f64> = (0..100_000)
+            .map(|i| if i % 10 == 0 { 0.0 } else { (rng.random::<f64>() - 0.3) * 10f64.powf(rng.random::<f64>() * 8.0) })
+            .collect();
+        let mut whole = LogHistogram::default();
+        v.iter().for_each(|&x| whole.push(x));
+        let mut parts: Vec<LogHistogram> = v
+            .chunks(7777)
+            .map(|c| {
+                let mut h = LogHistogram::default();
+                c.iter().for_each(|&x| h.push(x));
+                h
+            })
+            .collect();
+        let mut fwd = LogHistogram::default();
+        parts.iter().for_each(|p| fwd.merge(p));
+        parts.reverse();
+        let mut rev = LogHistogram::default();
+        parts.iter().for_each(|p| rev.merge(p));
+        assert_eq!(fwd, rev);
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        for p in [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99] {
+            let k = ((v.len() - 1) as f64 * p).floor() as usize;
+            let exact = sorted[k];
+            // Compare order statistics (not interpolations) for a sharp bound.
+            let got = whole.rank(k as u64);
+            assert!((got - exact).abs() <= SKETCH_RELATIVE_ERROR * exact.abs() + 1e-300, "p = {p}: {got} vs {exact}");
+            assert_eq!(fwd.rank(k as u64), got);
+        }
+    }
+}
