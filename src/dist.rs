@@ -360,6 +360,14 @@ impl Dist {
         }
     }
 
+    /// `(mean, sd)` of an untruncated normal.
+    pub fn normal_params(&self) -> Option<(f64, f64)> {
+        match (&self.family, self.window) {
+            (Family::Normal(n), None) => Some((n.mean(), n.std_dev())),
+            _ => None,
+        }
+    }
+
     /// A short description, e.g. `beta(alpha = 15.32, beta = 367.68)`.
     pub fn label(&self) -> &str {
         &self.label

@@ -266,7 +266,11 @@ pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) 
     }
     let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-        ScenarioError::Syntax { path: path.into(), line, column, message: e.message().to_string() }
+        let message = match e.span().and_then(|s| key_path_at(text, s)) {
+            Some(key) => format!("{key}: {}", e.message()),
+            None => e.message().to_string(),
+        };
+        ScenarioError::Syntax { path: path.into(), line, column, message }
     })?;
     let sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let source = Source { path: path.into(), sha256 };
@@ -280,4 +284,21 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
     (line, column)
+}
+
+/// The dotted key path of the `key = …` line containing `span`, prefixed by
+/// the nearest `[table]` header above it (best effort, for syntax errors).
+fn key_path_at(text: &str, span: std::ops::Range<usize>) -> Option<String> {
+    let start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let header = text[..start].lines().rev().map(str::trim).find(|l| l.starts_with('['));
+    Some(match header {
+        Some(h) => format!("{}.{key}", h.trim_matches(|c| c == '[' || c == ']').trim()),
+        None => key.to_string(),
+    })
 }

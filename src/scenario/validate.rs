@@ -21,6 +21,10 @@ struct Rule {
     per_month: bool,
 }
 
+/// A normal input's tail beyond this many standard deviations from its mean
+/// (probability < 1e-9) may cross its allowed range; it is truncated there.
+const NEGLIGIBLE_SD: f64 = 6.0;
+
 const ANY: Rule = Rule { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false };
 const NONNEG: Rule = Rule { lo: 0.0, ..ANY };
 const UNIT: Rule = Rule { lo: 0.0, hi: 1.0, ..ANY };
@@ -86,8 +90,24 @@ impl Ctx<'_> {
         if parsed.per == Per::Month && !rule.per_month {
             self.problem(span.clone(), path, value, "per = \"month\" is not allowed here: this input is drawn once per run");
         }
+        let mut parsed = parsed;
         let (lo, hi) = parsed.dist.support();
         let below = lo < rule.lo || (rule.strict && lo == rule.lo && !parsed.dist.lower_bound_is_open());
+        // A normal whose out-of-range tail lies beyond NEGLIGIBLE_SD standard
+        // deviations (mass < 1e-9) is accepted and truncated to the range, so
+        // the invariant holds without the author spelling out min/max.
+        if let Some((mean, sd)) = parsed.dist.normal_params() {
+            let far = |bound: f64| !bound.is_finite() || (mean - bound).abs() >= NEGLIGIBLE_SD * sd;
+            let strict_ok = !rule.strict || mean - rule.lo > 0.0;
+            if (below || hi > rule.hi) && far(rule.lo) && far(rule.hi) && strict_ok && mean > rule.lo && mean < rule.hi {
+                let lo_b = rule.lo.is_finite().then_some(rule.lo);
+                let hi_b = rule.hi.is_finite().then_some(rule.hi);
+                if let Ok(d) = parsed.dist.clone().truncated(lo_b, hi_b) {
+                    parsed.dist = d;
+                    return self.push(path, parsed.dist, parsed.per);
+                }
+            }
+        }
         if below || hi > rule.hi {
             let msg = match parsed.dist.as_fixed() {
                 Some(_) => format!("must be {}", rule.describe()),

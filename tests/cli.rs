@@ -1,0 +1,329 @@
+//! The `runway` binary end to end: determinism across threads, every
+//! example scenario, `validate`/`init`, and one test per class of bad input
+//! (exit code 2, a message naming the key, no output written).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn runway(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runway")).args(args).output().expect("runway starts")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh, empty folder under the target directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// summary.json without the one field allowed to differ between runs.
+fn summary_without_wall_time(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    text.lines().filter(|l| !l.contains("\"wall_time_s\"")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn outputs_are_byte_identical_at_1_2_and_3_threads() {
+    let base = scratch("threads");
+    let mut outs = vec![];
+    for threads in ["1", "2", "3"] {
+        let out = base.join(threads);
+        let o = runway(&[
+            "run", "scenarios/b2b-api.toml", "--runs", "5000", "--threads", threads, "--out",
+            out.to_str().unwrap(), "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(out);
+    }
+    for file in ["runs.parquet", "monthly.parquet"] {
+        let first = std::fs::read(outs[0].join(file)).unwrap();
+        for other in &outs[1..] {
+            assert!(first == std::fs::read(other.join(file)).unwrap(), "{file} differs for {}", other.display());
+        }
+    }
+    let s = summary_without_wall_time(&outs[0]);
+    assert_eq!(s, summary_without_wall_time(&outs[1]));
+    assert_eq!(s, summary_without_wall_time(&outs[2]));
+}
+
+#[test]
+fn a_different_seed_gives_different_results_and_the_same_seed_the_same() {
+    let base = scratch("seeds");
+    let go = |seed: &str, name: &str| {
+        let out = base.join(name);
+        let o = runway(&["run", "--runs", "500", "--seed", seed, "--format", "csv", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out.join("runs.csv")).unwrap()
+    };
+    let a = go("1", "a");
+    assert_eq!(a, go("1", "a2"));
+    assert_ne!(a, go("2", "b"));
+}
+
+#[test]
+fn every_example_scenario_validates_and_runs() {
+    let base = scratch("examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        n += 1;
+        let p = path.to_str().unwrap();
+        let v = runway(&["validate", p]);
+        assert!(v.status.success(), "{p}: {}", stderr(&v));
+        let out = base.join(path.file_stem().unwrap());
+        let r = runway(&["run", p, "--runs", "300", "--format", "json", "--out", out.to_str().unwrap()]);
+        assert!(r.status.success(), "{p}: {}", stderr(&r));
+        for f in ["runs.json", "monthly.json", "summary.json"] {
+            let text = std::fs::read_to_string(out.join(f)).unwrap();
+            assert!(text.len() > 10, "{p}: {f} is empty");
+        }
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["manifest"]["runs"], 300);
+        assert_eq!(summary["manifest"]["scenario_sha256"].as_str().unwrap().len(), 64);
+    }
+    assert!(n >= 5, "expected the example scenarios, found {n}");
+}
+
+#[test]
+fn builtin_example_matches_the_file_in_scenarios() {
+    let base = scratch("builtin");
+    let a = base.join("a");
+    let b = base.join("b");
+    let o1 = runway(&["run", "--runs", "300", "--format", "csv", "--out", a.to_str().unwrap()]);
+    let o2 = runway(&[
+        "run", "scenarios/sentiment-saas.toml", "--runs", "300", "--format", "csv", "--out", b.to_str().unwrap(),
+    ]);
+    assert!(o1.status.success() && o2.status.success());
+    assert_eq!(std::fs::read(a.join("runs.csv")).unwrap(), std::fs::read(b.join("runs.csv")).unwrap());
+    let stdout = String::from_utf8_lossy(&o1.stdout);
+    assert!(stdout.contains("P(default by month 36)") && stdout.contains("final cash [CNY] P50"), "{stdout}");
+}
+
+#[test]
+fn monthly_table_has_the_documented_columns_and_rows() {
+    let out = scratch("monthly").join("o");
+    let o = runway(&["run", "--runs", "200", "--format", "csv", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "metric,month,mean,sd,se_mean,p5,p10,p25,p50,p75,p90,p95");
+    // 11 metrics × 36 months.
+    assert_eq!(lines.count(), 11 * 36);
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header = runs.lines().next().unwrap();
+    assert!(header.starts_with(
+        "run,default_month,breakeven_month,final_customers,final_mrr,final_arr,final_cash,min_cash,min_cash_month,total_revenue,total_profit,funding_received,cac,ltv,ltv_cac,payback_months,"
+    ), "{header}");
+    assert!(header.contains("churn.base") && header.contains("accuracy.report"), "{header}");
+}
+
+#[test]
+fn init_writes_a_starter_that_validates_and_runs() {
+    let dir = scratch("init");
+    let file = dir.join("plan.toml");
+    let o = runway(&["init", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(runway(&["validate", file.to_str().unwrap()]).status.success());
+    let r = runway(&["run", file.to_str().unwrap(), "--runs", "100", "--out", dir.join("o").to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    // A second init refuses to overwrite.
+    let again = runway(&["init", file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+}
+
+// ---------------------------------------------------------------- bad input
+
+const GOOD: &str = r#"[scenario]
+name = "bad-input test"
+months = 12
+runs = 100
+seed = 1
+
+[start]
+customers = 100
+cash = 10000
+
+[pricing]
+price = 10
+
+[churn]
+base = 0.05
+"#;
+
+/// Writes `text` as a scenario, runs it into an output folder, and checks:
+/// exit code 2, stderr names every `expected` string, and nothing was
+/// written to the output folder.
+#[track_caller]
+fn rejects(name: &str, text: &str, expected: &[&str]) {
+    let dir = scratch(&format!("bad-{name}"));
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let o = runway(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+    assert!(err.contains("plan.toml"), "{name}: message lacks the file: {err}");
+    for e in expected {
+        assert!(err.contains(e), "{name}: message lacks `{e}`: {err}");
+    }
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(), "{name}: output was written");
+    let v = runway(&["validate", file.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2), "{name}: validate accepted it");
+}
+
+#[test]
+fn unknown_key() {
+    rejects("unknown-key", &GOOD.replace("base = 0.05", "base = 0.05\nchurm = 1"), &["churn.churm", ":16:"]);
+}
+
+#[test]
+fn unknown_key_inside_a_distribution() {
+    rejects(
+        "dist-key",
+        &GOOD.replace("base = 0.05", r#"base = { dist = "beta", mean = 0.04, stdev = 0.01 }"#),
+        &["churn.base", "stdev", ":15:"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    rejects("wrong-type", &GOOD.replace("price = 10", "price = true"), &["pricing.price", "true"]);
+}
+
+#[test]
+fn nan_and_infinity() {
+    rejects("nan", &GOOD.replace("price = 10", "price = nan"), &["pricing.price", "finite"]);
+    rejects("inf", &GOOD.replace("cash = 10000", "cash = inf"), &["start.cash", "finite"]);
+}
+
+#[test]
+fn impossible_distribution_parameters_all_reported_at_once() {
+    let text = GOOD
+        .replace("base = 0.05", r#"base = { dist = "beta", mean = 0.5, sd = 0.6 }"#)
+        .replace("price = 10", r#"price = { dist = "normal", mean = 10, sd = -1 }"#)
+        .replace("customers = 100", r#"customers = { dist = "uniform", min = 5, max = 5 }"#)
+        .replace("cash = 10000", r#"cash = { dist = "lognormal", p5 = 650, p95 = 250 }"#);
+    rejects(
+        "params",
+        &text,
+        &["4 problems", "churn.base", "no beta distribution", "pricing.price", "sd", "start.customers", "min", "start.cash", "p95"],
+    );
+}
+
+#[test]
+fn out_of_range_values() {
+    rejects("range", &GOOD.replace("price = 10", "price = -3"), &["pricing.price = -3", ">= 0"]);
+    rejects(
+        "range-dist",
+        &GOOD.replace("price = 10", r#"price = { dist = "uniform", min = -5, max = 5 }"#),
+        &["pricing.price", "add min/max"],
+    );
+}
+
+#[test]
+fn limits_are_checked_before_running() {
+    rejects("runs", &GOOD.replace("runs = 100", "runs = 1_000_000_000_000"), &["scenario.runs", "10000000"]);
+    rejects("months", &GOOD.replace("months = 12", "months = 0"), &["scenario.months", "1..=600"]);
+    rejects(
+        "run-months",
+        &GOOD.replace("runs = 100", "runs = 10_000_000").replace("months = 12", "months = 600"),
+        &["runs × months"],
+    );
+}
+
+#[test]
+fn truncation_window_without_mass() {
+    rejects(
+        "window",
+        &GOOD.replace("price = 10", r#"price = { dist = "normal", mean = 10, sd = 1, min = 30 }"#),
+        &["pricing.price", "window"],
+    );
+}
+
+#[test]
+fn files_outside_the_scenario_folder_are_refused() {
+    rejects(
+        "escape",
+        &format!("{GOOD}\n[accuracy]\nreport = {{ file = \"../secret.txt\", row = \"x\", metric = \"f1-score\" }}\nreference = 0.9\n"),
+        &["accuracy.report", "inside"],
+    );
+    rejects(
+        "absolute",
+        &GOOD.replace("price = 10", r#"price = { dist = "empirical", file = "/etc/passwd", column = "x" }"#),
+        &["pricing.price", "relative"],
+    );
+}
+
+#[test]
+fn missing_data_file_and_bad_report_row() {
+    rejects(
+        "missing",
+        &GOOD.replace("price = 10", r#"price = { dist = "empirical", file = "nope.csv", column = "x" }"#),
+        &["pricing.price", "nope.csv"],
+    );
+    let dir = scratch("bad-row");
+    std::fs::write(dir.join("report.txt"), std::fs::read_to_string("scenarios/data/sentiment-report.txt").unwrap())
+        .unwrap();
+    let file = dir.join("plan.toml");
+    std::fs::write(
+        &file,
+        format!("{GOOD}\n[accuracy]\nreport = {{ file = \"report.txt\", row = \"weighted avgg\", metric = \"f1-score\" }}\nreference = 0.9\n"),
+    )
+    .unwrap();
+    let o = runway(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("weighted avg") && stderr(&o).contains("accuracy.report"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_distribution_and_bad_interval() {
+    rejects(
+        "family",
+        &GOOD.replace("price = 10", r#"price = { dist = "weibull", shape = 1 }"#),
+        &["pricing.price", "weibull", "lognormal"],
+    );
+    rejects("interval", &GOOD.replace("price = 10", r#"price = "9 to 3""#), &["pricing.price", "must be <"]);
+}
+
+#[test]
+fn per_month_where_only_per_run_makes_sense() {
+    rejects(
+        "per",
+        &GOOD.replace("cash = 10000", r#"cash = { dist = "normal", mean = 1e4, sd = 10, per = "month" }"#),
+        &["start.cash", "per = \"month\""],
+    );
+}
+
+#[test]
+fn too_big_file() {
+    let big = format!("{GOOD}\n# {}\n", "x".repeat(2 << 20));
+    rejects("big", &big, &["bytes"]);
+}
+
+#[test]
+fn unwritable_output_leaves_no_partial_files() {
+    let dir = scratch("unwritable");
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let o = runway(&["run", "--runs", "100", "--out", blocker.join("sub").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("output folder"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(runway(&["run", "--runs", "many"]).status.code(), Some(2));
+    assert_eq!(runway(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(runway(&["run", "--threads", "0", "--runs", "10"]).status.code(), Some(2));
+    assert_eq!(runway(&["--help"]).status.code(), Some(0));
+}
