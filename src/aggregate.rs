@@ -138,6 +138,14 @@ impl Sink for Aggregator {
             let mut m = Moments::default();
             for r in 0..block.len {
                 let x = block.value(r, metric, t);
+                if !x.is_finite() {
+                    anyhow::bail!(
+                        "run {} month {}: {} = {x}; the inputs make numbers overflow (check growth rates, prices and amounts)",
+                        block.first_run + r as u64,
+                        t + 1,
+                        METRICS[metric]
+                    );
+                }
                 m.push(x);
                 match &mut col.store {
                     Store::Exact(v) => v.push(x),

@@ -32,6 +32,9 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if !(lambda > 0.0) {
         return 0.0;
     }
+    if !lambda.is_finite() {
+        return f64::INFINITY;
+    }
     if lambda > POISSON_EXACT_MAX {
         let x: f64 = Normal::new(lambda, lambda.sqrt()).expect("finite").sample(rng);
         return x.round().max(0.0);

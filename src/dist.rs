@@ -76,6 +76,13 @@ pub enum DistError {
     WindowTooNarrow { min: f64, max: f64, share: f64 },
 }
 
+/// A number for labels: at most 6 decimals, trailing zeros dropped.
+fn short(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
 fn finite(name: &'static str, value: f64) -> Result<f64, DistError> {
     if value.is_finite() { Ok(value) } else { Err(DistError::NotFinite { name, value }) }
 }
@@ -135,7 +142,7 @@ impl Dist {
             return Dist::fixed(mean);
         }
         let n = Normal::new(mean, sd).expect("checked: finite mean, sd > 0");
-        Ok(Dist { family: Family::Normal(n), window: None, label: format!("normal(mean = {mean}, sd = {sd})") })
+        Ok(Dist { family: Family::Normal(n), window: None, label: format!("normal(mean = {}, sd = {})", short(mean), short(sd)) })
     }
 
     /// Lognormal: `exp(N(mu, sigma²))`.
@@ -152,7 +159,7 @@ impl Dist {
         Ok(Dist {
             family: Family::LogNormal(d),
             window: None,
-            label: format!("lognormal(mu = {mu:.6}, sigma = {sigma:.6})"),
+            label: format!("lognormal(mu = {}, sigma = {})", short(mu), short(sigma)),
         })
     }
 
@@ -202,7 +209,7 @@ impl Dist {
         Ok(Dist {
             family: Family::Uniform { min, width: max - min },
             window: None,
-            label: format!("uniform(min = {min}, max = {max})"),
+            label: format!("uniform(min = {}, max = {})", short(min), short(max)),
         })
     }
 
@@ -232,7 +239,7 @@ impl Dist {
         positive("shape", shape)?;
         positive("scale", scale)?;
         let d = Gamma::new(shape, scale).expect("checked: shape, scale > 0");
-        Ok(Dist { family: Family::Gamma(d), window: None, label: format!("gamma(shape = {shape}, scale = {scale})") })
+        Ok(Dist { family: Family::Gamma(d), window: None, label: format!("gamma(shape = {}, scale = {})", short(shape), short(scale)) })
     }
 
     /// Gamma with the given mean and sd: `shape = mean²/sd²`, `scale = sd²/mean`.
@@ -247,7 +254,7 @@ impl Dist {
         positive("alpha", alpha)?;
         positive("beta", beta)?;
         let d = Beta::new(alpha, beta).expect("checked: alpha, beta > 0");
-        Ok(Dist { family: Family::Beta(d), window: None, label: format!("beta(alpha = {alpha}, beta = {beta})") })
+        Ok(Dist { family: Family::Beta(d), window: None, label: format!("beta(alpha = {}, beta = {})", short(alpha), short(beta)) })
     }
 
     /// Beta by the method of moments: `ν = m(1−m)/sd² − 1`, `α = mν`, `β = (1−m)ν`.
@@ -479,8 +486,8 @@ mod tests {
         let n = Dist::interval90(-1.0, 3.0).unwrap();
         assert!(n.label().starts_with("normal(mean = 1, sd = 1.21"), "{}", n.label());
         let l = Dist::interval90(250.0, 650.0).unwrap();
-        let mu = (250f64.ln() + 650f64.ln()) / 2.0;
-        assert!(l.label().starts_with(&format!("lognormal(mu = {mu:.6}")), "{}", l.label());
+        // (ln 250 + ln 650)/2 = ln √(250·650) = ln 403.1129 = 5.9992166
+        assert!(l.label().starts_with("lognormal(mu = 5.999217,"), "{}", l.label());
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub const METRICS: [&str; 11] = [
     "cash",
     "alive",
 ];
+/// Customers and expected arrivals are capped here (10^15, far beyond any
+/// market) so that explosive growth inputs cannot overflow to infinity.
+pub const MAX_CUSTOMERS: f64 = 1e15;
+
 /// Number of monthly metrics.
 pub const N_METRICS: usize = METRICS.len();
 
@@ -229,12 +233,12 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, path: &mut [f64], inpu
         // 3. Acquisition: organic flow, referrals, paid.
         let spend = acq.marketing.as_ref().map_or(0.0, |m| v[at(m.spend)] * spend_f);
         let paid_new = acq.marketing.as_ref().map_or(0.0, |m| spend / v[at(m.cac)]);
-        let lambda = v[at(acq.new)] * organic_f + v[at(acq.referral)] * customers + paid_new;
+        let lambda = (v[at(acq.new)] * organic_f + v[at(acq.referral)] * customers + paid_new).min(MAX_CUSTOMERS);
         let new = if poisson_new { counts::poisson(&mut new_rng, lambda) } else { lambda };
 
         // 4. Customers.
         exposure += customers;
-        let customers_next = (customers - churned + new).max(0.0);
+        let customers_next = (customers - churned + new).clamp(0.0, MAX_CUSTOMERS);
         customers = customers_next;
 
         // 5. Revenue.

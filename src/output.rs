@@ -107,21 +107,29 @@ pub fn summary<'a>(sc: &'a Scenario, results: &'a Results) -> Summary<'a> {
 }
 
 /// Writes `runs.<ext>`, `monthly.<ext>` and `summary.json` into `dir`
-/// (created if needed), each atomically.
+/// (created if needed). All three are written to temporary files first and
+/// renamed into place only when every one of them is complete, so a failure
+/// leaves no partial file and no mix of old and new files.
 pub fn write(sc: &Scenario, results: &Results, dir: &Path, format: Format) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let paths: Vec<&str> = results.input_paths.iter().map(String::as_str).collect();
     let mut runs = table::runs_frame(0, &results.runs, &results.inputs, &paths)?;
-    table::write_frame(&mut runs, &dir.join(format!("runs.{}", format.extension())), format)?;
     let mut monthly = table::monthly_frame(&results.monthly)?;
-    table::write_frame(&mut monthly, &dir.join(format!("monthly.{}", format.extension())), format)?;
-    let json = serde_json::to_string_pretty(&summary(sc, results))?;
-    table::write_atomic(&dir.join("summary.json"), |f| {
-        use std::io::Write;
-        f.write_all(json.as_bytes())?;
-        f.write_all(b"\n")?;
-        Ok(())
-    })
+    let json = serde_json::to_string_pretty(&summary(sc, results))? + "\n";
+    let staged = [
+        table::stage(dir, |f| table::write_frame_to(&mut runs, f, format))?,
+        table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
+        table::stage(dir, |f| {
+            use std::io::Write;
+            f.write_all(json.as_bytes())?;
+            Ok(())
+        })?,
+    ];
+    let names = [format!("runs.{}", format.extension()), format!("monthly.{}", format.extension()), "summary.json".into()];
+    for (tmp, name) in staged.into_iter().zip(names) {
+        table::commit(tmp, &dir.join(name))?;
+    }
+    Ok(())
 }
 
 /// A folder name for a scenario name: lower case, runs of other characters

@@ -84,28 +84,31 @@ pub fn monthly_frame(rows: &[MonthlyRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), columns)
 }
 
-/// Writes `df` to `path` in `format`, atomically.
-pub fn write_frame(df: &mut DataFrame, path: &Path, format: Format) -> anyhow::Result<()> {
-    write_atomic(path, |file| {
-        match format {
-            Format::Parquet => {
-                ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(df)?;
-            }
-            Format::Csv => CsvWriter::new(file).include_header(true).finish(df)?,
-            Format::Json => JsonWriter::new(file).with_json_format(JsonFormat::Json).finish(df)?,
+/// Writes `df` to `file` in `format`.
+pub fn write_frame_to(df: &mut DataFrame, file: &mut std::fs::File, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Parquet => {
+            ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(df)?;
         }
-        Ok(())
-    })
+        Format::Csv => CsvWriter::new(file).include_header(true).finish(df)?,
+        Format::Json => JsonWriter::new(file).with_json_format(JsonFormat::Json).finish(df)?,
+    }
+    Ok(())
 }
 
-/// Writes a file by writing a temporary file beside it, then renaming it.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+/// Writes `df` to `path` in `format`, atomically.
+pub fn write_frame(df: &mut DataFrame, path: &Path, format: Format) -> anyhow::Result<()> {
+    write_atomic(path, |f| write_frame_to(df, f, format))
+}
+
+/// Writes a complete temporary file in `dir`; [`commit`] moves it into place.
+/// Dropping it unused deletes it.
+pub fn stage(dir: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".runway-")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
+    write(tmp.as_file_mut()).with_context(|| format!("cannot write into {}", dir.display()))?;
     tmp.as_file_mut().flush()?;
     // Temporary files are created 0600; results are ordinary files.
     #[cfg(unix)]
@@ -113,6 +116,17 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> anyho
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
+    Ok(tmp)
+}
+
+/// Renames a staged file to `path` (atomic on one file system).
+pub fn commit(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
     tmp.persist(path).with_context(|| format!("cannot move the finished file to {}", path.display()))?;
     Ok(())
+}
+
+/// Writes a file by writing a temporary file beside it, then renaming it.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    commit(stage(dir, write)?, path)
 }

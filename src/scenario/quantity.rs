@@ -141,9 +141,20 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
             } else {
                 return Err(format!("lognormal needs {keys_help}"));
             };
-            let extra = ["p5", "median", "mean", "mu"].iter().filter(|k| has(k)).count();
-            if extra > 1 {
-                return Err(format!("lognormal: give exactly one of {keys_help}"));
+            let chosen: &[&str] = if has("p5") {
+                &["p5", "p95"]
+            } else if has("median") {
+                &["median", "p95"]
+            } else if has("mean") || has("sd") {
+                &["mean", "sd"]
+            } else {
+                &["mu", "sigma"]
+            };
+            if let Some(stray) = params.iter().find(|k| has(k) && !chosen.contains(k)) {
+                return Err(format!(
+                    "lognormal: `{stray}` cannot be combined with {}; give exactly one of {keys_help}",
+                    chosen.join(" + ")
+                ));
             }
             (d.map_err(err)?, false)
         }

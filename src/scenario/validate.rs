@@ -180,12 +180,16 @@ pub(super) fn validate(
     };
     if !(1..=limits::MAX_RUNS).contains(&runs) {
         cx.problem(Some(s.runs.span()), "scenario.runs", runs, format!("must be within 1..={}", limits::MAX_RUNS));
-    } else if runs.saturating_mul(months) > limits::MAX_RUN_MONTHS {
+    } else if (1..=u64::from(limits::MAX_MONTHS)).contains(&months) && runs * months > limits::MAX_RUN_MONTHS {
         cx.problem(
             Some(s.runs.span()),
             "scenario.runs",
             runs,
-            format!("runs × months = {} exceeds the limit of {}", runs * months, limits::MAX_RUN_MONTHS),
+            format!(
+                "runs × months = {runs} × {months} = {} exceeds the limit of {} run-months; use fewer runs or shards",
+                runs * months,
+                limits::MAX_RUN_MONTHS
+            ),
         );
     }
     let seed = match overrides.seed {
@@ -308,7 +312,33 @@ pub(super) fn validate(
         );
     }
 
+    let horizon = months as u32;
+    for (i, r) in funding.iter().enumerate() {
+        if r.month > horizon {
+            cx.warnings.push(format!("funding.{i}.month = {} lies beyond the {horizon}-month horizon: it never pays", r.month));
+        }
+    }
+    for (i, (m, _)) in costs.one_off.iter().enumerate() {
+        if *m > horizon {
+            cx.warnings.push(format!("costs.one_off.{i}.month = {m} lies beyond the {horizon}-month horizon: it is never paid"));
+        }
+    }
+    let uncertain = cx.inputs.iter().filter(|i| i.is_uncertain()).count() as u64;
+    let bytes = limits::per_run_table_bytes(uncertain).saturating_mul(runs);
+    if cx.problems.is_empty() && bytes > limits::MAX_TABLE_BYTES {
+        cx.problem(
+            Some(s.runs.span()),
+            "scenario.runs",
+            runs,
+            format!(
+                "{runs} runs with {uncertain} uncertain inputs need about {:.1} GiB for the per-run table (limit {} GiB); use fewer runs or shards",
+                bytes as f64 / f64::from(1u32 << 30),
+                limits::MAX_TABLE_BYTES >> 30
+            ),
+        );
+    }
     if !cx.problems.is_empty() {
+        cx.problems.sort_by_key(|p| p.line.unwrap_or(0));
         return Err(cx.problems);
     }
     Ok(Scenario {
