@@ -7,7 +7,7 @@
 //! values fit in [`EXACT_BUDGET_VALUES`]; above that they come from a
 //! [`LogHistogram`] sketch (relative error ≤ [`SKETCH_RELATIVE_ERROR`]),
 //! which the manifest records. Means and standard deviations are always
-//! exact (Welford per block, Chan merge across blocks).
+//! exact (two-pass per block, Chan merge across blocks).
 
 use crate::engine::{Block, Sink};
 use crate::model::{RunSummary, METRICS, N_METRICS};
@@ -126,33 +126,49 @@ impl Aggregator {
     }
 }
 
+/// One block's contribution to one (metric, month) column.
+pub struct PartialColumn {
+    moments: Moments,
+    /// The block's histogram, when quantiles are sketched.
+    sketch: Option<LogHistogram>,
+}
+
 impl Sink for Aggregator {
-    fn block(&mut self, block: &Block) -> anyhow::Result<()> {
+    type Partial = anyhow::Result<Vec<PartialColumn>>;
+
+    fn prepare(&self, block: &Block) -> Self::Partial {
+        let mut out = Vec::with_capacity(self.columns.len());
+        for c in 0..self.columns.len() {
+            let (metric, t) = (c / self.months, c % self.months);
+            let values = block.column(metric, t);
+            if let Some(r) = values.iter().position(|x| !x.is_finite()) {
+                anyhow::bail!(
+                    "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
+                    block.first_run + r as u64,
+                    t + 1,
+                    METRICS[metric],
+                    values[r]
+                );
+            }
+            let sketch = matches!(self.method, QuantileMethod::Sketch { .. }).then(|| LogHistogram::of(values));
+            out.push(PartialColumn { moments: Moments::of(values), sketch });
+        }
+        Ok(out)
+    }
+
+    fn absorb(&mut self, block: Block, partial: Self::Partial) -> anyhow::Result<()> {
         if let Some(next) = self.next_block {
             anyhow::ensure!(block.index == next, "blocks out of order: got {}, expected {next}", block.index);
         }
         self.next_block = Some(block.index + 1);
         let months = self.months;
-        for (c, col) in self.columns.iter_mut().enumerate() {
-            let (metric, t) = (c / months, c % months);
-            let mut m = Moments::default();
-            for r in 0..block.len {
-                let x = block.value(r, metric, t);
-                if !x.is_finite() {
-                    anyhow::bail!(
-                        "run {} month {}: {} = {x}; the inputs make numbers overflow (check growth rates, prices and amounts)",
-                        block.first_run + r as u64,
-                        t + 1,
-                        METRICS[metric]
-                    );
-                }
-                m.push(x);
-                match &mut col.store {
-                    Store::Exact(v) => v.push(x),
-                    Store::Sketch(h) => h.push(x),
-                }
+        for (c, (col, part)) in self.columns.iter_mut().zip(partial?).enumerate() {
+            col.moments.merge(&part.moments);
+            match (&mut col.store, part.sketch) {
+                (Store::Exact(v), _) => v.extend_from_slice(block.column(c / months, c % months)),
+                (Store::Sketch(h), Some(s)) => h.merge(&s),
+                (Store::Sketch(_), None) => unreachable!("prepare sketches when the method is Sketch"),
             }
-            col.moments.merge(&m);
         }
         self.runs.extend_from_slice(&block.summaries);
         self.inputs.extend_from_slice(&block.inputs);
@@ -236,17 +252,26 @@ pub fn headline(runs: &[RunSummary], months: u32) -> Headline {
         let q = stats::quantile_sorted(&breakeven, 0.5);
         Estimate::of(q, stats::quantile_se_sorted(&breakeven, 0.5))
     };
+    let ((final_cash, final_arr), (final_customers, funding_need)) = rayon::join(
+        || rayon::join(|| spread(runs.iter().map(|r| r.final_cash).collect()), || spread(runs.iter().map(|r| r.final_arr).collect())),
+        || {
+            rayon::join(
+                || spread(runs.iter().map(|r| r.final_customers).collect()),
+                || spread(runs.iter().map(|r| (-r.min_cash).max(0.0)).collect()),
+            )
+        },
+    );
     Headline {
         runs: n,
         months,
         p_default: share(&|r| r.default_month.is_some()),
         p_default_12: by(12),
         p_default_24: by(24),
-        final_cash: spread(runs.iter().map(|r| r.final_cash).collect()),
-        final_arr: spread(runs.iter().map(|r| r.final_arr).collect()),
-        final_customers: spread(runs.iter().map(|r| r.final_customers).collect()),
+        final_cash,
+        final_arr,
+        final_customers,
         median_breakeven_month: median_breakeven,
         p_breakeven: share(&|r| r.breakeven_month.is_some()),
-        funding_need: spread(runs.iter().map(|r| (-r.min_cash).max(0.0)).collect()),
+        funding_need,
     }
 }

@@ -34,7 +34,8 @@ pub struct Block {
     /// Uncertain input values, `[run][input]`, `len × n_inputs`.
     pub inputs: Vec<f64>,
     pub n_inputs: usize,
-    /// Monthly paths, `[run][metric][month]`, `len × N_METRICS × months`.
+    /// Monthly paths, column-major: `[metric][month][run]`, so
+    /// [`Block::column`] is contiguous.
     pub paths: Vec<f64>,
 }
 
@@ -42,7 +43,14 @@ impl Block {
     /// Monthly value of `metric` at 0-based month `t` for the block's `r`-th run.
     #[inline]
     pub fn value(&self, r: usize, metric: usize, t: usize) -> f64 {
-        self.paths[(r * N_METRICS + metric) * self.months + t]
+        self.paths[(metric * self.months + t) * self.len + r]
+    }
+
+    /// The block's values of `metric` at 0-based month `t`, in run order.
+    #[inline]
+    pub fn column(&self, metric: usize, t: usize) -> &[f64] {
+        let start = (metric * self.months + t) * self.len;
+        &self.paths[start..start + self.len]
     }
 
     /// The uncertain input values of the block's `r`-th run.
@@ -52,8 +60,16 @@ impl Block {
 }
 
 /// Receives blocks in increasing block order.
-pub trait Sink {
-    fn block(&mut self, block: &Block) -> anyhow::Result<()>;
+///
+/// [`Sink::prepare`] runs on the worker threads, in parallel, right after a
+/// block is simulated: it should do the per-value work (e.g. a block's
+/// moments and histogram). [`Sink::absorb`] then runs on one thread, in
+/// block order, and should only merge.
+pub trait Sink: Sync {
+    /// What `prepare` hands to `absorb`.
+    type Partial: Send;
+    fn prepare(&self, block: &Block) -> Self::Partial;
+    fn absorb(&mut self, block: Block, partial: Self::Partial) -> anyhow::Result<()>;
 }
 
 /// Simulates one block.
@@ -65,9 +81,8 @@ pub fn simulate_block(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>) 
     let mut inputs = vec![0.0; len * n_inputs];
     let mut summaries = Vec::with_capacity(len);
     for (r, run) in runs.clone().enumerate() {
-        let path = &mut paths[r * N_METRICS * months..(r + 1) * N_METRICS * months];
         let ins = &mut inputs[r * n_inputs..(r + 1) * n_inputs];
-        summaries.push(simulate_run(sc, plan, run, path, ins));
+        summaries.push(simulate_run(sc, plan, run, &mut paths, len, r, ins));
     }
     Block { index, first_run: runs.start, len, months, summaries, inputs, n_inputs, paths }
 }
@@ -75,10 +90,10 @@ pub fn simulate_block(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>) 
 /// Simulates the runs in `runs` (a sub-range of `0..sc.runs`, whose start
 /// is a multiple of [`BLOCK_RUNS`]) and feeds the blocks to `sink` in order.
 /// `progress` is called with the number of runs done after each wave.
-pub fn simulate(
+pub fn simulate<S: Sink>(
     sc: &Scenario,
     runs: Range<u64>,
-    sink: &mut dyn Sink,
+    sink: &mut S,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<()> {
     assert!(runs.start % BLOCK_RUNS == 0, "run ranges start on a block boundary");
@@ -90,11 +105,18 @@ pub fn simulate(
     let wave = rayon::current_num_threads().max(1) * BLOCKS_PER_THREAD;
     let mut done = 0;
     for chunk in blocks.chunks(wave) {
-        let simulated: Vec<Block> =
-            chunk.par_iter().map(|(index, r)| simulate_block(sc, &plan, *index, r.clone())).collect();
-        for block in &simulated {
-            sink.block(block)?;
+        let shared: &S = sink;
+        let simulated: Vec<(Block, S::Partial)> = chunk
+            .par_iter()
+            .map(|(index, r)| {
+                let block = simulate_block(sc, &plan, *index, r.clone());
+                let partial = shared.prepare(&block);
+                (block, partial)
+            })
+            .collect();
+        for (block, partial) in simulated {
             done += block.len as u64;
+            sink.absorb(block, partial)?;
         }
         progress(done);
     }

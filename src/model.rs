@@ -138,12 +138,22 @@ impl Plan {
 
 /// Simulates run `run` of `sc`.
 ///
-/// `path` receives the monthly values, laid out `[metric][month]`
-/// (`N_METRICS × months`); `inputs` receives the values of the uncertain
-/// inputs (for `per = "month"` inputs: the average of the run's draws).
-pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, path: &mut [f64], inputs: &mut [f64]) -> RunSummary {
+/// The monthly values of run `r` of a block go to
+/// `paths[(metric · months + month) · stride + r]` (column-major, so a
+/// block's column for one (metric, month) is contiguous); `inputs` receives
+/// the values of the uncertain inputs (for `per = "month"` inputs: the
+/// average of the run's draws).
+pub fn simulate_run(
+    sc: &Scenario,
+    plan: &Plan,
+    run: u64,
+    paths: &mut [f64],
+    stride: usize,
+    r: usize,
+    inputs: &mut [f64],
+) -> RunSummary {
     let h = sc.months as usize;
-    debug_assert_eq!(path.len(), N_METRICS * h);
+    debug_assert!(paths.len() >= N_METRICS * h * stride);
     let seed = sc.seed;
     let mut v = plan.fixed.clone();
     for &(i, key) in &plan.per_run {
@@ -178,6 +188,8 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, path: &mut [f64], inpu
     let (mut total_new, mut total_spend, mut total_churned) = (0.0, 0.0, 0.0);
     let (mut customer_months, mut exposure, mut variable_costs) = (0.0, 0.0, 0.0);
     let mut dead = false;
+    // (customers, mrr) of the last month simulated.
+    let mut last = (0.0, 0.0);
 
     for t in 1..=h as u32 {
         let ti = (t - 1) as usize;
@@ -189,8 +201,9 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, path: &mut [f64], inpu
         if dead {
             let rec = [0.0, 0.0, 0.0, 0.0, acc, 0.0, 0.0, 0.0, 0.0, cash, 0.0];
             for (m, x) in rec.into_iter().enumerate() {
-                path[m * h + ti] = x;
+                paths[(m * h + ti) * stride + r] = x;
             }
+            last = (0.0, 0.0);
             continue;
         }
         if t > 1 {
@@ -279,12 +292,12 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, path: &mut [f64], inpu
         let alive = if s.default_month.is_none() { 1.0 } else { 0.0 };
         let rec = [customers, new, churned, c, acc, mrr, 12.0 * mrr, costs, profit, cash, alive];
         for (m, x) in rec.into_iter().enumerate() {
-            path[m * h + ti] = x;
+            paths[(m * h + ti) * stride + r] = x;
         }
+        last = (customers, mrr);
     }
 
-    s.final_customers = path[metric::CUSTOMERS * h + h - 1];
-    s.final_mrr = path[metric::MRR * h + h - 1];
+    (s.final_customers, s.final_mrr) = last;
     s.final_arr = 12.0 * s.final_mrr;
     s.final_cash = cash;
 

@@ -1,7 +1,8 @@
 //! Order-fixed statistics: moments, quantiles, and their Monte Carlo errors.
 //!
-//! - **Moments** use Welford's update within a block of runs (in run order)
-//!   and Chan et al.'s pairwise merge across blocks (in block order), so the
+//! - **Moments** are computed per block of runs by two passes in run order
+//!   and combined by Chan et al.'s pairwise merge across blocks (in block
+//!   order), so the
 //!   result depends only on the block size, never on threads or shards.
 //!   `sd` is the sample standard deviation (divisor n − 1) and
 //!   `se_mean = sd / √n`.
@@ -34,6 +35,18 @@ pub struct Moments {
 }
 
 impl Moments {
+    /// Moments of a slice, by two passes (mean, then squared deviations) in
+    /// slice order: exact to rounding and free of divisions per value.
+    pub fn of(values: &[f64]) -> Moments {
+        if values.is_empty() {
+            return Moments::default();
+        }
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+        Moments { n: values.len() as u64, mean, m2 }
+    }
+
     /// Welford's update.
     #[inline]
     pub fn push(&mut self, x: f64) {
@@ -215,6 +228,51 @@ impl LogHistogram {
         }
     }
 
+    /// The histogram of a slice (no NaN): one pass for the bucket range,
+    /// one to count, into dense vectors.
+    pub fn of(values: &[f64]) -> LogHistogram {
+        let mut h = LogHistogram::default();
+        if values.is_empty() {
+            return h;
+        }
+        let (mut pmin, mut pmax, mut nmin, mut nmax) = (u64::MAX, 0u64, u64::MAX, 0u64);
+        let (mut lo, mut hi) = (values[0], values[0]);
+        for &x in values {
+            lo = lo.min(x);
+            hi = hi.max(x);
+            let b = Self::bucket(x);
+            if x > 0.0 {
+                pmin = pmin.min(b);
+                pmax = pmax.max(b);
+            } else if x < 0.0 {
+                nmin = nmin.min(b);
+                nmax = nmax.max(b);
+            }
+        }
+        if pmin <= pmax {
+            h.pos = vec![0; (pmax - pmin + 1) as usize];
+            h.pos_offset = pmin;
+        }
+        if nmin <= nmax {
+            h.neg = vec![0; (nmax - nmin + 1) as usize];
+            h.neg_offset = nmin;
+        }
+        for &x in values {
+            let b = Self::bucket(x);
+            if x > 0.0 {
+                h.pos[(b - pmin) as usize] += 1;
+            } else if x < 0.0 {
+                h.neg[(b - nmin) as usize] += 1;
+            } else {
+                h.zeros += 1;
+            }
+        }
+        h.n = values.len() as u64;
+        h.min = lo;
+        h.max = hi;
+        h
+    }
+
     /// Adds every count of `other`: exact, and independent of order.
     pub fn merge(&mut self, other: &LogHistogram) {
         if other.n == 0 {
@@ -224,16 +282,34 @@ impl LogHistogram {
             *self = other.clone();
             return;
         }
-        for (i, &c) in other.pos.iter().enumerate().filter(|(_, c)| **c > 0) {
-            Self::add_to(&mut self.pos, &mut self.pos_offset, other.pos_offset + i as u64, c);
-        }
-        for (i, &c) in other.neg.iter().enumerate().filter(|(_, c)| **c > 0) {
-            Self::add_to(&mut self.neg, &mut self.neg_offset, other.neg_offset + i as u64, c);
-        }
+        Self::merge_store(&mut self.pos, &mut self.pos_offset, &other.pos, other.pos_offset);
+        Self::merge_store(&mut self.neg, &mut self.neg_offset, &other.neg, other.neg_offset);
         self.zeros += other.zeros;
         self.n += other.n;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
+    }
+
+    fn merge_store(store: &mut Vec<u64>, offset: &mut u64, other: &[u64], other_offset: u64) {
+        if other.is_empty() {
+            return;
+        }
+        if store.is_empty() {
+            *store = other.to_vec();
+            *offset = other_offset;
+            return;
+        }
+        let first = (*offset).min(other_offset);
+        let end = (*offset + store.len() as u64).max(other_offset + other.len() as u64);
+        if first < *offset {
+            store.splice(0..0, std::iter::repeat_n(0, (*offset - first) as usize));
+            *offset = first;
+        }
+        store.resize((end - first) as usize, 0);
+        let at = (other_offset - first) as usize;
+        for (s, o) in store[at..at + other.len()].iter_mut().zip(other) {
+            *s += o;
+        }
     }
 
     pub fn len(&self) -> u64 {
@@ -339,6 +415,7 @@ mod tests {
             .collect();
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
+        assert_eq!(whole, LogHistogram::of(&v), "push and of agree");
         let mut parts: Vec<LogHistogram> = v
             .chunks(7777)
             .map(|c| {
