@@ -1,1 +1,127 @@
-fn main(){}
+//! Criterion benchmarks (throughput in run-months per second).
+//!
+//! - `engine/*`: whole simulations (all runs, aggregation, headline figures;
+//!   no file output) of the built-in example and of `saas-baseline`, at 10k
+//!   and 1M runs.
+//! - `draw_floor/*`: the random draws `saas-baseline` needs — its per-run
+//!   parameters, then per month one binomial churn draw with the same `n`
+//!   and `p` and one Poisson arrival draw with the same mean — and no other
+//!   model logic, on the same streams, blocks and threads as the engine:
+//!   the limit the engine can approach.
+//! - `aggregate/*`: reducing already simulated blocks into the monthly table.
+//!
+//! Run: `cargo bench --bench engine` (add `-- engine/saas` to filter).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rand_distr::Distribution;
+use rayon::prelude::*;
+use runway::aggregate::Aggregator;
+use runway::counts;
+use runway::engine::{simulate_block, Sink, BLOCK_RUNS};
+use runway::model::Plan;
+use runway::rng::{key_of, stream};
+use runway::scenario::{self, Overrides, Scenario};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+fn load(path: Option<&str>, runs: u64) -> Scenario {
+    let o = Overrides { runs: Some(runs), ..Overrides::default() };
+    match path {
+        Some(p) => scenario::load(Path::new(p), o).expect("scenario"),
+        None => scenario::builtin(o).expect("built-in"),
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    for (name, path) in [("builtin", None), ("saas-baseline", Some("scenarios/saas-baseline.toml"))] {
+        for runs in [10_000u64, 1_000_000] {
+            let sc = load(path, runs);
+            g.throughput(Throughput::Elements(runs * u64::from(sc.months)));
+            if runs >= 1_000_000 {
+                g.sample_size(10).measurement_time(Duration::from_secs(60));
+            } else {
+                g.sample_size(20).measurement_time(Duration::from_secs(10));
+            }
+            g.bench_with_input(BenchmarkId::new(name, runs), &sc, |b, sc| {
+                b.iter(|| black_box(runway::output::simulate(sc, &mut |_| {}).expect("runs")))
+            });
+        }
+    }
+    g.finish();
+}
+
+/// The draws of saas-baseline with no model logic beyond carrying `n`.
+fn draw_floor_run(sc: &Scenario, run: u64) -> f64 {
+    let input = |path: &str| sc.inputs.iter().find(|i| i.path == path).expect(path);
+    let draw = |path: &str| input(path).dist.sample(&mut stream(sc.seed, run, input(path).key));
+    let churn = draw("churn.base");
+    let new = draw("acquisition.new");
+    let per_customer = draw("costs.per_customer");
+    let accuracy = draw("accuracy.measured");
+    let c = (churn * (1.0 + 2.0 * (0.92 - accuracy))).clamp(0.0, 1.0);
+    let mut churn_rng = stream(sc.seed, run, key_of("churn.noise"));
+    let mut new_rng = stream(sc.seed, run, key_of("acquisition.noise"));
+    let mut n = 1000.0f64;
+    for _ in 0..sc.months {
+        let churned = counts::binomial(&mut churn_rng, n as u64, c) as f64;
+        n += counts::poisson(&mut new_rng, new) - churned;
+    }
+    n + per_customer
+}
+
+fn draw_floor(c: &mut Criterion) {
+    let mut g = c.benchmark_group("draw_floor");
+    for runs in [10_000u64, 1_000_000] {
+        let sc = load(Some("scenarios/saas-baseline.toml"), runs);
+        g.throughput(Throughput::Elements(runs * u64::from(sc.months)));
+        if runs >= 1_000_000 {
+            g.sample_size(10).measurement_time(Duration::from_secs(40));
+        } else {
+            g.sample_size(20).measurement_time(Duration::from_secs(10));
+        }
+        g.bench_with_input(BenchmarkId::new("saas-baseline", runs), &sc, |b, sc| {
+            b.iter(|| {
+                let blocks: Vec<u64> = (0..sc.runs.div_ceil(BLOCK_RUNS)).collect();
+                let total: f64 = blocks
+                    .par_iter()
+                    .map(|&blk| {
+                        let end = ((blk + 1) * BLOCK_RUNS).min(sc.runs);
+                        (blk * BLOCK_RUNS..end).map(|r| draw_floor_run(sc, r)).sum::<f64>()
+                    })
+                    .collect::<Vec<f64>>()
+                    .iter()
+                    .sum();
+                black_box(total)
+            })
+        });
+    }
+    g.finish();
+}
+
+fn aggregate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("aggregate");
+    let runs = 100_000u64;
+    let sc = load(Some("scenarios/saas-baseline.toml"), runs);
+    let plan = Plan::new(&sc);
+    let blocks: Vec<_> = (0..runs.div_ceil(BLOCK_RUNS))
+        .map(|b| simulate_block(&sc, &plan, b, b * BLOCK_RUNS..((b + 1) * BLOCK_RUNS).min(runs)))
+        .collect();
+    g.throughput(Throughput::Elements(runs * u64::from(sc.months)));
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("monthly-table", runs), |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new(sc.months, runs, plan.n_reported());
+            let partials: Vec<_> = blocks.par_iter().map(|blk| agg.prepare(blk)).collect();
+            for (blk, p) in blocks.iter().zip(partials) {
+                agg.absorb(blk, p).expect("in order");
+            }
+            black_box(agg.monthly())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, draw_floor, aggregate);
+criterion_main!(benches);

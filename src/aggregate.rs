@@ -19,7 +19,7 @@ use serde::Serialize;
 pub const EXACT_BUDGET_VALUES: u64 = 50_000_000;
 
 /// How per-month quantiles are computed.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum QuantileMethod {
     /// Type-7 interpolation between exact order statistics.
@@ -73,11 +73,35 @@ pub struct Aggregator {
     pub inputs: Vec<f64>,
     pub n_inputs: usize,
     next_block: Option<u64>,
+    /// Per-block moments `[block][column]`, kept only for shard outputs: a
+    /// merge replays them in global block order, reproducing the single-run
+    /// reduction exactly.
+    block_moments: Option<Vec<Vec<Moments>>>,
+}
+
+/// What a shard hands to `merge`: everything an [`Aggregator`] absorbed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardState {
+    pub method: QuantileMethod,
+    pub months: u32,
+    /// `[block][column]`.
+    pub block_moments: Vec<Vec<Moments>>,
+    /// Exact per-column values (in run order) or per-column sketches.
+    pub exact: Vec<Vec<f64>>,
+    pub sketches: Vec<LogHistogram>,
+    pub runs: Vec<RunSummary>,
+    pub inputs: Vec<f64>,
+    pub n_inputs: usize,
 }
 
 impl Aggregator {
     pub fn new(months: u32, expected_runs: u64, n_inputs: usize) -> Aggregator {
-        let method = QuantileMethod::for_size(expected_runs, months);
+        Aggregator::with_method(months, QuantileMethod::for_size(expected_runs, months), expected_runs, n_inputs)
+    }
+
+    /// An aggregator for part of a run (a shard): `method` is chosen from
+    /// the whole run's size, `expected_runs` is this part's.
+    pub fn with_method(months: u32, method: QuantileMethod, expected_runs: u64, n_inputs: usize) -> Aggregator {
         let columns = (0..N_METRICS * months as usize)
             .map(|_| Column {
                 moments: Moments::default(),
@@ -95,7 +119,59 @@ impl Aggregator {
             inputs: Vec::with_capacity(expected_runs as usize * n_inputs),
             n_inputs,
             next_block: None,
+            block_moments: None,
         }
+    }
+
+    /// Keep each block's moments, for [`Aggregator::into_shard`].
+    pub fn keep_block_moments(&mut self) {
+        self.block_moments = Some(vec![]);
+    }
+
+    /// Everything absorbed so far, for a shard file.
+    pub fn into_shard(self) -> ShardState {
+        let (mut exact, mut sketches) = (vec![], vec![]);
+        for col in self.columns {
+            match col.store {
+                Store::Exact(v) => exact.push(v),
+                Store::Sketch(h) => sketches.push(h),
+            }
+        }
+        ShardState {
+            method: self.method,
+            months: self.months as u32,
+            block_moments: self.block_moments.unwrap_or_default(),
+            exact,
+            sketches,
+            runs: self.runs,
+            inputs: self.inputs,
+            n_inputs: self.n_inputs,
+        }
+    }
+
+    /// Absorbs a shard's state; shards must come in order of their runs.
+    /// Replays the per-block moment merges in block order, so the result is
+    /// identical to absorbing the blocks themselves.
+    pub fn absorb_shard(&mut self, shard: ShardState) -> anyhow::Result<()> {
+        anyhow::ensure!(shard.method == self.method && shard.months as usize == self.months, "shards disagree on their layout");
+        anyhow::ensure!(shard.n_inputs == self.n_inputs, "shards disagree on their input columns");
+        for block in &shard.block_moments {
+            anyhow::ensure!(block.len() == self.columns.len(), "a shard block has the wrong number of columns");
+            for (col, m) in self.columns.iter_mut().zip(block) {
+                col.moments.merge(m);
+            }
+        }
+        let mut exact = shard.exact.into_iter();
+        let mut sketches = shard.sketches.into_iter();
+        for col in &mut self.columns {
+            match &mut col.store {
+                Store::Exact(v) => v.extend(exact.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?),
+                Store::Sketch(h) => h.merge(&sketches.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?),
+            }
+        }
+        self.runs.extend(shard.runs);
+        self.inputs.extend(shard.inputs);
+        Ok(())
     }
 
     pub fn method(&self) -> QuantileMethod {
@@ -156,13 +232,17 @@ impl Sink for Aggregator {
         Ok(out)
     }
 
-    fn absorb(&mut self, block: Block, partial: Self::Partial) -> anyhow::Result<()> {
+    fn absorb(&mut self, block: &Block, partial: Self::Partial) -> anyhow::Result<()> {
         if let Some(next) = self.next_block {
             anyhow::ensure!(block.index == next, "blocks out of order: got {}, expected {next}", block.index);
         }
         self.next_block = Some(block.index + 1);
         let months = self.months;
-        for (c, (col, part)) in self.columns.iter_mut().zip(partial?).enumerate() {
+        let partial = partial?;
+        if let Some(kept) = &mut self.block_moments {
+            kept.push(partial.iter().map(|p| p.moments).collect());
+        }
+        for (c, (col, part)) in self.columns.iter_mut().zip(partial).enumerate() {
             col.moments.merge(&part.moments);
             match (&mut col.store, part.sketch) {
                 (Store::Exact(v), _) => v.extend_from_slice(block.column(c / months, c % months)),

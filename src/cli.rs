@@ -2,7 +2,8 @@
 //! and `init` commands. Exit codes: 0 ok, 1 an assertion failed, 2 bad
 //! input or usage (DESIGN §5).
 
-use crate::output;
+use crate::output::{self, Manifest};
+use crate::shard::{self, ShardSpec};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 use crate::table::Format;
 use crate::terminal;
@@ -32,6 +33,8 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Join shard files (from `run --shard I/N`) into the outputs of one run.
+    Merge(MergeArgs),
     /// Write a commented starter scenario.
     Init {
         /// Where to write it.
@@ -65,9 +68,29 @@ pub struct RunArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Simulate only shard I of N (0-based) and write `shard-I-of-N.runway`
+    /// into the output folder, for `runway merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<ShardSpec>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard files, or folders holding them.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder [default: out/<scenario name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Format of runs.* and monthly.*.
+    #[arg(long, value_enum, default_value_t = Format::Parquet)]
+    pub format: Format,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// A failure with its exit code.
@@ -87,6 +110,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 pub fn main(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Merge(args) => merge(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Init { file, force } => init(&file, force),
     }
@@ -106,16 +130,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         eprintln!("warning: {w}");
     }
     let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = args.threads {
-            if n == 0 {
-                return Err(anyhow::anyhow!("--threads 0: must be at least 1").into());
-            }
-            b = b.num_threads(n);
-        }
-        b.build().context("cannot start the worker threads")?
-    };
+    let pool = pool(args.threads)?;
     let show = !args.quiet && std::io::stderr().is_terminal();
     let results = pool.install(|| {
         let start = Instant::now();
@@ -132,17 +147,62 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
             }
             bar.set_position(done);
         };
-        let r = output::simulate(&sc, &mut progress);
+        let r = match args.shard {
+            Some(spec) => output::simulate_shard(&sc, spec, &mut progress).map(Err),
+            None => output::simulate(&sc, &mut progress).map(Ok),
+        };
         bar.finish_and_clear();
         r
     })?;
-    output::write(&sc, &results, &out, args.format)?;
+    let results = match results {
+        Ok(r) => r,
+        Err(bytes) => {
+            let spec = args.shard.expect("shard bytes only come from --shard");
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+            let path = shard::path_in(&out, spec);
+            crate::table::write_atomic(&path, |f| {
+                use std::io::Write;
+                f.write_all(&bytes)?;
+                Ok(())
+            })?;
+            let runs = spec.runs(sc.runs);
+            println!("wrote {} (runs {}..{} of {}); join all shards with: runway merge {}", path.display(), runs.start, runs.end, sc.runs, out.display());
+            return Ok(0);
+        }
+    };
+    output::write(&Manifest::from_scenario(&sc, results.method, results.wall_time_s), &results, &out, args.format)?;
     print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref()));
     println!(
         "wrote {}/{{runs,monthly}}.{} and summary.json in {:.2} s",
         out.display(),
         args.format.extension(),
         results.wall_time_s
+    );
+    Ok(0)
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(anyhow::anyhow!("--threads 0: must be at least 1").into());
+        }
+        b = b.num_threads(n);
+    }
+    Ok(b.build().context("cannot start the worker threads")?)
+}
+
+fn merge(args: MergeArgs) -> Result<u8, Failure> {
+    let files = shard::collect(&args.shards)?;
+    let (manifest, results) = pool(args.threads)?.install(|| output::merge(&files))?;
+    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&manifest.scenario)));
+    output::write(&manifest, &results, &out, args.format)?;
+    print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref()));
+    println!(
+        "merged {} shards into {}/{{runs,monthly}}.{} and summary.json",
+        files.len(),
+        out.display(),
+        args.format.extension()
     );
     Ok(0)
 }

@@ -1,9 +1,10 @@
 //! Exact samplers for customer counts: binomial churn and Poisson arrivals,
 //! whose parameters change every month of every run.
 //!
-//! Both use `rand_distr` (binomial: BINV inversion for small `n·p`, BTPE
-//! otherwise; Poisson: inversion for small means, PTRS (Hörmann 1993)
-//! otherwise). Edge cases are handled here so the model never sees an error:
+//! Both use `rand_distr` 0.6 (binomial: BINV inversion when
+//! `n·min(p, 1−p) < 10`, BTPE (Kachitvichyanukul & Schmeiser 1988)
+//! otherwise; Poisson: Knuth's multiplication method for means below 12,
+//! a transformed-rejection method otherwise). Edge cases are handled here so the model never sees an error:
 //! `p ≤ 0` or `n = 0` gives 0 churned, `p ≥ 1` gives all `n`; a mean ≤ 0
 //! gives 0 arrivals. Means above 1e12 (far beyond any customer base) use
 //! the normal approximation `round(N(λ, λ))`, exact to within 1e-6 relative.

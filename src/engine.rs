@@ -69,7 +69,7 @@ pub trait Sink: Sync {
     /// What `prepare` hands to `absorb`.
     type Partial: Send;
     fn prepare(&self, block: &Block) -> Self::Partial;
-    fn absorb(&mut self, block: Block, partial: Self::Partial) -> anyhow::Result<()>;
+    fn absorb(&mut self, block: &Block, partial: Self::Partial) -> anyhow::Result<()>;
 }
 
 /// Simulates one block.
@@ -116,7 +116,7 @@ pub fn simulate<S: Sink>(
             .collect();
         for (block, partial) in simulated {
             done += block.len as u64;
-            sink.absorb(block, partial)?;
+            sink.absorb(&block, partial)?;
         }
         progress(done);
     }

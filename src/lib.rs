@@ -33,6 +33,7 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod table;
 pub mod terminal;

@@ -246,12 +246,22 @@ pub fn simulate_run(
         // 3. Acquisition: organic flow, referrals, paid.
         let spend = acq.marketing.as_ref().map_or(0.0, |m| v[at(m.spend)] * spend_f);
         let paid_new = acq.marketing.as_ref().map_or(0.0, |m| spend / v[at(m.cac)]);
-        let lambda = (v[at(acq.new)] * organic_f + v[at(acq.referral)] * customers + paid_new).min(MAX_CUSTOMERS);
-        let new = if poisson_new { counts::poisson(&mut new_rng, lambda) } else { lambda };
+        let raw = v[at(acq.new)] * organic_f + v[at(acq.referral)] * customers + paid_new;
+        // NaN (e.g. 0 × an overflowed growth factor) must reach the
+        // aggregator's finite check; f64::min would turn it into the cap.
+        let lambda = if raw.is_nan() { raw } else { raw.min(MAX_CUSTOMERS) };
+        let new = if lambda.is_nan() {
+            lambda
+        } else if poisson_new {
+            counts::poisson(&mut new_rng, lambda)
+        } else {
+            lambda
+        };
 
         // 4. Customers.
         exposure += customers;
-        let customers_next = (customers - churned + new).clamp(0.0, MAX_CUSTOMERS);
+        let next = customers - churned + new;
+        let customers_next = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
         customers = customers_next;
 
         // 5. Revenue.

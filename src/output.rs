@@ -6,6 +6,7 @@ use crate::engine;
 use crate::model::{Plan, RunSummary};
 use crate::rng::STREAM_VERSION;
 use crate::scenario::Scenario;
+use crate::shard::{self, ShardHeader, ShardSpec};
 use crate::table::{self, Format};
 use anyhow::Context;
 use serde::Serialize;
@@ -28,6 +29,23 @@ pub struct Results {
     pub wall_time_s: f64,
 }
 
+impl Results {
+    /// Finishes an aggregator that has absorbed every run.
+    pub fn from_aggregator(mut agg: Aggregator, months: u32, input_paths: Vec<String>, start: Instant) -> Results {
+        let monthly = agg.monthly();
+        let headline = headline(&agg.runs, months);
+        Results {
+            monthly,
+            method: agg.method(),
+            runs: std::mem::take(&mut agg.runs),
+            inputs: std::mem::take(&mut agg.inputs),
+            input_paths,
+            headline,
+            wall_time_s: start.elapsed().as_secs_f64(),
+        }
+    }
+}
+
 /// Simulates every run of `sc` on the current rayon pool. `progress` gets
 /// the number of runs done so far.
 pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
@@ -36,33 +54,85 @@ pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<
     let input_paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
     engine::simulate(sc, 0..sc.runs, &mut agg, progress)?;
-    let monthly = agg.monthly();
-    let headline = headline(&agg.runs, sc.months);
-    Ok(Results {
-        monthly,
-        method: agg.method(),
-        runs: std::mem::take(&mut agg.runs),
-        inputs: std::mem::take(&mut agg.inputs),
-        input_paths,
-        headline,
-        wall_time_s: start.elapsed().as_secs_f64(),
-    })
+    Ok(Results::from_aggregator(agg, sc.months, input_paths, start))
+}
+
+/// Simulates shard `spec` of `sc` and returns its shard file's bytes.
+pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Vec<u8>> {
+    let plan = Plan::new(sc);
+    let runs = spec.runs(sc.runs);
+    let method = QuantileMethod::for_size(sc.runs, sc.months);
+    let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
+    agg.keep_block_moments();
+    engine::simulate(sc, runs.clone(), &mut agg, progress)?;
+    let m = Manifest::from_scenario(sc, method, 0.0);
+    let header = ShardHeader {
+        runway_version: m.runway_version.into(),
+        stream_version: m.stream_version,
+        scenario: m.scenario,
+        scenario_file: m.scenario_file,
+        scenario_sha256: m.scenario_sha256,
+        seed: m.seed,
+        runs: m.runs,
+        months: m.months,
+        on_default: m.on_default.into(),
+        currency: m.currency,
+        warnings: m.warnings,
+        input_paths: plan.reported_paths(sc).into_iter().map(String::from).collect(),
+        quantiles: method,
+        shard: spec.index,
+        shards: spec.count,
+        run_start: runs.start,
+        run_end: runs.end,
+    };
+    shard::encode(&header, &agg.into_shard())
+}
+
+/// Joins shard files into the results a single run would have produced,
+/// and the manifest to write with them.
+pub fn merge(files: &[std::path::PathBuf]) -> anyhow::Result<(Manifest, Results)> {
+    let start = Instant::now();
+    let shards = shard::load_all(files)?;
+    let h = shards[0].0.clone();
+    let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());
+    for (_, state) in shards {
+        agg.absorb_shard(state)?;
+    }
+    let results = Results::from_aggregator(agg, h.months, h.input_paths.clone(), start);
+    let manifest = Manifest {
+        scenario: h.scenario,
+        scenario_file: h.scenario_file,
+        scenario_sha256: h.scenario_sha256,
+        seed: h.seed,
+        runs: h.runs,
+        months: h.months,
+        runway_version: env!("CARGO_PKG_VERSION"),
+        stream_version: h.stream_version,
+        block_runs: engine::BLOCK_RUNS,
+        quantile_rule: QUANTILE_RULE,
+        quantiles: h.quantiles,
+        on_default: if h.on_default == "stop" { "stop" } else { "continue" },
+        currency: h.currency,
+        warnings: h.warnings,
+        wall_time_s: results.wall_time_s,
+    };
+    Ok((manifest, results))
 }
 
 /// `summary.json`: the manifest and the headline figures.
 #[derive(Debug, Serialize)]
 pub struct Summary<'a> {
-    pub manifest: Manifest<'a>,
+    pub manifest: &'a Manifest,
     pub headline: &'a Headline,
 }
 
 /// What produced a result: enough to reproduce it byte for byte.
-#[derive(Debug, Serialize)]
-pub struct Manifest<'a> {
-    pub scenario: &'a str,
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub scenario: String,
     pub scenario_file: String,
     /// SHA-256 of the scenario file's bytes.
-    pub scenario_sha256: &'a str,
+    pub scenario_sha256: String,
     pub seed: u64,
     pub runs: u64,
     pub months: u32,
@@ -73,19 +143,19 @@ pub struct Manifest<'a> {
     pub quantile_rule: &'static str,
     pub quantiles: QuantileMethod,
     pub on_default: &'static str,
-    pub currency: Option<&'a str>,
-    pub warnings: &'a [String],
+    pub currency: Option<String>,
+    pub warnings: Vec<String>,
     /// Seconds from the first run to the last reduction. The only field
     /// that differs between two runs of the same scenario.
     pub wall_time_s: f64,
 }
 
-pub fn summary<'a>(sc: &'a Scenario, results: &'a Results) -> Summary<'a> {
-    Summary {
-        manifest: Manifest {
-            scenario: &sc.name,
+impl Manifest {
+    pub fn from_scenario(sc: &Scenario, quantiles: QuantileMethod, wall_time_s: f64) -> Manifest {
+        Manifest {
+            scenario: sc.name.clone(),
             scenario_file: sc.source.path.display().to_string(),
-            scenario_sha256: &sc.source.sha256,
+            scenario_sha256: sc.source.sha256.clone(),
             seed: sc.seed,
             runs: sc.runs,
             months: sc.months,
@@ -93,16 +163,15 @@ pub fn summary<'a>(sc: &'a Scenario, results: &'a Results) -> Summary<'a> {
             stream_version: STREAM_VERSION,
             block_runs: engine::BLOCK_RUNS,
             quantile_rule: QUANTILE_RULE,
-            quantiles: results.method,
+            quantiles,
             on_default: match sc.on_default {
                 crate::scenario::OnDefault::Continue => "continue",
                 crate::scenario::OnDefault::Stop => "stop",
             },
-            currency: sc.currency.as_deref(),
-            warnings: &sc.warnings,
-            wall_time_s: results.wall_time_s,
-        },
-        headline: &results.headline,
+            currency: sc.currency.clone(),
+            warnings: sc.warnings.clone(),
+            wall_time_s,
+        }
     }
 }
 
@@ -110,12 +179,12 @@ pub fn summary<'a>(sc: &'a Scenario, results: &'a Results) -> Summary<'a> {
 /// (created if needed). All three are written to temporary files first and
 /// renamed into place only when every one of them is complete, so a failure
 /// leaves no partial file and no mix of old and new files.
-pub fn write(sc: &Scenario, results: &Results, dir: &Path, format: Format) -> anyhow::Result<()> {
+pub fn write(manifest: &Manifest, results: &Results, dir: &Path, format: Format) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let paths: Vec<&str> = results.input_paths.iter().map(String::as_str).collect();
     let mut runs = table::runs_frame(0, &results.runs, &results.inputs, &paths)?;
     let mut monthly = table::monthly_frame(&results.monthly)?;
-    let json = serde_json::to_string_pretty(&summary(sc, results))? + "\n";
+    let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
     let staged = [
         table::stage(dir, |f| table::write_frame_to(&mut runs, f, format))?,
         table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,

@@ -47,6 +47,15 @@ impl Moments {
         Moments { n: values.len() as u64, mean, m2 }
     }
 
+    /// `(n, mean, m2)`, for storing partial results exactly.
+    pub fn to_parts(&self) -> (u64, f64, f64) {
+        (self.n, self.mean, self.m2)
+    }
+
+    pub fn from_parts(n: u64, mean: f64, m2: f64) -> Moments {
+        Moments { n, mean, m2 }
+    }
+
     /// Welford's update.
     #[inline]
     pub fn push(&mut self, x: f64) {
@@ -93,7 +102,14 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let h = (n - 1) as f64 * p;
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(n - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    interpolate(sorted[lo], sorted[hi], h - lo as f64)
+}
+
+/// `x_lo + frac·(x_hi − x_lo)`, but exactly `x_lo` when `frac` is 0 (so an
+/// infinite neighbour, e.g. "never" coded as +∞, cannot turn it into NaN).
+#[inline]
+fn interpolate(x_lo: f64, x_hi: f64, frac: f64) -> f64 {
+    if frac == 0.0 || x_lo == x_hi { x_lo } else { x_lo + frac * (x_hi - x_lo) }
 }
 
 /// Type-7 quantiles at `probs` (ascending) of unsorted `values`, which are
@@ -111,7 +127,7 @@ pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         let lo = h.floor() as usize;
         let x_lo = order_stat(values, &mut done, lo);
         let x_hi = if lo + 1 < n { order_stat(values, &mut done, lo + 1) } else { x_lo };
-        out.push(x_lo + (h - lo as f64) * (x_hi - x_lo));
+        out.push(interpolate(x_lo, x_hi, h - lo as f64));
     }
     out
 }
@@ -148,8 +164,8 @@ pub fn quantile_se_sorted(sorted: &[f64], p: f64) -> f64 {
 
 /// Standard error of a proportion `p` observed in `n` runs, Agresti–Coull
 /// style: `√(p̃(1−p̃)/(n+4))` with `p̃ = (n·p + 2)/(n + 4)`. Equal to the
-/// textbook `√(p(1−p)/n)` to within a few percent when `n·p` and `n·(1−p)`
-/// are both ≥ 10, and, unlike it, not 0 when no run (or every run) has the
+/// textbook `√(p(1−p)/n)` to within 10% when `n·p` and `n·(1−p)` are both
+/// ≥ 10, and, unlike it, not 0 when no run (or every run) has the
 /// event, where a zero would wrongly claim an exact answer.
 pub fn proportion_se(p: f64, n: u64) -> f64 {
     if n == 0 {
@@ -316,6 +332,39 @@ impl LogHistogram {
         self.n
     }
 
+    /// Every field as u64 words (floats by their bits), for shard files.
+    pub fn to_words(&self) -> Vec<u64> {
+        let mut w = vec![self.pos_offset, self.pos.len() as u64];
+        w.extend_from_slice(&self.pos);
+        w.extend([self.neg_offset, self.neg.len() as u64]);
+        w.extend_from_slice(&self.neg);
+        w.extend([self.zeros, self.n, self.min.to_bits(), self.max.to_bits()]);
+        w
+    }
+
+    /// Reads what [`LogHistogram::to_words`] wrote; `None` if malformed.
+    pub fn from_words(words: &mut impl Iterator<Item = u64>) -> Option<LogHistogram> {
+        let store = |words: &mut dyn Iterator<Item = u64>| -> Option<(u64, Vec<u64>)> {
+            let offset = words.next()?;
+            let len = usize::try_from(words.next()?).ok().filter(|l| *l <= 1 << 24)?;
+            let v: Vec<u64> = words.take(len).collect();
+            (v.len() == len).then_some((offset, v))
+        };
+        let (pos_offset, pos) = store(words)?;
+        let (neg_offset, neg) = store(words)?;
+        let mut next = || words.next();
+        Some(LogHistogram {
+            pos,
+            pos_offset,
+            neg,
+            neg_offset,
+            zeros: next()?,
+            n: next()?,
+            min: f64::from_bits(next()?),
+            max: f64::from_bits(next()?),
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.n == 0
     }
@@ -353,7 +402,7 @@ impl LogHistogram {
         let lo = h.floor() as u64;
         let x_lo = self.rank(lo);
         let x_hi = if lo + 1 < self.n { self.rank(lo + 1) } else { x_lo };
-        x_lo + (h - lo as f64) * (x_hi - x_lo)
+        interpolate(x_lo, x_hi, h - lo as f64)
     }
 }
 
@@ -368,6 +417,9 @@ mod tests {
         let q = quantiles(&mut v, &[0.05, 0.5, 0.95]);
         assert!((q[0] - 1.15).abs() < 1e-12 && (q[1] - 2.5).abs() < 1e-12 && (q[2] - 3.85).abs() < 1e-12, "{q:?}");
         assert!((quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.95) - 3.85).abs() < 1e-12);
+        // "Never" as +∞ must not poison a median that falls on a finite value.
+        assert_eq!(quantile_sorted(&[1.0, 1.0, f64::INFINITY], 0.5), 1.0);
+        assert_eq!(quantile_sorted(&[1.0, f64::INFINITY, f64::INFINITY], 0.5), f64::INFINITY);
         let mut one = vec![7.0];
         assert_eq!(quantiles(&mut one, &QUANTILES), vec![7.0; 7]);
     }

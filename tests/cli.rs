@@ -327,3 +327,88 @@ fn usage_errors_exit_2() {
     assert_eq!(runway(&["run", "--threads", "0", "--runs", "10"]).status.code(), Some(2));
     assert_eq!(runway(&["--help"]).status.code(), Some(0));
 }
+
+// ------------------------------------------------------------------- shards
+
+/// 1,000,003 runs × 5 months × 11 metrics exceeds the exact-quantile budget,
+/// so this also exercises the sketch path.
+const SHARDED: &str = r#"[scenario]
+name = "sharded"
+months = 5
+runs = 1_000_003
+seed = 11
+
+[start]
+customers = 100
+cash = 1000
+
+[pricing]
+price = { dist = "uniform", min = 5, max = 15 }
+
+[acquisition]
+new = "5 to 20"
+
+[churn]
+base = { dist = "beta", mean = 0.05, sd = 0.02 }
+
+[costs]
+fixed = 1200
+"#;
+
+#[test]
+fn shards_merged_in_any_order_equal_a_single_run() {
+    let dir = scratch("shards");
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, SHARDED).unwrap();
+    let f = file.to_str().unwrap();
+    let single = dir.join("single");
+    let o = runway(&["run", f, "--out", single.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let parts = dir.join("parts");
+    for i in 0..13 {
+        let o = runway(&["run", f, "--shard", &format!("{i}/13"), "--out", parts.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // Shuffled order on the command line.
+    let order = [7, 0, 12, 3, 9, 1, 11, 5, 2, 10, 4, 8, 6];
+    let names: Vec<String> =
+        order.iter().map(|i| parts.join(format!("shard-{i}-of-13.runway")).to_str().unwrap().to_string()).collect();
+    let merged = dir.join("merged");
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(names.iter().map(String::as_str));
+    let o = runway(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["runs.parquet", "monthly.parquet"] {
+        assert!(std::fs::read(single.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
+    }
+    assert_eq!(summary_without_wall_time(&single), summary_without_wall_time(&merged));
+    assert!(summary_without_wall_time(&single).contains("\"sketch\""), "expected the sketch path");
+
+    // A missing shard and a duplicated shard are clear errors.
+    let o = runway(&["merge", "--out", dir.join("m2").to_str().unwrap(), &names[0], &names[1]]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("11 shards are missing"), "{}", stderr(&o));
+    let copy = dir.join("copy.runway");
+    std::fs::copy(parts.join("shard-4-of-13.runway"), &copy).unwrap();
+    let m3 = dir.join("m3");
+    let o = runway(&["merge", "--out", m3.to_str().unwrap(), parts.to_str().unwrap(), copy.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("shard 4/13 is given twice"), "{}", stderr(&o));
+    assert!(!dir.join("m2").exists() && !dir.join("m3").exists());
+}
+
+#[test]
+fn shards_of_different_runs_are_refused() {
+    let dir = scratch("shards-mixed");
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, GOOD).unwrap();
+    let f = file.to_str().unwrap();
+    let a = runway(&["run", f, "--shard", "0/2", "--seed", "1", "--out", dir.join("a").to_str().unwrap()]);
+    let b = runway(&["run", f, "--shard", "1/2", "--seed", "2", "--out", dir.join("b").to_str().unwrap()]);
+    assert!(a.status.success() && b.status.success());
+    let o = runway(&["merge", dir.join("a").to_str().unwrap(), dir.join("b").to_str().unwrap(), "--out", dir.join("m").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not shards of the same run"), "{}", stderr(&o));
+    let o = runway(&["run", f, "--shard", "2/2"]);
+    assert_eq!(o.status.code(), Some(2));
+}

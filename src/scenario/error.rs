@@ -34,8 +34,8 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    #[error("{}: cannot read the scenario: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: cannot read the scenario: {error}", path.display())]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{}: the file is {size} bytes; scenarios may be at most {max} bytes", path.display())]
     TooBig { path: PathBuf, size: u64, max: u64 },
     #[error("{}:{line}:{column}: {message}", path.display())]

@@ -2,9 +2,10 @@
 //! validated [`Scenario`] the engine runs.
 //!
 //! A [`Scenario`] cannot be invalid: every quantity is a checked [`Dist`]
-//! whose support fits its use (churn within [0, 1], prices ≥ 0, …), every
-//! month lies in the horizon, and runs × months is within [`limits`]. The
-//! engine takes nothing else.
+//! whose support fits its use (prices ≥ 0, shares within [0, 1], …), every
+//! event month is within 1..=600 (months past the horizon never happen and
+//! draw a warning), and runs × months is within [`limits`]. The engine takes
+//! nothing else.
 
 mod error;
 mod files;
@@ -67,7 +68,8 @@ impl InputId {
 pub enum Per {
     /// Once per simulated future, before month 1: uncertainty about the world.
     Run,
-    /// Afresh every month, at the step that uses it: month-to-month noise.
+    /// Afresh every month (at the start of the month, from the input's own
+    /// stream): month-to-month noise.
     Month,
 }
 
@@ -167,7 +169,7 @@ pub struct Costs {
     pub fixed_growth: InputId,
     pub per_customer: InputId,
     pub revenue_share: InputId,
-    /// (month, amount), months within the horizon.
+    /// (month, amount); months past the horizon never happen.
     pub one_off: Vec<(u32, InputId)>,
 }
 
@@ -249,11 +251,11 @@ pub struct Overrides {
 /// Reads and validates a scenario file. Files it refers to are read from
 /// its folder or below.
 pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError> {
-    let size = std::fs::metadata(path).map_err(|source| ScenarioError::Read { path: path.into(), source })?.len();
+    let size = std::fs::metadata(path).map_err(|error| ScenarioError::Read { path: path.into(), error })?.len();
     if size > limits::MAX_FILE_BYTES {
         return Err(ScenarioError::TooBig { path: path.into(), size, max: limits::MAX_FILE_BYTES });
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { path: path.into(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read { path: path.into(), error })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
     parse(&text, path, &FileSource::Dir(dir), overrides)

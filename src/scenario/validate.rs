@@ -172,14 +172,16 @@ pub(super) fn validate(
         None => u64::try_from(*s.months.get_ref()).unwrap_or(0),
     };
     if !(1..=u64::from(limits::MAX_MONTHS)).contains(&months) {
-        cx.problem(Some(s.months.span()), "scenario.months", months, format!("must be within 1..={}", limits::MAX_MONTHS));
+        let shown = overrides.months.map_or(s.months.get_ref().to_string(), |m| format!("{m} (from --months)"));
+        cx.problem(Some(s.months.span()), "scenario.months", shown, format!("must be within 1..={}", limits::MAX_MONTHS));
     }
     let runs = match overrides.runs {
         Some(r) => r,
         None => u64::try_from(*s.runs.get_ref()).unwrap_or(0),
     };
     if !(1..=limits::MAX_RUNS).contains(&runs) {
-        cx.problem(Some(s.runs.span()), "scenario.runs", runs, format!("must be within 1..={}", limits::MAX_RUNS));
+        let shown = overrides.runs.map_or(s.runs.get_ref().to_string(), |r| format!("{r} (from --runs)"));
+        cx.problem(Some(s.runs.span()), "scenario.runs", shown, format!("must be within 1..={}", limits::MAX_RUNS));
     } else if (1..=u64::from(limits::MAX_MONTHS)).contains(&months) && runs * months > limits::MAX_RUN_MONTHS {
         cx.problem(
             Some(s.runs.span()),

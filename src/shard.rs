@@ -1,0 +1,316 @@
+//! Shards: one run split across processes, and joined back exactly.
+//!
+//! `runway run --shard I/N` simulates the I-th of N contiguous slices of the
+//! run's blocks (0-based I; boundaries are whole blocks of
+//! [`BLOCK_RUNS`](crate::engine::BLOCK_RUNS) runs and depend only on the
+//! number of runs and N, never on threads) and writes one shard file,
+//! `shard-I-of-N.runway`. `runway merge` reads any set of shard files,
+//! checks that they are exactly the N shards of one run, and replays their
+//! per-block partial results in block order — the same reduction a single
+//! process makes — so the merged outputs are byte-identical to a single run.
+//!
+//! File layout: the line `RUNWAY-SHARD 1`, a little-endian u64 length and
+//! that many bytes of JSON [`ShardHeader`], then little-endian u64 words:
+//! per block and column `(n, mean bits, m2 bits)`; per column either the
+//! exact values or a [`LogHistogram`](crate::stats::LogHistogram); the
+//! per-run records; the per-run input values.
+
+use crate::aggregate::{QuantileMethod, ShardState};
+use crate::engine::BLOCK_RUNS;
+use crate::model::RunSummary;
+use crate::stats::{LogHistogram, Moments};
+use anyhow::{bail, ensure, Context};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8] = b"RUNWAY-SHARD 1\n";
+/// File name extension of shard files.
+pub const EXTENSION: &str = "runway";
+
+/// `I/N` from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardSpec {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ShardSpec, String> {
+        let bad = || format!("`{s}`: expected I/N with 0 <= I < N, e.g. 0/4 (I is 0-based, like JOB_COMPLETION_INDEX)");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if count == 0 || index >= count || count > 1_000_000 {
+            return Err(bad());
+        }
+        Ok(ShardSpec { index, count })
+    }
+}
+
+impl ShardSpec {
+    /// The runs of this shard: blocks `[I·B/N, (I+1)·B/N)` of the `B` blocks.
+    pub fn runs(&self, total_runs: u64) -> Range<u64> {
+        let blocks = total_runs.div_ceil(BLOCK_RUNS);
+        let first = (u128::from(self.index) * u128::from(blocks) / u128::from(self.count)) as u64;
+        let end = (u128::from(self.index + 1) * u128::from(blocks) / u128::from(self.count)) as u64;
+        (first * BLOCK_RUNS).min(total_runs)..(end * BLOCK_RUNS).min(total_runs)
+    }
+
+    pub fn file_name(&self) -> String {
+        format!("shard-{}-of-{}.{EXTENSION}", self.index, self.count)
+    }
+}
+
+/// What a shard file says about itself and the run it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardHeader {
+    pub runway_version: String,
+    pub stream_version: u32,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub months: u32,
+    pub on_default: String,
+    pub currency: Option<String>,
+    pub warnings: Vec<String>,
+    pub input_paths: Vec<String>,
+    pub quantiles: QuantileMethod,
+    pub shard: u64,
+    pub shards: u64,
+    pub run_start: u64,
+    pub run_end: u64,
+}
+
+fn put(out: &mut Vec<u8>, w: u64) {
+    out.extend_from_slice(&w.to_le_bytes());
+}
+
+fn opt_f(out: &mut Vec<u8>, x: Option<f64>) {
+    put(out, u64::from(x.is_some()));
+    put(out, x.unwrap_or(0.0).to_bits());
+}
+
+fn opt_u(x: Option<u32>) -> u64 {
+    x.map_or(u64::MAX, u64::from)
+}
+
+/// Serialises a shard.
+pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8>> {
+    let json = serde_json::to_vec(header)?;
+    let mut out = MAGIC.to_vec();
+    put(&mut out, json.len() as u64);
+    out.extend_from_slice(&json);
+    put(&mut out, state.block_moments.len() as u64);
+    for block in &state.block_moments {
+        for m in block {
+            let (n, mean, m2) = m.to_parts();
+            put(&mut out, n);
+            put(&mut out, mean.to_bits());
+            put(&mut out, m2.to_bits());
+        }
+    }
+    for col in &state.exact {
+        put(&mut out, col.len() as u64);
+        col.iter().for_each(|x| put(&mut out, x.to_bits()));
+    }
+    for h in &state.sketches {
+        h.to_words().into_iter().for_each(|w| put(&mut out, w));
+    }
+    put(&mut out, state.runs.len() as u64);
+    for r in &state.runs {
+        put(&mut out, opt_u(r.default_month));
+        put(&mut out, opt_u(r.breakeven_month));
+        for x in [r.final_customers, r.final_mrr, r.final_arr, r.final_cash, r.min_cash] {
+            put(&mut out, x.to_bits());
+        }
+        put(&mut out, u64::from(r.min_cash_month));
+        for x in [r.total_revenue, r.total_profit, r.funding_received] {
+            put(&mut out, x.to_bits());
+        }
+        for x in [r.cac, r.ltv, r.ltv_cac, r.payback_months] {
+            opt_f(&mut out, x);
+        }
+    }
+    put(&mut out, state.inputs.len() as u64);
+    state.inputs.iter().for_each(|x| put(&mut out, x.to_bits()));
+    Ok(out)
+}
+
+/// Reads a shard file.
+pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
+    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 1`)");
+    let rest = &bytes[MAGIC.len()..];
+    ensure!(rest.len() >= 8, "truncated shard file");
+    let json_len = usize::try_from(u64::from_le_bytes(rest[..8].try_into()?))?;
+    ensure!(rest.len() >= 8 + json_len, "truncated shard file");
+    let header: ShardHeader = serde_json::from_slice(&rest[8..8 + json_len]).context("bad shard header")?;
+    let body = &rest[8 + json_len..];
+    ensure!(body.len() % 8 == 0, "truncated shard file");
+    let mut words = body.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")));
+    let mut next = || words.next().ok_or_else(|| anyhow::anyhow!("truncated shard file"));
+    let columns = crate::model::N_METRICS * header.months as usize;
+    let n_blocks = usize::try_from(next()?)?;
+    ensure!(n_blocks as u64 <= header.runs.div_ceil(BLOCK_RUNS), "corrupt shard file (block count)");
+    let mut block_moments = Vec::with_capacity(n_blocks);
+    for _ in 0..n_blocks {
+        let mut block = Vec::with_capacity(columns);
+        for _ in 0..columns {
+            block.push(Moments::from_parts(next()?, f64::from_bits(next()?), f64::from_bits(next()?)));
+        }
+        block_moments.push(block);
+    }
+    let shard_runs = header.run_end.saturating_sub(header.run_start);
+    let (mut exact, mut sketches) = (vec![], vec![]);
+    for _ in 0..columns {
+        match header.quantiles {
+            QuantileMethod::Exact => {
+                let len = next()?;
+                ensure!(len == shard_runs, "corrupt shard file (column length)");
+                exact.push((0..len).map(|_| next().map(f64::from_bits)).collect::<anyhow::Result<Vec<f64>>>()?);
+            }
+            QuantileMethod::Sketch { .. } => {
+                let mut it = std::iter::from_fn(|| next().ok());
+                sketches.push(LogHistogram::from_words(&mut it).ok_or_else(|| anyhow::anyhow!("corrupt shard file (sketch)"))?);
+            }
+        }
+    }
+    let n_runs = next()?;
+    ensure!(n_runs == shard_runs, "corrupt shard file (run count)");
+    let month = |w: u64| if w == u64::MAX { Ok(None) } else { u32::try_from(w).map(Some) };
+    let mut runs = Vec::with_capacity(n_runs as usize);
+    for _ in 0..n_runs {
+        let mut r = RunSummary { default_month: month(next()?)?, breakeven_month: month(next()?)?, ..RunSummary::default() };
+        for x in [&mut r.final_customers, &mut r.final_mrr, &mut r.final_arr, &mut r.final_cash, &mut r.min_cash] {
+            *x = f64::from_bits(next()?);
+        }
+        r.min_cash_month = u32::try_from(next()?)?;
+        for x in [&mut r.total_revenue, &mut r.total_profit, &mut r.funding_received] {
+            *x = f64::from_bits(next()?);
+        }
+        for x in [&mut r.cac, &mut r.ltv, &mut r.ltv_cac, &mut r.payback_months] {
+            let (tag, bits) = (next()?, next()?);
+            *x = (tag == 1).then(|| f64::from_bits(bits));
+        }
+        runs.push(r);
+    }
+    let n_inputs = header.input_paths.len();
+    let len = next()?;
+    ensure!(len == n_runs * n_inputs as u64, "corrupt shard file (inputs)");
+    let inputs = (0..len).map(|_| next().map(f64::from_bits)).collect::<anyhow::Result<Vec<f64>>>()?;
+    ensure!(words.next().is_none(), "corrupt shard file (trailing data)");
+    let state = ShardState {
+        method: header.quantiles,
+        months: header.months,
+        block_moments,
+        exact,
+        sketches,
+        runs,
+        inputs,
+        n_inputs,
+    };
+    Ok((header, state))
+}
+
+/// Shard files named by `paths`: each a shard file, or a folder whose
+/// `*.runway` files are taken.
+pub fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = vec![];
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot list {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|e| e == EXTENSION))
+                .collect();
+            found.sort();
+            ensure!(!found.is_empty(), "{}: no shard files (*.{EXTENSION}) in this folder", p.display());
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Reads shard files and checks they are exactly the shards of one run;
+/// returns them in shard order.
+pub fn load_all(files: &[PathBuf]) -> anyhow::Result<Vec<(ShardHeader, ShardState)>> {
+    ensure!(!files.is_empty(), "no shard files given");
+    let mut shards: Vec<(PathBuf, ShardHeader, ShardState)> = vec![];
+    for f in files {
+        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let (h, s) = decode(&bytes).with_context(|| format!("{}", f.display()))?;
+        shards.push((f.clone(), h, s));
+    }
+    let (first_file, first, _) = &shards[0];
+    for (f, h, _) in &shards[1..] {
+        let same = |a: &ShardHeader, b: &ShardHeader| {
+            a.scenario_sha256 == b.scenario_sha256
+                && a.seed == b.seed
+                && a.runs == b.runs
+                && a.months == b.months
+                && a.shards == b.shards
+                && a.stream_version == b.stream_version
+                && a.runway_version == b.runway_version
+        };
+        if !same(first, h) {
+            bail!(
+                "{} and {} are not shards of the same run (scenario hash, seed, runs, months, shard count and runway version must all match)",
+                first_file.display(),
+                f.display()
+            );
+        }
+    }
+    let n = first.shards;
+    shards.sort_by_key(|(_, h, _)| h.shard);
+    for w in shards.windows(2) {
+        if w[0].1.shard == w[1].1.shard {
+            bail!("shard {}/{} is given twice: {} and {}", w[0].1.shard, w[0].1.shards, w[0].0.display(), w[1].0.display());
+        }
+    }
+    let have: Vec<u64> = shards.iter().map(|s| s.1.shard).collect();
+    let missing: Vec<String> = (0..n).filter(|i| !have.contains(i)).map(|i| format!("{i}/{n}")).collect();
+    if !missing.is_empty() {
+        bail!("{} shard{} missing: {}", missing.len(), if missing.len() == 1 { " is" } else { "s are" }, missing.join(", "));
+    }
+    for (_, h, _) in &shards {
+        let expect = ShardSpec { index: h.shard, count: n }.runs(h.runs);
+        ensure!(h.run_start == expect.start && h.run_end == expect.end, "shard {}/{n} covers the wrong runs", h.shard);
+    }
+    Ok(shards.into_iter().map(|(_, h, s)| (h, s)).collect())
+}
+
+/// Path of the shard file for `spec` in `dir`.
+pub fn path_in(dir: &Path, spec: ShardSpec) -> PathBuf {
+    dir.join(spec.file_name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_boundaries_cover_every_run_once() {
+        for (runs, n) in [(1_000_003u64, 13u64), (10, 4), (5000, 1), (1024, 3)] {
+            let mut next = 0;
+            for i in 0..n {
+                let r = ShardSpec { index: i, count: n }.runs(runs);
+                assert_eq!(r.start, next, "runs {runs} n {n} shard {i}");
+                assert!(r.start % BLOCK_RUNS == 0 || r.start == runs);
+                next = r.end;
+            }
+            assert_eq!(next, runs);
+        }
+    }
+
+    #[test]
+    fn shard_spec_parsing() {
+        assert_eq!("3/13".parse::<ShardSpec>(), Ok(ShardSpec { index: 3, count: 13 }));
+        assert!("13/13".parse::<ShardSpec>().is_err());
+        assert!("1/0".parse::<ShardSpec>().is_err());
+        assert!("x".parse::<ShardSpec>().is_err());
+    }
+}
