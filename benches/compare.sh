@@ -225,16 +225,37 @@ for c in cfgs:
     med[c] = (statistics.median(w), statistics.median(cpu), statistics.median(rss))
     print(f"| {labels[c]} | {len(rows)} | {med[c][0]:.2f} | {min(w):.2f}–{max(w):.2f} | "
           f"{med[c][1]:.2f} | {med[c][2]:.0f} | {statistics.median(other):.2f}, {max(other):.2f} |")
+# the same over the repeats that had the machine to themselves, when some did not
+QUIET = 0.25     # other load below this many cores counts as quiet
+rows_all = {c: [tuple(map(float, l.split())) for l in open(f"{work}/{c}.tsv")] for c in cfgs}
+qmed = {}
+if any(r[3] >= QUIET for v in rows_all.values() for r in v):
+    print()
+    print(f"Quiet repeats only (other load < {QUIET} cores):")
+    print()
+    print("| configuration | quiet repeats | median wall s | min–max wall s | median CPU s | median peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for c in cfgs:
+        q = [r for r in rows_all[c] if r[3] < QUIET]
+        if not q:
+            print(f"| {labels[c]} | 0 | – | – | – | – |")
+            continue
+        w, cpu, rss, _ = zip(*q)
+        qmed[c] = statistics.median(w)
+        print(f"| {labels[c]} | {len(q)} | {statistics.median(w):.2f} | {min(w):.2f}–{max(w):.2f} | "
+              f"{statistics.median(cpu):.2f} | {statistics.median(rss):.0f} |")
 print()
-print("numpy median / runway median (above 1: runway is faster or smaller):")
+print("numpy median / runway median over all repeats (above 1: runway is faster or smaller):")
 print()
-print("| pair | wall | CPU | peak RSS |")
-print("|---|---:|---:|---:|")
+quiet_col = len(qmed) == len(cfgs)
+print("| pair | wall | CPU | peak RSS |" + (" wall, quiet repeats only |" if quiet_col else ""))
+print("|---|---:|---:|---:|" + ("---:|" if quiet_col else ""))
 for n in ("numpy", "numpy-t2"):
     for r in ("runway-csv", "runway-parquet"):
         a, b = med[n], med[r]
         rat = lambda i: f"{a[i] / b[i]:.2f}×" if b[i] > 0 else "n/a"
-        print(f"| {labels[n]} / {labels[r]} | {rat(0)} | {rat(1)} | {rat(2)} |")
+        extra = f" {qmed[n] / qmed[r]:.2f}× |" if quiet_col else ""
+        print(f"| {labels[n]} / {labels[r]} | {rat(0)} | {rat(1)} | {rat(2)} |" + extra)
 EOF
 echo
 echo "Load average after: $LOAD_AFTER. *Other load* is the CPU that other processes used during each timed run (machine-wide busy time from /proc/stat minus the run's own user+sys, per second of wall time); on this $(nproc)-core machine, runs with other load near 1 had only one core to themselves, so their wall times are not comparable with quiet runs."
