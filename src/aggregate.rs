@@ -217,17 +217,17 @@ impl Sink for Aggregator {
         for c in 0..self.columns.len() {
             let (metric, t) = (c / self.months, c % self.months);
             let values = block.column(metric, t);
-            if let Some(r) = values.iter().position(|x| !x.is_finite()) {
-                anyhow::bail!(
+            let sketch = matches!(self.method, QuantileMethod::Sketch { .. });
+            match stats::summarize(values, sketch) {
+                Ok((moments, sketch)) => out.push(PartialColumn { moments, sketch }),
+                Err(r) => anyhow::bail!(
                     "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
                     block.first_run + r as u64,
                     t + 1,
                     METRICS[metric],
                     values[r]
-                );
+                ),
             }
-            let sketch = matches!(self.method, QuantileMethod::Sketch { .. }).then(|| LogHistogram::of(values));
-            out.push(PartialColumn { moments: Moments::of(values), sketch });
         }
         Ok(out)
     }

@@ -93,6 +93,68 @@ impl Moments {
     }
 }
 
+/// A block column's moments and (optionally) histogram in two passes, or
+/// the index of its first non-finite value. Identical to [`Moments::of`]
+/// and [`LogHistogram::of`] computed separately.
+pub fn summarize(values: &[f64], sketch: bool) -> Result<(Moments, Option<LogHistogram>), usize> {
+    if values.is_empty() {
+        return Ok((Moments::default(), sketch.then(LogHistogram::default)));
+    }
+    let mut sum = 0.0;
+    let mut finite = true;
+    let (mut pmin, mut pmax, mut nmin, mut nmax) = (u64::MAX, 0u64, u64::MAX, 0u64);
+    let (mut lo, mut hi) = (values[0], values[0]);
+    for &x in values {
+        sum += x;
+        finite &= x.is_finite();
+        if sketch {
+            lo = lo.min(x);
+            hi = hi.max(x);
+            let b = LogHistogram::bucket(x);
+            if x > 0.0 {
+                pmin = pmin.min(b);
+                pmax = pmax.max(b);
+            } else if x < 0.0 {
+                nmin = nmin.min(b);
+                nmax = nmax.max(b);
+            }
+        }
+    }
+    if !finite {
+        return Err(values.iter().position(|x| !x.is_finite()).expect("a non-finite value"));
+    }
+    let n = values.len() as f64;
+    let mean = sum / n;
+    let mut m2 = 0.0;
+    let hist = if sketch {
+        let mut h = LogHistogram { n: values.len() as u64, min: lo, max: hi, ..LogHistogram::default() };
+        if pmin <= pmax {
+            h.pos = vec![0; (pmax - pmin + 1) as usize];
+            h.pos_offset = pmin;
+        }
+        if nmin <= nmax {
+            h.neg = vec![0; (nmax - nmin + 1) as usize];
+            h.neg_offset = nmin;
+        }
+        for &x in values {
+            m2 += (x - mean) * (x - mean);
+            let b = LogHistogram::bucket(x);
+            if x > 0.0 {
+                h.pos[(b - pmin) as usize] += 1;
+            } else if x < 0.0 {
+                h.neg[(b - nmin) as usize] += 1;
+            } else {
+                h.zeros += 1;
+            }
+        }
+        Some(h)
+    } else {
+        m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+        None
+    };
+    Ok((Moments { n: values.len() as u64, mean, m2 }, hist))
+}
+
 /// Type-7 quantile of sorted values.
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
@@ -468,6 +530,10 @@ mod tests {
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
         assert_eq!(whole, LogHistogram::of(&v), "push and of agree");
+        let (m, h) = summarize(&v, true).unwrap();
+        assert_eq!(h.as_ref(), Some(&whole));
+        assert_eq!(m, Moments::of(&v));
+        assert_eq!(summarize(&[1.0, f64::NAN], false).unwrap_err(), 1);
         let mut parts: Vec<LogHistogram> = v
             .chunks(7777)
             .map(|c| {
