@@ -138,6 +138,7 @@ probability = 0.3
     let paid = r.runs.iter().filter(|x| x.funding_received == 1000.0).count() as f64 / 20000.0;
     let se = (0.3f64 * 0.7 / 20000.0).sqrt();
     assert!(((paid - 0.3) / se).abs() < 5.0, "paid share {paid}");
+    eprintln!("funding probability: share {paid} vs 0.3, z = {:.2}", (paid - 0.3) / se);
     assert!(r.runs.iter().all(|x| x.funding_received == 0.0 || x.funding_received == 1000.0));
     // Cash jumps by the round at month 3 only.
     assert!(close(row(&r, "cash", 2).mean, 100.0, 1e-12));
@@ -216,7 +217,9 @@ link = {{ kind = \"linear\", elasticity = 2.0 }}
     let k = r.input_paths.len();
     let xs: Vec<f64> = (0..r.runs.len()).map(|i| r.inputs[i * k + col]).collect();
     let got = xs.iter().sum::<f64>() / xs.len() as f64;
-    assert!(((got - mean) / (sd / (xs.len() as f64).sqrt())).abs() < 5.0, "{got} vs {mean}");
+    let z = (got - mean) / (sd / (xs.len() as f64).sqrt());
+    assert!(z.abs() < 5.0, "{got} vs {mean}");
+    eprintln!("measured accuracy posterior: mean {got:.6} vs {mean:.6}, z = {z:.2}");
     // The monthly accuracy of month 1 is the run's accuracy (no drift).
     assert!((row(&r, "accuracy", 1).mean - got).abs() < 1e-9);
 }
