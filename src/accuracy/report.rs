@@ -281,7 +281,11 @@ pub fn parse_confusion_matrix(csv_text: &str) -> Result<(u64, u64), ReportError>
     let corner_empty = has_header && first_row.first().is_some_and(String::is_empty);
     let data = &records[usize::from(has_header)..];
     let mut label_cells = data.iter().filter_map(|(_, cells)| cells.first());
-    let labelled = corner_empty || !label_cells.all(is_number);
+    // A header like `actual,0,1` over rows `0,50,10`: numeric class labels in
+    // the first column, recognisable because each row is one cell wider than
+    // the matrix is tall.
+    let label_column_by_shape = has_header && !data.is_empty() && data.iter().all(|(_, c)| c.len() == data.len() + 1);
+    let labelled = corner_empty || !label_cells.all(is_number) || label_column_by_shape;
     let Some((first_line, first)) = data.first() else { return Err(ReportError::Empty) };
     let mut matrix = Vec::with_capacity(data.len());
     for (line, cells) in data {
@@ -485,5 +489,10 @@ very positive       0.95      0.97      0.96       150
             assert_eq!(parse_confusion_matrix(text), Err(ReportError::Empty));
         }
         assert_eq!(parse_confusion_matrix("a,b\n"), Err(ReportError::Empty));
+    }
+
+    #[test]
+    fn numeric_labels_under_a_named_corner() {
+        assert_eq!(parse_confusion_matrix("actual,0,1\n0,50,10\n1,5,35\n"), Ok((85, 100)));
     }
 }
