@@ -323,6 +323,6 @@ VERDICT="$(tail -n 1 "$WORK/compare.txt")"
 echo "- summary statistics alone: $(tail -n 1 "$WORK/compare-summary.txt")"
 echo "- **verdict (summary + tables): $VERDICT**"
 if [ "$CMP_RC" != 0 ] && [ "$CMP_SUMMARY_RC" = 0 ] && grep -q '"method": "sketch"' "$WORK/runway.json"; then
-  echo "- only the per-month tables disagree, and runway sketched its per-month quantiles at this many runs (relative error up to 1/256, far above the Monte Carlo error of a p50 here): see the note above."
+  echo "- only the per-month tables disagree, and runway sketched its per-month quantiles at this many runs (error up to 1/256 of the distance from each column's center): see the note above."
 fi
 [ "$CMP_RC" = 0 ] || exit 3

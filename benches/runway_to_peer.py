@@ -17,9 +17,9 @@ The result has the layout of `shared/peers/numpy/saas_baseline.py`'s outputs, so
 
 Caveat: the per-month quantiles are runway's own. Above its exact-quantile
 budget (runs x months x 11 > 50M values, e.g. > 126,262 runs at 36 months)
-runway sketches them with up to 1/256 relative error; that is recorded in
-summary.json (manifest.quantiles) and reported on stderr here, because such a
-table is far coarser than the Monte Carlo error compare.py assumes.
+runway sketches them (error up to 1/256 of the distance from a per-column
+center); that is recorded in summary.json (manifest.quantiles) and reported
+on stderr here, since compare.py assumes exact quantiles.
 
 Only the Python standard library and numpy are used.
 """
@@ -200,8 +200,8 @@ def main(argv=None) -> int:
     qinfo = manifest.get("quantiles", {})
     if qinfo.get("method") != "exact":
         warn(f"runway's per-month quantiles are {qinfo.get('method')!r} "
-             f"(relative error {qinfo.get('relative_error')}), not exact: table p5..p95 "
-             "carry that error, far above the Monte Carlo error at this many runs")
+             f"(error up to {qinfo.get('relative_error')} of each value's distance from its "
+             "column's center), not exact")
 
     doc = {
         "model": "saas-baseline",

@@ -5,7 +5,8 @@
 //! and reduces them in that order, so its output is the same at any thread
 //! count. Per-month quantiles are exact while `runs × months × metrics`
 //! values fit in [`EXACT_BUDGET_VALUES`]; above that they come from a
-//! [`LogHistogram`] sketch (relative error ≤ [`SKETCH_RELATIVE_ERROR`]),
+//! [`LogHistogram`] sketch of each value's deviation from a per-column
+//! center (error ≤ [`SKETCH_RELATIVE_ERROR`] of that deviation),
 //! which the manifest records. Means and standard deviations are always
 //! exact (two-pass per block, Chan merge across blocks).
 
@@ -77,6 +78,9 @@ pub struct Aggregator {
     /// merge replays them in global block order, reproducing the single-run
     /// reduction exactly.
     block_moments: Option<Vec<Vec<Moments>>>,
+    /// Per-column centers of the sketches (block 0's column means); empty
+    /// for exact quantiles.
+    centers: Vec<f64>,
 }
 
 /// What a shard hands to `merge`: everything an [`Aggregator`] absorbed.
@@ -92,6 +96,8 @@ pub struct ShardState {
     pub runs: Vec<RunSummary>,
     pub inputs: Vec<f64>,
     pub n_inputs: usize,
+    /// Sketch centers (see [`Aggregator::set_centers`]).
+    pub centers: Vec<f64>,
 }
 
 impl Aggregator {
@@ -120,7 +126,24 @@ impl Aggregator {
             n_inputs,
             next_block: None,
             block_moments: None,
+            centers: vec![],
         }
+    }
+
+    /// Sketches histogram each column's deviations from a center, so their
+    /// relative error applies to `|x − center|`, not `|x|`: a narrow
+    /// distribution far from 0 (month-1 cash, say) keeps its shape. The
+    /// centers are the column means of block 0 (`pilot`), the same for
+    /// every shard. No-op for exact quantiles.
+    pub fn set_centers(&mut self, pilot: &Block) {
+        if matches!(self.method, QuantileMethod::Sketch { .. }) {
+            self.centers = (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months)).mean).collect();
+        }
+    }
+
+    /// Sketch centers, per column (empty for exact quantiles).
+    pub fn centers(&self) -> &[f64] {
+        &self.centers
     }
 
     /// Keep each block's moments, for [`Aggregator::into_shard`].
@@ -146,6 +169,7 @@ impl Aggregator {
             runs: self.runs,
             inputs: self.inputs,
             n_inputs: self.n_inputs,
+            centers: self.centers,
         }
     }
 
@@ -155,6 +179,14 @@ impl Aggregator {
     pub fn absorb_shard(&mut self, shard: ShardState) -> anyhow::Result<()> {
         anyhow::ensure!(shard.method == self.method && shard.months as usize == self.months, "shards disagree on their layout");
         anyhow::ensure!(shard.n_inputs == self.n_inputs, "shards disagree on their input columns");
+        if self.next_block.is_none() && self.runs.is_empty() && self.centers.is_empty() {
+            self.centers = shard.centers.clone();
+        }
+        anyhow::ensure!(
+            shard.centers.iter().map(|c| c.to_bits()).eq(self.centers.iter().map(|c| c.to_bits())),
+            "shards disagree on their sketch centers"
+        );
+        self.next_block = Some(0);
         for block in &shard.block_moments {
             anyhow::ensure!(block.len() == self.columns.len(), "a shard block has the wrong number of columns");
             for (col, m) in self.columns.iter_mut().zip(block) {
@@ -181,13 +213,17 @@ impl Aggregator {
     /// The monthly table, `[metric][month]` order.
     pub fn monthly(&mut self) -> Vec<MonthlyRow> {
         let months = self.months;
+        let centers = &self.centers;
         self.columns
             .par_iter_mut()
             .enumerate()
             .map(|(i, col)| {
                 let q: Vec<f64> = match &mut col.store {
                     Store::Exact(v) => stats::quantiles(v, &QUANTILES),
-                    Store::Sketch(h) => QUANTILES.iter().map(|&p| h.quantile(p)).collect(),
+                    Store::Sketch(h) => {
+                        let c = centers.get(i).copied().unwrap_or(0.0);
+                        QUANTILES.iter().map(|&p| h.quantile(p) + c).collect()
+                    }
                 };
                 MonthlyRow {
                     metric: METRICS[i / months],
@@ -217,7 +253,10 @@ impl Sink for Aggregator {
         for c in 0..self.columns.len() {
             let (metric, t) = (c / self.months, c % self.months);
             let values = block.column(metric, t);
-            let sketch = matches!(self.method, QuantileMethod::Sketch { .. });
+            let sketch = match self.method {
+                QuantileMethod::Sketch { .. } => Some(self.centers.get(c).copied().unwrap_or(0.0)),
+                QuantileMethod::Exact => None,
+            };
             match stats::summarize(values, sketch) {
                 Ok((moments, sketch)) => out.push(PartialColumn { moments, sketch }),
                 Err(r) => anyhow::bail!(

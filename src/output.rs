@@ -53,6 +53,7 @@ pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<
     let plan = Plan::new(sc);
     let input_paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
+    agg.set_centers(&pilot_block(sc, &plan));
     engine::simulate(sc, 0..sc.runs, &mut agg, progress)?;
     Ok(Results::from_aggregator(agg, sc.months, input_paths, start))
 }
@@ -64,6 +65,7 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
     let method = QuantileMethod::for_size(sc.runs, sc.months);
     let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
     agg.keep_block_moments();
+    agg.set_centers(&pilot_block(sc, &plan));
     engine::simulate(sc, runs.clone(), &mut agg, progress)?;
     let m = Manifest::from_scenario(sc, method, 0.0);
     let header = ShardHeader {
@@ -86,6 +88,12 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
         run_end: runs.end,
     };
     shard::encode(&header, &agg.into_shard())
+}
+
+/// Block 0 of the run, simulated on its own: the reference for sketch
+/// centers, identical in every shard.
+fn pilot_block(sc: &Scenario, plan: &Plan) -> engine::Block {
+    engine::simulate_block(sc, plan, 0, 0..sc.runs.min(engine::BLOCK_RUNS))
 }
 
 /// Joins shard files into the results a single run would have produced,

@@ -119,6 +119,8 @@ pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8
     for h in &state.sketches {
         h.to_words().into_iter().for_each(|w| put(&mut out, w));
     }
+    put(&mut out, state.centers.len() as u64);
+    state.centers.iter().for_each(|c| put(&mut out, c.to_bits()));
     put(&mut out, state.runs.len() as u64);
     for r in &state.runs {
         put(&mut out, opt_u(r.default_month));
@@ -177,6 +179,9 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
             }
         }
     }
+    let n_centers = next()?;
+    ensure!(n_centers == 0 || n_centers == columns as u64, "corrupt shard file (centers)");
+    let centers = (0..n_centers).map(|_| next().map(f64::from_bits)).collect::<anyhow::Result<Vec<f64>>>()?;
     let n_runs = next()?;
     ensure!(n_runs == shard_runs, "corrupt shard file (run count)");
     let month = |w: u64| if w == u64::MAX { Ok(None) } else { u32::try_from(w).map(Some) };
@@ -210,6 +215,7 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
         runs,
         inputs,
         n_inputs,
+        centers,
     };
     Ok((header, state))
 }

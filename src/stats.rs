@@ -93,28 +93,44 @@ impl Moments {
     }
 }
 
-/// A block column's moments and (optionally) histogram in two passes, or
-/// the index of its first non-finite value. Identical to [`Moments::of`]
-/// and [`LogHistogram::of`] computed separately.
-pub fn summarize(values: &[f64], sketch: bool) -> Result<(Moments, Option<LogHistogram>), usize> {
+/// Deviations from a sketch's center smaller than this count as 0:
+/// `1e-9·|center|`, far below any Monte Carlo error, and it keeps the
+/// histogram from spanning hundreds of empty binades near the center.
+pub fn center_floor(center: f64) -> f64 {
+    1e-9 * center.abs()
+}
+
+/// A block column's moments and, with `sketch = Some(center)`, the
+/// histogram of its deviations `x − center` (see [`center_floor`]), in two
+/// passes; or the index of its first non-finite value. Identical to
+/// [`Moments::of`] and [`LogHistogram::of`] computed separately.
+pub fn summarize(values: &[f64], sketch: Option<f64>) -> Result<(Moments, Option<LogHistogram>), usize> {
+    let center = sketch.unwrap_or(0.0);
+    let sketch = sketch.is_some();
     if values.is_empty() {
         return Ok((Moments::default(), sketch.then(LogHistogram::default)));
     }
+    let floor = center_floor(center);
+    let offset = |x: f64| {
+        let d = x - center;
+        if d.abs() < floor { 0.0 } else { d }
+    };
     let mut sum = 0.0;
     let mut finite = true;
     let (mut pmin, mut pmax, mut nmin, mut nmax) = (u64::MAX, 0u64, u64::MAX, 0u64);
-    let (mut lo, mut hi) = (values[0], values[0]);
+    let (mut lo, mut hi) = (offset(values[0]), offset(values[0]));
     for &x in values {
         sum += x;
         finite &= x.is_finite();
         if sketch {
-            lo = lo.min(x);
-            hi = hi.max(x);
-            let b = LogHistogram::bucket(x);
-            if x > 0.0 {
+            let d = offset(x);
+            lo = lo.min(d);
+            hi = hi.max(d);
+            let b = LogHistogram::bucket(d);
+            if d > 0.0 {
                 pmin = pmin.min(b);
                 pmax = pmax.max(b);
-            } else if x < 0.0 {
+            } else if d < 0.0 {
                 nmin = nmin.min(b);
                 nmax = nmax.max(b);
             }
@@ -138,10 +154,11 @@ pub fn summarize(values: &[f64], sketch: bool) -> Result<(Moments, Option<LogHis
         }
         for &x in values {
             m2 += (x - mean) * (x - mean);
-            let b = LogHistogram::bucket(x);
-            if x > 0.0 {
+            let d = offset(x);
+            let b = LogHistogram::bucket(d);
+            if d > 0.0 {
                 h.pos[(b - pmin) as usize] += 1;
-            } else if x < 0.0 {
+            } else if d < 0.0 {
                 h.neg[(b - nmin) as usize] += 1;
             } else {
                 h.zeros += 1;
@@ -530,10 +547,16 @@ mod tests {
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
         assert_eq!(whole, LogHistogram::of(&v), "push and of agree");
-        let (m, h) = summarize(&v, true).unwrap();
+        let (m, h) = summarize(&v, Some(0.0)).unwrap();
         assert_eq!(h.as_ref(), Some(&whole));
         assert_eq!(m, Moments::of(&v));
-        assert_eq!(summarize(&[1.0, f64::NAN], false).unwrap_err(), 1);
+        assert_eq!(summarize(&[1.0, f64::NAN], None).unwrap_err(), 1);
+        // Centered: a narrow distribution far from 0 keeps its shape.
+        let narrow: Vec<f64> = (0..10_000).map(|i| 2.9e6 + f64::from(i % 100)).collect();
+        let (_, h) = summarize(&narrow, Some(2.9e6 + 50.0)).unwrap();
+        let h = h.unwrap();
+        let (p5, p95) = (h.quantile(0.05) + 2.9e6 + 50.0, h.quantile(0.95) + 2.9e6 + 50.0);
+        assert!((p5 - (2.9e6 + 4.95)).abs() < 0.2 && (p95 - (2.9e6 + 94.05)).abs() < 0.4, "{p5} {p95}");
         let mut parts: Vec<LogHistogram> = v
             .chunks(7777)
             .map(|c| {
