@@ -81,6 +81,8 @@ pub struct Aggregator {
     /// Per-column centers of the sketches (block 0's column means); empty
     /// for exact quantiles.
     centers: Vec<f64>,
+    /// Per-column floors: deviations from the center below this count as 0.
+    floors: Vec<f64>,
 }
 
 /// What a shard hands to `merge`: everything an [`Aggregator`] absorbed.
@@ -127,6 +129,7 @@ impl Aggregator {
             next_block: None,
             block_moments: None,
             centers: vec![],
+            floors: vec![],
         }
     }
 
@@ -137,7 +140,10 @@ impl Aggregator {
     /// every shard. No-op for exact quantiles.
     pub fn set_centers(&mut self, pilot: &Block) {
         if matches!(self.method, QuantileMethod::Sketch { .. }) {
-            self.centers = (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months)).mean).collect();
+            let pilot: Vec<Moments> =
+                (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months))).collect();
+            self.centers = pilot.iter().map(|m| m.mean).collect();
+            self.floors = pilot.iter().map(|m| stats::center_floor(m.mean, m.sd())).collect();
         }
     }
 
@@ -254,7 +260,9 @@ impl Sink for Aggregator {
             let (metric, t) = (c / self.months, c % self.months);
             let values = block.column(metric, t);
             let sketch = match self.method {
-                QuantileMethod::Sketch { .. } => Some(self.centers.get(c).copied().unwrap_or(0.0)),
+                QuantileMethod::Sketch { .. } => {
+                    Some((self.centers.get(c).copied().unwrap_or(0.0), self.floors.get(c).copied().unwrap_or(0.0)))
+                }
                 QuantileMethod::Exact => None,
             };
             match stats::summarize(values, sketch) {
@@ -281,14 +289,15 @@ impl Sink for Aggregator {
         if let Some(kept) = &mut self.block_moments {
             kept.push(partial.iter().map(|p| p.moments).collect());
         }
-        for (c, (col, part)) in self.columns.iter_mut().zip(partial).enumerate() {
+        // Columns are independent; each still merges its blocks in order.
+        self.columns.par_iter_mut().zip(partial).enumerate().for_each(|(c, (col, part))| {
             col.moments.merge(&part.moments);
             match (&mut col.store, part.sketch) {
                 (Store::Exact(v), _) => v.extend_from_slice(block.column(c / months, c % months)),
                 (Store::Sketch(h), Some(s)) => h.merge(&s),
                 (Store::Sketch(_), None) => unreachable!("prepare sketches when the method is Sketch"),
             }
-        }
+        });
         self.runs.extend_from_slice(&block.summaries);
         self.inputs.extend_from_slice(&block.inputs);
         Ok(())

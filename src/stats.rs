@@ -94,23 +94,26 @@ impl Moments {
 }
 
 /// Deviations from a sketch's center smaller than this count as 0:
-/// `1e-9·|center|`, far below any Monte Carlo error, and it keeps the
-/// histogram from spanning hundreds of empty binades near the center.
-pub fn center_floor(center: f64) -> f64 {
-    1e-9 * center.abs()
+/// `1e-3·spread` (the pilot block's sd), or `1e-9·|center|` when the pilot
+/// has no spread. An error of a thousandth of a standard deviation is below
+/// the Monte Carlo error of a median up to about 1.5 million runs, and the
+/// floor keeps each histogram to about 13 binades near its center instead of
+/// dozens.
+pub fn center_floor(center: f64, spread: f64) -> f64 {
+    if spread > 0.0 { 1e-3 * spread } else { 1e-9 * center.abs() }
 }
 
-/// A block column's moments and, with `sketch = Some(center)`, the
-/// histogram of its deviations `x − center` (see [`center_floor`]), in two
+/// A block column's moments and, with `sketch = Some((center, floor))`, the
+/// histogram of its deviations `x − center`, those below `floor` in size
+/// counted as 0 (see [`center_floor`]), in two
 /// passes; or the index of its first non-finite value. Identical to
 /// [`Moments::of`] and [`LogHistogram::of`] computed separately.
-pub fn summarize(values: &[f64], sketch: Option<f64>) -> Result<(Moments, Option<LogHistogram>), usize> {
-    let center = sketch.unwrap_or(0.0);
+pub fn summarize(values: &[f64], sketch: Option<(f64, f64)>) -> Result<(Moments, Option<LogHistogram>), usize> {
+    let (center, floor) = sketch.unwrap_or((0.0, 0.0));
     let sketch = sketch.is_some();
     if values.is_empty() {
         return Ok((Moments::default(), sketch.then(LogHistogram::default)));
     }
-    let floor = center_floor(center);
     let offset = |x: f64| {
         let d = x - center;
         if d.abs() < floor { 0.0 } else { d }
@@ -547,13 +550,13 @@ mod tests {
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
         assert_eq!(whole, LogHistogram::of(&v), "push and of agree");
-        let (m, h) = summarize(&v, Some(0.0)).unwrap();
+        let (m, h) = summarize(&v, Some((0.0, 0.0))).unwrap();
         assert_eq!(h.as_ref(), Some(&whole));
         assert_eq!(m, Moments::of(&v));
         assert_eq!(summarize(&[1.0, f64::NAN], None).unwrap_err(), 1);
         // Centered: a narrow distribution far from 0 keeps its shape.
         let narrow: Vec<f64> = (0..10_000).map(|i| 2.9e6 + f64::from(i % 100)).collect();
-        let (_, h) = summarize(&narrow, Some(2.9e6 + 50.0)).unwrap();
+        let (_, h) = summarize(&narrow, Some((2.9e6 + 50.0, center_floor(2.9e6, 29.0)))).unwrap();
         let h = h.unwrap();
         let (p5, p95) = (h.quantile(0.05) + 2.9e6 + 50.0, h.quantile(0.95) + 2.9e6 + 50.0);
         assert!((p5 - (2.9e6 + 4.95)).abs() < 0.2 && (p95 - (2.9e6 + 94.05)).abs() < 0.4, "{p5} {p95}");
