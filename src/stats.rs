@@ -326,49 +326,12 @@ impl LogHistogram {
         }
     }
 
-    /// The histogram of a slice (no NaN): one pass for the bucket range,
-    /// one to count, into dense vectors.
+    /// The histogram of a slice of finite values (see [`summarize`]).
     pub fn of(values: &[f64]) -> LogHistogram {
-        let mut h = LogHistogram::default();
-        if values.is_empty() {
-            return h;
+        match summarize(values, Some((0.0, 0.0))) {
+            Ok((_, Some(h))) => h,
+            _ => panic!("LogHistogram::of needs finite values"),
         }
-        let (mut pmin, mut pmax, mut nmin, mut nmax) = (u64::MAX, 0u64, u64::MAX, 0u64);
-        let (mut lo, mut hi) = (values[0], values[0]);
-        for &x in values {
-            lo = lo.min(x);
-            hi = hi.max(x);
-            let b = Self::bucket(x);
-            if x > 0.0 {
-                pmin = pmin.min(b);
-                pmax = pmax.max(b);
-            } else if x < 0.0 {
-                nmin = nmin.min(b);
-                nmax = nmax.max(b);
-            }
-        }
-        if pmin <= pmax {
-            h.pos = vec![0; (pmax - pmin + 1) as usize];
-            h.pos_offset = pmin;
-        }
-        if nmin <= nmax {
-            h.neg = vec![0; (nmax - nmin + 1) as usize];
-            h.neg_offset = nmin;
-        }
-        for &x in values {
-            let b = Self::bucket(x);
-            if x > 0.0 {
-                h.pos[(b - pmin) as usize] += 1;
-            } else if x < 0.0 {
-                h.neg[(b - nmin) as usize] += 1;
-            } else {
-                h.zeros += 1;
-            }
-        }
-        h.n = values.len() as u64;
-        h.min = lo;
-        h.max = hi;
-        h
     }
 
     /// Adds every count of `other`: exact, and independent of order.
@@ -549,9 +512,8 @@ mod tests {
             .collect();
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
-        assert_eq!(whole, LogHistogram::of(&v), "push and of agree");
-        let (m, h) = summarize(&v, Some((0.0, 0.0))).unwrap();
-        assert_eq!(h.as_ref(), Some(&whole));
+        assert_eq!(whole, LogHistogram::of(&v), "push and the two-pass build agree");
+        let (m, _) = summarize(&v, Some((0.0, 0.0))).unwrap();
         assert_eq!(m, Moments::of(&v));
         assert_eq!(summarize(&[1.0, f64::NAN], None).unwrap_err(), 1);
         // Centered: a narrow distribution far from 0 keeps its shape.
