@@ -147,6 +147,12 @@ impl Aggregator {
         }
     }
 
+    /// Uses the sketch centers a shard was built with (a merge takes them
+    /// from its first shard; [`Aggregator::absorb_shard`] checks the rest).
+    pub fn adopt_centers(&mut self, centers: &[f64]) {
+        self.centers = centers.to_vec();
+    }
+
     /// Sketch centers, per column (empty for exact quantiles).
     pub fn centers(&self) -> &[f64] {
         &self.centers
@@ -185,14 +191,10 @@ impl Aggregator {
     pub fn absorb_shard(&mut self, shard: ShardState) -> anyhow::Result<()> {
         anyhow::ensure!(shard.method == self.method && shard.months as usize == self.months, "shards disagree on their layout");
         anyhow::ensure!(shard.n_inputs == self.n_inputs, "shards disagree on their input columns");
-        if self.next_block.is_none() && self.runs.is_empty() && self.centers.is_empty() {
-            self.centers = shard.centers.clone();
-        }
         anyhow::ensure!(
             shard.centers.iter().map(|c| c.to_bits()).eq(self.centers.iter().map(|c| c.to_bits())),
             "shards disagree on their sketch centers"
         );
-        self.next_block = Some(0);
         for block in &shard.block_moments {
             anyhow::ensure!(block.len() == self.columns.len(), "a shard block has the wrong number of columns");
             for (col, m) in self.columns.iter_mut().zip(block) {

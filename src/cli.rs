@@ -59,15 +59,8 @@ pub struct RunArgs {
     /// Horizon in months (overrides scenario.months).
     #[arg(long)]
     pub months: Option<u32>,
-    /// Output folder [default: out/<scenario name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Format of runs.* and monthly.*.
-    #[arg(long, value_enum, default_value_t = Format::Parquet)]
-    pub format: Format,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Simulate only shard I of N (0-based) and write `shard-I-of-N.runway`
     /// into the output folder, for `runway merge`.
     #[arg(long, value_name = "I/N")]
@@ -82,6 +75,14 @@ pub struct MergeArgs {
     /// Shard files, or folders holding them.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where and how results are written, and on how many threads; shared by
+/// `run` and `merge`.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
     /// Output folder [default: out/<scenario name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -129,8 +130,8 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
-    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
-    let pool = pool(args.threads)?;
+    let out = args.output.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
+    let pool = pool(args.output.threads)?;
     let show = !args.quiet && std::io::stderr().is_terminal();
     let results = pool.install(|| {
         let start = Instant::now();
@@ -170,12 +171,12 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
             return Ok(0);
         }
     };
-    output::write(&Manifest::from_scenario(&sc, results.method, results.wall_time_s), &results, &out, args.format)?;
+    output::write(&Manifest::from_scenario(&sc, results.method, results.wall_time_s), &results, &out, args.output.format)?;
     print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref()));
     println!(
         "wrote {}/{{runs,monthly}}.{} and summary.json in {:.2} s",
         out.display(),
-        args.format.extension(),
+        args.output.format.extension(),
         results.wall_time_s
     );
     Ok(0)
@@ -194,15 +195,15 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 
 fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let files = shard::collect(&args.shards)?;
-    let (manifest, results) = pool(args.threads)?.install(|| output::merge(&files))?;
-    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&manifest.scenario)));
-    output::write(&manifest, &results, &out, args.format)?;
+    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&files))?;
+    let out = args.output.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&manifest.scenario)));
+    output::write(&manifest, &results, &out, args.output.format)?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref()));
     println!(
         "merged {} shards into {}/{{runs,monthly}}.{} and summary.json",
         files.len(),
         out.display(),
-        args.format.extension()
+        args.output.format.extension()
     );
     Ok(0)
 }

@@ -29,7 +29,7 @@ pub const POISSON_EXACT_MAX: f64 = 1e12;
 
 /// A uniform draw in [0, 1) with 53 random bits (rand's `StandardUniform`).
 #[inline]
-fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub(crate) fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 

@@ -92,12 +92,12 @@ pub fn simulate_block(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>) 
 /// `progress` is called with the number of runs done after each wave.
 pub fn simulate<S: Sink>(
     sc: &Scenario,
+    plan: &Plan,
     runs: Range<u64>,
     sink: &mut S,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<()> {
     assert!(runs.start % BLOCK_RUNS == 0, "run ranges start on a block boundary");
-    let plan = Plan::new(sc);
     let blocks: Vec<(u64, Range<u64>)> = (runs.start..runs.end)
         .step_by(BLOCK_RUNS as usize)
         .map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end)))
@@ -109,7 +109,7 @@ pub fn simulate<S: Sink>(
         let simulated: Vec<(Block, S::Partial)> = chunk
             .par_iter()
             .map(|(index, r)| {
-                let block = simulate_block(sc, &plan, *index, r.clone());
+                let block = simulate_block(sc, plan, *index, r.clone());
                 let partial = shared.prepare(&block);
                 (block, partial)
             })

@@ -14,10 +14,9 @@
 //!   last values.
 
 use crate::accuracy;
-use crate::counts;
+use crate::counts::{self, unit};
 use crate::rng::{stream, Stream};
 use crate::scenario::{InputId, Link, Noise, OnDefault, Per, Scenario};
-use rand::Rng;
 use rand_distr::Distribution;
 
 /// Monthly metrics, in output order. `alive` is 1 while the run has not
@@ -331,9 +330,4 @@ pub fn simulate_run(
         k += 1;
     }
     s
-}
-
-/// A uniform draw in [0, 1) with 53 random bits.
-fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }

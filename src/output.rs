@@ -54,7 +54,7 @@ pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<
     let input_paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
     agg.set_centers(&pilot_block(sc, &plan));
-    engine::simulate(sc, 0..sc.runs, &mut agg, progress)?;
+    engine::simulate(sc, &plan, 0..sc.runs, &mut agg, progress)?;
     Ok(Results::from_aggregator(agg, sc.months, input_paths, start))
 }
 
@@ -66,7 +66,7 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
     let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
     agg.keep_block_moments();
     agg.set_centers(&pilot_block(sc, &plan));
-    engine::simulate(sc, runs.clone(), &mut agg, progress)?;
+    engine::simulate(sc, &plan, runs.clone(), &mut agg, progress)?;
     let m = Manifest::from_scenario(sc, method, 0.0);
     let header = ShardHeader {
         runway_version: m.runway_version.into(),
@@ -103,6 +103,7 @@ pub fn merge(files: &[std::path::PathBuf]) -> anyhow::Result<(Manifest, Results)
     let shards = shard::load_all(files)?;
     let h = shards[0].0.clone();
     let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());
+    agg.adopt_centers(&shards[0].1.centers);
     for (_, state) in shards {
         agg.absorb_shard(state)?;
     }
