@@ -12,7 +12,7 @@
 
 use crate::engine::{Block, Sink};
 use crate::model::{RunSummary, METRICS, N_METRICS};
-use crate::stats::{self, LogHistogram, Moments, QUANTILES, SKETCH_RELATIVE_ERROR};
+use crate::stats::{self, DenseSketch, LogHistogram, Moments, QUANTILES, SKETCH_RELATIVE_ERROR};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -42,7 +42,9 @@ impl QuantileMethod {
 
 enum Store {
     Exact(Vec<f64>),
-    Sketch(LogHistogram),
+    /// Blocks go into `dense` (made when the first block arrives, with the
+    /// column's floor); shards into `merged`.
+    Sketch { dense: Option<DenseSketch>, merged: LogHistogram },
 }
 
 struct Column {
@@ -115,7 +117,7 @@ impl Aggregator {
                 moments: Moments::default(),
                 store: match method {
                     QuantileMethod::Exact => Store::Exact(Vec::with_capacity(expected_runs as usize)),
-                    QuantileMethod::Sketch { .. } => Store::Sketch(LogHistogram::default()),
+                    QuantileMethod::Sketch { .. } => Store::Sketch { dense: None, merged: LogHistogram::default() },
                 },
             })
             .collect();
@@ -133,17 +135,26 @@ impl Aggregator {
         }
     }
 
-    /// Sketches histogram each column's deviations from a center, so their
-    /// relative error applies to `|x − center|`, not `|x|`: a narrow
-    /// distribution far from 0 (month-1 cash, say) keeps its shape. The
-    /// centers are the column means of block 0 (`pilot`), the same for
-    /// every shard. No-op for exact quantiles.
+    /// Per-column centers: the column means of block 0 (`pilot`), the same
+    /// for every shard. Moments are summed as deviations from them (see
+    /// [`stats::summarize`]), and sketches histogram those deviations, so
+    /// their relative error applies to `|x − center|`, not `|x|`: a narrow
+    /// distribution far from 0 (month-1 cash, say) keeps its shape.
     pub fn set_centers(&mut self, pilot: &Block) {
-        if matches!(self.method, QuantileMethod::Sketch { .. }) {
-            let pilot: Vec<Moments> =
-                (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months))).collect();
-            self.centers = pilot.iter().map(|m| m.mean).collect();
-            self.floors = pilot.iter().map(|m| stats::center_floor(m.mean, m.sd())).collect();
+        let pilot: Vec<Moments> =
+            (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months))).collect();
+        self.centers = pilot.iter().map(|m| m.mean).collect();
+        self.floors = pilot.iter().map(|m| stats::center_floor(m.mean, m.sd())).collect();
+    }
+
+    /// Moves what the dense sketches counted into the merged histograms.
+    fn fold_sketches(&mut self) {
+        for col in &mut self.columns {
+            if let Store::Sketch { dense, merged } = &mut col.store {
+                if let Some(d) = dense.take() {
+                    merged.merge(&d.to_histogram());
+                }
+            }
         }
     }
 
@@ -164,12 +175,13 @@ impl Aggregator {
     }
 
     /// Everything absorbed so far, for a shard file.
-    pub fn into_shard(self) -> ShardState {
+    pub fn into_shard(mut self) -> ShardState {
+        self.fold_sketches();
         let (mut exact, mut sketches) = (vec![], vec![]);
         for col in self.columns {
             match col.store {
                 Store::Exact(v) => exact.push(v),
-                Store::Sketch(h) => sketches.push(h),
+                Store::Sketch { merged, .. } => sketches.push(merged),
             }
         }
         ShardState {
@@ -206,7 +218,9 @@ impl Aggregator {
         for col in &mut self.columns {
             match &mut col.store {
                 Store::Exact(v) => v.extend(exact.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?),
-                Store::Sketch(h) => h.merge(&sketches.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?),
+                Store::Sketch { merged, .. } => {
+                    merged.merge(&sketches.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?)
+                }
             }
         }
         self.runs.extend(shard.runs);
@@ -220,6 +234,7 @@ impl Aggregator {
 
     /// The monthly table, `[metric][month]` order.
     pub fn monthly(&mut self) -> Vec<MonthlyRow> {
+        self.fold_sketches();
         let months = self.months;
         let centers = &self.centers;
         self.columns
@@ -228,9 +243,9 @@ impl Aggregator {
             .map(|(i, col)| {
                 let q: Vec<f64> = match &mut col.store {
                     Store::Exact(v) => stats::quantiles(v, &QUANTILES),
-                    Store::Sketch(h) => {
+                    Store::Sketch { merged, .. } => {
                         let c = centers.get(i).copied().unwrap_or(0.0);
-                        QUANTILES.iter().map(|&p| h.quantile(p) + c).collect()
+                        QUANTILES.iter().map(|&p| merged.quantile(p) + c).collect()
                     }
                 };
                 MonthlyRow {
@@ -246,62 +261,80 @@ impl Aggregator {
     }
 }
 
-/// One block's contribution to one (metric, month) column.
-pub struct PartialColumn {
-    moments: Moments,
-    /// The block's histogram, when quantiles are sketched.
-    sketch: Option<LogHistogram>,
-}
-
 impl Sink for Aggregator {
-    type Partial = anyhow::Result<Vec<PartialColumn>>;
-
-    fn prepare(&self, block: &Block) -> Self::Partial {
-        let mut out = Vec::with_capacity(self.columns.len());
-        for c in 0..self.columns.len() {
-            let (metric, t) = (c / self.months, c % self.months);
-            let values = block.column(metric, t);
-            let sketch = match self.method {
-                QuantileMethod::Sketch { .. } => {
-                    Some((self.centers.get(c).copied().unwrap_or(0.0), self.floors.get(c).copied().unwrap_or(0.0)))
-                }
-                QuantileMethod::Exact => None,
-            };
-            match stats::summarize(values, sketch) {
-                Ok((moments, sketch)) => out.push(PartialColumn { moments, sketch }),
-                Err(r) => anyhow::bail!(
-                    "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
-                    block.first_run + r as u64,
-                    t + 1,
-                    METRICS[metric],
-                    values[r]
-                ),
+    /// Reduces each (metric, month) column over the whole wave, columns in
+    /// parallel: a column's moments merge its blocks in block order, and
+    /// its sketch (integer counts) and exact values are touched by one task
+    /// only, so nothing depends on the thread count.
+    fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
+        for block in blocks {
+            if let Some(next) = self.next_block {
+                anyhow::ensure!(block.index == next, "blocks out of order: got {}, expected {next}", block.index);
             }
+            self.next_block = Some(block.index + 1);
         }
-        Ok(out)
-    }
-
-    fn absorb(&mut self, block: &Block, partial: Self::Partial) -> anyhow::Result<()> {
-        if let Some(next) = self.next_block {
-            anyhow::ensure!(block.index == next, "blocks out of order: got {}, expected {next}", block.index);
-        }
-        self.next_block = Some(block.index + 1);
         let months = self.months;
-        let partial = partial?;
-        if let Some(kept) = &mut self.block_moments {
-            kept.push(partial.iter().map(|p| p.moments).collect());
-        }
-        // Columns are independent; each still merges its blocks in order.
-        self.columns.par_iter_mut().zip(partial).enumerate().for_each(|(c, (col, part))| {
-            col.moments.merge(&part.moments);
-            match (&mut col.store, part.sketch) {
-                (Store::Exact(v), _) => v.extend_from_slice(block.column(c / months, c % months)),
-                (Store::Sketch(h), Some(s)) => h.merge(&s),
-                (Store::Sketch(_), None) => unreachable!("prepare sketches when the method is Sketch"),
+        let (centers, floors) = (&self.centers, &self.floors);
+        let keep = self.block_moments.is_some();
+        // Per column: the blocks' moments (if kept), or the first
+        // non-finite value as (block, run in block).
+        let reduced: Vec<Result<Vec<Moments>, (usize, usize)>> = self
+            .columns
+            .par_iter_mut()
+            .enumerate()
+            .map(|(c, col)| {
+                let (metric, t) = (c / months, c % months);
+                let center = centers.get(c).copied().unwrap_or(0.0);
+                let mut kept = Vec::with_capacity(if keep { blocks.len() } else { 0 });
+                for (b, block) in blocks.iter().enumerate() {
+                    let values = block.column(metric, t);
+                    let moments = match &mut col.store {
+                        Store::Exact(v) => {
+                            v.extend_from_slice(values);
+                            stats::summarize(values, center, None)
+                        }
+                        Store::Sketch { dense, .. } => {
+                            let d = dense.get_or_insert_with(|| DenseSketch::new(floors.get(c).copied().unwrap_or(0.0)));
+                            stats::summarize(values, center, Some(d))
+                        }
+                    }
+                    .map_err(|r| (b, r))?;
+                    col.moments.merge(&moments);
+                    if keep {
+                        kept.push(moments);
+                    }
+                }
+                Ok(kept)
+            })
+            .collect();
+        // The first bad value in run order (then metric order) is reported.
+        let mut first_bad: Option<(usize, usize, usize)> = None;
+        for (c, r) in reduced.iter().enumerate() {
+            if let Err((b, r)) = r {
+                let at = (*b, *r, c);
+                first_bad = Some(first_bad.map_or(at, |f| f.min(at)));
             }
-        });
-        self.runs.extend_from_slice(&block.summaries);
-        self.inputs.extend_from_slice(&block.inputs);
+        }
+        if let Some((b, r, c)) = first_bad {
+            let (metric, t) = (c / months, c % months);
+            anyhow::bail!(
+                "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
+                blocks[b].first_run + r as u64,
+                t + 1,
+                METRICS[metric],
+                blocks[b].value(r, metric, t)
+            );
+        }
+        if let Some(kept) = &mut self.block_moments {
+            let per_column: Vec<Vec<Moments>> = reduced.into_iter().map(|r| r.expect("checked")).collect();
+            for b in 0..blocks.len() {
+                kept.push(per_column.iter().map(|col| col[b]).collect());
+            }
+        }
+        for block in blocks {
+            self.runs.extend_from_slice(&block.summaries);
+            self.inputs.extend_from_slice(&block.inputs);
+        }
         Ok(())
     }
 }

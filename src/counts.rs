@@ -59,12 +59,12 @@ fn btrs<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> u64 {
     let v_r = 0.92 - 4.2 / b;
     let r = p / (1.0 - p);
     let alpha = (2.83 + 5.1 / b) * spq;
-    let m = ((n + 1.0) * p).floor();
+    let m = floor((n + 1.0) * p);
     loop {
         let u = unit(rng) - 0.5;
         let mut v = unit(rng);
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + c).floor();
+        let k = floor((2.0 * a / us + b) * u + c);
         if k < 0.0 || k > n {
             continue;
         }
@@ -129,7 +129,6 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 /// PTRS for `λ ≥ 10` (Hörmann 1993; as in numpy's `random_poisson_ptrs`).
 fn ptrs<R: Rng + ?Sized>(rng: &mut R, lam: f64) -> f64 {
     let slam = lam.sqrt();
-    let loglam = lam.ln();
     let b = 0.931 + 2.53 * slam;
     let a = -0.059 + 0.02483 * b;
     let invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -138,17 +137,37 @@ fn ptrs<R: Rng + ?Sized>(rng: &mut R, lam: f64) -> f64 {
         let u = unit(rng) - 0.5;
         let v = unit(rng);
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + lam + 0.43).floor();
+        let k = floor((2.0 * a / us + b) * u + lam + 0.43);
         if us >= 0.07 && v <= vr {
             return k;
         }
         if k < 0.0 || (us < 0.013 && v > us) {
             continue;
         }
-        if v.ln() + invalpha.ln() - (a / (us * us) + b).ln() <= -lam + k * loglam - ln_gamma(k + 1.0) {
+        // About one draw in eight gets here: the logarithms are not worth
+        // computing before the squeeze above.
+        if v.ln() + invalpha.ln() - (a / (us * us) + b).ln() <= -lam + k * lam.ln() - ln_gamma(k + 1.0) {
             return k;
         }
     }
+}
+
+/// `x.floor()` without a libm call (baseline x86-64 has no rounding
+/// instruction). Exact for |x| < 2^63; beyond that it saturates to
+/// ±9.2e18, which every caller rejects as out of range just as it would
+/// the true floor.
+#[inline]
+pub(crate) fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
+/// `x.round()` (half away from zero) for `x ≥ 0`, without a libm call.
+/// Exact for every non-negative f64 below 2^63 (`x − trunc(x)` is exact).
+#[inline]
+pub(crate) fn round_nonneg(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if x - t >= 0.5 { t + 1.0 } else { t }
 }
 
 /// `ln Γ(x)` for x ≥ 1 by the Stirling series (numpy's `random_loggam`):
@@ -206,6 +225,12 @@ mod tests {
         let k = 10.0f64;
         let stirling = (k + 0.5) * (k + 1.0).ln() - (k + 1.0) + 0.5 * (2.0 * std::f64::consts::PI).ln();
         assert!((stirling_tail(k) - (3_628_800f64.ln() - stirling)).abs() < 1e-9);
+        for x in [0.0, 0.25, 0.5, 0.49999999999999994, 1.5, 2.5, 1e15 + 0.5, 4503599627370495.5, 1e18, -0.5, -1.0, -2.75, 7.0] {
+            assert_eq!(floor(x).to_bits(), x.floor().to_bits(), "floor {x}");
+            if x >= 0.0 {
+                assert_eq!(round_nonneg(x).to_bits(), x.round().to_bits(), "round {x}");
+            }
+        }
         let big = poisson(&mut rng, 1e15);
         assert!((big - 1e15).abs() < 1e9, "{big}");
     }

@@ -19,8 +19,18 @@ use std::ops::Range;
 /// value-breaking change (bump `rng::STREAM_VERSION`).
 pub const BLOCK_RUNS: u64 = 1024;
 
-/// Blocks simulated per wave, per thread.
-const BLOCKS_PER_THREAD: usize = 4;
+/// Blocks simulated per wave, per thread, at most.
+const BLOCKS_PER_THREAD: usize = 8;
+/// Path bytes a wave may hold, at most (but at least one block per thread).
+const WAVE_BYTES: usize = 96 << 20;
+
+/// Blocks per wave for `months`-month runs on `threads` threads: large waves
+/// let a sink reduce each column over many blocks at once (its per-column
+/// state stays in cache), within [`WAVE_BYTES`].
+fn wave_blocks(months: usize, threads: usize) -> usize {
+    let block_bytes = BLOCK_RUNS as usize * N_METRICS * months.max(1) * 8;
+    (WAVE_BYTES / block_bytes).clamp(threads, threads * BLOCKS_PER_THREAD)
+}
 
 /// The simulated runs `first_run..first_run + len`.
 #[derive(Debug, Clone)]
@@ -59,25 +69,26 @@ impl Block {
     }
 }
 
-/// Receives blocks in increasing block order.
-///
-/// [`Sink::prepare`] runs on the worker threads, in parallel, right after a
-/// block is simulated: it should do the per-value work (e.g. a block's
-/// moments and histogram). [`Sink::absorb`] then runs on one thread, in
-/// block order, and should only merge.
-pub trait Sink: Sync {
-    /// What `prepare` hands to `absorb`.
-    type Partial: Send;
-    fn prepare(&self, block: &Block) -> Self::Partial;
-    fn absorb(&mut self, block: &Block, partial: Self::Partial) -> anyhow::Result<()>;
+/// Receives blocks in increasing block order, a wave of consecutive blocks
+/// at a time. It may use the rayon pool inside `absorb` (the aggregator
+/// reduces each (metric, month) column over the whole wave in parallel), as
+/// long as its result does not depend on how work is split between threads.
+pub trait Sink {
+    fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()>;
 }
 
 /// Simulates one block.
 pub fn simulate_block(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>) -> Block {
+    simulate_block_into(sc, plan, index, runs, Vec::new())
+}
+
+/// Simulates one block into `paths`, a buffer from an earlier block: every
+/// element is overwritten, so it is neither cleared nor freshly faulted in.
+fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>, mut paths: Vec<f64>) -> Block {
     let months = sc.months as usize;
     let len = (runs.end - runs.start) as usize;
     let n_inputs = plan.n_reported();
-    let mut paths = vec![0.0; len * N_METRICS * months];
+    paths.resize(len * N_METRICS * months, 0.0);
     let mut inputs = vec![0.0; len * n_inputs];
     let mut summaries = Vec::with_capacity(len);
     for (r, run) in runs.clone().enumerate() {
@@ -102,22 +113,20 @@ pub fn simulate<S: Sink>(
         .step_by(BLOCK_RUNS as usize)
         .map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end)))
         .collect();
-    let wave = rayon::current_num_threads().max(1) * BLOCKS_PER_THREAD;
+    let wave = wave_blocks(sc.months as usize, rayon::current_num_threads().max(1));
     let mut done = 0;
+    // Path buffers of absorbed blocks, reused by the next wave.
+    let mut spare: Vec<Vec<f64>> = Vec::with_capacity(wave);
     for chunk in blocks.chunks(wave) {
-        let shared: &S = sink;
-        let simulated: Vec<(Block, S::Partial)> = chunk
+        let buffers: Vec<Vec<f64>> = chunk.iter().map(|_| spare.pop().unwrap_or_default()).collect();
+        let simulated: Vec<Block> = chunk
             .par_iter()
-            .map(|(index, r)| {
-                let block = simulate_block(sc, plan, *index, r.clone());
-                let partial = shared.prepare(&block);
-                (block, partial)
-            })
+            .zip(buffers)
+            .map(|((index, r), buffer)| simulate_block_into(sc, plan, *index, r.clone(), buffer))
             .collect();
-        for (block, partial) in simulated {
-            done += block.len as u64;
-            sink.absorb(&block, partial)?;
-        }
+        sink.absorb(&simulated)?;
+        done += simulated.iter().map(|b| b.len as u64).sum::<u64>();
+        spare.extend(simulated.into_iter().map(|b| b.paths));
         progress(done);
     }
     Ok(())

@@ -176,7 +176,7 @@ pub fn simulate_run(
 
     let mut customers = v[at(sc.start_customers)];
     if binomial_churn {
-        customers = customers.round();
+        customers = counts::round_nonneg(customers.max(0.0));
     }
     let mut cash = v[at(sc.start_cash)];
     let acc0 = sc.accuracy.as_ref().map_or(1.0, |a| v[at(a.initial)]);
@@ -237,7 +237,7 @@ pub fn simulate_run(
         // 2. Churn acts on start-of-month customers.
         let c = (v[at(sc.churn.base)] * multiplier).clamp(0.0, 1.0);
         let churned = if binomial_churn {
-            counts::binomial(&mut churn_rng, customers.round() as u64, c) as f64
+            counts::binomial(&mut churn_rng, counts::round_nonneg(customers) as u64, c) as f64
         } else {
             customers * c
         };

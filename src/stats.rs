@@ -103,76 +103,190 @@ pub fn center_floor(center: f64, spread: f64) -> f64 {
     if spread > 0.0 { 1e-3 * spread } else { 1e-9 * center.abs() }
 }
 
-/// A block column's moments and, with `sketch = Some((center, floor))`, the
-/// histogram of its deviations `x − center`, those below `floor` in size
-/// counted as 0 (see [`center_floor`]), in two
-/// passes; or the index of its first non-finite value. Identical to
-/// [`Moments::of`] and [`LogHistogram::of`] computed separately.
-pub fn summarize(values: &[f64], sketch: Option<(f64, f64)>) -> Result<(Moments, Option<LogHistogram>), usize> {
-    let (center, floor) = sketch.unwrap_or((0.0, 0.0));
-    let sketch = sketch.is_some();
+/// A block column's moments, in one pass, and, with a sketch, its
+/// deviations `x − center` added to it (see [`DenseSketch`]); or the index of
+/// its first non-finite value.
+///
+/// The moments come from sums of the deviations from `center` (the pilot
+/// block's column mean, so the deviations are small and the shifted formula
+/// `m2 = Σd² − (Σd)²/n` loses nothing), accumulated in four interleaved
+/// lanes that are added in a fixed order: the result depends only on the
+/// values and their order, never on threads, and the loop vectorizes. If
+/// the squares overflow while every value is finite, the moments are
+/// recomputed by [`Moments::of`].
+pub fn summarize(values: &[f64], center: f64, sketch: Option<&mut DenseSketch>) -> Result<Moments, usize> {
     if values.is_empty() {
-        return Ok((Moments::default(), sketch.then(LogHistogram::default)));
+        return Ok(Moments::default());
     }
-    let offset = |x: f64| {
-        let d = x - center;
-        if d.abs() < floor { 0.0 } else { d }
-    };
-    let mut sum = 0.0;
-    let mut finite = true;
-    let (mut pmin, mut pmax, mut nmin, mut nmax) = (u64::MAX, 0u64, u64::MAX, 0u64);
-    let (mut lo, mut hi) = (offset(values[0]), offset(values[0]));
-    for &x in values {
-        sum += x;
-        finite &= x.is_finite();
-        if sketch {
-            let d = offset(x);
-            lo = lo.min(d);
-            hi = hi.max(d);
-            let b = LogHistogram::bucket(d);
-            if d > 0.0 {
-                pmin = pmin.min(b);
-                pmax = pmax.max(b);
-            } else if d < 0.0 {
-                nmin = nmin.min(b);
-                nmax = nmax.max(b);
+    let (mut s1, mut s2) = ([0.0f64; 4], [0.0f64; 4]);
+    let mut lanes = values.chunks_exact(4);
+    match sketch {
+        None => {
+            for x in &mut lanes {
+                for l in 0..4 {
+                    let d = x[l] - center;
+                    s1[l] += d;
+                    s2[l] += d * d;
+                }
+            }
+            for (l, &x) in lanes.remainder().iter().enumerate() {
+                let d = x - center;
+                s1[l] += d;
+                s2[l] += d * d;
             }
         }
+        Some(h) => (s1, s2) = h.add(values, center),
     }
-    if !finite {
-        return Err(values.iter().position(|x| !x.is_finite()).expect("a non-finite value"));
+    let (s1, s2) = ((s1[0] + s1[1]) + (s1[2] + s1[3]), (s2[0] + s2[1]) + (s2[2] + s2[3]));
+    if !(s1.is_finite() && s2.is_finite()) {
+        return match values.iter().position(|x| !x.is_finite()) {
+            Some(i) => Err(i),
+            None => Ok(Moments::of(values)),
+        };
     }
     let n = values.len() as f64;
-    let mean = sum / n;
-    let mut m2 = 0.0;
-    let hist = if sketch {
-        let mut h = LogHistogram { n: values.len() as u64, min: lo, max: hi, ..LogHistogram::default() };
-        if pmin <= pmax {
-            h.pos = vec![0; (pmax - pmin + 1) as usize];
-            h.pos_offset = pmin;
+    Ok(Moments { n: values.len() as u64, mean: center + s1 / n, m2: (s2 - s1 * s1 / n).max(0.0) })
+}
+
+/// Binades above its floor that a [`DenseSketch`] counts in arrays; larger
+/// deviations (beyond 2^32 floors, i.e. about 4 million pilot standard
+/// deviations) go to its spill histogram.
+const DENSE_BINADES: u64 = 32;
+const DENSE_BUCKETS: usize = (DENSE_BINADES << SKETCH_BITS) as usize;
+
+/// The buckets of a [`LogHistogram`] of deviations from a column's center,
+/// as flat arrays of counts starting at the floor's bucket: adding a value
+/// is an index computation and an increment, with no allocation. Each worker
+/// thread keeps one per column and adds every block it simulates; the
+/// per-thread sketches are summed at the end. Counts are integers, so the
+/// sum, and every quantile read from it, does not depend on which thread
+/// took which block.
+///
+/// Deviations smaller than the floor count as 0 (see [`center_floor`]).
+/// Counts are `u32`: one sketch counts at most one process's runs, and
+/// validation caps runs at 10 million.
+#[derive(Debug, Clone)]
+pub struct DenseSketch {
+    floor: f64,
+    /// Bucket of the floor: index 0 of `pos` and `neg`.
+    base: u64,
+    /// Counts of positive deviations by bucket, then of negative ones.
+    counts: Box<[u32]>,
+    zeros: u64,
+    n: u64,
+    min: f64,
+    max: f64,
+    spill: LogHistogram,
+}
+
+impl DenseSketch {
+    pub fn new(floor: f64) -> DenseSketch {
+        DenseSketch {
+            floor,
+            base: LogHistogram::bucket(floor),
+            counts: vec![0; 2 * DENSE_BUCKETS].into_boxed_slice(),
+            zeros: 0,
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            spill: LogHistogram::default(),
         }
-        if nmin <= nmax {
-            h.neg = vec![0; (nmax - nmin + 1) as usize];
-            h.neg_offset = nmin;
-        }
-        for &x in values {
-            m2 += (x - mean) * (x - mean);
-            let d = offset(x);
-            let b = LogHistogram::bucket(d);
-            if d > 0.0 {
-                h.pos[(b - pmin) as usize] += 1;
-            } else if d < 0.0 {
-                h.neg[(b - nmin) as usize] += 1;
+    }
+
+    /// Adds the deviations `values − center` and returns their sums and
+    /// sums of squares in the four lanes of [`summarize`]. Everything the
+    /// loop updates lives in locals, so no store waits on another.
+    fn add(&mut self, values: &[f64], center: f64) -> ([f64; 4], [f64; 4]) {
+        let (mut s1, mut s2) = ([0.0f64; 4], [0.0f64; 4]);
+        let (mut lo, mut hi) = (self.min, self.max);
+        let (mut zeros, mut n) = (0u64, 0u64);
+        let (floor, base) = (self.floor, self.base);
+        let (counts, spill) = (&mut self.counts[..], &mut self.spill);
+        let mut one = |d: f64| {
+            let a = d.abs();
+            if !(a < f64::INFINITY) {
+                return; // reported by summarize
+            }
+            n += 1;
+            if a < floor || a == 0.0 {
+                zeros += 1;
+                lo = lo.min(0.0);
+                hi = hi.max(0.0);
+                return;
+            }
+            lo = lo.min(d);
+            hi = hi.max(d);
+            let i = LogHistogram::bucket(a).wrapping_sub(base) as usize;
+            if i < DENSE_BUCKETS {
+                // Negative deviations count in the upper half: the sign
+                // picks the half without a (50/50, unpredictable) branch.
+                counts[i + (d.to_bits() >> 63) as usize * DENSE_BUCKETS] += 1;
             } else {
-                h.zeros += 1;
+                spill.push(d);
+            }
+        };
+        let mut lanes = values.chunks_exact(4);
+        for x in &mut lanes {
+            for l in 0..4 {
+                let d = x[l] - center;
+                s1[l] += d;
+                s2[l] += d * d;
+                one(d);
             }
         }
-        Some(h)
-    } else {
-        m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
-        None
-    };
-    Ok((Moments { n: values.len() as u64, mean, m2 }, hist))
+        for (l, &x) in lanes.remainder().iter().enumerate() {
+            let d = x - center;
+            s1[l] += d;
+            s2[l] += d * d;
+            one(d);
+        }
+        (self.min, self.max) = (lo, hi);
+        self.zeros += zeros;
+        self.n += n;
+        (s1, s2)
+    }
+
+    /// Adds one deviation from the center (non-finite values are skipped:
+    /// the caller reports them).
+    pub fn push(&mut self, d: f64) {
+        let a = d.abs();
+        if !(a < f64::INFINITY) {
+            return;
+        }
+        self.n += 1;
+        if a < self.floor || a == 0.0 {
+            self.zeros += 1;
+            self.min = self.min.min(0.0);
+            self.max = self.max.max(0.0);
+            return;
+        }
+        self.min = self.min.min(d);
+        self.max = self.max.max(d);
+        let i = LogHistogram::bucket(a).wrapping_sub(self.base) as usize;
+        if i < DENSE_BUCKETS {
+            self.counts[i + (d.to_bits() >> 63) as usize * DENSE_BUCKETS] += 1;
+        } else {
+            self.spill.push(d);
+        }
+    }
+
+    /// The same counts as a [`LogHistogram`].
+    pub fn to_histogram(&self) -> LogHistogram {
+        let store = |counts: &[u32]| -> (Vec<u64>, u64) {
+            match (counts.iter().position(|&c| c > 0), counts.iter().rposition(|&c| c > 0)) {
+                (Some(a), Some(b)) => (counts[a..=b].iter().map(|&c| u64::from(c)).collect(), self.base + a as u64),
+                _ => (vec![], 0),
+            }
+        };
+        let (pos, neg) = self.counts.split_at(DENSE_BUCKETS);
+        let ((pos, pos_offset), (neg, neg_offset)) = (store(pos), store(neg));
+        let mut h = LogHistogram { pos, pos_offset, neg, neg_offset, zeros: self.zeros, n: self.n - self.spill.n, min: 0.0, max: 0.0 };
+        h.merge(&self.spill);
+        if h.n > 0 {
+            (h.min, h.max) = (self.min, self.max);
+        }
+        h
+    }
 }
 
 /// Type-7 quantile of sorted values.
@@ -328,10 +442,9 @@ impl LogHistogram {
 
     /// The histogram of a slice of finite values (see [`summarize`]).
     pub fn of(values: &[f64]) -> LogHistogram {
-        match summarize(values, Some((0.0, 0.0))) {
-            Ok((_, Some(h))) => h,
-            _ => panic!("LogHistogram::of needs finite values"),
-        }
+        let mut h = LogHistogram::default();
+        values.iter().for_each(|&x| h.push(x));
+        h
     }
 
     /// Adds every count of `other`: exact, and independent of order.
@@ -513,13 +626,32 @@ mod tests {
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
         assert_eq!(whole, LogHistogram::of(&v), "push and the two-pass build agree");
-        let (m, _) = summarize(&v, Some((0.0, 0.0))).unwrap();
-        assert_eq!(m, Moments::of(&v));
-        assert_eq!(summarize(&[1.0, f64::NAN], None).unwrap_err(), 1);
+        // The dense sketch (floor 0 spills everything below 2^-1022 · 2^32
+        // and keeps the rest in its arrays) counts exactly what push counts,
+        // in any chunking.
+        for floor in [0.0, 1e-3, 1e3] {
+            let mut by_push = LogHistogram::default();
+            v.iter().for_each(|&x| by_push.push(if x.abs() < floor { 0.0 } else { x }));
+            let mut dense = DenseSketch::new(floor);
+            let mut moments = Moments::default();
+            for chunk in v.chunks(1000) {
+                moments.merge(&summarize(chunk, 0.0, Some(&mut dense)).unwrap());
+            }
+            assert_eq!(dense.to_histogram(), by_push, "floor {floor}");
+            let exact = Moments::of(&v);
+            assert!((moments.mean - exact.mean).abs() < 1e-12 * exact.sd() && (moments.sd() / exact.sd() - 1.0).abs() < 1e-12);
+        }
+        assert_eq!(summarize(&[1.0, 2.0, 3.0, f64::NAN, 4.0, 5.0], 0.0, None).unwrap_err(), 3);
+        assert_eq!(summarize(&[1.0, 2.0, 3.0, 4.0, f64::INFINITY], 0.0, None).unwrap_err(), 4);
+        // Squares that overflow with finite values fall back to two passes.
+        let huge = [1e300, -1e300, 1e300];
+        assert_eq!(summarize(&huge, 0.0, None).unwrap(), Moments::of(&huge));
         // Centered: a narrow distribution far from 0 keeps its shape.
         let narrow: Vec<f64> = (0..10_000).map(|i| 2.9e6 + f64::from(i % 100)).collect();
-        let (_, h) = summarize(&narrow, Some((2.9e6 + 50.0, center_floor(2.9e6, 29.0)))).unwrap();
-        let h = h.unwrap();
+        let mut h = DenseSketch::new(center_floor(2.9e6, 29.0));
+        let m = summarize(&narrow, 2.9e6 + 50.0, Some(&mut h)).unwrap();
+        assert!((m.mean - (2.9e6 + 49.5)).abs() < 1e-6 && (m.sd() - Moments::of(&narrow).sd()).abs() < 1e-9);
+        let h = h.to_histogram();
         let (p5, p95) = (h.quantile(0.05) + 2.9e6 + 50.0, h.quantile(0.95) + 2.9e6 + 50.0);
         assert!((p5 - (2.9e6 + 4.95)).abs() < 0.2 && (p95 - (2.9e6 + 94.05)).abs() < 0.4, "{p5} {p95}");
         let mut parts: Vec<LogHistogram> = v
