@@ -65,15 +65,18 @@ pub struct MonthlyRow {
     pub q: [f64; 7],
 }
 
-/// Reduces blocks into monthly columns and keeps the per-run records.
+/// Reduces blocks into monthly columns and the per-run figures the
+/// headline needs. The per-run records themselves are kept only for a shard
+/// file ([`Aggregator::for_shard`]); a whole run streams them to disk.
 pub struct Aggregator {
     months: usize,
     method: QuantileMethod,
     /// `[metric][month]`.
     columns: Vec<Column>,
-    pub runs: Vec<RunSummary>,
-    /// Uncertain input values, `[run][input]`.
-    pub inputs: Vec<f64>,
+    pub figures: RunFigures,
+    /// Per-run records and uncertain input values (`[run][input]`), kept
+    /// for shard files only.
+    kept: Option<(Vec<RunSummary>, Vec<f64>)>,
     pub n_inputs: usize,
     next_block: Option<u64>,
     /// Per-block moments `[block][column]`, kept only for shard outputs: a
@@ -125,8 +128,8 @@ impl Aggregator {
             months: months as usize,
             method,
             columns,
-            runs: Vec::with_capacity(expected_runs as usize),
-            inputs: Vec::with_capacity(expected_runs as usize * n_inputs),
+            figures: RunFigures::with_capacity(expected_runs as usize),
+            kept: None,
             n_inputs,
             next_block: None,
             block_moments: None,
@@ -169,14 +172,28 @@ impl Aggregator {
         &self.centers
     }
 
-    /// Keep each block's moments, for [`Aggregator::into_shard`].
-    pub fn keep_block_moments(&mut self) {
+    /// Keep each block's moments and the per-run records, for
+    /// [`Aggregator::into_shard`].
+    pub fn for_shard(&mut self) {
         self.block_moments = Some(vec![]);
+        self.keep_runs();
+    }
+
+    /// Keep the per-run records and input values in memory.
+    pub fn keep_runs(&mut self) {
+        self.kept = Some((vec![], vec![]));
+    }
+
+    /// The per-run records and input values kept so far (see
+    /// [`Aggregator::keep_runs`]).
+    pub fn take_runs(&mut self) -> (Vec<RunSummary>, Vec<f64>) {
+        self.kept.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// Everything absorbed so far, for a shard file.
     pub fn into_shard(mut self) -> ShardState {
         self.fold_sketches();
+        let (runs, inputs) = self.kept.take().unwrap_or_default();
         let (mut exact, mut sketches) = (vec![], vec![]);
         for col in self.columns {
             match col.store {
@@ -190,8 +207,8 @@ impl Aggregator {
             block_moments: self.block_moments.unwrap_or_default(),
             exact,
             sketches,
-            runs: self.runs,
-            inputs: self.inputs,
+            runs,
+            inputs,
             n_inputs: self.n_inputs,
             centers: self.centers,
         }
@@ -199,8 +216,9 @@ impl Aggregator {
 
     /// Absorbs a shard's state; shards must come in order of their runs.
     /// Replays the per-block moment merges in block order, so the result is
-    /// identical to absorbing the blocks themselves.
-    pub fn absorb_shard(&mut self, shard: ShardState) -> anyhow::Result<()> {
+    /// identical to absorbing the blocks themselves. Hands back the shard's
+    /// per-run records and input values, to be written.
+    pub fn absorb_shard(&mut self, shard: ShardState) -> anyhow::Result<(Vec<RunSummary>, Vec<f64>)> {
         anyhow::ensure!(shard.method == self.method && shard.months as usize == self.months, "shards disagree on their layout");
         anyhow::ensure!(shard.n_inputs == self.n_inputs, "shards disagree on their input columns");
         anyhow::ensure!(
@@ -223,9 +241,8 @@ impl Aggregator {
                 }
             }
         }
-        self.runs.extend(shard.runs);
-        self.inputs.extend(shard.inputs);
-        Ok(())
+        shard.runs.iter().for_each(|r| self.figures.push(r));
+        Ok((shard.runs, shard.inputs))
     }
 
     pub fn method(&self) -> QuantileMethod {
@@ -332,8 +349,11 @@ impl Sink for Aggregator {
             }
         }
         for block in blocks {
-            self.runs.extend_from_slice(&block.summaries);
-            self.inputs.extend_from_slice(&block.inputs);
+            block.summaries.iter().for_each(|r| self.figures.push(r));
+            if let Some((runs, inputs)) = &mut self.kept {
+                runs.extend_from_slice(&block.summaries);
+                inputs.extend_from_slice(&block.inputs);
+            }
         }
         Ok(())
     }
@@ -387,54 +407,103 @@ pub struct Headline {
 }
 
 fn spread(mut values: Vec<f64>) -> Spread {
-    let mut m = Moments::default();
-    values.iter().for_each(|&x| m.push(x));
+    let m = Moments::of(&values);
     values.sort_unstable_by(f64::total_cmp);
     let at = |p| Estimate::of(stats::quantile_sorted(&values, p), stats::quantile_se_sorted(&values, p));
     Spread { p10: at(0.1), p50: at(0.5), p90: at(0.9), mean: Estimate::of(m.mean, m.se_mean()) }
 }
 
+/// What the headline figures need of each run, in run order: four numbers
+/// and a month, 34 bytes a run (340 MB at the 10-million-run limit), while
+/// the full per-run records stream to disk.
+#[derive(Debug, Clone, Default)]
+pub struct RunFigures {
+    final_cash: Vec<f64>,
+    final_arr: Vec<f64>,
+    final_customers: Vec<f64>,
+    /// max(0, −min cash).
+    funding_need: Vec<f64>,
+    /// Breakeven month, 0 for never (months are at most 600).
+    breakeven: Vec<u16>,
+    /// Runs that default: ever, by month 12, by month 24.
+    defaults: [u64; 3],
+}
+
+impl RunFigures {
+    fn with_capacity(runs: usize) -> RunFigures {
+        let v = || Vec::with_capacity(runs);
+        RunFigures {
+            final_cash: v(),
+            final_arr: v(),
+            final_customers: v(),
+            funding_need: v(),
+            breakeven: Vec::with_capacity(runs),
+            defaults: [0; 3],
+        }
+    }
+
+    /// Adds the next run.
+    pub fn push(&mut self, r: &RunSummary) {
+        self.final_cash.push(r.final_cash);
+        self.final_arr.push(r.final_arr);
+        self.final_customers.push(r.final_customers);
+        self.funding_need.push((-r.min_cash).max(0.0));
+        self.breakeven.push(r.breakeven_month.map_or(0, |m| u16::try_from(m).unwrap_or(u16::MAX)));
+        if let Some(d) = r.default_month {
+            self.defaults[0] += 1;
+            self.defaults[1] += u64::from(d <= 12);
+            self.defaults[2] += u64::from(d <= 24);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.final_cash.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.final_cash.is_empty()
+    }
+
+    /// The headline figures of these runs.
+    pub fn headline(self, months: u32) -> Headline {
+        let n = self.len() as u64;
+        let share = |k: u64| {
+            let p = k as f64 / n.max(1) as f64;
+            Estimate::of(p, stats::proportion_se(p, n))
+        };
+        let by = |m: u32, k: u64| if months >= m { share(k) } else { Estimate { estimate: None, se: None } };
+        let mut breakeven: Vec<f64> =
+            self.breakeven.iter().map(|&m| if m == 0 { f64::INFINITY } else { f64::from(m) }).collect();
+        breakeven.sort_unstable_by(f64::total_cmp);
+        let median_breakeven = {
+            let q = stats::quantile_sorted(&breakeven, 0.5);
+            Estimate::of(q, stats::quantile_se_sorted(&breakeven, 0.5))
+        };
+        let breakevens = breakeven.iter().filter(|m| m.is_finite()).count() as u64;
+        drop(breakeven);
+        let ((final_cash, final_arr), (final_customers, funding_need)) = rayon::join(
+            || rayon::join(|| spread(self.final_cash), || spread(self.final_arr)),
+            || rayon::join(|| spread(self.final_customers), || spread(self.funding_need)),
+        );
+        Headline {
+            runs: n,
+            months,
+            p_default: share(self.defaults[0]),
+            p_default_12: by(12, self.defaults[1]),
+            p_default_24: by(24, self.defaults[2]),
+            final_cash,
+            final_arr,
+            final_customers,
+            median_breakeven_month: median_breakeven,
+            p_breakeven: share(breakevens),
+            funding_need,
+        }
+    }
+}
+
 /// The headline figures of a set of runs.
 pub fn headline(runs: &[RunSummary], months: u32) -> Headline {
-    let n = runs.len() as u64;
-    let share = |f: &dyn Fn(&RunSummary) -> bool| {
-        let p = runs.iter().filter(|r| f(r)).count() as f64 / n.max(1) as f64;
-        Estimate::of(p, stats::proportion_se(p, n))
-    };
-    let by = |m: u32| {
-        if months >= m {
-            share(&|r| r.default_month.is_some_and(|d| d <= m))
-        } else {
-            Estimate { estimate: None, se: None }
-        }
-    };
-    let mut breakeven: Vec<f64> =
-        runs.iter().map(|r| r.breakeven_month.map_or(f64::INFINITY, f64::from)).collect();
-    breakeven.sort_unstable_by(f64::total_cmp);
-    let median_breakeven = {
-        let q = stats::quantile_sorted(&breakeven, 0.5);
-        Estimate::of(q, stats::quantile_se_sorted(&breakeven, 0.5))
-    };
-    let ((final_cash, final_arr), (final_customers, funding_need)) = rayon::join(
-        || rayon::join(|| spread(runs.iter().map(|r| r.final_cash).collect()), || spread(runs.iter().map(|r| r.final_arr).collect())),
-        || {
-            rayon::join(
-                || spread(runs.iter().map(|r| r.final_customers).collect()),
-                || spread(runs.iter().map(|r| (-r.min_cash).max(0.0)).collect()),
-            )
-        },
-    );
-    Headline {
-        runs: n,
-        months,
-        p_default: share(&|r| r.default_month.is_some()),
-        p_default_12: by(12),
-        p_default_24: by(24),
-        final_cash,
-        final_arr,
-        final_customers,
-        median_breakeven_month: median_breakeven,
-        p_breakeven: share(&|r| r.breakeven_month.is_some()),
-        funding_need,
-    }
+    let mut f = RunFigures::with_capacity(runs.len());
+    runs.iter().for_each(|r| f.push(r));
+    f.headline(months)
 }

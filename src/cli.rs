@@ -2,7 +2,7 @@
 //! and `init` commands. Exit codes: 0 ok, 1 an assertion failed, 2 bad
 //! input or usage (DESIGN §5).
 
-use crate::output::{self, Manifest};
+use crate::output;
 use crate::shard::{self, ShardSpec};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 use crate::table::Format;
@@ -150,7 +150,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         };
         let r = match args.shard {
             Some(spec) => output::simulate_shard(&sc, spec, &mut progress).map(Err),
-            None => output::simulate(&sc, &mut progress).map(Ok),
+            None => output::run_to(&sc, &out, args.output.format, &mut progress).map(Ok),
         };
         bar.finish_and_clear();
         r
@@ -171,7 +171,6 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
             return Ok(0);
         }
     };
-    output::write(&Manifest::from_scenario(&sc, results.method, results.wall_time_s), &results, &out, args.output.format)?;
     print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref()));
     println!(
         "wrote {}/{{runs,monthly}}.{} and summary.json in {:.2} s",
@@ -195,9 +194,11 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 
 fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let files = shard::collect(&args.shards)?;
-    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&files))?;
-    let out = args.output.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&manifest.scenario)));
-    output::write(&manifest, &results, &out, args.output.format)?;
+    let out = match &args.output.out {
+        Some(out) => out.clone(),
+        None => Path::new("out").join(output::slug(&shard::check_all(&files)?[0].1.scenario)),
+    };
+    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&files, &out, args.output.format))?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref()));
     println!(
         "merged {} shards into {}/{{runs,monthly}}.{} and summary.json",

@@ -146,7 +146,8 @@ fn ptrs<R: Rng + ?Sized>(rng: &mut R, lam: f64) -> f64 {
         }
         // About one draw in eight gets here: the logarithms are not worth
         // computing before the squeeze above.
-        if v.ln() + invalpha.ln() - (a / (us * us) + b).ln() <= -lam + k * lam.ln() - ln_gamma(k + 1.0) {
+        // numpy's ln v + ln invalpha − ln(a/us² + b), as one logarithm.
+        if (v * invalpha / (a / (us * us) + b)).ln() <= -lam + k * lam.ln() - ln_gamma(k + 1.0) {
             return k;
         }
     }

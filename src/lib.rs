@@ -17,7 +17,7 @@
 //! use runway::scenario::{self, Overrides};
 //! let sc = scenario::builtin(Overrides { runs: Some(200), ..Overrides::default() })?;
 //! let results = runway::output::simulate(&sc, &mut |_| {})?;
-//! assert_eq!(results.runs.len(), 200);
+//! assert_eq!(results.headline.runs, 200);
 //! let p = results.headline.p_default.estimate.unwrap();
 //! assert!((0.0..=1.0).contains(&p));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

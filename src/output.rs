@@ -1,9 +1,9 @@
 //! A whole run, from validated scenario to written files: the pipeline the
 //! `run` command uses, and `summary.json` with its manifest.
 
-use crate::aggregate::{headline, Aggregator, Headline, MonthlyRow, QuantileMethod};
-use crate::engine;
-use crate::model::{Plan, RunSummary};
+use crate::aggregate::{Aggregator, Headline, MonthlyRow, QuantileMethod};
+use crate::engine::{self, Block, Sink};
+use crate::model::Plan;
 use crate::rng::STREAM_VERSION;
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardHeader, ShardSpec};
@@ -17,13 +17,10 @@ use std::time::Instant;
 pub const QUANTILE_RULE: &str =
     "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
 
-/// Everything a run produced, before it is written.
+/// Everything a run produced but the per-run table, which is streamed to
+/// disk as the runs are simulated (see [`table::RunsWriter`]).
 pub struct Results {
     pub monthly: Vec<MonthlyRow>,
-    pub runs: Vec<RunSummary>,
-    /// Uncertain input values, `[run][input]`.
-    pub inputs: Vec<f64>,
-    pub input_paths: Vec<String>,
     pub headline: Headline,
     pub method: QuantileMethod,
     pub wall_time_s: f64,
@@ -31,31 +28,95 @@ pub struct Results {
 
 impl Results {
     /// Finishes an aggregator that has absorbed every run.
-    pub fn from_aggregator(mut agg: Aggregator, months: u32, input_paths: Vec<String>, start: Instant) -> Results {
+    pub fn from_aggregator(mut agg: Aggregator, months: u32, start: Instant) -> Results {
         let monthly = agg.monthly();
-        let headline = headline(&agg.runs, months);
-        Results {
-            monthly,
-            method: agg.method(),
-            runs: std::mem::take(&mut agg.runs),
-            inputs: std::mem::take(&mut agg.inputs),
-            input_paths,
-            headline,
-            wall_time_s: start.elapsed().as_secs_f64(),
-        }
+        let method = agg.method();
+        let headline = std::mem::take(&mut agg.figures).headline(months);
+        Results { monthly, headline, method, wall_time_s: start.elapsed().as_secs_f64() }
     }
 }
 
-/// Simulates every run of `sc` on the current rayon pool. `progress` gets
-/// the number of runs done so far.
+/// The aggregator, and the per-run table writer when there is one.
+struct Pipeline<'a> {
+    agg: &'a mut Aggregator,
+    runs: Option<&'a mut table::RunsWriter>,
+}
+
+impl Sink for Pipeline<'_> {
+    fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
+        self.agg.absorb(blocks)?;
+        if let Some(w) = &mut self.runs {
+            for b in blocks {
+                w.push(b.first_run, &b.summaries, &b.inputs)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Simulates every run of `sc` on the current rayon pool, without writing
+/// the per-run table. `progress` gets the number of runs done so far.
 pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
+    simulate_with(sc, None, progress)
+}
+
+fn simulate_with(sc: &Scenario, runs: Option<&mut table::RunsWriter>, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
     let start = Instant::now();
     let plan = Plan::new(sc);
-    let input_paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
     agg.set_centers(&pilot_block(sc, &plan));
-    engine::simulate(sc, &plan, 0..sc.runs, &mut agg, progress)?;
-    Ok(Results::from_aggregator(agg, sc.months, input_paths, start))
+    engine::simulate(sc, &plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs }, progress)?;
+    Ok(Results::from_aggregator(agg, sc.months, start))
+}
+
+/// [`Results`] together with every run's record, in memory: for tests and
+/// for programs that embed small simulations. Dereferences to the results.
+pub struct InMemory {
+    pub results: Results,
+    pub runs: Vec<crate::model::RunSummary>,
+    /// Uncertain input values, `[run][input]`.
+    pub inputs: Vec<f64>,
+    /// Dotted paths of the input columns.
+    pub input_paths: Vec<String>,
+}
+
+impl std::ops::Deref for InMemory {
+    type Target = Results;
+    fn deref(&self) -> &Results {
+        &self.results
+    }
+}
+
+/// Like [`simulate`], and keeps every run's record in memory (about 200
+/// bytes a run): use [`run_to`] for large runs.
+pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<InMemory> {
+    let start = Instant::now();
+    let plan = Plan::new(sc);
+    let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
+    agg.keep_runs();
+    agg.set_centers(&pilot_block(sc, &plan));
+    engine::simulate(sc, &plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs: None }, progress)?;
+    let (runs, inputs) = agg.take_runs();
+    let input_paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
+    Ok(InMemory { results: Results::from_aggregator(agg, sc.months, start), runs, inputs, input_paths })
+}
+
+/// Simulates every run of `sc` and writes `runs.<ext>` (streamed while the
+/// runs are simulated), `monthly.<ext>` and `summary.json` into `dir`; see
+/// [`write`] for how the files are committed.
+pub fn run_to(sc: &Scenario, dir: &Path, format: Format, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
+    create_dir(dir)?;
+    let plan = Plan::new(sc);
+    let paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
+    let mut writer = table::RunsWriter::create(dir, format, paths)?;
+    let results = simulate_with(sc, Some(&mut writer), progress)?;
+    let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
+    write(&manifest, &results, writer.finish()?, dir, format)?;
+    Ok(results)
+}
+
+fn create_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
 /// Simulates shard `spec` of `sc` and returns its shard file's bytes.
@@ -64,9 +125,9 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
     let runs = spec.runs(sc.runs);
     let method = QuantileMethod::for_size(sc.runs, sc.months);
     let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
-    agg.keep_block_moments();
+    agg.for_shard();
     agg.set_centers(&pilot_block(sc, &plan));
-    engine::simulate(sc, &plan, runs.clone(), &mut agg, progress)?;
+    engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None }, progress)?;
     let m = Manifest::from_scenario(sc, method, 0.0);
     let header = ShardHeader {
         runway_version: m.runway_version.into(),
@@ -96,18 +157,25 @@ fn pilot_block(sc: &Scenario, plan: &Plan) -> engine::Block {
     engine::simulate_block(sc, plan, 0, 0..sc.runs.min(engine::BLOCK_RUNS))
 }
 
-/// Joins shard files into the results a single run would have produced,
-/// and the manifest to write with them.
-pub fn merge(files: &[std::path::PathBuf]) -> anyhow::Result<(Manifest, Results)> {
+/// Joins shard files into the outputs a single run would have produced and
+/// writes them into `dir` (see [`write`]). Shards are read one at a time,
+/// in run order, and their per-run records streamed out.
+pub fn merge(files: &[std::path::PathBuf], dir: &Path, format: Format) -> anyhow::Result<(Manifest, Results)> {
     let start = Instant::now();
-    let shards = shard::load_all(files)?;
-    let h = shards[0].0.clone();
+    let shards = shard::check_all(files)?;
+    let h = shards[0].1.clone();
+    create_dir(dir)?;
+    let mut writer = table::RunsWriter::create(dir, format, h.input_paths.clone())?;
     let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());
-    agg.adopt_centers(&shards[0].1.centers);
-    for (_, state) in shards {
-        agg.absorb_shard(state)?;
+    for (i, (file, header)) in shards.iter().enumerate() {
+        let state = shard::load(file, header)?;
+        if i == 0 {
+            agg.adopt_centers(&state.centers);
+        }
+        let (runs, inputs) = agg.absorb_shard(state)?;
+        writer.push(header.run_start, &runs, &inputs)?;
     }
-    let results = Results::from_aggregator(agg, h.months, h.input_paths.clone(), start);
+    let results = Results::from_aggregator(agg, h.months, start);
     let manifest = Manifest {
         scenario: h.scenario,
         scenario_file: h.scenario_file,
@@ -125,6 +193,7 @@ pub fn merge(files: &[std::path::PathBuf]) -> anyhow::Result<(Manifest, Results)
         warnings: h.warnings,
         wall_time_s: results.wall_time_s,
     };
+    write(&manifest, &results, writer.finish()?, dir, format)?;
     Ok((manifest, results))
 }
 
@@ -184,18 +253,15 @@ impl Manifest {
     }
 }
 
-/// Writes `runs.<ext>`, `monthly.<ext>` and `summary.json` into `dir`
-/// (created if needed). All three are written to temporary files first and
-/// renamed into place only when every one of them is complete, so a failure
-/// leaves no partial file and no mix of old and new files.
-pub fn write(manifest: &Manifest, results: &Results, dir: &Path, format: Format) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let paths: Vec<&str> = results.input_paths.iter().map(String::as_str).collect();
-    let mut runs = table::runs_frame(0, &results.runs, &results.inputs, &paths)?;
+/// Writes `monthly.<ext>` and `summary.json` into `dir` beside `runs`, the
+/// staged per-run table, then renames all three into place. Every file is
+/// complete before any is renamed, so a failure leaves no partial file and
+/// no mix of old and new files.
+fn write(manifest: &Manifest, results: &Results, runs: tempfile::NamedTempFile, dir: &Path, format: Format) -> anyhow::Result<()> {
     let mut monthly = table::monthly_frame(&results.monthly)?;
     let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
     let staged = [
-        table::stage(dir, |f| table::write_frame_to(&mut runs, f, format))?,
+        runs,
         table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
         table::stage(dir, |f| {
             use std::io::Write;

@@ -141,15 +141,36 @@ pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8
     Ok(out)
 }
 
-/// Reads a shard file.
-pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
+/// The header of a shard file and where its body starts.
+fn decode_header(bytes: &[u8]) -> anyhow::Result<(ShardHeader, usize)> {
     ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 1`)");
     let rest = &bytes[MAGIC.len()..];
     ensure!(rest.len() >= 8, "truncated shard file");
     let json_len = usize::try_from(u64::from_le_bytes(rest[..8].try_into()?))?;
+    ensure!(json_len <= 1 << 24, "corrupt shard file (header length)");
     ensure!(rest.len() >= 8 + json_len, "truncated shard file");
     let header: ShardHeader = serde_json::from_slice(&rest[8..8 + json_len]).context("bad shard header")?;
-    let body = &rest[8 + json_len..];
+    Ok((header, MAGIC.len() + 8 + json_len))
+}
+
+/// Reads only the header of the shard file `path`.
+fn read_header(path: &Path) -> anyhow::Result<ShardHeader> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut prefix = vec![0u8; MAGIC.len() + 8];
+    let got = f.read(&mut prefix)?;
+    prefix.truncate(got);
+    if prefix.len() == MAGIC.len() + 8 && prefix.starts_with(MAGIC) {
+        let json_len = u64::from_le_bytes(prefix[MAGIC.len()..].try_into()?).min(1 << 24);
+        f.take(json_len).read_to_end(&mut prefix)?;
+    }
+    Ok(decode_header(&prefix).with_context(|| format!("{}", path.display()))?.0)
+}
+
+/// Reads a shard file.
+pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
+    let (header, body_start) = decode_header(bytes)?;
+    let body = &bytes[body_start..];
     ensure!(body.len() % 8 == 0, "truncated shard file");
     let mut words = body.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")));
     let mut next = || words.next().ok_or_else(|| anyhow::anyhow!("truncated shard file"));
@@ -241,18 +262,17 @@ pub fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads shard files and checks they are exactly the shards of one run;
-/// returns them in shard order.
-pub fn load_all(files: &[PathBuf]) -> anyhow::Result<Vec<(ShardHeader, ShardState)>> {
+/// Checks, from their headers alone, that `files` are exactly the N shards
+/// of one run; returns them in shard order. Reading one shard at a time
+/// ([`load`]) keeps a merge's memory to one shard.
+pub fn check_all(files: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, ShardHeader)>> {
     ensure!(!files.is_empty(), "no shard files given");
-    let mut shards: Vec<(PathBuf, ShardHeader, ShardState)> = vec![];
+    let mut shards: Vec<(PathBuf, ShardHeader)> = vec![];
     for f in files {
-        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let (h, s) = decode(&bytes).with_context(|| format!("{}", f.display()))?;
-        shards.push((f.clone(), h, s));
+        shards.push((f.clone(), read_header(f)?));
     }
-    let (first_file, first, _) = &shards[0];
-    for (f, h, _) in &shards[1..] {
+    let (first_file, first) = &shards[0];
+    for (f, h) in &shards[1..] {
         let same = |a: &ShardHeader, b: &ShardHeader| {
             a.scenario_sha256 == b.scenario_sha256
                 && a.seed == b.seed
@@ -271,7 +291,7 @@ pub fn load_all(files: &[PathBuf]) -> anyhow::Result<Vec<(ShardHeader, ShardStat
         }
     }
     let n = first.shards;
-    shards.sort_by_key(|(_, h, _)| h.shard);
+    shards.sort_by_key(|(_, h)| h.shard);
     for w in shards.windows(2) {
         if w[0].1.shard == w[1].1.shard {
             bail!("shard {}/{} is given twice: {} and {}", w[0].1.shard, w[0].1.shards, w[0].0.display(), w[1].0.display());
@@ -282,11 +302,19 @@ pub fn load_all(files: &[PathBuf]) -> anyhow::Result<Vec<(ShardHeader, ShardStat
     if !missing.is_empty() {
         bail!("{} shard{} missing: {}", missing.len(), if missing.len() == 1 { " is" } else { "s are" }, missing.join(", "));
     }
-    for (_, h, _) in &shards {
+    for (_, h) in &shards {
         let expect = ShardSpec { index: h.shard, count: n }.runs(h.runs);
         ensure!(h.run_start == expect.start && h.run_end == expect.end, "shard {}/{n} covers the wrong runs", h.shard);
     }
-    Ok(shards.into_iter().map(|(_, h, s)| (h, s)).collect())
+    Ok(shards)
+}
+
+/// Reads the whole shard file `path`, which must still have `header`.
+pub fn load(path: &Path, header: &ShardHeader) -> anyhow::Result<ShardState> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (h, state) = decode(&bytes).with_context(|| format!("{}", path.display()))?;
+    ensure!(&h == header, "{} changed while it was being merged", path.display());
+    Ok(state)
 }
 
 /// Path of the shard file for `spec` in `dir`.

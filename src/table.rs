@@ -104,19 +104,184 @@ pub fn write_frame(df: &mut DataFrame, path: &Path, format: Format) -> anyhow::R
 /// Writes a complete temporary file in `dir`; [`commit`] moves it into place.
 /// Dropping it unused deletes it.
 pub fn stage(dir: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::Builder::new()
+    let mut tmp = temp_in(dir)?;
+    write(tmp.as_file_mut()).with_context(|| format!("cannot write into {}", dir.display()))?;
+    seal(tmp)
+}
+
+/// An empty temporary file in `dir`, deleted when dropped.
+fn temp_in(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
         .prefix(".runway-")
         .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    write(tmp.as_file_mut()).with_context(|| format!("cannot write into {}", dir.display()))?;
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
+}
+
+/// Flushes a finished temporary file and gives it ordinary permissions
+/// (temporary files are created 0600).
+fn seal(mut tmp: tempfile::NamedTempFile) -> anyhow::Result<tempfile::NamedTempFile> {
     tmp.as_file_mut().flush()?;
-    // Temporary files are created 0600; results are ordinary files.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     Ok(tmp)
+}
+
+/// Rows per batch of the streamed per-run table (one Parquet row group).
+pub const BATCH_ROWS: usize = 1 << 16;
+
+/// A batch of consecutive runs.
+struct Batch {
+    first_run: u64,
+    runs: Vec<RunSummary>,
+    inputs: Vec<f64>,
+}
+
+/// Streams the per-run table into a temporary file in the output folder,
+/// [`BATCH_ROWS`] runs at a time, on a thread of its own: memory stays
+/// bounded whatever the number of runs, and encoding overlaps simulation.
+/// Rows must arrive in run order. [`RunsWriter::finish`] returns the staged
+/// file for [`commit`]; dropping the writer deletes it.
+pub struct RunsWriter {
+    pending: Batch,
+    n_inputs: usize,
+    /// At most two batches wait for the writer thread.
+    tx: Option<std::sync::mpsc::SyncSender<Batch>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<tempfile::NamedTempFile>>>,
+}
+
+impl RunsWriter {
+    pub fn create(dir: &Path, format: Format, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
+        let tmp = temp_in(dir)?;
+        let n_inputs = input_paths.len();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let where_ = dir.display().to_string();
+        let thread = std::thread::Builder::new()
+            .name("runway-runs-writer".into())
+            .spawn(move || {
+                write_batches(&tmp, format, &input_paths, rx).with_context(|| format!("cannot write the per-run table into {where_}"))?;
+                seal(tmp)
+            })
+            .context("cannot start the per-run table writer")?;
+        Ok(RunsWriter {
+            pending: Batch { first_run: 0, runs: Vec::with_capacity(BATCH_ROWS), inputs: vec![] },
+            n_inputs,
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// Appends the runs `first_run..first_run + runs.len()`.
+    pub fn push(&mut self, first_run: u64, runs: &[RunSummary], inputs: &[f64]) -> anyhow::Result<()> {
+        debug_assert_eq!(inputs.len(), runs.len() * self.n_inputs);
+        let mut at = 0;
+        while at < runs.len() {
+            if self.pending.runs.is_empty() {
+                self.pending.first_run = first_run + at as u64;
+            }
+            let take = (BATCH_ROWS - self.pending.runs.len()).min(runs.len() - at);
+            self.pending.runs.extend_from_slice(&runs[at..at + take]);
+            self.pending.inputs.extend_from_slice(&inputs[at * self.n_inputs..(at + take) * self.n_inputs]);
+            at += take;
+            if self.pending.runs.len() == BATCH_ROWS {
+                self.send()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> anyhow::Result<()> {
+        let batch = std::mem::replace(
+            &mut self.pending,
+            Batch { first_run: 0, runs: Vec::with_capacity(BATCH_ROWS), inputs: vec![] },
+        );
+        let sent = self.tx.as_ref().map(|tx| tx.send(batch).is_ok()).unwrap_or(false);
+        if !sent {
+            // The writer stopped: its error says why.
+            self.tx = None;
+            return Err(self.join().err().unwrap_or_else(|| anyhow::anyhow!("the per-run table writer stopped")));
+        }
+        Ok(())
+    }
+
+    fn join(&mut self) -> anyhow::Result<tempfile::NamedTempFile> {
+        match self.thread.take() {
+            Some(t) => t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the per-run table writer panicked"))),
+            None => Err(anyhow::anyhow!("the per-run table writer already stopped")),
+        }
+    }
+
+    /// Writes what is pending and the file's footer; returns the staged file.
+    pub fn finish(mut self) -> anyhow::Result<tempfile::NamedTempFile> {
+        if !self.pending.runs.is_empty() {
+            self.send()?;
+        }
+        self.tx = None; // ends the writer's loop
+        self.join()
+    }
+}
+
+impl Drop for RunsWriter {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join(); // the staged file is deleted with its result
+        }
+    }
+}
+
+/// The writer thread: encodes batches as they come, in order.
+fn write_batches(
+    tmp: &tempfile::NamedTempFile,
+    format: Format,
+    input_paths: &[String],
+    rx: std::sync::mpsc::Receiver<Batch>,
+) -> anyhow::Result<()> {
+    let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
+    let file = tmp.as_file().try_clone()?;
+    let frame = |b: &Batch| runs_frame(b.first_run, &b.runs, &b.inputs, &paths);
+    let schema = frame(&Batch { first_run: 0, runs: vec![], inputs: vec![] })?.schema().as_ref().clone();
+    match format {
+        Format::Parquet => {
+            let mut w = ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).batched(&schema)?;
+            for b in rx {
+                w.write_batch(&frame(&b)?)?;
+            }
+            w.finish()?;
+        }
+        Format::Csv => {
+            let mut w = CsvWriter::new(std::io::BufWriter::new(file)).include_header(true).batched(&schema)?;
+            for b in rx {
+                w.write_batch(&frame(&b)?)?;
+            }
+            w.finish()?;
+        }
+        Format::Json => {
+            // A JSON array of row objects, as JsonFormat::Json writes it:
+            // each batch is written as JSON lines (one object per line) and
+            // the line breaks become commas.
+            let mut out = std::io::BufWriter::new(file);
+            out.write_all(b"[")?;
+            let mut first = true;
+            let mut lines = vec![];
+            for b in rx {
+                lines.clear();
+                JsonWriter::new(&mut lines).with_json_format(JsonFormat::JsonLines).finish(&mut frame(&b)?)?;
+                for line in lines.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
+                    if !first {
+                        out.write_all(b",")?;
+                    }
+                    first = false;
+                    out.write_all(line)?;
+                }
+            }
+            out.write_all(b"]")?;
+            out.flush()?;
+        }
+    }
+    Ok(())
 }
 
 /// Renames a staged file to `path` (atomic on one file system).

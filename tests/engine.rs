@@ -3,17 +3,17 @@
 //! in standard errors; deterministic checks are exact or to 1e-9 relative.
 
 use runway::aggregate::MonthlyRow;
-use runway::output::{self, Results};
+use runway::output::{self, InMemory};
 use runway::scenario::{self, FileSource, Overrides};
 use std::path::Path;
 
-fn run(text: &str) -> Results {
+fn run(text: &str) -> InMemory {
     let sc = scenario::parse(text, Path::new("test.toml"), &FileSource::Dir(".".into()), Overrides::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    output::simulate(&sc, &mut |_| {}).expect("simulation")
+    output::simulate_in_memory(&sc, &mut |_| {}).expect("simulation")
 }
 
-fn row<'a>(r: &'a Results, metric: &str, month: u32) -> &'a MonthlyRow {
+fn row<'a>(r: &'a InMemory, metric: &str, month: u32) -> &'a MonthlyRow {
     r.monthly.iter().find(|m| m.metric == metric && m.month == month).expect("row exists")
 }
 
