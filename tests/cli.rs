@@ -412,3 +412,38 @@ fn shards_of_different_runs_are_refused() {
     let o = runway(&["run", f, "--shard", "2/2"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn per_run_table_streams_every_run_in_order_in_every_format() {
+    use polars::prelude::*;
+    // More runs than one writer batch, and not a whole number of blocks.
+    let n = runway::table::BATCH_ROWS + 1_537;
+    let o = runway::scenario::Overrides { runs: Some(n as u64), ..Default::default() };
+    let sc = runway::scenario::load(Path::new("scenarios/saas-baseline.toml"), o).unwrap();
+    let mem = runway::output::simulate_in_memory(&sc, &mut |_| {}).unwrap();
+    let base = scratch("streamed");
+    for format in ["csv", "json", "parquet"] {
+        let out = base.join(format);
+        let o = runway(&[
+            "run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", format, "--out",
+            out.to_str().unwrap(), "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let path = out.join(format!("runs.{format}"));
+        let df = match format {
+            "csv" => CsvReadOptions::default().try_into_reader_with_file_path(Some(path)).unwrap().finish().unwrap(),
+            "json" => JsonReader::new(std::fs::File::open(&path).unwrap()).finish().unwrap(),
+            _ => ParquetReader::new(std::fs::File::open(&path).unwrap()).finish().unwrap(),
+        };
+        assert_eq!(df.height(), n, "{format}");
+        let run: Vec<i64> = df.column("run").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert!(run.iter().enumerate().all(|(i, &r)| r == i as i64), "{format}: runs out of order");
+        let cash: Vec<f64> = df.column("final_cash").unwrap().f64().unwrap().into_no_null_iter().collect();
+        let new: Vec<f64> = df.column("acquisition.new").unwrap().f64().unwrap().into_no_null_iter().collect();
+        let k = mem.input_paths.iter().position(|p| p == "acquisition.new").unwrap();
+        for i in 0..n {
+            assert_eq!(cash[i].to_bits(), mem.runs[i].final_cash.to_bits(), "{format}: run {i}");
+            assert_eq!(new[i].to_bits(), mem.inputs[i * mem.input_paths.len() + k].to_bits(), "{format}: run {i}");
+        }
+    }
+}
