@@ -139,7 +139,9 @@ impl Aggregator {
     }
 
     /// Per-column centers: the column means of block 0 (`pilot`), the same
-    /// for every shard. Moments are summed as deviations from them (see
+    /// for every shard. A run that starts at block 0 sets them from that
+    /// block when it arrives; a shard that starts later must simulate
+    /// block 0 and call this first. Moments are summed as deviations from them (see
     /// [`stats::summarize`]), and sketches histogram those deviations, so
     /// their relative error applies to `|x − center|`, not `|x|`: a narrow
     /// distribution far from 0 (month-1 cash, say) keeps its shape.
@@ -284,6 +286,14 @@ impl Sink for Aggregator {
     /// its sketch (integer counts) and exact values are touched by one task
     /// only, so nothing depends on the thread count.
     fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
+        if self.centers.is_empty() {
+            // The run's first block is the pilot (see `set_centers`).
+            match blocks.first() {
+                Some(b) if b.index == 0 => self.set_centers(b),
+                Some(b) => anyhow::bail!("block {} arrived before the sketch centers were set", b.index),
+                None => {}
+            }
+        }
         for block in blocks {
             if let Some(next) = self.next_block {
                 anyhow::ensure!(block.index == next, "blocks out of order: got {}, expected {next}", block.index);

@@ -24,12 +24,14 @@ const BLOCKS_PER_THREAD: usize = 8;
 /// Path bytes a wave may hold, at most (but at least one block per thread).
 const WAVE_BYTES: usize = 96 << 20;
 
-/// Blocks per wave for `months`-month runs on `threads` threads: large waves
-/// let a sink reduce each column over many blocks at once (its per-column
-/// state stays in cache), within [`WAVE_BYTES`].
-fn wave_blocks(months: usize, threads: usize) -> usize {
+/// Blocks per wave for `blocks` blocks of `months`-month runs on `threads`
+/// threads: large waves let a sink reduce each column over many blocks at
+/// once (its per-column state stays in cache), within [`WAVE_BYTES`]; a
+/// small run gets at least eight waves, so that path buffers are reused
+/// rather than freshly allocated and faulted in.
+fn wave_blocks(blocks: usize, months: usize, threads: usize) -> usize {
     let block_bytes = BLOCK_RUNS as usize * N_METRICS * months.max(1) * 8;
-    (WAVE_BYTES / block_bytes).clamp(threads, threads * BLOCKS_PER_THREAD)
+    (WAVE_BYTES / block_bytes).min(blocks / 8).clamp(threads, threads * BLOCKS_PER_THREAD)
 }
 
 /// The simulated runs `first_run..first_run + len`.
@@ -113,7 +115,7 @@ pub fn simulate<S: Sink>(
         .step_by(BLOCK_RUNS as usize)
         .map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end)))
         .collect();
-    let wave = wave_blocks(sc.months as usize, rayon::current_num_threads().max(1));
+    let wave = wave_blocks(blocks.len(), sc.months as usize, rayon::current_num_threads().max(1));
     let mut done = 0;
     // Path buffers of absorbed blocks, reused by the next wave.
     let mut spare: Vec<Vec<f64>> = Vec::with_capacity(wave);

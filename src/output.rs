@@ -64,7 +64,6 @@ fn simulate_with(sc: &Scenario, runs: Option<&mut table::RunsWriter>, progress: 
     let start = Instant::now();
     let plan = Plan::new(sc);
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
-    agg.set_centers(&pilot_block(sc, &plan));
     engine::simulate(sc, &plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs }, progress)?;
     Ok(Results::from_aggregator(agg, sc.months, start))
 }
@@ -94,7 +93,6 @@ pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyho
     let plan = Plan::new(sc);
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
     agg.keep_runs();
-    agg.set_centers(&pilot_block(sc, &plan));
     engine::simulate(sc, &plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs: None }, progress)?;
     let (runs, inputs) = agg.take_runs();
     let input_paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
@@ -126,7 +124,9 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
     let method = QuantileMethod::for_size(sc.runs, sc.months);
     let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
     agg.for_shard();
-    agg.set_centers(&pilot_block(sc, &plan));
+    if runs.start > 0 {
+        agg.set_centers(&pilot_block(sc, &plan));
+    }
     engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None }, progress)?;
     let m = Manifest::from_scenario(sc, method, 0.0);
     let header = ShardHeader {

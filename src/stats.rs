@@ -309,38 +309,47 @@ fn interpolate(x_lo: f64, x_hi: f64, frac: f64) -> f64 {
 }
 
 /// Type-7 quantiles at `probs` (ascending) of unsorted `values`, which are
-/// reordered. Costs O(n) per probability (selection, not a full sort).
+/// reordered. Selects the needed order statistics by divide and conquer
+/// (the middle rank first, then the ranks on each side within that side),
+/// about 3n comparisons for seven quantiles against 5n for selecting them
+/// left to right.
 pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     let n = values.len();
     if n == 0 {
         return vec![f64::NAN; probs.len()];
     }
-    let mut out = Vec::with_capacity(probs.len());
-    // Everything left of `done` is ≤ everything right of it.
-    let mut done = 0usize;
-    for &p in probs {
-        let h = (n - 1) as f64 * p;
-        let lo = h.floor() as usize;
-        let x_lo = order_stat(values, &mut done, lo);
-        let x_hi = if lo + 1 < n { order_stat(values, &mut done, lo + 1) } else { x_lo };
-        out.push(interpolate(x_lo, x_hi, h - lo as f64));
-    }
-    out
+    let mut ranks: Vec<usize> = probs
+        .iter()
+        .flat_map(|&p| {
+            let lo = ((n - 1) as f64 * p).floor() as usize;
+            [lo, (lo + 1).min(n - 1)]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    select_ranks(values, 0, &ranks);
+    probs
+        .iter()
+        .map(|&p| {
+            let h = (n - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            interpolate(values[lo], values[(lo + 1).min(n - 1)], h - lo as f64)
+        })
+        .collect()
 }
 
-/// The k-th smallest value (0-based). Ranks are requested in non-decreasing
-/// order, lo then lo + 1 for each probability, so a rank below `done` was
-/// itself selected earlier and still sits at its index: every later
-/// selection works on the slice to its right.
-fn order_stat(values: &mut [f64], done: &mut usize, k: usize) -> f64 {
-    if k < *done {
-        return values[k];
+/// Puts the order statistic of each rank in `ranks` (sorted, distinct,
+/// relative to the whole slice; `values` starts at rank `offset`) at its
+/// index.
+fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
+    if ranks.is_empty() {
+        return;
     }
-    let rest = &mut values[*done..];
-    let (_, kth, _) = rest.select_nth_unstable_by(k - *done, f64::total_cmp);
-    let x = *kth;
-    *done = k + 1;
-    x
+    let mid = ranks.len() / 2;
+    let k = ranks[mid] - offset;
+    let (left, _, right) = values.select_nth_unstable_by(k, f64::total_cmp);
+    select_ranks(left, offset, &ranks[..mid]);
+    select_ranks(right, offset + k + 1, &ranks[mid + 1..]);
 }
 
 /// Distribution-free standard error of the p-quantile of sorted data:
