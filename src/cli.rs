@@ -92,6 +92,10 @@ pub struct OutputArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Skip the per-run table: write only monthly.* and summary.json (and
+    /// remove a runs.* of the same format left from an earlier run).
+    #[arg(long)]
+    pub no_runs: bool,
 }
 
 /// A failure with its exit code.
@@ -150,7 +154,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         };
         let r = match args.shard {
             Some(spec) => output::simulate_shard(&sc, spec, &mut progress).map(Err),
-            None => output::run_to(&sc, &out, args.output.format, &mut progress).map(Ok),
+            None => output::run_to(&sc, &out, args.output.format, !args.output.no_runs, &mut progress).map(Ok),
         };
         bar.finish_and_clear();
         r
@@ -173,8 +177,9 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     };
     print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref()));
     println!(
-        "wrote {}/{{runs,monthly}}.{} and summary.json in {:.2} s",
+        "wrote {}/{}.{} and summary.json in {:.2} s",
         out.display(),
+        if args.output.no_runs { "monthly" } else { "{runs,monthly}" },
         args.output.format.extension(),
         results.wall_time_s
     );
@@ -198,12 +203,13 @@ fn merge(args: MergeArgs) -> Result<u8, Failure> {
         Some(out) => out.clone(),
         None => Path::new("out").join(output::slug(&shard::check_all(&files)?[0].1.scenario)),
     };
-    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&files, &out, args.output.format))?;
+    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&files, &out, args.output.format, !args.output.no_runs))?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref()));
     println!(
-        "merged {} shards into {}/{{runs,monthly}}.{} and summary.json",
+        "merged {} shards into {}/{}.{} and summary.json",
         files.len(),
         out.display(),
+        if args.output.no_runs { "monthly" } else { "{runs,monthly}" },
         args.output.format.extension()
     );
     Ok(0)

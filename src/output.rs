@@ -102,14 +102,22 @@ pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyho
 /// Simulates every run of `sc` and writes `runs.<ext>` (streamed while the
 /// runs are simulated), `monthly.<ext>` and `summary.json` into `dir`; see
 /// [`write`] for how the files are committed.
-pub fn run_to(sc: &Scenario, dir: &Path, format: Format, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
+/// With `runs_table` false, `runs.<ext>` is not written (and an old one is
+/// removed).
+pub fn run_to(
+    sc: &Scenario,
+    dir: &Path,
+    format: Format,
+    runs_table: bool,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<Results> {
     create_dir(dir)?;
     let plan = Plan::new(sc);
     let paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
-    let mut writer = table::RunsWriter::create(dir, format, paths)?;
-    let results = simulate_with(sc, Some(&mut writer), progress)?;
+    let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, paths)?) } else { None };
+    let results = simulate_with(sc, writer.as_mut(), progress)?;
     let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
-    write(&manifest, &results, writer.finish()?, dir, format)?;
+    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
     Ok(results)
 }
 
@@ -160,12 +168,12 @@ fn pilot_block(sc: &Scenario, plan: &Plan) -> engine::Block {
 /// Joins shard files into the outputs a single run would have produced and
 /// writes them into `dir` (see [`write`]). Shards are read one at a time,
 /// in run order, and their per-run records streamed out.
-pub fn merge(files: &[std::path::PathBuf], dir: &Path, format: Format) -> anyhow::Result<(Manifest, Results)> {
+pub fn merge(files: &[std::path::PathBuf], dir: &Path, format: Format, runs_table: bool) -> anyhow::Result<(Manifest, Results)> {
     let start = Instant::now();
     let shards = shard::check_all(files)?;
     let h = shards[0].1.clone();
     create_dir(dir)?;
-    let mut writer = table::RunsWriter::create(dir, format, h.input_paths.clone())?;
+    let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, h.input_paths.clone())?) } else { None };
     let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());
     for (i, (file, header)) in shards.iter().enumerate() {
         let state = shard::load(file, header)?;
@@ -173,7 +181,9 @@ pub fn merge(files: &[std::path::PathBuf], dir: &Path, format: Format) -> anyhow
             agg.adopt_centers(&state.centers);
         }
         let (runs, inputs) = agg.absorb_shard(state)?;
-        writer.push(header.run_start, &runs, &inputs)?;
+        if let Some(w) = &mut writer {
+            w.push(header.run_start, &runs, &inputs)?;
+        }
     }
     let results = Results::from_aggregator(agg, h.months, start);
     let manifest = Manifest {
@@ -193,7 +203,7 @@ pub fn merge(files: &[std::path::PathBuf], dir: &Path, format: Format) -> anyhow
         warnings: h.warnings,
         wall_time_s: results.wall_time_s,
     };
-    write(&manifest, &results, writer.finish()?, dir, format)?;
+    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
     Ok((manifest, results))
 }
 
@@ -256,22 +266,41 @@ impl Manifest {
 /// Writes `monthly.<ext>` and `summary.json` into `dir` beside `runs`, the
 /// staged per-run table, then renames all three into place. Every file is
 /// complete before any is renamed, so a failure leaves no partial file and
-/// no mix of old and new files.
-fn write(manifest: &Manifest, results: &Results, runs: tempfile::NamedTempFile, dir: &Path, format: Format) -> anyhow::Result<()> {
+/// no mix of old and new files. Without `runs`, a `runs.<ext>` left from an
+/// earlier run is removed after the others are in place.
+fn write(
+    manifest: &Manifest,
+    results: &Results,
+    runs: Option<tempfile::NamedTempFile>,
+    dir: &Path,
+    format: Format,
+) -> anyhow::Result<()> {
     let mut monthly = table::monthly_frame(&results.monthly)?;
     let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
-    let staged = [
-        runs,
+    let runs_name = format!("runs.{}", format.extension());
+    let mut staged = vec![];
+    if let Some(runs) = runs {
+        staged.push((runs, runs_name.clone()));
+    }
+    staged.push((
         table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
+        format!("monthly.{}", format.extension()),
+    ));
+    staged.push((
         table::stage(dir, |f| {
             use std::io::Write;
             f.write_all(json.as_bytes())?;
             Ok(())
         })?,
-    ];
-    let names = [format!("runs.{}", format.extension()), format!("monthly.{}", format.extension()), "summary.json".into()];
-    for (tmp, name) in staged.into_iter().zip(names) {
+        "summary.json".into(),
+    ));
+    let wrote_runs = staged.len() == 3;
+    for (tmp, name) in staged {
         table::commit(tmp, &dir.join(name))?;
+    }
+    let stale = dir.join(runs_name);
+    if !wrote_runs && stale.exists() {
+        std::fs::remove_file(&stale).with_context(|| format!("cannot remove the old {}", stale.display()))?;
     }
     Ok(())
 }

@@ -447,3 +447,23 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
         }
     }
 }
+
+#[test]
+fn no_runs_writes_the_same_monthly_table_and_summary_and_removes_an_old_runs_file() {
+    let out = scratch("no-runs");
+    let full = out.join("full");
+    let o = runway(&["run", "--runs", "3000", "--format", "csv", "--out", full.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The same folder, again without the per-run table: the old one goes.
+    let lean = out.join("lean");
+    std::fs::create_dir_all(&lean).unwrap();
+    std::fs::write(lean.join("runs.csv"), "stale").unwrap();
+    let o = runway(&["run", "--runs", "3000", "--format", "csv", "--out", lean.to_str().unwrap(), "--quiet", "--no-runs"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&lean).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["monthly.csv", "summary.json"]);
+    assert_eq!(std::fs::read(full.join("monthly.csv")).unwrap(), std::fs::read(lean.join("monthly.csv")).unwrap());
+    assert_eq!(summary_without_wall_time(&full), summary_without_wall_time(&lean));
+}

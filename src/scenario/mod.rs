@@ -32,13 +32,13 @@ pub mod limits {
     pub const MAX_RUN_MONTHS: u64 = 1_000_000_000;
     /// Most entries in one funding, one-off, stress or assertion list.
     pub const MAX_LIST: usize = 1_000;
-    /// Most memory the per-run table may take (it is held in memory, then
-    /// copied once into polars for writing).
+    /// Largest per-run table, as records: a run streams it to disk, but a
+    /// shard keeps its slice in memory for its shard file, and the files
+    /// themselves should stay of a sensible size.
     pub const MAX_TABLE_BYTES: u64 = 8 << 30;
 
-    /// Bytes one run takes in the per-run table: the fixed columns
-    /// (~144 bytes as records plus their polars copy) and 16 bytes per
-    /// uncertain input.
+    /// Bytes one run takes in the per-run table as records: the fixed
+    /// columns (~176 bytes, rounded up) and 16 bytes per uncertain input.
     pub fn per_run_table_bytes(uncertain_inputs: u64) -> u64 {
         300 + 16 * uncertain_inputs
     }

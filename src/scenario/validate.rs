@@ -333,7 +333,7 @@ pub(super) fn validate(
             "scenario.runs",
             runs,
             format!(
-                "{runs} runs with {uncertain} uncertain inputs need about {:.1} GiB for the per-run table (limit {} GiB); use fewer runs or shards",
+                "{runs} runs with {uncertain} uncertain inputs make a per-run table of about {:.1} GiB (limit {} GiB); use fewer runs or uncertain inputs",
                 bytes as f64 / f64::from(1u32 << 30),
                 limits::MAX_TABLE_BYTES >> 30
             ),
