@@ -11,6 +11,8 @@
 #
 #   runway csv       target/release/runway run scenarios/saas-baseline.toml --format csv
 #   runway parquet   the same with the default --format (parquet)
+#   runway lean      --format csv --no-runs: the outputs the numpy peer writes
+#                    (monthly table and summary, no per-run table)
 #   numpy            shared/peers/numpy/saas_baseline.py --csv TABLE > SUMMARY.json
 #   numpy 2 threads  the same with --threads 2
 #
@@ -89,10 +91,11 @@ trap cleanup EXIT
 NP_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 # ---- configurations ----------------------------------------------------------------
-CONFIGS=(runway-csv runway-parquet numpy numpy-t2)
+CONFIGS=(runway-csv runway-parquet runway-lean numpy numpy-t2)
 label() {
   case "$1" in
     runway-csv) echo "runway, --format csv" ;;
+    runway-lean) echo "runway, --format csv --no-runs" ;;
     runway-parquet) echo "runway, --format parquet (default)" ;;
     numpy) echo "numpy peer, 1 thread" ;;
     numpy-t2) echo "numpy peer, --threads 2" ;;
@@ -103,6 +106,7 @@ shown_cmd() {
   case "$1" in
     runway-csv) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --format csv --quiet" ;;
     runway-parquet) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --quiet" ;;
+    runway-lean) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --format csv --no-runs --quiet" ;;
     numpy) echo "python3 numpy/saas_baseline.py --runs $RUNS --months 36 --seed $SEED --csv T.csv > S.json" ;;
     numpy-t2) echo "python3 numpy/saas_baseline.py --runs $RUNS --months 36 --seed $SEED --threads 2 --csv T.csv > S.json" ;;
   esac
@@ -112,9 +116,10 @@ shown_cmd() {
 run_one() {
   local cfg="$1" out="$2" tf="$3" n="${4:-$RUNS}" rc=0
   case "$cfg" in
-    runway-csv|runway-parquet)
+    runway-csv|runway-parquet|runway-lean)
       local fmt=(--format csv)
       [ "$cfg" = runway-parquet ] && fmt=()
+      [ "$cfg" = runway-lean ] && fmt=(--format csv --no-runs)
       (cd "$REPO" && "$TIME" -v -o "$tf" "$RUNWAY" run "$SCENARIO" --runs "$n" --seed "$SEED" \
           --out "$out" "${fmt[@]}" --quiet >"$out.stdout" 2>"$out.stderr") || rc=$? ;;
     numpy|numpy-t2)
@@ -198,6 +203,7 @@ for ((i = 1; i <= REPEATS; i++)); do
     case "$cfg" in
       runway-csv) h="$(cat "$out/runs.csv" "$out/monthly.csv" | md5sum | cut -d' ' -f1)" ;;
       runway-parquet) h="$(cat "$out/runs.parquet" "$out/monthly.parquet" | md5sum | cut -d' ' -f1)" ;;
+      runway-lean) h="$(cat "$out/monthly.csv" | md5sum | cut -d' ' -f1)" ;;
       numpy|numpy-t2) h="$(cat "$out.json" "$out.csv" | md5sum | cut -d' ' -f1)" ;;
     esac
     if [ "$i" = 1 ]; then HASH0[$cfg]="$h"; elif [ "${HASH0[$cfg]}" != "$h" ]; then
@@ -214,6 +220,7 @@ python3 - "$WORK" "$RUNS" "${CONFIGS[@]}" <<'EOF'
 import statistics, sys
 work, runs, cfgs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 labels = {"runway-csv": "runway, `--format csv`", "runway-parquet": "runway, parquet (default)",
+          "runway-lean": "runway, `--format csv --no-runs`",
           "numpy": "numpy peer, 1 thread", "numpy-t2": "numpy peer, `--threads 2`"}
 med = {}
 print("| configuration | repeats | median wall s | min–max wall s | median CPU s (user+sys) "
@@ -251,7 +258,7 @@ quiet_col = len(qmed) == len(cfgs)
 print("| pair | wall | CPU | peak RSS |" + (" wall, quiet repeats only |" if quiet_col else ""))
 print("|---|---:|---:|---:|" + ("---:|" if quiet_col else ""))
 for n in ("numpy", "numpy-t2"):
-    for r in ("runway-csv", "runway-parquet"):
+    for r in ("runway-csv", "runway-parquet", "runway-lean"):
         a, b = med[n], med[r]
         rat = lambda i: f"{a[i] / b[i]:.2f}×" if b[i] > 0 else "n/a"
         extra = f" {qmed[n] / qmed[r]:.2f}× |" if quiet_col else ""
@@ -259,7 +266,7 @@ for n in ("numpy", "numpy-t2"):
 EOF
 echo
 echo "Load average after: $LOAD_AFTER. *Other load* is the CPU that other processes used during each timed run (machine-wide busy time from /proc/stat minus the run's own user+sys, per second of wall time); on this $(nproc)-core machine, runs with other load near 1 had only one core to themselves, so their wall times are not comparable with quiet runs."
-echo "runway writes every run's row (runs.csv / runs.parquet, $(du -sh "$WORK/runway-csv-1/runs.csv" | cut -f1) as CSV here) plus the monthly table; the numpy peer writes only its 108-row table and the summary."
+echo "runway writes every run's row (runs.csv / runs.parquet, $(du -sh "$WORK/runway-csv-1/runs.csv" | cut -f1) as CSV here) plus the monthly table; with \`--no-runs\` it writes what the numpy peer writes: the monthly table and the summary (runway's table has 11 metrics × 36 months, numpy's 3 × 36)."
 if [ -f "$WORK/nondeterministic" ]; then
   echo "**Warning:** repeats with the same seed wrote different bytes: $(sort -u "$WORK/nondeterministic" | tr '\n' ' ')"
 else
