@@ -44,7 +44,7 @@ enum Store {
     Exact(Vec<f64>),
     /// Blocks go into `dense` (made when the first block arrives, with the
     /// column's floor); shards into `merged`.
-    Sketch { dense: Option<DenseSketch>, merged: LogHistogram },
+    Sketch { dense: Option<Box<DenseSketch>>, merged: LogHistogram },
 }
 
 struct Column {
@@ -321,7 +321,7 @@ impl Sink for Aggregator {
                             stats::summarize(values, center, None)
                         }
                         Store::Sketch { dense, .. } => {
-                            let d = dense.get_or_insert_with(|| DenseSketch::new(floors.get(c).copied().unwrap_or(0.0)));
+                            let d = dense.get_or_insert_with(|| Box::new(DenseSketch::new(floors.get(c).copied().unwrap_or(0.0))));
                             stats::summarize(values, center, Some(d))
                         }
                     }
