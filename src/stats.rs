@@ -309,10 +309,13 @@ fn interpolate(x_lo: f64, x_hi: f64, frac: f64) -> f64 {
 }
 
 /// Type-7 quantiles at `probs` (ascending) of unsorted `values`, which are
-/// reordered. Selects the needed order statistics by divide and conquer
-/// (the middle rank first, then the ranks on each side within that side),
-/// about 3n comparisons for seven quantiles against 5n for selecting them
-/// left to right.
+/// reordered. The needed order statistics are found exactly, by
+/// [`select_ranks`] on small slices; on large ones a histogram of equal-width
+/// buckets between the minimum and the maximum (the bucket is a
+/// non-decreasing function of the value, so every value in a lower bucket is
+/// smaller) first narrows each rank down to its bucket, and only those
+/// buckets' values are selected from: two passes over the data instead of
+/// several partitions.
 pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     let n = values.len();
     if n == 0 {
@@ -327,15 +330,82 @@ pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    select_ranks(values, 0, &ranks);
+    let stats = bucketed_order_stats(values, &ranks).unwrap_or_else(|| {
+        select_ranks(values, 0, &ranks);
+        ranks.iter().map(|&r| values[r]).collect()
+    });
+    let at = |r: usize| stats[ranks.binary_search(&r).expect("rank was requested")];
     probs
         .iter()
         .map(|&p| {
             let h = (n - 1) as f64 * p;
             let lo = h.floor() as usize;
-            interpolate(values[lo], values[(lo + 1).min(n - 1)], h - lo as f64)
+            interpolate(at(lo), at((lo + 1).min(n - 1)), h - lo as f64)
         })
         .collect()
+}
+
+/// The order statistics at `ranks` (sorted, distinct) of `values`, found
+/// through a histogram of 1,024 equal-width buckets; `None` when the values
+/// are few, not finite or all equal (use [`select_ranks`] then).
+fn bucketed_order_stats(values: &[f64], ranks: &[usize]) -> Option<Vec<f64>> {
+    const BUCKETS: usize = 1024;
+    let n = values.len();
+    if n < 4 * BUCKETS {
+        return None;
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in values {
+        lo = if x < lo { x } else { lo };
+        hi = if x > hi { x } else { hi };
+    }
+    let scale = BUCKETS as f64 / (hi - lo);
+    if !(lo.is_finite() && hi.is_finite() && scale.is_finite()) || values.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    // Non-decreasing in x: a subtraction, a multiplication by a positive
+    // number and a truncation are each monotone.
+    let bucket = |x: f64| (((x - lo) * scale) as usize).min(BUCKETS - 1);
+    let buckets: Vec<u16> = values.iter().map(|&x| bucket(x) as u16).collect();
+    let mut counts = vec![0usize; BUCKETS];
+    for &b in &buckets {
+        counts[usize::from(b)] += 1;
+    }
+    // For each rank: its bucket and its rank among that bucket's values.
+    let mut start = 0;
+    let mut b = 0;
+    let mut wanted: Vec<(usize, usize)> = Vec::with_capacity(ranks.len());
+    for &r in ranks {
+        while start + counts[b] <= r {
+            start += counts[b];
+            b += 1;
+        }
+        wanted.push((b, r - start));
+    }
+    // Gather the values of the wanted buckets, then select within each.
+    let mut slot = vec![u8::MAX; BUCKETS];
+    let mut gathered: Vec<Vec<f64>> = vec![];
+    for &(b, _) in &wanted {
+        if slot[b] == u8::MAX {
+            slot[b] = gathered.len() as u8;
+            gathered.push(Vec::with_capacity(counts[b]));
+        }
+    }
+    for (&x, &b) in values.iter().zip(&buckets) {
+        let s = slot[usize::from(b)];
+        if s != u8::MAX {
+            gathered[usize::from(s)].push(x);
+        }
+    }
+    Some(
+        wanted
+            .iter()
+            .map(|&(b, k)| {
+                let g = &mut gathered[slot[b] as usize];
+                *g.select_nth_unstable_by(k, f64::total_cmp).1
+            })
+            .collect(),
+    )
 }
 
 /// Puts the order statistic of each rank in `ranks` (sorted, distinct,
@@ -595,8 +665,14 @@ mod tests {
     fn selection_equals_sorting() {
         let mut rng = crate::rng::pilot_rng();
         use rand::RngExt;
-        for n in [2usize, 3, 10, 101, 1000, 4097] {
-            let v: Vec<f64> = (0..n).map(|_| (rng.random::<f64>() * 50.0).floor()).collect();
+        for n in [2usize, 3, 10, 101, 1000, 4097, 10_000, 65_537] {
+            // Ties, and a heavy tail that puts most values in one bucket.
+            let v: Vec<f64> = (0..n)
+                .map(|i| {
+                    let x = (rng.random::<f64>() * 50.0).floor();
+                    if i % 3 == 0 { x } else if i % 3 == 1 { -x.powi(4) } else { 1e-3 / (rng.random::<f64>() + 1e-12) }
+                })
+                .collect();
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
             let mut work = v.clone();

@@ -131,6 +131,9 @@ fn seal(mut tmp: tempfile::NamedTempFile) -> anyhow::Result<tempfile::NamedTempF
 
 /// Rows per batch of the streamed per-run table (one Parquet row group).
 pub const BATCH_ROWS: usize = 1 << 16;
+/// Rows of the first batch: small, so that a short run's table is mostly
+/// encoded while the run is still simulating rather than after it.
+pub const FIRST_BATCH_ROWS: usize = 1 << 13;
 
 /// A batch of consecutive runs.
 struct Batch {
@@ -146,6 +149,10 @@ struct Batch {
 /// file for [`commit`]; dropping the writer deletes it.
 pub struct RunsWriter {
     pending: Batch,
+    /// Rows of the batch being filled: [`FIRST_BATCH_ROWS`], then
+    /// [`BATCH_ROWS`]. Batch boundaries depend only on run counts, so the
+    /// file's bytes do not depend on timing.
+    batch_rows: usize,
     n_inputs: usize,
     /// At most two batches wait for the writer thread.
     tx: Option<std::sync::mpsc::SyncSender<Batch>>,
@@ -166,7 +173,8 @@ impl RunsWriter {
             })
             .context("cannot start the per-run table writer")?;
         Ok(RunsWriter {
-            pending: Batch { first_run: 0, runs: Vec::with_capacity(BATCH_ROWS), inputs: vec![] },
+            pending: Batch { first_run: 0, runs: Vec::with_capacity(FIRST_BATCH_ROWS), inputs: vec![] },
+            batch_rows: FIRST_BATCH_ROWS,
             n_inputs,
             tx: Some(tx),
             thread: Some(thread),
@@ -181,12 +189,13 @@ impl RunsWriter {
             if self.pending.runs.is_empty() {
                 self.pending.first_run = first_run + at as u64;
             }
-            let take = (BATCH_ROWS - self.pending.runs.len()).min(runs.len() - at);
+            let take = (self.batch_rows - self.pending.runs.len()).min(runs.len() - at);
             self.pending.runs.extend_from_slice(&runs[at..at + take]);
             self.pending.inputs.extend_from_slice(&inputs[at * self.n_inputs..(at + take) * self.n_inputs]);
             at += take;
-            if self.pending.runs.len() == BATCH_ROWS {
+            if self.pending.runs.len() == self.batch_rows {
                 self.send()?;
+                self.batch_rows = BATCH_ROWS;
             }
         }
         Ok(())
