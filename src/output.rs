@@ -132,7 +132,9 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
     let method = QuantileMethod::for_size(sc.runs, sc.months);
     let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
     agg.for_shard();
-    if runs.start > 0 {
+    // A shard that does not start with block 0 (or has no blocks at all:
+    // more shards than blocks) simulates block 0 for the centers.
+    if runs.start > 0 || runs.is_empty() {
         agg.set_centers(&pilot_block(sc, &plan));
     }
     engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None }, progress)?;

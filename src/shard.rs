@@ -9,7 +9,7 @@
 //! per-block partial results in block order — the same reduction a single
 //! process makes — so the merged outputs are byte-identical to a single run.
 //!
-//! File layout: the line `RUNWAY-SHARD 1`, a little-endian u64 length and
+//! File layout: the line `RUNWAY-SHARD 2`, a little-endian u64 length and
 //! that many bytes of JSON [`ShardHeader`], then little-endian u64 words:
 //! per block and column `(n, mean bits, m2 bits)`; per column either the
 //! exact values or a [`LogHistogram`](crate::stats::LogHistogram); the
@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8] = b"RUNWAY-SHARD 1\n";
+/// Version 2: moments from one-pass shifted sums and centers in exact mode
+/// too; version-1 shards cannot be merged with these byte-identically.
+const MAGIC: &[u8] = b"RUNWAY-SHARD 2\n";
 /// File name extension of shard files.
 pub const EXTENSION: &str = "runway";
 
@@ -143,7 +145,7 @@ pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8
 
 /// The header of a shard file and where its body starts.
 fn decode_header(bytes: &[u8]) -> anyhow::Result<(ShardHeader, usize)> {
-    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 1`)");
+    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 2`; shards of older runway versions cannot be merged)");
     let rest = &bytes[MAGIC.len()..];
     ensure!(rest.len() >= 8, "truncated shard file");
     let json_len = usize::try_from(u64::from_le_bytes(rest[..8].try_into()?))?;

@@ -1,9 +1,10 @@
 //! Order-fixed statistics: moments, quantiles, and their Monte Carlo errors.
 //!
-//! - **Moments** are computed per block of runs by two passes in run order
-//!   and combined by Chan et al.'s pairwise merge across blocks (in block
-//!   order), so the
-//!   result depends only on the block size, never on threads or shards.
+//! - **Moments** are computed per block of runs in one pass in run order
+//!   (sums of deviations from a center, in four fixed lanes; see
+//!   [`summarize`]) and combined by Chan et al.'s pairwise merge across
+//!   blocks (in block order), so the result depends only on the block size,
+//!   never on threads, waves or shards.
 //!   `sd` is the sample standard deviation (divisor n − 1) and
 //!   `se_mean = sd / √n`.
 //! - **Quantiles** follow one rule everywhere: linear interpolation between
@@ -156,11 +157,10 @@ const DENSE_BUCKETS: usize = (DENSE_BINADES << SKETCH_BITS) as usize;
 
 /// The buckets of a [`LogHistogram`] of deviations from a column's center,
 /// as flat arrays of counts starting at the floor's bucket: adding a value
-/// is an index computation and an increment, with no allocation. Each worker
-/// thread keeps one per column and adds every block it simulates; the
-/// per-thread sketches are summed at the end. Counts are integers, so the
-/// sum, and every quantile read from it, does not depend on which thread
-/// took which block.
+/// is an index computation and an increment, with no allocation. The
+/// aggregator keeps one per (metric, month) column, filled by one task at a
+/// time. Counts are integers, so the result, and every quantile read from
+/// it, does not depend on the order in which blocks arrive.
 ///
 /// Deviations smaller than the floor count as 0 (see [`center_floor`]).
 /// Counts are `u32`: one sketch counts at most one process's runs, and

@@ -468,3 +468,25 @@ fn no_runs_writes_the_same_monthly_table_and_summary_and_removes_an_old_runs_fil
     assert_eq!(std::fs::read(full.join("monthly.csv")).unwrap(), std::fs::read(lean.join("monthly.csv")).unwrap());
     assert_eq!(summary_without_wall_time(&full), summary_without_wall_time(&lean));
 }
+
+#[test]
+fn more_shards_than_blocks_still_merge_into_the_single_run() {
+    // 3,000 runs are 3 blocks: of 5 shards, 0/5 and 2/5 are empty, and the
+    // first is empty, yet every shard must carry the same pilot centers.
+    let dir = scratch("empty-shards");
+    let single = dir.join("single");
+    let o = runway(&["run", "--runs", "3000", "--out", single.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let parts = dir.join("parts");
+    for i in 0..5 {
+        let o = runway(&["run", "--runs", "3000", "--shard", &format!("{i}/5"), "--out", parts.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let merged = dir.join("merged");
+    let o = runway(&["merge", "--out", merged.to_str().unwrap(), parts.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["runs.parquet", "monthly.parquet"] {
+        assert!(std::fs::read(single.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
+    }
+    assert_eq!(summary_without_wall_time(&single), summary_without_wall_time(&merged));
+}
