@@ -83,8 +83,8 @@ pub struct Aggregator {
     /// merge replays them in global block order, reproducing the single-run
     /// reduction exactly.
     block_moments: Option<Vec<Vec<Moments>>>,
-    /// Per-column centers of the sketches (block 0's column means); empty
-    /// for exact quantiles.
+    /// Per-column centers (block 0's column means; see
+    /// [`Aggregator::set_centers`]); empty until the first block arrives.
     centers: Vec<f64>,
     /// Per-column floors: deviations from the center below this count as 0.
     floors: Vec<f64>,
@@ -169,11 +169,6 @@ impl Aggregator {
         self.centers = centers.to_vec();
     }
 
-    /// Sketch centers, per column (empty for exact quantiles).
-    pub fn centers(&self) -> &[f64] {
-        &self.centers
-    }
-
     /// Keep each block's moments and the per-run records, for
     /// [`Aggregator::into_shard`].
     pub fn for_shard(&mut self) {
@@ -195,7 +190,7 @@ impl Aggregator {
     /// Everything absorbed so far, for a shard file.
     pub fn into_shard(mut self) -> ShardState {
         self.fold_sketches();
-        let (runs, inputs) = self.kept.take().unwrap_or_default();
+        let (runs, inputs) = self.take_runs();
         let (mut exact, mut sketches) = (vec![], vec![]);
         for col in self.columns {
             match col.store {
@@ -509,11 +504,4 @@ impl RunFigures {
             funding_need,
         }
     }
-}
-
-/// The headline figures of a set of runs.
-pub fn headline(runs: &[RunSummary], months: u32) -> Headline {
-    let mut f = RunFigures::with_capacity(runs.len());
-    runs.iter().for_each(|r| f.push(r));
-    f.headline(months)
 }

@@ -163,7 +163,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         Ok(r) => r,
         Err(bytes) => {
             let spec = args.shard.expect("shard bytes only come from --shard");
-            std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+            output::create_dir(&out)?;
             let path = shard::path_in(&out, spec);
             crate::table::write_atomic(&path, |f| {
                 use std::io::Write;
@@ -199,11 +199,13 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 
 fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let files = shard::collect(&args.shards)?;
+    let shards = shard::check_all(&files)?;
     let out = match &args.output.out {
         Some(out) => out.clone(),
-        None => Path::new("out").join(output::slug(&shard::check_all(&files)?[0].1.scenario)),
+        None => Path::new("out").join(output::slug(&shards[0].1.scenario)),
     };
-    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&files, &out, args.output.format, !args.output.no_runs))?;
+    let (manifest, results) =
+        pool(args.output.threads)?.install(|| output::merge(&shards, &out, args.output.format, !args.output.no_runs))?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref()));
     println!(
         "merged {} shards into {}/{}.{} and summary.json",

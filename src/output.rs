@@ -57,15 +57,26 @@ impl Sink for Pipeline<'_> {
 /// Simulates every run of `sc` on the current rayon pool, without writing
 /// the per-run table. `progress` gets the number of runs done so far.
 pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
-    simulate_with(sc, None, progress)
+    Ok(simulate_with(sc, &Plan::new(sc), None, false, progress)?.0)
 }
 
-fn simulate_with(sc: &Scenario, runs: Option<&mut table::RunsWriter>, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
+/// Simulates every run, streaming the records to `runs` if given, and
+/// keeping them in memory (records, input values) if `keep_runs`.
+fn simulate_with(
+    sc: &Scenario,
+    plan: &Plan,
+    runs: Option<&mut table::RunsWriter>,
+    keep_runs: bool,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<(Results, (Vec<crate::model::RunSummary>, Vec<f64>))> {
     let start = Instant::now();
-    let plan = Plan::new(sc);
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
-    engine::simulate(sc, &plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs }, progress)?;
-    Ok(Results::from_aggregator(agg, sc.months, start))
+    if keep_runs {
+        agg.keep_runs();
+    }
+    engine::simulate(sc, plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs }, progress)?;
+    let kept = agg.take_runs();
+    Ok((Results::from_aggregator(agg, sc.months, start), kept))
 }
 
 /// [`Results`] together with every run's record, in memory: for tests and
@@ -89,14 +100,10 @@ impl std::ops::Deref for InMemory {
 /// Like [`simulate`], and keeps every run's record in memory (about 200
 /// bytes a run): use [`run_to`] for large runs.
 pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<InMemory> {
-    let start = Instant::now();
     let plan = Plan::new(sc);
-    let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
-    agg.keep_runs();
-    engine::simulate(sc, &plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs: None }, progress)?;
-    let (runs, inputs) = agg.take_runs();
+    let (results, (runs, inputs)) = simulate_with(sc, &plan, None, true, progress)?;
     let input_paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
-    Ok(InMemory { results: Results::from_aggregator(agg, sc.months, start), runs, inputs, input_paths })
+    Ok(InMemory { results, runs, inputs, input_paths })
 }
 
 /// Simulates every run of `sc` and writes `runs.<ext>` (streamed while the
@@ -115,13 +122,14 @@ pub fn run_to(
     let plan = Plan::new(sc);
     let paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, paths)?) } else { None };
-    let results = simulate_with(sc, writer.as_mut(), progress)?;
+    let (results, _) = simulate_with(sc, &plan, writer.as_mut(), false, progress)?;
     let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
     write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
     Ok(results)
 }
 
-fn create_dir(dir: &Path) -> anyhow::Result<()> {
+/// Creates the output folder `dir` (and its parents) if needed.
+pub fn create_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
@@ -167,13 +175,18 @@ fn pilot_block(sc: &Scenario, plan: &Plan) -> engine::Block {
     engine::simulate_block(sc, plan, 0, 0..sc.runs.min(engine::BLOCK_RUNS))
 }
 
-/// Joins shard files into the outputs a single run would have produced and
-/// writes them into `dir` (see [`write`]). Shards are read one at a time,
-/// in run order, and their per-run records streamed out.
-pub fn merge(files: &[std::path::PathBuf], dir: &Path, format: Format, runs_table: bool) -> anyhow::Result<(Manifest, Results)> {
+/// Joins shards, as checked by [`shard::check_all`], into the outputs a
+/// single run would have produced and writes them into `dir` (see
+/// [`write`]). Shards are read one at a time, in run order, and their
+/// per-run records streamed out.
+pub fn merge(
+    shards: &[(std::path::PathBuf, ShardHeader)],
+    dir: &Path,
+    format: Format,
+    runs_table: bool,
+) -> anyhow::Result<(Manifest, Results)> {
     let start = Instant::now();
-    let shards = shard::check_all(files)?;
-    let h = shards[0].1.clone();
+    let h = shards.first().ok_or_else(|| anyhow::anyhow!("no shard files given"))?.1.clone();
     create_dir(dir)?;
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, h.input_paths.clone())?) } else { None };
     let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());

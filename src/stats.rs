@@ -246,30 +246,6 @@ impl DenseSketch {
         (s1, s2)
     }
 
-    /// Adds one deviation from the center (non-finite values are skipped:
-    /// the caller reports them).
-    pub fn push(&mut self, d: f64) {
-        let a = d.abs();
-        if !(a < f64::INFINITY) {
-            return;
-        }
-        self.n += 1;
-        if a < self.floor || a == 0.0 {
-            self.zeros += 1;
-            self.min = self.min.min(0.0);
-            self.max = self.max.max(0.0);
-            return;
-        }
-        self.min = self.min.min(d);
-        self.max = self.max.max(d);
-        let i = LogHistogram::bucket(a).wrapping_sub(self.base) as usize;
-        if i < DENSE_BUCKETS {
-            self.counts[i + (d.to_bits() >> 63) as usize * DENSE_BUCKETS] += 1;
-        } else {
-            self.spill.push(d);
-        }
-    }
-
     /// The same counts as a [`LogHistogram`].
     pub fn to_histogram(&self) -> LogHistogram {
         let store = |counts: &[u32]| -> (Vec<u64>, u64) {
@@ -354,13 +330,14 @@ fn bucketed_order_stats(values: &[f64], ranks: &[usize]) -> Option<Vec<f64>> {
     if n < 4 * BUCKETS {
         return None;
     }
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, false);
     for &x in values {
         lo = if x < lo { x } else { lo };
         hi = if x > hi { x } else { hi };
+        nan |= x.is_nan();
     }
     let scale = BUCKETS as f64 / (hi - lo);
-    if !(lo.is_finite() && hi.is_finite() && scale.is_finite()) || values.iter().any(|x| x.is_nan()) {
+    if nan || !(lo.is_finite() && hi.is_finite() && scale.is_finite()) {
         return None;
     }
     // Non-decreasing in x: a subtraction, a multiplication by a positive
@@ -517,13 +494,6 @@ impl LogHistogram {
         } else {
             Self::add_to(&mut self.neg, &mut self.neg_offset, Self::bucket(x), 1);
         }
-    }
-
-    /// The histogram of a slice of finite values (see [`summarize`]).
-    pub fn of(values: &[f64]) -> LogHistogram {
-        let mut h = LogHistogram::default();
-        values.iter().for_each(|&x| h.push(x));
-        h
     }
 
     /// Adds every count of `other`: exact, and independent of order.
@@ -710,7 +680,6 @@ mod tests {
             .collect();
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
-        assert_eq!(whole, LogHistogram::of(&v), "push and the two-pass build agree");
         // The dense sketch (floor 0 spills everything below 2^-1022 · 2^32
         // and keeps the rest in its arrays) counts exactly what push counts,
         // in any chunking.
