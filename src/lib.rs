@@ -25,15 +25,19 @@
 
 pub mod accuracy;
 pub mod aggregate;
+pub mod analysis;
 pub mod cli;
 pub mod counts;
 pub mod dist;
 pub mod engine;
+pub mod figure;
 pub mod model;
 pub mod output;
+pub mod present;
 pub mod rng;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod suggest;
 pub mod table;
 pub mod terminal;

@@ -15,8 +15,9 @@
 
 use crate::accuracy;
 use crate::counts::{self, unit};
+use crate::dist::Dist;
 use crate::rng::{stream, Stream};
-use crate::scenario::{InputId, Link, Noise, OnDefault, Per, Scenario};
+use crate::scenario::{InputId, Link, Noise, OnDefault, Op, Per, Scenario, Stress, Target};
 use rand_distr::Distribution;
 
 /// Monthly metrics, in output order. `alive` is 1 while the run has not
@@ -82,7 +83,8 @@ pub struct RunSummary {
     pub payback_months: Option<f64>,
 }
 
-/// The scenario prepared for fast runs: which inputs need a random stream.
+/// The scenario prepared for fast runs: which inputs need a random stream,
+/// and the stress (if any) to apply on the same streams.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// Uncertain per-run inputs: (index, stream key).
@@ -91,28 +93,55 @@ pub struct Plan {
     per_month: Vec<(usize, u64)>,
     /// Values of the fixed inputs (others are overwritten per run/month).
     fixed: Vec<f64>,
-    /// Indices of the inputs reported per run (uncertain ones), in order.
-    reported: Vec<usize>,
+    /// Indices of the inputs reported per run (uncertain or stressed ones),
+    /// in order, and for each its position in `per_month` if it is drawn
+    /// monthly in the base (reported as the average of its monthly values).
+    reported: Vec<(usize, Option<usize>)>,
     churn_noise_key: u64,
     new_noise_key: u64,
+    stress: Option<StressPlan>,
+}
+
+/// A [`Stress`] prepared for [`simulate_run`].
+#[derive(Debug, Clone)]
+struct StressPlan {
+    from: u32,
+    /// Patched inputs: (index, stream key, op).
+    inputs: Vec<(usize, u64, Op)>,
+    /// Each round's probability when it falls in month `from` or later.
+    funding: Vec<f64>,
+    /// (reference accuracy, table-link scale) from month `from` on.
+    reference: Option<(f64, f64)>,
 }
 
 impl Plan {
+    /// The base scenario.
     pub fn new(sc: &Scenario) -> Plan {
+        Plan::build(sc, None)
+    }
+
+    /// The base scenario with `stress` applied on the same random streams.
+    pub fn stressed(sc: &Scenario, stress: &Stress) -> Plan {
+        Plan::build(sc, Some(stress))
+    }
+
+    fn build(sc: &Scenario, stress: Option<&Stress>) -> Plan {
         let mut per_run = vec![];
         let mut per_month = vec![];
         let mut fixed = vec![0.0; sc.inputs.len()];
-        let mut reported = vec![];
         for (i, input) in sc.inputs.iter().enumerate() {
             match (input.dist.as_fixed(), input.per) {
                 (Some(v), _) => fixed[i] = v,
                 (None, Per::Run) => per_run.push((i, input.key)),
                 (None, Per::Month) => per_month.push((i, input.key)),
             }
-            if input.is_uncertain() {
-                reported.push(i);
-            }
         }
+        let stress = stress.map(|st| StressPlan::new(sc, st));
+        let patched = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i));
+        let reported = (0..sc.inputs.len())
+            .filter(|&i| sc.inputs[i].is_uncertain() || patched(i))
+            .map(|i| (i, per_month.iter().position(|p| p.0 == i)))
+            .collect();
         Plan {
             per_run,
             per_month,
@@ -120,28 +149,106 @@ impl Plan {
             reported,
             churn_noise_key: crate::rng::key_of("churn.noise"),
             new_noise_key: crate::rng::key_of("acquisition.noise"),
+            stress,
         }
     }
 
     /// Dotted paths of the per-run input columns, in the order
     /// [`simulate_run`] writes them.
     pub fn reported_paths<'s>(&self, sc: &'s Scenario) -> Vec<&'s str> {
-        self.reported.iter().map(|&i| sc.inputs[i].path.as_str()).collect()
+        self.reported.iter().map(|&(i, _)| sc.inputs[i].path.as_str()).collect()
     }
 
     /// Number of per-run input columns.
     pub fn n_reported(&self) -> usize {
         self.reported.len()
     }
+
+    /// The column of input `id` among the per-run input values, if reported.
+    pub fn reported_column(&self, id: InputId) -> Option<usize> {
+        self.reported.iter().position(|&(i, _)| i == id.index())
+    }
+
+    /// The value of input `id` in every run when it is not reported
+    /// (fixed and not stressed).
+    pub fn fixed_value(&self, id: InputId) -> f64 {
+        self.fixed[id.index()]
+    }
 }
 
-/// Simulates run `run` of `sc`.
+impl StressPlan {
+    fn new(sc: &Scenario, st: &Stress) -> StressPlan {
+        let mut plan = StressPlan {
+            from: st.from(),
+            inputs: vec![],
+            funding: sc.funding.iter().map(|r| r.probability).collect(),
+            reference: None,
+        };
+        for p in &st.patches {
+            match p.target {
+                Target::Input(id) => plan.inputs.push((id.index(), sc.input(id).key, p.op.clone())),
+                Target::FundingProbability(j) => plan.funding[j] = p.op.apply(plan.funding[j]).clamp(0.0, 1.0),
+                Target::Reference => {
+                    let base = sc.accuracy.as_ref().map_or(0.0, |a| a.reference);
+                    let r = p.op.apply(base);
+                    let scale = crate::scenario::stress::table_scale(sc.accuracy.as_ref(), r).unwrap_or(1.0);
+                    plan.reference = Some((r, scale));
+                }
+            }
+        }
+        plan
+    }
+}
+
+/// A per-month input's source: its stream, the distribution it draws from
+/// and the `*k`/`+k` a stress applies to each draw.
+struct Draw<'a> {
+    i: usize,
+    rng: Stream,
+    dist: &'a Dist,
+    op: Option<&'a Op>,
+}
+
+/// Applies a stress's input patches to the run's values: at setup when the
+/// stress starts at month 1, else at the start of its first month.
+/// Replacements draw from a fresh copy of the input's own stream, so a
+/// replaced per-run input sees the same random numbers the base drew.
+fn apply_patches<'a>(st: &'a StressPlan, seed: u64, run: u64, v: &mut [f64], draws: &mut Vec<Draw<'a>>) {
+    for (i, key, op) in &st.inputs {
+        let i = *i;
+        match op {
+            Op::Scale(_) | Op::Shift(_) => match draws.iter_mut().find(|d| d.i == i) {
+                Some(d) => d.op = Some(op),
+                None => v[i] = op.apply(v[i]),
+            },
+            Op::Replace { dist, per } => {
+                draws.retain(|d| d.i != i);
+                let mut rng = stream(seed, run, *key);
+                match per {
+                    Per::Run => v[i] = dist.sample(&mut rng),
+                    Per::Month => draws.push(Draw { i, rng, dist, op: None }),
+                }
+            }
+        }
+    }
+}
+
+/// The link parameters in force: (reference accuracy, table scale).
+fn link_params(sc: &Scenario) -> (f64, f64) {
+    match &sc.accuracy {
+        Some(a) => (a.reference, if let Link::Table { scale, .. } = &a.link { *scale } else { 1.0 }),
+        None => (1.0, 1.0),
+    }
+}
+
+/// Simulates run `run` of `sc` under `plan`.
 ///
 /// The monthly values of run `r` of a block go to
 /// `paths[(metric · months + month) · stride + r]` (column-major, so a
 /// block's column for one (metric, month) is contiguous); `inputs` receives
-/// the values of the uncertain inputs (for `per = "month"` inputs: the
-/// average of the run's draws).
+/// the values of the reported inputs (for `per = "month"` inputs: the
+/// average of the run's monthly values; for stressed ones: the value in
+/// force at the horizon).
 pub fn simulate_run(
     sc: &Scenario,
     plan: &Plan,
@@ -158,14 +265,28 @@ pub fn simulate_run(
     for &(i, key) in &plan.per_run {
         v[i] = sc.inputs[i].dist.sample(&mut stream(seed, run, key));
     }
-    let mut monthly: Vec<(usize, Stream, f64)> =
-        plan.per_month.iter().map(|&(i, key)| (i, stream(seed, run, key), 0.0)).collect();
+    let mut draws: Vec<Draw> =
+        plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
+    let mut sums = vec![0.0; plan.per_month.len()];
+    let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
+    let (mut reference, mut table_scale) = link_params(sc);
+    if let Some(st) = plan.stress.as_ref().filter(|s| s.from <= 1) {
+        apply_patches(st, seed, run, &mut v, &mut draws);
+        (reference, table_scale) = st.reference.unwrap_or((reference, table_scale));
+    }
     let mut churn_rng = stream(seed, run, plan.churn_noise_key);
     let mut new_rng = stream(seed, run, plan.new_noise_key);
     let paid: Vec<bool> = sc
         .funding
         .iter()
-        .map(|r| r.probability >= 1.0 || (r.probability > 0.0 && unit(&mut stream(seed, run, r.key)) < r.probability))
+        .enumerate()
+        .map(|(j, r)| {
+            let p = match &plan.stress {
+                Some(st) if r.month >= st.from => st.funding[j],
+                _ => r.probability,
+            };
+            p >= 1.0 || (p > 0.0 && unit(&mut stream(seed, run, r.key)) < p)
+        })
         .collect();
 
     let at = |id: InputId| id.index();
@@ -179,23 +300,34 @@ pub fn simulate_run(
         customers = counts::round_nonneg(customers.max(0.0));
     }
     let mut cash = v[at(sc.start_cash)];
-    let acc0 = sc.accuracy.as_ref().map_or(1.0, |a| v[at(a.initial)]);
+    let mut acc0 = sc.accuracy.as_ref().map_or(1.0, |a| v[at(a.initial)]);
     let mut acc = acc0;
     let (mut organic_f, mut spend_f, mut fixed_f, mut price_f) = (1.0, 1.0, 1.0, 1.0);
 
     let mut s = RunSummary { min_cash: f64::INFINITY, ..RunSummary::default() };
-    let (mut total_new, mut total_spend, mut total_churned) = (0.0, 0.0, 0.0);
-    let (mut customer_months, mut exposure, mut variable_costs) = (0.0, 0.0, 0.0);
+    let mut totals = Totals::default();
     let mut dead = false;
     // (customers, mrr) of the last month simulated.
     let mut last = (0.0, 0.0);
 
     for t in 1..=h as u32 {
         let ti = (t - 1) as usize;
-        for (i, rng, sum) in &mut monthly {
-            let x = sc.inputs[*i].dist.sample(rng);
-            v[*i] = x;
-            *sum += x;
+        if t == from && t > 1 {
+            let st = plan.stress.as_ref().expect("from is set by a stress");
+            apply_patches(st, seed, run, &mut v, &mut draws);
+            (reference, table_scale) = st.reference.unwrap_or((reference, table_scale));
+            if let Some(a) = &sc.accuracy {
+                // The run's accuracy changes; the drift so far is kept.
+                acc += v[at(a.initial)] - acc0;
+                acc0 = v[at(a.initial)];
+            }
+        }
+        for d in &mut draws {
+            let x = d.dist.sample(&mut d.rng);
+            v[d.i] = d.op.map_or(x, |op| op.apply(x));
+        }
+        for (sum, &(i, _)) in sums.iter_mut().zip(&plan.per_month) {
+            *sum += v[i];
         }
         if dead {
             let rec = [0.0, 0.0, 0.0, 0.0, acc, 0.0, 0.0, 0.0, 0.0, cash, 0.0];
@@ -228,9 +360,9 @@ pub fn simulate_run(
                 }
             }
             multiplier = match &a.link {
-                Link::Linear { elasticity } => accuracy::linear(acc, a.reference, v[at(*elasticity)]),
-                Link::Logistic { steepness } => accuracy::logistic(acc, a.reference, v[at(*steepness)]),
-                Link::Table { points, scale } => accuracy::table(acc, points, *scale),
+                Link::Linear { elasticity } => accuracy::linear(acc, reference, v[at(*elasticity)]),
+                Link::Logistic { steepness } => accuracy::logistic(acc, reference, v[at(*steepness)]),
+                Link::Table { points, .. } => accuracy::table(acc, points, table_scale),
             };
         }
 
@@ -258,7 +390,7 @@ pub fn simulate_run(
         };
 
         // 4. Customers.
-        exposure += customers;
+        totals.exposure += customers;
         let next = customers - churned + new;
         let customers_next = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
         customers = customers_next;
@@ -292,11 +424,11 @@ pub fn simulate_run(
         s.total_revenue += mrr;
         s.total_profit += profit;
         s.funding_received += funding;
-        total_new += new;
-        total_spend += spend;
-        total_churned += churned;
-        customer_months += customers;
-        variable_costs += variable;
+        totals.new += new;
+        totals.spend += spend;
+        totals.churned += churned;
+        totals.customer_months += customers;
+        totals.variable_costs += variable;
 
         let alive = if s.default_month.is_none() { 1.0 } else { 0.0 };
         let rec = [customers, new, churned, c, acc, mrr, 12.0 * mrr, costs, profit, cash, alive];
@@ -309,25 +441,40 @@ pub fn simulate_run(
     (s.final_customers, s.final_mrr) = last;
     s.final_arr = 12.0 * s.final_mrr;
     s.final_cash = cash;
+    totals.unit_economics(&mut s);
 
-    // Unit economics over the horizon (docs/model.md, "Unit economics").
-    let positive = |x: f64| (x > 0.0 && x.is_finite()).then_some(x);
-    s.cac = (total_spend > 0.0).then(|| total_spend / total_new).filter(|x| x.is_finite());
-    let arpa = positive(customer_months).map(|cm| s.total_revenue / cm);
-    let margin = positive(s.total_revenue).map(|r| (r - variable_costs) / r);
-    let churn = positive(exposure).map(|e| total_churned / e).and_then(positive);
-    let unit_margin = arpa.zip(margin).map(|(a, g)| a * g);
-    s.ltv = unit_margin.zip(churn).map(|(u, c)| u / c);
-    s.ltv_cac = s.ltv.zip(s.cac.and_then(positive)).map(|(l, c)| l / c);
-    s.payback_months = s.cac.zip(unit_margin.and_then(positive)).map(|(c, u)| c / u);
-
-    let mut k = 0;
-    for &i in &plan.reported {
-        inputs[k] = match monthly.iter().find(|(j, _, _)| *j == i) {
-            Some((_, _, sum)) => sum / h as f64,
+    for (slot, &(i, monthly)) in inputs.iter_mut().zip(&plan.reported) {
+        *slot = match monthly {
+            Some(m) => sums[m] / h as f64,
             None => v[i],
         };
-        k += 1;
     }
     s
+}
+
+/// Flows summed over a run's months, for its unit economics.
+#[derive(Default)]
+struct Totals {
+    new: f64,
+    spend: f64,
+    churned: f64,
+    customer_months: f64,
+    /// Start-of-month customers summed: the exposure to churn.
+    exposure: f64,
+    variable_costs: f64,
+}
+
+impl Totals {
+    /// Unit economics over the horizon (docs/model.md, "Unit economics").
+    fn unit_economics(&self, s: &mut RunSummary) {
+        let positive = |x: f64| (x > 0.0 && x.is_finite()).then_some(x);
+        s.cac = (self.spend > 0.0).then(|| self.spend / self.new).filter(|x| x.is_finite());
+        let arpa = positive(self.customer_months).map(|cm| s.total_revenue / cm);
+        let margin = positive(s.total_revenue).map(|r| (r - self.variable_costs) / r);
+        let churn = positive(self.exposure).map(|e| self.churned / e).and_then(positive);
+        let unit_margin = arpa.zip(margin).map(|(a, g)| a * g);
+        s.ltv = unit_margin.zip(churn).map(|(u, c)| u / c);
+        s.ltv_cac = s.ltv.zip(s.cac.and_then(positive)).map(|(l, c)| l / c);
+        s.payback_months = s.cac.zip(unit_margin.and_then(positive)).map(|(c, u)| c / u);
+    }
 }

@@ -36,19 +36,24 @@ impl Results {
     }
 }
 
-/// The aggregator, and the per-run table writer when there is one.
-struct Pipeline<'a> {
+/// The aggregator, the per-run table writer when there is one, and any
+/// other sink (e.g. a figure collector for `run --metric`).
+struct Pipeline<'a, 's> {
     agg: &'a mut Aggregator,
     runs: Option<&'a mut table::RunsWriter>,
+    extra: Option<&'a mut (dyn Sink + 's)>,
 }
 
-impl Sink for Pipeline<'_> {
+impl Sink for Pipeline<'_, '_> {
     fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
         self.agg.absorb(blocks)?;
         if let Some(w) = &mut self.runs {
             for b in blocks {
                 w.push(b.first_run, &b.summaries, &b.inputs)?;
             }
+        }
+        if let Some(extra) = &mut self.extra {
+            extra.absorb(blocks)?;
         }
         Ok(())
     }
@@ -57,7 +62,7 @@ impl Sink for Pipeline<'_> {
 /// Simulates every run of `sc` on the current rayon pool, without writing
 /// the per-run table. `progress` gets the number of runs done so far.
 pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
-    Ok(simulate_with(sc, &Plan::new(sc), None, false, progress)?.0)
+    Ok(simulate_with(sc, &Plan::new(sc), None, None, false, progress)?.0)
 }
 
 /// Simulates every run, streaming the records to `runs` if given, and
@@ -66,6 +71,7 @@ fn simulate_with(
     sc: &Scenario,
     plan: &Plan,
     runs: Option<&mut table::RunsWriter>,
+    extra: Option<&mut dyn Sink>,
     keep_runs: bool,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<(Results, (Vec<crate::model::RunSummary>, Vec<f64>))> {
@@ -74,7 +80,7 @@ fn simulate_with(
     if keep_runs {
         agg.keep_runs();
     }
-    engine::simulate(sc, plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs }, progress)?;
+    engine::simulate(sc, plan, 0..sc.runs, &mut Pipeline { agg: &mut agg, runs, extra }, progress)?;
     let kept = agg.take_runs();
     Ok((Results::from_aggregator(agg, sc.months, start), kept))
 }
@@ -101,7 +107,7 @@ impl std::ops::Deref for InMemory {
 /// bytes a run): use [`run_to`] for large runs.
 pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<InMemory> {
     let plan = Plan::new(sc);
-    let (results, (runs, inputs)) = simulate_with(sc, &plan, None, true, progress)?;
+    let (results, (runs, inputs)) = simulate_with(sc, &plan, None, None, true, progress)?;
     let input_paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
     Ok(InMemory { results, runs, inputs, input_paths })
 }
@@ -110,19 +116,20 @@ pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyho
 /// runs are simulated), `monthly.<ext>` and `summary.json` into `dir`; see
 /// [`write`] for how the files are committed.
 /// With `runs_table` false, `runs.<ext>` is not written (and an old one is
-/// removed).
+/// removed). `extra`, if given, sees every block too.
 pub fn run_to(
     sc: &Scenario,
     dir: &Path,
     format: Format,
     runs_table: bool,
+    extra: Option<&mut dyn Sink>,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Results> {
     create_dir(dir)?;
     let plan = Plan::new(sc);
     let paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, paths)?) } else { None };
-    let (results, _) = simulate_with(sc, &plan, writer.as_mut(), false, progress)?;
+    let (results, _) = simulate_with(sc, &plan, writer.as_mut(), extra, false, progress)?;
     let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
     write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
     Ok(results)
@@ -145,7 +152,7 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
     if runs.start > 0 || runs.is_empty() {
         agg.set_centers(&pilot_block(sc, &plan));
     }
-    engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None }, progress)?;
+    engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None, extra: None }, progress)?;
     let m = Manifest::from_scenario(sc, method, 0.0);
     let header = ShardHeader {
         runway_version: m.runway_version.into(),
@@ -220,6 +227,39 @@ pub fn merge(
     };
     write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
     Ok((manifest, results))
+}
+
+/// Writes an analysis table as `<name>.<ext>` and its manifest as
+/// `<name>.manifest.json` into `dir`, both staged and renamed only when
+/// both are complete. Returns the table's path.
+pub fn write_analysis(
+    dir: &Path,
+    name: &str,
+    table: &table::Table,
+    format: Format,
+    manifest: &Manifest,
+) -> anyhow::Result<std::path::PathBuf> {
+    create_dir(dir)?;
+    let mut frame = table.frame()?;
+    let json = serde_json::to_string_pretty(manifest)? + "\n";
+    let path = dir.join(format!("{name}.{}", format.extension()));
+    let staged = [
+        (table::stage(dir, |f| table::write_frame_to(&mut frame, f, format))?, path.clone()),
+        (table::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, dir.join(format!("{name}.manifest.json"))),
+    ];
+    for (tmp, to) in staged {
+        table::commit(tmp, &to)?;
+    }
+    Ok(path)
+}
+
+/// Writes `value` as pretty JSON to `path`, atomically.
+pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_dir(dir)?;
+    }
+    let json = serde_json::to_string_pretty(value)? + "\n";
+    table::write_atomic(path, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))
 }
 
 /// `summary.json`: the manifest and the headline figures.

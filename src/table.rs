@@ -84,6 +84,52 @@ pub fn monthly_frame(rows: &[MonthlyRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), columns)
 }
 
+/// A column of an analysis table (`stress`, `sensitivity`, `sweep`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    Text(Vec<String>),
+    /// `None` is written as null (an undefined figure or error).
+    Number(Vec<Option<f64>>),
+}
+
+/// An analysis table: named columns of equal length, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<(&'static str, Values)>,
+}
+
+impl Table {
+    pub fn text(mut self, name: &'static str, values: Vec<String>) -> Table {
+        self.columns.push((name, Values::Text(values)));
+        self
+    }
+
+    pub fn number(mut self, name: &'static str, values: Vec<Option<f64>>) -> Table {
+        self.columns.push((name, Values::Number(values)));
+        self
+    }
+
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, |(_, v)| match v {
+            Values::Text(t) => t.len(),
+            Values::Number(n) => n.len(),
+        })
+    }
+
+    /// As a polars frame, for writing.
+    pub fn frame(&self) -> PolarsResult<DataFrame> {
+        let columns = self
+            .columns
+            .iter()
+            .map(|(name, v)| match v {
+                Values::Text(t) => col(name, t.clone()),
+                Values::Number(n) => col(name, n.clone()),
+            })
+            .collect();
+        DataFrame::new(self.rows(), columns)
+    }
+}
+
 /// Writes `df` to `file` in `format`.
 pub fn write_frame_to(df: &mut DataFrame, file: &mut std::fs::File, format: Format) -> anyhow::Result<()> {
     match format {

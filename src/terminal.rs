@@ -73,6 +73,69 @@ pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>) -> Stri
     out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 
+/// Decimals that show a figure to about its error: for a share, 1 decimal
+/// of a percent, or 2 when the error is below 0.1%; for a number, none from
+/// 100 up, else enough for two significant digits of the error (a whole
+/// number without an error shows none).
+fn figure_decimals(x: f64, se: Option<f64>, probability: bool) -> usize {
+    if probability {
+        return if se.is_some_and(|s| s < 0.001) || (x != 0.0 && x.abs() < 0.001) { 2 } else { 1 };
+    }
+    if x.abs() >= 100.0 {
+        return 0;
+    }
+    match se.filter(|s| *s > 0.0) {
+        Some(s) => (1.0 - s.log10().floor()).clamp(0.0, 4.0) as usize,
+        None if x.fract() == 0.0 => 0,
+        None => if x.abs() >= 1.0 { 2 } else { 4 },
+    }
+}
+
+fn show(x: f64, decimals: usize, probability: bool) -> String {
+    if probability { format!("{:.*}%", decimals, 100.0 * x) } else { number(x, decimals) }
+}
+
+/// A figure as `x ± se` (a share as a percentage); `—` when undefined.
+pub fn figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> String {
+    let Some(x) = x else { return "—".into() };
+    let d = figure_decimals(x, se, probability);
+    match se {
+        Some(se) => format!("{} ± {}", show(x, d, probability), show(se, d, probability)),
+        None => show(x, d, probability),
+    }
+}
+
+/// Like [`figure_value`], with an explicit `+` on positive values (a difference).
+pub fn signed_figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> String {
+    let text = figure_value(x, se, probability);
+    if x.is_some_and(|x| x > 0.0) { format!("+{text}") } else { text }
+}
+
+/// An aligned text table: a header row, then `rows`; `right[i]` right-aligns
+/// column i. Trailing spaces are trimmed.
+pub fn grid(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+    let width = |i: usize| {
+        rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count()]).max().unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = " ".repeat(widths[i] - c.chars().count());
+                if right[i] { format!("{pad}{c}") } else { format!("{c}{pad}") }
+            })
+            .collect();
+        format!("  {}", parts.join("   ")).trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers.to_vec());
+    for r in rows {
+        out += &line(r.iter().map(String::as_str).collect());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +147,22 @@ mod tests {
         assert_eq!(number(999.0, 0), "999");
         assert_eq!(number(-0.2, 0), "0");
         assert_eq!(number(0.25, 2), "0.25");
+    }
+
+    #[test]
+    fn figures_show_their_error() {
+        assert_eq!(figure_value(Some(0.04), Some(0.002), true), "4.0% ± 0.2%");
+        assert_eq!(figure_value(Some(0.0003), Some(0.0002), true), "0.03% ± 0.02%");
+        assert_eq!(figure_value(Some(4467430.2), Some(51468.0), false), "4,467,430 ± 51,468");
+        assert_eq!(signed_figure_value(Some(12.5), None, false), "+12.50");
+        assert_eq!(figure_value(Some(19.0), Some(0.0), false), "19 ± 0");
+        assert_eq!(figure_value(Some(0.0), Some(0.19), false), "0.00 ± 0.19");
+        assert_eq!(figure_value(None, None, false), "—");
+    }
+
+    #[test]
+    fn grids_align() {
+        let t = grid(&["a", "bb"], &[vec!["xxx".into(), "1".into()]], &[false, true]);
+        assert_eq!(t, "  a     bb\n  xxx    1\n");
     }
 }

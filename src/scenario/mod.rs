@@ -11,10 +11,12 @@ mod error;
 mod files;
 mod quantity;
 pub mod spec;
+pub mod stress;
 mod validate;
 
 pub use error::{Problem, ScenarioError};
 pub use files::FileSource;
+pub use stress::{Op, Patch, Stress, Target, Targets};
 
 use crate::dist::Dist;
 use sha2::{Digest, Sha256};
@@ -73,6 +75,52 @@ pub enum Per {
     Month,
 }
 
+/// The values an input may take, and whether it may be drawn monthly.
+/// Kept on every [`Input`] so that a stress or a `solve` can be checked
+/// against the same rule as the file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Domain {
+    pub lo: f64,
+    pub hi: f64,
+    /// The value must be > lo (not just ≥).
+    pub strict: bool,
+    /// `per = "month"` is allowed.
+    pub per_month: bool,
+}
+
+impl Domain {
+    pub const ANY: Domain = Domain { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false };
+    pub const NONNEG: Domain = Domain { lo: 0.0, ..Domain::ANY };
+    pub const UNIT: Domain = Domain { lo: 0.0, hi: 1.0, ..Domain::ANY };
+    pub const GROWTH: Domain = Domain { lo: -1.0, ..Domain::ANY };
+
+    pub fn monthly(self) -> Domain {
+        Domain { per_month: true, ..self }
+    }
+
+    pub fn positive(self) -> Domain {
+        Domain { strict: true, ..self }
+    }
+
+    /// True when every value in `[lo, hi]` is allowed (`lo_open`: the lower
+    /// end itself is never drawn).
+    pub fn holds(&self, lo: f64, hi: f64, lo_open: bool) -> bool {
+        let below = lo < self.lo || (self.strict && lo == self.lo && !lo_open);
+        !below && hi <= self.hi && !lo.is_nan() && !hi.is_nan()
+    }
+
+    /// The rule in words, e.g. `>= 0` or `[0, 1]`.
+    pub fn describe(&self) -> String {
+        match (self.lo.is_finite(), self.hi.is_finite()) {
+            (true, true) => format!("[{}, {}]", self.lo, self.hi),
+            (true, false) if self.strict => format!("> {}", self.lo),
+            (true, false) => format!(">= {}", self.lo),
+            (false, true) => format!("<= {}", self.hi),
+            (false, false) => "any finite number".into(),
+        }
+    }
+}
+
 /// One numeric input of the model.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -82,6 +130,8 @@ pub struct Input {
     pub per: Per,
     /// Stream key: hash of `path` (see [`crate::rng`]).
     pub key: u64,
+    /// The values it may take.
+    pub domain: Domain,
 }
 
 impl Input {
@@ -183,14 +233,6 @@ pub struct Round {
     pub key: u64,
 }
 
-/// A `[[stress]]` entry, kept for the `stress` and `check` commands.
-#[derive(Debug, Clone)]
-pub struct Stress {
-    pub name: String,
-    pub from_month: Option<u32>,
-    pub set: toml::Table,
-}
-
 /// An `[[assert]]` entry, kept for the `check` command.
 #[derive(Debug, Clone)]
 pub struct Assertion {
@@ -218,6 +260,8 @@ pub struct Scenario {
     pub accuracy: Option<Accuracy>,
     pub costs: Costs,
     pub funding: Vec<Round>,
+    /// The file's `[[stress]]` entries, validated, then the ad hoc stress of
+    /// [`Overrides::set`] (named `--set …`) if any.
     pub stresses: Vec<Stress>,
     pub asserts: Vec<Assertion>,
     /// Things that are allowed but probably not meant; shown to the user.
@@ -238,14 +282,34 @@ impl Scenario {
     pub fn input(&self, id: InputId) -> &Input {
         &self.inputs[id.0]
     }
+
+    /// The input with dotted path `path`.
+    pub fn input_by_path(&self, path: &str) -> Option<InputId> {
+        self.inputs.iter().position(|i| i.path == path).map(InputId)
+    }
+
+    /// What a stress, `solve` or `sweep` may set (see [`Targets`]).
+    pub fn targets(&self) -> Targets<'_> {
+        Targets { inputs: &self.inputs, accuracy: self.accuracy.as_ref(), rounds: &self.funding }
+    }
+
+    /// The stress named `name`.
+    pub fn stress(&self, name: &str) -> Option<&Stress> {
+        self.stresses.iter().find(|s| s.name == name)
+    }
 }
 
 /// Command-line overrides applied before validation (so limits still apply).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub runs: Option<u64>,
     pub seed: Option<u64>,
     pub months: Option<u32>,
+    /// An ad hoc stress from the command line: `(key, value)` pairs as in a
+    /// `[[stress]]` `set` table, values as TOML (`*1.5`, `0.85`, `{ dist = … }`).
+    pub set: Vec<(String, String)>,
+    /// The ad hoc stress's `from_month`.
+    pub from_month: Option<u32>,
 }
 
 /// Reads and validates a scenario file. Files it refers to are read from

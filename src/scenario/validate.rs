@@ -11,49 +11,24 @@ use crate::accuracy::report;
 use crate::rng::key_of;
 use std::ops::Range;
 
-/// What values a quantity may take, and whether it may be drawn monthly.
-#[derive(Clone, Copy)]
-struct Rule {
-    lo: f64,
-    hi: f64,
-    /// The value must be > lo (not just ≥).
-    strict: bool,
-    per_month: bool,
-}
+/// What values a quantity may take (see [`Domain`]).
+type Rule = Domain;
 
 /// A normal input's tail beyond this many standard deviations from its mean
 /// (probability < 1e-9) may cross its allowed range; it is truncated there.
 const NEGLIGIBLE_SD: f64 = 6.0;
 
-const ANY: Rule = Rule { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false };
-const NONNEG: Rule = Rule { lo: 0.0, ..ANY };
-const UNIT: Rule = Rule { lo: 0.0, hi: 1.0, ..ANY };
-const GROWTH: Rule = Rule { lo: -1.0, ..ANY };
+const ANY: Rule = Domain::ANY;
+const NONNEG: Rule = Domain::NONNEG;
+const UNIT: Rule = Domain::UNIT;
+const GROWTH: Rule = Domain::GROWTH;
 
-impl Rule {
-    fn monthly(self) -> Rule {
-        Rule { per_month: true, ..self }
-    }
-    fn positive(self) -> Rule {
-        Rule { strict: true, ..self }
-    }
-    fn describe(&self) -> String {
-        match (self.lo.is_finite(), self.hi.is_finite()) {
-            (true, true) => format!("[{}, {}]", self.lo, self.hi),
-            (true, false) if self.strict => format!("> {}", self.lo),
-            (true, false) => format!(">= {}", self.lo),
-            (false, true) => format!("<= {}", self.hi),
-            (false, false) => "any finite number".into(),
-        }
-    }
-}
-
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     text: &'a str,
     files: &'a FileSource,
     problems: Vec<Problem>,
     warnings: Vec<String>,
-    inputs: Vec<Input>,
+    pub(super) inputs: Vec<Input>,
 }
 
 impl Ctx<'_> {
@@ -61,18 +36,18 @@ impl Ctx<'_> {
         span.map(|s| line_col(self.text, s.start).0)
     }
 
-    fn problem(&mut self, span: Option<Range<usize>>, key: &str, value: impl ToString, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, span: Option<Range<usize>>, key: &str, value: impl ToString, message: impl Into<String>) {
         let line = self.line(span);
         self.problems.push(Problem { line, key: key.into(), value: value.to_string(), message: message.into() });
     }
 
-    fn push(&mut self, path: &str, dist: Dist, per: Per) -> InputId {
-        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path) });
+    fn push(&mut self, path: &str, dist: Dist, per: Per, domain: Domain) -> InputId {
+        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain });
         InputId(self.inputs.len() - 1)
     }
 
-    fn fixed(&mut self, path: &str, value: f64) -> InputId {
-        self.push(path, Dist::fixed(value).expect("defaults are finite"), Per::Run)
+    fn fixed(&mut self, path: &str, value: f64, domain: Domain) -> InputId {
+        self.push(path, Dist::fixed(value).expect("defaults are finite"), Per::Run, domain)
     }
 
     fn quantity(&mut self, path: &str, raw: &RawQuantity, rule: Rule) -> InputId {
@@ -80,11 +55,26 @@ impl Ctx<'_> {
     }
 
     fn quantity_at(&mut self, path: &str, value: &toml::Value, span: Option<Range<usize>>, rule: Rule) -> InputId {
+        match self.checked_quantity(path, value, span, rule) {
+            Some(p) => self.push(path, p.dist, p.per, rule),
+            None => self.fixed(path, 0.0, rule),
+        }
+    }
+
+    /// Parses a quantity and checks it against `rule`, recording any
+    /// problem; `None` when it cannot be parsed at all.
+    pub(super) fn checked_quantity(
+        &mut self,
+        path: &str,
+        value: &toml::Value,
+        span: Option<Range<usize>>,
+        rule: Rule,
+    ) -> Option<quantity::Parsed> {
         let parsed = match quantity::parse(value, self.files) {
             Ok(p) => p,
             Err(msg) => {
                 self.problem(span, path, value, msg);
-                return self.fixed(path, 0.0);
+                return None;
             }
         };
         if parsed.per == Per::Month && !rule.per_month {
@@ -104,7 +94,7 @@ impl Ctx<'_> {
                 let hi_b = rule.hi.is_finite().then_some(rule.hi);
                 if let Ok(d) = parsed.dist.clone().truncated(lo_b, hi_b) {
                     parsed.dist = d;
-                    return self.push(path, parsed.dist, parsed.per);
+                    return Some(parsed);
                 }
             }
         }
@@ -119,13 +109,13 @@ impl Ctx<'_> {
             };
             self.problem(span, path, value, msg);
         }
-        self.push(path, parsed.dist, parsed.per)
+        Some(parsed)
     }
 
     fn opt(&mut self, path: &str, raw: Option<&RawQuantity>, default: f64, rule: Rule) -> InputId {
         match raw {
             Some(r) => self.quantity(path, r, rule),
-            None => self.fixed(path, default),
+            None => self.fixed(path, default, rule),
         }
     }
 
@@ -141,7 +131,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn month(&mut self, path: &str, m: &toml::Spanned<i64>) -> u32 {
+    pub(super) fn month(&mut self, path: &str, m: &toml::Spanned<i64>) -> u32 {
         let v = *m.get_ref();
         if !(1..=i64::from(limits::MAX_MONTHS)).contains(&v) {
             self.problem(Some(m.span()), path, v, format!("must be a month in 1..={}", limits::MAX_MONTHS));
@@ -288,17 +278,8 @@ pub(super) fn validate(
     }
 
     cx.list_len("stress", spec.stress.len());
-    let mut stresses = vec![];
-    for (i, st) in spec.stress.iter().enumerate() {
-        if st.name.get_ref().trim().is_empty() {
-            cx.problem(Some(st.name.span()), &format!("stress.{i}.name"), "\"\"", "must not be empty");
-        }
-        if stresses.iter().any(|s: &Stress| &s.name == st.name.get_ref()) {
-            cx.problem(Some(st.name.span()), &format!("stress.{i}.name"), st.name.get_ref(), "two stresses have this name");
-        }
-        let from_month = st.from_month.as_ref().map(|m| cx.month(&format!("stress.{i}.from_month"), m));
-        stresses.push(Stress { name: st.name.get_ref().clone(), from_month, set: st.set.get_ref().clone() });
-    }
+    let targets = Targets { inputs: &[], accuracy: accuracy.as_ref(), rounds: &funding };
+    let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets);
     cx.list_len("assert", spec.asserts.len());
     let asserts = spec
         .asserts
@@ -380,7 +361,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
     }
     let posterior = |cx: &mut Ctx<'_>, path: &str, correct: u64, total: u64| {
         let d = Dist::beta(correct as f64 + 1.0, (total - correct) as f64 + 1.0).expect("counts give a valid beta");
-        cx.push(path, d, Per::Run)
+        cx.push(path, d, Per::Run, UNIT)
     };
     let initial = if let Some(v) = &a.value {
         cx.quantity("accuracy.value", v, UNIT)
@@ -393,7 +374,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
                 format!("{{ correct = {c}, total = {t} }}"),
                 "needs total > 0 and 0 <= correct <= total",
             );
-            cx.fixed("accuracy.measured", 0.0)
+            cx.fixed("accuracy.measured", 0.0, UNIT)
         } else {
             posterior(cx, "accuracy.measured", c as u64, t as u64)
         }
@@ -411,7 +392,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
             }
             Err(e) => {
                 cx.problem(Some(r.span()), "accuracy.report", shown, e);
-                cx.fixed("accuracy.report", 0.0)
+                cx.fixed("accuracy.report", 0.0, UNIT)
             }
         }
     } else if let Some(c) = &a.confusion {
@@ -424,11 +405,11 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
             Ok((correct, total)) => posterior(cx, "accuracy.confusion", correct, total),
             Err(e) => {
                 cx.problem(Some(c.span()), "accuracy.confusion", format!("{{ file = \"{file}\" }}"), e);
-                cx.fixed("accuracy.confusion", 0.0)
+                cx.fixed("accuracy.confusion", 0.0, UNIT)
             }
         }
     } else {
-        cx.fixed("accuracy.value", 1.0)
+        cx.fixed("accuracy.value", 1.0, UNIT)
     };
 
     let reference = *a.reference.get_ref();
@@ -438,7 +419,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
     let link = match &a.link {
         None => {
             cx.warnings.push("accuracy.link is not set: accuracy does not change churn".into());
-            Link::Linear { elasticity: cx.fixed("accuracy.link.elasticity", 0.0) }
+            Link::Linear { elasticity: cx.fixed("accuracy.link.elasticity", 0.0, ANY) }
         }
         Some(l) => match l.get_ref() {
             spec::LinkSpec::Linear { elasticity } => {

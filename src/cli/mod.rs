@@ -1,7 +1,13 @@
-//! The `runway` command line: argument parsing and the `run`, `validate`
-//! and `init` commands. Exit codes: 0 ok, 1 an assertion failed, 2 bad
-//! input or usage (DESIGN §5).
+//! The `runway` command line: argument parsing and the commands. Exit
+//! codes: 0 ok, 1 an assertion failed or a `solve` target cannot be met, 2
+//! bad input or usage (DESIGN §5). The analysis commands live in
+//! [`analyze`].
 
+mod analyze;
+
+use crate::analysis::Collector;
+use crate::figure::{Catalog, Figure};
+use crate::model::Plan;
 use crate::output;
 use crate::shard::{self, ShardSpec};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
@@ -11,10 +17,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The commented starter scenario written by `runway init`.
-pub const STARTER: &str = include_str!("../scenarios/starter.toml");
+pub const STARTER: &str = include_str!("../../scenarios/starter.toml");
 
 #[derive(Debug, Parser)]
 #[command(name = "runway", version, about = "Monte Carlo engine for startup economics: how likely is a plan to run out of cash, when, and why")]
@@ -27,6 +34,14 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario (the built-in example when none is given) and write its tables.
     Run(RunArgs),
+    /// Run the base and each stress on common random numbers: what each does to each figure.
+    Stress(analyze::StressArgs),
+    /// Which uncertain inputs drive a figure: rank correlation, tornado, variance share.
+    Sensitivity(analyze::SensitivityArgs),
+    /// Find the value of one input at which a target starts to hold (bisection, same seed throughout).
+    Solve(analyze::SolveArgs),
+    /// A figure over a grid of values of one input, on common random numbers.
+    Sweep(analyze::SweepArgs),
     /// Parse and check a scenario without running it (exit 0 if valid, 2 with the problems).
     Validate {
         /// Scenario files (TOML).
@@ -68,6 +83,10 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print an extra figure after the headline, e.g. "median(cash[12])" or
+    /// "P(default_month <= 18)" (repeatable; see docs/figures.md).
+    #[arg(long, value_name = "FIGURE")]
+    pub metric: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -115,48 +134,94 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 pub fn main(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Stress(args) => analyze::stress(args),
+        Command::Sensitivity(args) => analyze::sensitivity(args),
+        Command::Solve(args) => analyze::solve(args),
+        Command::Sweep(args) => analyze::sweep(args),
         Command::Merge(args) => merge(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Init { file, force } => init(&file, force),
     }
 }
 
-fn load(path: Option<&Path>, overrides: Overrides) -> Result<Scenario, ScenarioError> {
+pub(crate) fn load(path: Option<&Path>, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     match path {
         Some(p) => scenario::load(p, overrides),
         None => scenario::builtin(overrides),
     }
 }
 
+/// The progress bar of a long command: hidden unless stderr is a terminal
+/// and the work lasts more than about a second; safe to update from
+/// several threads.
+pub struct Bar {
+    bar: indicatif::ProgressBar,
+    start: Instant,
+    show: bool,
+    shown: AtomicBool,
+    total: u64,
+}
+
+impl Bar {
+    /// A bar for `total` runs (`quiet`: never shown).
+    pub fn new(total: u64, quiet: bool) -> Bar {
+        Bar {
+            bar: indicatif::ProgressBar::hidden(),
+            start: Instant::now(),
+            show: !quiet && std::io::stderr().is_terminal(),
+            shown: AtomicBool::new(false),
+            total,
+        }
+    }
+
+    /// `done` runs of the total are finished.
+    pub fn set(&self, done: u64) {
+        if self.show && self.start.elapsed() > Duration::from_millis(800) && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar.set_length(self.total);
+            self.bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})")
+                    .expect("valid template"),
+            );
+        }
+        self.bar.set_position(done);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Parses `--metric` figures against the scenario (exit 2 on a bad one).
+fn figures(texts: &[String], sc: &Scenario) -> Result<Vec<Figure>, Failure> {
+    let catalog = Catalog::new(sc);
+    Ok(texts.iter().map(|t| Figure::parse(t, &catalog)).collect::<Result<Vec<_>, _>>()?)
+}
+
 fn run(args: RunArgs) -> Result<u8, Failure> {
-    let overrides = Overrides { runs: args.runs, seed: args.seed, months: args.months };
+    let overrides = Overrides { runs: args.runs, seed: args.seed, months: args.months, ..Overrides::default() };
     let sc = load(args.scenario.as_deref(), overrides)?;
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
+    let extra = figures(&args.metric, &sc)?;
+    if !extra.is_empty() && args.shard.is_some() {
+        return Err(anyhow::anyhow!("--metric needs the whole run; with --shard, ask for it after `runway merge`").into());
+    }
     let out = args.output.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
     let pool = pool(args.output.threads)?;
-    let show = !args.quiet && std::io::stderr().is_terminal();
+    let (metrics, index) = crate::analysis::metrics_of(&extra);
+    let plan = Plan::new(&sc);
+    let mut collector = Collector::new(&metrics, &plan, if extra.is_empty() { 0 } else { sc.runs });
     let results = pool.install(|| {
-        let start = Instant::now();
-        let bar = indicatif::ProgressBar::hidden();
-        let mut progress = |done: u64| {
-            // Appear only for runs that take more than about a second.
-            if show && bar.is_hidden() && start.elapsed() > Duration::from_millis(800) {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar.set_length(sc.runs);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})")
-                        .expect("valid template"),
-                );
-            }
-            bar.set_position(done);
-        };
+        let bar = Bar::new(sc.runs, args.quiet);
+        let mut progress = |done: u64| bar.set(done);
+        let sink: Option<&mut dyn crate::engine::Sink> = if extra.is_empty() { None } else { Some(&mut collector) };
         let r = match args.shard {
             Some(spec) => output::simulate_shard(&sc, spec, &mut progress).map(Err),
-            None => output::run_to(&sc, &out, args.output.format, !args.output.no_runs, &mut progress).map(Ok),
+            None => output::run_to(&sc, &out, args.output.format, !args.output.no_runs, sink, &mut progress).map(Ok),
         };
-        bar.finish_and_clear();
+        bar.finish();
         r
     })?;
     let results = match results {
@@ -176,6 +241,12 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         }
     };
     print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref()));
+    let collected = collector.finish();
+    for (figure, &k) in extra.iter().zip(&index) {
+        let v = figure.estimate(&collected.values[k]);
+        let over = if v.runs < sc.runs { format!("  (over {} runs with a value)", v.runs) } else { String::new() };
+        println!("  {figure}  {}{over}", terminal::figure_value(v.estimate, v.se, figure.is_probability()));
+    }
     println!(
         "wrote {}/{}.{} and summary.json in {:.2} s",
         out.display(),
@@ -186,7 +257,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+pub(crate) fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {

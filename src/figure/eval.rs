@@ -1,0 +1,250 @@
+//! Evaluating a figure on per-run values, with its Monte Carlo error.
+//!
+//! Values come one per run, in run order. `+∞` means "never" (a month that
+//! did not come: `default_month`, `breakeven_month`) and NaN "undefined"
+//! (unit economics without spend or churn). In `P(…)` a comparison with
+//! `+∞` is what it says (`default_month <= 24` is false, `> 24` true: first
+//! passage) and with NaN false. `mean` and `sd` leave both out; quantiles,
+//! `min` and `max` leave out NaN but keep "never" as later than every month,
+//! so `median(breakeven_month)` is the month by which half of all runs
+//! broke even (as in the headline), and is undefined ("never") when fewer
+//! than half do. Each says over how many runs it was taken
+//! ([`FigureValue::runs`]).
+//!
+//! Standard errors:
+//! - `mean`: `sd/√n`; `P(…)`: Agresti–Coull (never 0, see
+//!   [`stats::proportion_se`]); `pNN`: the order-statistic interval of
+//!   [`stats::quantile_se_sorted`]; `sd`: batch means (below); `min`/`max`:
+//!   none (an extreme order statistic has no useful standard error).
+//! - Differences between two variants on common random numbers (stress −
+//!   base, one sweep point − another) are paired: `mean` from the per-run
+//!   differences, `P(…)` from the discordant runs (with half a run added to
+//!   each discordant cell, so that no discordance does not claim an exact
+//!   zero), and quantiles and `sd` by **batch means**: the runs are cut into
+//!   [`BATCHES`] contiguous batches by run index, the figure's difference is
+//!   computed in each, and the standard error is their standard deviation
+//!   over `√B`. That holds for any statistic that is asymptotically linear,
+//!   quantiles of ties included, and depends only on the run indices, so it
+//!   is identical at any thread count.
+
+use super::{Figure, Stat};
+use crate::stats;
+use serde::Serialize;
+
+/// Number of batches for batch-means standard errors.
+pub const BATCHES: usize = 32;
+/// Fewest runs per batch for a batch-means standard error.
+const MIN_BATCH_RUNS: usize = 8;
+
+/// A figure's estimate and its Monte Carlo standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FigureValue {
+    /// `None` when undefined (no run has a value).
+    pub estimate: Option<f64>,
+    /// `None` when no honest error can be given (`min`, `max`, too few runs).
+    pub se: Option<f64>,
+    /// Runs the statistic was taken over (all runs for `P(…)`).
+    pub runs: u64,
+}
+
+/// A paired difference `other − base` and its standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Difference {
+    pub diff: Option<f64>,
+    pub se: Option<f64>,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+impl Figure {
+    /// The figure's value on `values` (one per run), without its error.
+    pub fn point(&self, values: &[f64]) -> Option<f64> {
+        match self {
+            Figure::Prob(_, cmp, x) => {
+                (!values.is_empty()).then(|| values.iter().filter(|v| cmp.holds(**v, *x)).count() as f64 / values.len() as f64)
+            }
+            Figure::Stat(stat, _) => statistic(*stat, &mut counted(*stat, values)),
+        }
+    }
+
+    /// The figure's value and its standard error.
+    pub fn estimate(&self, values: &[f64]) -> FigureValue {
+        let n = values.len() as u64;
+        match self {
+            Figure::Prob(..) => {
+                let p = self.point(values);
+                FigureValue { estimate: p, se: p.map(|p| stats::proportion_se(p, n)), runs: n }
+            }
+            Figure::Stat(stat, _) => {
+                let mut defined = counted(*stat, values);
+                let runs = defined.len() as u64;
+                let estimate = statistic(*stat, &mut defined);
+                let se = estimate.and_then(|_| match stat {
+                    Stat::Mean => finite(stats::Moments::of(&defined).se_mean()),
+                    Stat::Quantile(p) => {
+                        defined.sort_unstable_by(f64::total_cmp);
+                        finite(stats::quantile_se_sorted(&defined, f64::from(*p) / 100.0))
+                    }
+                    Stat::Sd => batch_se(values.len(), |r| self.point(&values[r])),
+                    Stat::Min | Stat::Max => None,
+                });
+                FigureValue { estimate, se, runs }
+            }
+        }
+    }
+
+    /// `other − base` on the same runs (common random numbers), with its
+    /// paired standard error. Both slices hold the same runs in the same order.
+    pub fn difference(&self, base: &[f64], other: &[f64]) -> Difference {
+        assert_eq!(base.len(), other.len(), "paired values cover the same runs");
+        let diff = self.point(other).zip(self.point(base)).map(|(a, b)| a - b);
+        let se = diff.and_then(|_| match self {
+            Figure::Prob(_, cmp, x) => Some(paired_proportion_se(base, other, |v| cmp.holds(v, *x))),
+            Figure::Stat(Stat::Mean, _) if base.iter().chain(other).all(|v| v.is_finite()) => {
+                let d: Vec<f64> = other.iter().zip(base).map(|(a, b)| a - b).collect();
+                finite(stats::Moments::of(&d).se_mean())
+            }
+            Figure::Stat(Stat::Min | Stat::Max, _) => None,
+            Figure::Stat(..) => batch_se(base.len(), |r| {
+                self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b)
+            }),
+        });
+        Difference { diff, se }
+    }
+
+    /// The per-run quantity the figure summarises: the metric's value, or
+    /// for `P(…)` the event as 0/1 (what `sensitivity` correlates inputs with).
+    pub fn per_run(&self, values: &[f64]) -> Vec<f64> {
+        match self {
+            Figure::Prob(_, cmp, x) => values.iter().map(|v| if cmp.holds(*v, *x) { 1.0 } else { 0.0 }).collect(),
+            Figure::Stat(..) => values.to_vec(),
+        }
+    }
+}
+
+/// The values a statistic is taken over: finite ones for `mean` and `sd`,
+/// all but NaN for order statistics ("never" = +∞ sorts last).
+fn counted(stat: Stat, values: &[f64]) -> Vec<f64> {
+    match stat {
+        Stat::Mean | Stat::Sd => values.iter().copied().filter(|v| v.is_finite()).collect(),
+        _ => values.iter().copied().filter(|v| !v.is_nan()).collect(),
+    }
+}
+
+/// A statistic of counted values (reordered); `None` when there are none or
+/// it is "never".
+fn statistic(stat: Stat, values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let x = match stat {
+        Stat::Mean => stats::Moments::of(values).mean,
+        Stat::Sd => stats::Moments::of(values).sd(),
+        Stat::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
+        Stat::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        Stat::Quantile(p) => stats::quantiles(values, &[f64::from(p) / 100.0])[0],
+    };
+    finite(x)
+}
+
+/// The contiguous run ranges of the batches for `n` runs.
+pub fn batches(n: usize) -> Vec<std::ops::Range<usize>> {
+    let b = BATCHES.min(n / MIN_BATCH_RUNS);
+    (0..b).map(|k| k * n / b..(k + 1) * n / b).collect()
+}
+
+/// Batch-means standard error of a statistic computed on each batch by
+/// `of_batch`: the sd of the batch values over `√B` (batches where the
+/// statistic is undefined are left out; fewer than 4 defined: `None`).
+pub fn batch_se(n: usize, of_batch: impl Fn(std::ops::Range<usize>) -> Option<f64>) -> Option<f64> {
+    let values: Vec<f64> = batches(n).into_iter().filter_map(of_batch).filter(|x| x.is_finite()).collect();
+    if values.len() < 4 {
+        return None;
+    }
+    let m = stats::Moments::of(&values);
+    finite(m.sd() / (values.len() as f64).sqrt())
+}
+
+/// Standard error of the difference of two paired proportions from the
+/// discordant counts `b` (event in base only) and `c` (in other only):
+/// `√((b + c)/n − ((c − b)/n)²) / √n`, with 0.5 added to each discordant
+/// count (and 2 to n) so that a difference of zero over no discordant run
+/// is not reported as exact.
+pub fn paired_proportion_se(base: &[f64], other: &[f64], event: impl Fn(f64) -> bool) -> f64 {
+    let (mut b, mut c) = (0u64, 0u64);
+    for (x, y) in base.iter().zip(other) {
+        match (event(*x), event(*y)) {
+            (true, false) => b += 1,
+            (false, true) => c += 1,
+            _ => {}
+        }
+    }
+    let n = base.len() as f64 + 2.0;
+    let (b, c) = (b as f64 + 0.5, c as f64 + 0.5);
+    (((b + c) / n - ((c - b) / n).powi(2)).max(0.0) / n).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cmp, Metric};
+    use super::*;
+
+    fn stat(s: Stat) -> Figure {
+        Figure::Stat(s, Metric::Run(0))
+    }
+
+    #[test]
+    fn statistics_by_hand() {
+        let v = [3.0, 1.0, f64::INFINITY, 2.0, f64::NAN, 4.0];
+        let e = stat(Stat::Mean).estimate(&v);
+        assert_eq!((e.estimate, e.runs), (Some(2.5), 4));
+        // Order statistics keep "never" (+inf) as the latest value.
+        assert_eq!(stat(Stat::Quantile(50)).estimate(&v).runs, 5);
+        assert_eq!(stat(Stat::Quantile(80)).point(&v), Some(3.0 + 0.2 * 1.0));
+        assert_eq!(stat(Stat::Max).point(&v), None);
+        // sd of 1..4 = sqrt(5/3); se = sd/2.
+        assert!((e.se.unwrap() - (5.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-12);
+        assert_eq!(stat(Stat::Quantile(50)).point(&[3.0, 1.0, 2.0, 4.0]), Some(2.5));
+        assert_eq!(stat(Stat::Quantile(50)).point(&v), Some(3.0));
+        assert_eq!(stat(Stat::Min).point(&v), Some(1.0));
+        assert_eq!(stat(Stat::Max).estimate(&v).se, None);
+        // P counts every run: never (+inf) > 2 is true, NaN is false.
+        let p = Figure::Prob(Metric::Run(0), Cmp::Gt, 2.0).estimate(&v);
+        assert_eq!((p.estimate, p.runs), (Some(3.0 / 6.0), 6));
+        let p = Figure::Prob(Metric::Run(0), Cmp::Le, 2.0).point(&v);
+        assert_eq!(p, Some(2.0 / 6.0));
+    }
+
+    #[test]
+    fn paired_mean_difference_uses_the_per_run_differences() {
+        let base = [1.0, 2.0, 3.0, 4.0];
+        let other = [2.0, 2.0, 5.0, 4.0];
+        let d = stat(Stat::Mean).difference(&base, &other);
+        assert_eq!(d.diff, Some(0.75));
+        // differences 1, 0, 2, 0: sd = sqrt(11/12), se = sd/2
+        assert!((d.se.unwrap() - (11.0f64 / 12.0).sqrt() / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn paired_proportions_count_discordant_runs() {
+        let base = [1.0, 1.0, 0.0, 0.0];
+        let other = [1.0, 0.0, 1.0, 1.0];
+        let se = paired_proportion_se(&base, &other, |v| v > 0.5);
+        // b = 1.5, c = 2.5, n = 6: ((4/6) − (1/6)²)/6
+        let want = ((4.0 / 6.0 - (1.0f64 / 6.0).powi(2)) / 6.0).sqrt();
+        assert!((se - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn batches_cover_every_run_once() {
+        for n in [0, 7, 8, 100, 1000, 10_007] {
+            let b = batches(n);
+            assert!(b.len() <= BATCHES);
+            let covered: usize = b.iter().map(|r| r.len()).sum();
+            assert_eq!(covered, if b.is_empty() { 0 } else { n });
+            assert!(b.windows(2).all(|w| w[0].end == w[1].start));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Analysis results as tables for files (`table::Table`, columns as in
+//! DESIGN §5.1) and as text for the terminal.
+
+use crate::analysis::sensitivity::SensitivityRow;
+use crate::analysis::stress::StressRow;
+use crate::analysis::vary::{Solution, Status, SweepRow};
+use crate::figure::FigureValue;
+use crate::table::Table;
+use crate::terminal::{figure_value, grid, number, signed_figure_value};
+
+fn texts<T>(rows: &[T], f: impl Fn(&T) -> String) -> Vec<String> {
+    rows.iter().map(f).collect()
+}
+
+fn numbers<T>(rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Vec<Option<f64>> {
+    rows.iter().map(f).collect()
+}
+
+/// `x ± se`, as a cell.
+fn cell(v: &FigureValue, probability: bool) -> String {
+    figure_value(v.estimate, v.se, probability)
+}
+
+/// `stress.<ext>`: `stress, figure, base, base_se, value, value_se, diff,
+/// diff_se, unpaired_se`.
+pub fn stress_table(rows: &[StressRow]) -> Table {
+    Table::default()
+        .text("stress", texts(rows, |r| r.stress.clone()))
+        .text("figure", texts(rows, |r| r.figure.clone()))
+        .number("base", numbers(rows, |r| r.base.estimate))
+        .number("base_se", numbers(rows, |r| r.base.se))
+        .number("value", numbers(rows, |r| r.value.estimate))
+        .number("value_se", numbers(rows, |r| r.value.se))
+        .number("diff", numbers(rows, |r| r.diff.diff))
+        .number("diff_se", numbers(rows, |r| r.diff.se))
+        .number("unpaired_se", numbers(rows, |r| r.unpaired_se))
+}
+
+pub fn stress_text(rows: &[StressRow]) -> String {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.stress.clone(),
+                r.figure.clone(),
+                cell(&r.base, r.probability),
+                cell(&r.value, r.probability),
+                signed_figure_value(r.diff.diff, r.diff.se, r.probability),
+                r.unpaired_se.map_or(String::new(), |u| {
+                    figure_value(Some(u), Some(u), r.probability).split(" ± ").last().map(|s| format!("± {s}")).unwrap_or_default()
+                }),
+            ]
+        })
+        .collect();
+    grid(&["stress", "figure", "base", "stressed", "difference (paired)", "unpaired"], &body, &[false, false, true, true, true, true])
+}
+
+/// `sensitivity.<ext>`: `figure, input, spearman, spearman_se, low_at,
+/// high_at, low, high, swing, swing_se, variance_share`.
+pub fn sensitivity_table(rows: &[SensitivityRow]) -> Table {
+    Table::default()
+        .text("figure", texts(rows, |r| r.figure.clone()))
+        .text("input", texts(rows, |r| r.input.clone()))
+        .number("spearman", numbers(rows, |r| r.spearman))
+        .number("spearman_se", numbers(rows, |r| r.spearman_se))
+        .number("low_at", numbers(rows, |r| Some(r.low_at)))
+        .number("high_at", numbers(rows, |r| Some(r.high_at)))
+        .number("low", numbers(rows, |r| r.low.estimate))
+        .number("high", numbers(rows, |r| r.high.estimate))
+        .number("swing", numbers(rows, |r| r.swing.diff))
+        .number("swing_se", numbers(rows, |r| r.swing.se))
+        .number("variance_share", numbers(rows, |r| r.variance_share))
+}
+
+/// A terminal tornado per figure: inputs by |swing|, a bar to scale.
+pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
+    let mut out = String::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let end = rows[start..].iter().position(|r| r.figure != rows[start].figure).map_or(rows.len(), |k| start + k);
+        let block = &rows[start..end];
+        let widest = block.iter().filter_map(|r| r.swing.diff.map(f64::abs)).fold(0.0, f64::max);
+        let body: Vec<Vec<String>> = block
+            .iter()
+            .map(|r| {
+                let width = r.swing.diff.map_or(0, |s| if widest > 0.0 { (20.0 * s.abs() / widest).round() as usize } else { 0 });
+                vec![
+                    r.input.clone(),
+                    r.spearman.map_or("—".into(), |s| format!("{s:+.2} ± {:.2}", r.spearman_se.unwrap_or(f64::NAN))),
+                    format!("{} → {}", number(r.low_at, decimals(r.low_at)), number(r.high_at, decimals(r.high_at))),
+                    format!("{} → {}", figure_value(r.low.estimate, None, r.probability), figure_value(r.high.estimate, None, r.probability)),
+                    signed_figure_value(r.swing.diff, r.swing.se, r.probability),
+                    "█".repeat(width.max(usize::from(r.swing.diff.is_some_and(|s| s != 0.0)))),
+                    r.variance_share.map_or("—".into(), |v| format!("{:.0}%", 100.0 * v)),
+                ]
+            })
+            .collect();
+        out += &format!("{}\n", block[0].figure);
+        out += &grid(
+            &["input", "spearman", "p10 → p90 of input", "figure at p10 → p90", "swing (paired)", "", "variance share"],
+            &body,
+            &[false, true, true, true, true, false, true],
+        );
+        start = end;
+    }
+    out
+}
+
+/// A value as short as it can be written to 6 significant decimals.
+fn plain(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Decimals for showing an input value.
+fn decimals(x: f64) -> usize {
+    match x.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 1.0 => 2,
+        _ => 4,
+    }
+}
+
+/// `sweep.<ext>`: `value, figure, estimate, se, diff, diff_se`.
+pub fn sweep_table(rows: &[SweepRow]) -> Table {
+    Table::default()
+        .number("value", numbers(rows, |r| Some(r.value)))
+        .text("figure", texts(rows, |r| r.figure.clone()))
+        .number("estimate", numbers(rows, |r| r.estimate.estimate))
+        .number("se", numbers(rows, |r| r.estimate.se))
+        .number("diff", numbers(rows, |r| r.diff.diff))
+        .number("diff_se", numbers(rows, |r| r.diff.se))
+}
+
+pub fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                number(r.value, decimals(r.value)),
+                r.figure.clone(),
+                cell(&r.estimate, r.probability),
+                signed_figure_value(r.diff.diff, r.diff.se, r.probability),
+            ]
+        })
+        .collect();
+    grid(&[vary, "figure", "estimate", "vs first value (paired)"], &body, &[true, false, true, true])
+}
+
+pub fn solution_text(s: &Solution, probability: bool) -> String {
+    let at = |p: &crate::analysis::vary::Point| {
+        format!("{} at {} = {}", figure_value(p.estimate, p.se, probability), s.vary, number(p.at, decimals(p.at)))
+    };
+    match s.status {
+        Status::Solved => format!(
+            "{} holds for {} {} {} (bisection to [{}, {}], {} evaluations of {} runs, seed {})\n  there: {}\n",
+            s.target,
+            s.vary,
+            if s.holds == Some("above") { ">=" } else { "<=" },
+            plain(s.value.unwrap_or(f64::NAN)),
+            plain(s.bracket[0]),
+            plain(s.bracket[1]),
+            s.evaluations,
+            number(s.runs as f64, 0),
+            s.seed,
+            figure_value(s.achieved, s.achieved_se, probability),
+        ),
+        Status::Unmet => format!(
+            "{} cannot be met for {} in [{}, {}]:\n  {}\n  {}\n",
+            s.target,
+            s.vary,
+            s.range[0].at,
+            s.range[1].at,
+            at(&s.range[0]),
+            at(&s.range[1]),
+        ),
+        Status::MetEverywhere => format!(
+            "{} holds across the whole range of {} (the boundary lies outside [{}, {}]):\n  {}\n  {}\n",
+            s.target,
+            s.vary,
+            s.range[0].at,
+            s.range[1].at,
+            at(&s.range[0]),
+            at(&s.range[1]),
+        ),
+    }
+}
