@@ -9,6 +9,9 @@
 //!   model logic, on the same streams, blocks and threads as the engine:
 //!   the limit the engine can approach.
 //! - `aggregate/*`: reducing already simulated blocks into the monthly table.
+//! - `analysis/*`: `stress` (base + 2 stresses, 8 figures) and
+//!   `sensitivity` (base + 2 × 6 held inputs, 2 figures) of the built-in
+//!   example at its default 10,000 runs, without file output.
 //!
 //! Run: `cargo bench --bench engine` (add `-- engine/saas` to filter).
 
@@ -122,5 +125,25 @@ fn aggregate(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, draw_floor, aggregate);
+fn analysis(c: &mut Criterion) {
+    use runway::analysis::{self, sensitivity, stress, Progress};
+    use runway::figure::Catalog;
+    let mut g = c.benchmark_group("analysis");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    let sc = load(None, 10_000);
+    let catalog = Catalog::new(&sc);
+    let report = |_: u64| {};
+    let stresses: Vec<_> = sc.stresses.iter().collect();
+    let figures = analysis::default_figures(&catalog);
+    g.bench_function("stress/builtin", |b| {
+        b.iter(|| black_box(stress::run(&sc, &stresses, &figures, &Progress::new(&report)).expect("stress")))
+    });
+    let outcome = analysis::outcome_figures(&catalog);
+    g.bench_function("sensitivity/builtin", |b| {
+        b.iter(|| black_box(sensitivity::run(&sc, &outcome, &Progress::new(&report)).expect("sensitivity")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, draw_floor, aggregate, analysis);
 criterion_main!(benches);

@@ -14,7 +14,7 @@
 //!   and Economics 12 — numpy's algorithm for `λ ≥ 10`.
 //!
 //! Both are exact (rejection against the true probabilities, with Stirling
-//! series for the log-factorials); `tests/distributions.rs` checks them by
+//! series for the log-factorials); `tests/it/distributions.rs` checks them by
 //! chi-square and moments at means from 0.5 to 10^6 on both branches.
 //! Edge cases never reach the samplers: `p ≤ 0` or `n = 0` gives 0 churned,
 //! `p ≥ 1` gives all `n`; a mean ≤ 0 (or NaN) gives 0 arrivals; means above

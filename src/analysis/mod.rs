@@ -150,3 +150,12 @@ pub fn default_figures(catalog: &Catalog) -> Vec<Figure> {
     );
     texts.iter().map(|t| Figure::parse(t, catalog).expect("default figures parse")).collect()
 }
+
+/// The default figures of `sensitivity` and `sweep`: the chance of default
+/// by the horizon and the median final cash.
+pub fn outcome_figures(catalog: &Catalog) -> Vec<Figure> {
+    [format!("P(default_month <= {})", catalog.months()), "median(final_cash)".into()]
+        .iter()
+        .map(|t| Figure::parse(t, catalog).expect("default figures parse"))
+        .collect()
+}

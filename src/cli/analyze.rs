@@ -99,7 +99,7 @@ pub struct StressArgs {
     pub common: Common,
     /// An ad hoc stress instead of the file's: KEY=VALUE, e.g. churn.base=*1.5,
     /// pricing.price=25, "funding.0.probability=0" (repeatable; all form one stress).
-    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value, allow_hyphen_values = true)]
     pub set: Vec<(String, String)>,
     /// First month of the ad hoc stress (earlier months keep the base values).
     #[arg(long, value_name = "MONTH", requires = "set")]
@@ -145,12 +145,7 @@ pub struct SensitivityArgs {
 pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let start = Instant::now();
     let sc = load_with(&args.common, args.common.overrides())?;
-    let figures = figures_or(&args.metric, &sc, |c| {
-        [format!("P(default_month <= {})", c.months()), "median(final_cash)".into()]
-            .iter()
-            .map(|t| Figure::parse(t, c).expect("default figures parse"))
-            .collect()
-    })?;
+    let figures = figures_or(&args.metric, &sc, analysis::outcome_figures)?;
     let inputs = sensitivity::inputs(&sc).len() as u64;
     let rows = args.common.run((1 + 2 * inputs) * sc.runs, |p| sensitivity::run(&sc, &figures, p))?;
     print!("{}", present::sensitivity_text(&rows));
@@ -171,7 +166,7 @@ pub struct SolveArgs {
     pub target: String,
     /// Where to search [default: [0, 1] for shares, else a quarter to four
     /// times the base value].
-    #[arg(long, value_name = "LO..HI", value_parser = range)]
+    #[arg(long, value_name = "LO..HI", value_parser = range, allow_hyphen_values = true)]
     pub range: Option<(f64, f64)>,
     /// Stop when the bracket is this narrow [default: 1e-4 of the range].
     #[arg(long)]
@@ -217,7 +212,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "KEY")]
     pub vary: String,
     /// The values to cover: LO..HI.
-    #[arg(long, value_name = "LO..HI", value_parser = range)]
+    #[arg(long, value_name = "LO..HI", value_parser = range, allow_hyphen_values = true)]
     pub range: (f64, f64),
     /// Number of evenly spaced values, ends included.
     #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u32).range(2..=1000))]
@@ -231,12 +226,7 @@ pub struct SweepArgs {
 pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let start = Instant::now();
     let sc = load_with(&args.common, args.common.overrides())?;
-    let figures = figures_or(&args.metric, &sc, |c| {
-        [format!("P(default_month <= {})", c.months()), "median(final_cash)".into()]
-            .iter()
-            .map(|t| Figure::parse(t, c).expect("default figures parse"))
-            .collect()
-    })?;
+    let figures = figures_or(&args.metric, &sc, analysis::outcome_figures)?;
     let vary = vary::Vary::new(&sc, &args.vary)?;
     let (lo, hi) = args.range;
     vary.check_range(lo, hi)?;

@@ -100,6 +100,10 @@ impl Figure {
     pub fn difference(&self, base: &[f64], other: &[f64]) -> Difference {
         assert_eq!(base.len(), other.len(), "paired values cover the same runs");
         let diff = self.point(other).zip(self.point(base)).map(|(a, b)| a - b);
+        if base.iter().zip(other).all(|(a, b)| a.to_bits() == b.to_bits()) {
+            // The same runs with the same values: the difference is exactly 0.
+            return Difference { diff, se: diff.map(|_| 0.0) };
+        }
         let se = diff.and_then(|_| match self {
             Figure::Prob(_, cmp, x) => Some(paired_proportion_se(base, other, |v| cmp.holds(v, *x))),
             Figure::Stat(Stat::Mean, _) if base.iter().chain(other).all(|v| v.is_finite()) => {
@@ -202,7 +206,9 @@ mod tests {
         assert_eq!((e.estimate, e.runs), (Some(2.5), 4));
         // Order statistics keep "never" (+inf) as the latest value.
         assert_eq!(stat(Stat::Quantile(50)).estimate(&v).runs, 5);
-        assert_eq!(stat(Stat::Quantile(80)).point(&v), Some(3.0 + 0.2 * 1.0));
+        // Sorted: 1, 2, 3, 4, never. p75 sits on 4; p80 interpolates towards never.
+        assert_eq!(stat(Stat::Quantile(75)).point(&v), Some(4.0));
+        assert_eq!(stat(Stat::Quantile(80)).point(&v), None);
         assert_eq!(stat(Stat::Max).point(&v), None);
         // sd of 1..4 = sqrt(5/3); se = sd/2.
         assert!((e.se.unwrap() - (5.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-12);
@@ -225,6 +231,14 @@ mod tests {
         assert_eq!(d.diff, Some(0.75));
         // differences 1, 0, 2, 0: sd = sqrt(11/12), se = sd/2
         assert!((d.se.unwrap() - (11.0f64 / 12.0).sqrt() / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn identical_sides_differ_by_exactly_zero() {
+        let v = [1.0, 5.0, 2.0, 8.0, 3.0, 3.0, 9.0, 4.0];
+        for f in [stat(Stat::Mean), stat(Stat::Quantile(50)), Figure::Prob(Metric::Run(0), Cmp::Gt, 3.0)] {
+            assert_eq!(f.difference(&v, &v), Difference { diff: Some(0.0), se: Some(0.0) });
+        }
     }
 
     #[test]

@@ -211,9 +211,14 @@ fn parse_op(value: &Value) -> Option<Result<Op, String>> {
     }))
 }
 
-/// A command-line `--set` value as TOML: a number, a `{ dist = … }` table,
-/// or else the text as a string (`*1.5`, `0.02 to 0.06`).
+/// A command-line `--set` value as TOML: text starting with `*`, `+` or
+/// `-` is an operation (as the file's strings `"*k"`, `"+k"`, `"-k"`);
+/// otherwise a number, a `{ dist = … }` table, or else the text as a string
+/// (`0.02 to 0.06`).
 pub fn cli_value(text: &str) -> Value {
+    if text.trim_start().starts_with(['*', '+', '-']) {
+        return Value::String(text.trim().to_string());
+    }
     toml::from_str::<toml::Table>(&format!("v = {text}"))
         .ok()
         .and_then(|mut t| t.remove("v"))
@@ -257,6 +262,9 @@ pub(super) fn validate_all(
         }
         let patches = st.set.get_ref().iter().filter_map(|(k, v)| patch(cx, &targets, &origin, k, v)).collect();
         out.push(Stress { name, from_month, patches });
+    }
+    if let Some(m) = overrides.from_month.filter(|m| !(1..=super::limits::MAX_MONTHS).contains(m)) {
+        cx.problem(None, "--from-month", m, format!("must be a month in 1..={}", super::limits::MAX_MONTHS));
     }
     if !overrides.set.is_empty() {
         let origin = Origin { label: "--set".into(), span: None, from: overrides.from_month.unwrap_or(1) };

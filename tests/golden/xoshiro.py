@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent reference for runway's random streams (src/rng.rs), used to
-derive the golden numbers pinned in tests/engine.rs. Written from the
+derive the golden numbers pinned in tests/it/engine.rs. Written from the
 published algorithms (FNV-1a 64, SplitMix64's finaliser, Xoshiro256++ by
 Blackman & Vigna), not from runway's code.
 

@@ -5,7 +5,7 @@
 //! distribution from `statrs`. KS and chi-square checks run at a false-alarm
 //! probability α = 1e-6 each; moment and proportion checks allow 5 standard
 //! errors (≈ 5.7e-7 two-sided for a normal statistic). The seeds are fixed, so
-//! the outcome is deterministic. `cargo test --release --test distributions --
+//! the outcome is deterministic. `cargo test --release --test it distributions --
 //! --nocapture` prints each test's worst statistic relative to its critical value.
 
 use rand_distr::Distribution;

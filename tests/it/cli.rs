@@ -490,3 +490,103 @@ fn more_shards_than_blocks_still_merge_into_the_single_run() {
     }
     assert_eq!(summary_without_wall_time(&single), summary_without_wall_time(&merged));
 }
+
+/// The header line of a CSV file.
+fn header(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap().lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn analysis_commands_write_their_documented_tables() {
+    let out = scratch("analysis-tables");
+    let o = out.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = runway(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let text = run(&["stress", "--runs", "2000", "--out", o, "--quiet"]);
+    assert!(text.contains("churn +50%") && text.contains("model accuracy falls to 0.85"), "{text}");
+    assert_eq!(header(&out.join("stress.csv")), "stress,figure,base,base_se,value,value_se,diff,diff_se,unpaired_se");
+    // 2 stresses × 8 default figures (36-month horizon: P(default) by 12, 24, 36).
+    assert_eq!(std::fs::read_to_string(out.join("stress.csv")).unwrap().lines().count(), 1 + 2 * 8);
+    let manifest = std::fs::read_to_string(out.join("stress.manifest.json")).unwrap();
+    assert!(manifest.contains("\"seed\": 42") && manifest.contains("\"scenario_sha256\""), "{manifest}");
+
+    run(&["sensitivity", "--runs", "2000", "--out", o, "--quiet", "--metric", "median(final_cash)"]);
+    assert_eq!(
+        header(&out.join("sensitivity.csv")),
+        "figure,input,spearman,spearman_se,low_at,high_at,low,high,swing,swing_se,variance_share"
+    );
+    let rows = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert!(rows.contains("accuracy.report"), "the model's accuracy is ranked too:\n{rows}");
+
+    run(&["sweep", "--vary", "accuracy.value", "--range", "0.88..0.94", "--steps", "4", "--runs", "2000", "--out", o, "--quiet"]);
+    assert_eq!(header(&out.join("sweep.csv")), "value,figure,estimate,se,diff,diff_se");
+    assert_eq!(std::fs::read_to_string(out.join("sweep.csv")).unwrap().lines().count(), 1 + 4 * 2);
+
+    let text = run(&[
+        "solve", "scenarios/article-formula.toml", "--vary", "pricing.price", "--target", "mean(total_profit) >= 12e6",
+        "--range", "0..50", "--out", o,
+    ]);
+    assert!(text.contains("pricing.price >= 12.5"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("solve.json")).unwrap()).unwrap();
+    for key in ["vary", "target", "value", "achieved", "achieved_se", "bracket", "evaluations", "runs", "seed"] {
+        assert!(json.get(key).is_some(), "solve.json lacks {key}: {json}");
+    }
+}
+
+#[test]
+fn solve_exits_1_when_the_target_is_out_of_reach() {
+    let out = scratch("solve-unmet");
+    let o = runway(&[
+        "solve", "scenarios/article-formula.toml", "--vary", "pricing.price", "--target", "mean(total_profit) >= 1e12",
+        "--range", "0..50", "--out", out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("cannot be met") && text.contains("-3,000,000") && text.contains("57,000,000"), "{text}");
+}
+
+#[test]
+fn stress_tables_are_byte_identical_at_1_and_3_threads() {
+    let base = scratch("stress-threads");
+    let mut files = vec![];
+    for threads in ["1", "3"] {
+        let out = base.join(threads);
+        let o = runway(&[
+            "stress", "scenarios/b2b-api.toml", "--runs", "3000", "--threads", threads, "--set", "churn.base=*2",
+            "--from-month", "6", "--out", out.to_str().unwrap(), "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        files.push(std::fs::read(out.join("stress.csv")).unwrap());
+    }
+    assert!(files[0] == files[1]);
+}
+
+#[test]
+fn bad_figures_and_keys_exit_2_with_the_nearest_names() {
+    let o = runway(&["run", "--runs", "100", "--metric", "median(final_csh)", "--out", scratch("bad-fig").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nearest: final_cash"), "{}", stderr(&o));
+    let o = runway(&["stress", "--set", "churn.bse=*2", "--out", scratch("bad-key").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--set.churn.bse") && stderr(&o).contains("nearest: churn.base"), "{}", stderr(&o));
+    let o = runway(&["sweep", "--vary", "pricing.price", "--range", "-5..10", "--out", scratch("bad-range").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(">= 0"), "{}", stderr(&o));
+    let o = runway(&["solve", "--vary", "pricing.price", "--target", "median(final_cash)"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("expected a comparison"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_prints_extra_figures() {
+    let o = runway(&[
+        "run", "--runs", "500", "--no-runs", "--metric", "P(default_month <= 36)", "--metric", "median(cash[12])",
+        "--out", scratch("run-metric").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("P(default_month <= 36)") && text.contains("median(cash[12])"), "{text}");
+}
