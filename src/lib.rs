@@ -23,6 +23,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Checks are written `!(x > 0.0)` on purpose, so that NaN fails them (the
+// style of rand_distr's constructors).
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod accuracy;
 pub mod aggregate;
 pub mod analysis;

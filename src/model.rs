@@ -94,9 +94,9 @@ pub struct Plan {
     /// Values of the fixed inputs (others are overwritten per run/month).
     fixed: Vec<f64>,
     /// Indices of the inputs reported per run (uncertain or stressed ones),
-    /// in order, and for each its position in `per_month` if it is drawn
-    /// monthly in the base (reported as the average of its monthly values).
-    reported: Vec<(usize, Option<usize>)>,
+    /// in order, and for each whether it is drawn monthly in the base or
+    /// under the stress (reported as the average of its monthly values).
+    reported: Vec<(usize, bool)>,
     churn_noise_key: u64,
     new_noise_key: u64,
     stress: Option<StressPlan>,
@@ -138,9 +138,12 @@ impl Plan {
         }
         let stress = stress.map(|st| StressPlan::new(sc, st));
         let patched = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i));
+        let monthly_patch = |i: usize| {
+            stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i && matches!(p.2, Op::Replace { per: Per::Month, .. })))
+        };
         let reported = (0..sc.inputs.len())
             .filter(|&i| sc.inputs[i].is_uncertain() || patched(i))
-            .map(|i| (i, per_month.iter().position(|p| p.0 == i)))
+            .map(|i| (i, per_month.iter().any(|p| p.0 == i) || monthly_patch(i)))
             .collect();
         Plan {
             per_run,
@@ -267,7 +270,8 @@ pub fn simulate_run(
     }
     let mut draws: Vec<Draw> =
         plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
-    let mut sums = vec![0.0; plan.per_month.len()];
+    // Sums of the monthly values of the reported inputs that are averaged.
+    let mut sums = vec![0.0; plan.reported.len()];
     let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
     let (mut reference, mut table_scale) = link_params(sc);
     if let Some(st) = plan.stress.as_ref().filter(|s| s.from <= 1) {
@@ -326,8 +330,10 @@ pub fn simulate_run(
             let x = d.dist.sample(&mut d.rng);
             v[d.i] = d.op.map_or(x, |op| op.apply(x));
         }
-        for (sum, &(i, _)) in sums.iter_mut().zip(&plan.per_month) {
-            *sum += v[i];
+        for (sum, &(i, averaged)) in sums.iter_mut().zip(&plan.reported) {
+            if averaged {
+                *sum += v[i];
+            }
         }
         if dead {
             let rec = [0.0, 0.0, 0.0, 0.0, acc, 0.0, 0.0, 0.0, 0.0, cash, 0.0];
@@ -443,11 +449,8 @@ pub fn simulate_run(
     s.final_cash = cash;
     totals.unit_economics(&mut s);
 
-    for (slot, &(i, monthly)) in inputs.iter_mut().zip(&plan.reported) {
-        *slot = match monthly {
-            Some(m) => sums[m] / h as f64,
-            None => v[i],
-        };
+    for ((slot, &(i, averaged)), sum) in inputs.iter_mut().zip(&plan.reported).zip(&sums) {
+        *slot = if averaged { sum / h as f64 } else { v[i] };
     }
     s
 }

@@ -65,6 +65,9 @@ pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<
     Ok(simulate_with(sc, &Plan::new(sc), None, None, false, progress)?.0)
 }
 
+/// Per-run records and input values (`[run][input]`), kept in memory.
+type Kept = (Vec<crate::model::RunSummary>, Vec<f64>);
+
 /// Simulates every run, streaming the records to `runs` if given, and
 /// keeping them in memory (records, input values) if `keep_runs`.
 fn simulate_with(
@@ -74,7 +77,7 @@ fn simulate_with(
     extra: Option<&mut dyn Sink>,
     keep_runs: bool,
     progress: &mut dyn FnMut(u64),
-) -> anyhow::Result<(Results, (Vec<crate::model::RunSummary>, Vec<f64>))> {
+) -> anyhow::Result<(Results, Kept)> {
     let start = Instant::now();
     let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
     if keep_runs {

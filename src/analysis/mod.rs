@@ -24,6 +24,10 @@ use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Most bytes of per-run values one [`evaluate`] may keep (all its variants
+/// are simulated side by side, and each keeps its metrics for every run).
+pub const MAX_COLLECTED_BYTES: u64 = 4 << 30;
+
 /// Per-run values of a set of metrics for one variant: `values[k][run]`.
 #[derive(Debug, Clone)]
 pub struct Collected {
@@ -50,6 +54,18 @@ impl<'a> Collector<'a> {
     }
 
     fn absorb_block(&mut self, b: &Block) -> anyhow::Result<()> {
+        // What `run`'s aggregator checks on every monthly value, checked on
+        // the per-run totals that any overflow reaches.
+        if let Some(r) = b.summaries.iter().position(|s| {
+            ![s.final_cash, s.final_customers, s.total_revenue, s.total_profit].iter().all(|x| x.is_finite())
+        }) {
+            anyhow::bail!(
+                "run {}: final cash = {}, total revenue = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
+                b.first_run + r as u64,
+                b.summaries[r].final_cash,
+                b.summaries[r].total_revenue
+            );
+        }
         for (m, out) in self.metrics.iter().zip(&mut self.values) {
             match m {
                 Metric::Run(i) => out.extend(b.summaries.iter().map(RUN_METRICS[*i].1)),
@@ -109,6 +125,16 @@ impl<'a> Progress<'a> {
 /// The result does not depend on the thread count: each plan's runs are a
 /// pure function of (seed, run, input).
 pub fn evaluate(sc: &Scenario, plans: &[Plan], metrics: &[Metric], progress: &Progress) -> anyhow::Result<Vec<Collected>> {
+    let bytes = (plans.len() as u64).saturating_mul(metrics.len() as u64).saturating_mul(sc.runs).saturating_mul(8);
+    anyhow::ensure!(
+        bytes <= MAX_COLLECTED_BYTES,
+        "{} variants × {} metrics × {} runs would keep {:.1} GiB of per-run values (limit {} GiB); use fewer runs, stresses or figures",
+        plans.len(),
+        metrics.len(),
+        sc.runs,
+        bytes as f64 / f64::from(1u32 << 30),
+        MAX_COLLECTED_BYTES >> 30
+    );
     plans
         .par_iter()
         .map(|plan| {

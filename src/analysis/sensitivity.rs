@@ -4,8 +4,9 @@
 //! included, whatever its source):
 //! - `spearman`: the rank correlation between the input's draws and the
 //!   figure's per-run quantity (the metric, or for `P(…)` the event as 0/1)
-//!   in the base run, ties given their average rank; its standard error by
-//!   batch means over the runs (see [`crate::figure::eval`]).
+//!   in the base run, ties given their average rank ("never" ranks last,
+//!   undefined values are left out); its standard error by batch means over
+//!   the runs (see [`crate::figure::eval`]).
 //! - the **tornado**: the base run again with the input held at `low_at` and
 //!   at `high_at` (the p10 and p90 of its draws in the base run, type-7), every
 //!   other input random, on common random numbers; `low`/`high` are the
@@ -15,7 +16,8 @@
 //!   cutting the runs, sorted by the input, into [`BINS`] equal-count bins
 //!   and taking the between-bin share of the sum of squares, less its
 //!   expectation under no effect (`(K − 1)/(n − K)` of the within-bin sum of
-//!   squares, the ANOVA correction), floored at 0.
+//!   squares, the ANOVA correction), floored at 0, over the runs where the
+//!   metric is a finite number.
 
 use super::{evaluate, metrics_of, Collected, Progress};
 use crate::figure::{eval, Difference, Figure, FigureValue, Metric};
@@ -112,9 +114,9 @@ pub fn run(sc: &Scenario, figures: &[Figure], progress: &Progress) -> anyhow::Re
     Ok(rows)
 }
 
-/// Pairs with both values finite.
-fn finite_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).unzip()
+/// Pairs where both values pass `keep`.
+fn pairs(x: &[f64], y: &[f64], keep: impl Fn(f64) -> bool) -> (Vec<f64>, Vec<f64>) {
+    x.iter().zip(y).filter(|(a, b)| keep(**a) && keep(**b)).map(|(a, b)| (*a, *b)).unzip()
 }
 
 /// Ranks 1..=n, ties given their average rank.
@@ -153,15 +155,18 @@ fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     r.is_finite().then_some(r.clamp(-1.0, 1.0))
 }
 
-/// Spearman's rank correlation of the finite pairs.
+/// Spearman's rank correlation, leaving out undefined (NaN) values; "never"
+/// (+∞) ranks last, so an input that decides whether an event happens at all
+/// is seen.
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    let (x, y) = finite_pairs(x, y);
+    let (x, y) = pairs(x, y, |v| !v.is_nan());
     pearson(&ranks(&x), &ranks(&y))
 }
 
-/// First-order variance share of `y` explained by `x` (see the module docs).
+/// First-order variance share of `y` explained by `x` (see the module docs),
+/// over the runs where `y` is finite.
 pub fn variance_share(x: &[f64], y: &[f64]) -> Option<f64> {
-    let (x, y) = finite_pairs(x, y);
+    let (x, y) = pairs(x, y, f64::is_finite);
     let n = x.len();
     let k = BINS.min(n / 20);
     if k < 2 {

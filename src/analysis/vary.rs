@@ -29,6 +29,7 @@ impl<'a> Vary<'a> {
     /// Checks that the key may be set to every value in `[lo, hi]`.
     pub fn check_range(&self, lo: f64, hi: f64) -> anyhow::Result<()> {
         anyhow::ensure!(lo < hi, "--range {lo}..{hi}: the low end must be below the high end");
+        anyhow::ensure!((hi - lo).is_finite(), "--range {lo}..{hi}: the range is too wide to split");
         for x in [lo, hi] {
             self.sc.targets().check_value(self.target, x).map_err(|e| anyhow::anyhow!("--range: {}: {e}", self.path))?;
         }
@@ -75,9 +76,17 @@ pub struct SweepRow {
     pub diff: Difference,
 }
 
-/// `steps` evenly spaced values from `lo` to `hi` (both included).
+/// `steps` evenly spaced values from `lo` to `hi` (both included), rounded
+/// to 13 significant digits so that 0.88..0.94 in 4 steps gives 0.92, not
+/// 0.9199999999999999.
 pub fn grid(lo: f64, hi: f64, steps: usize) -> Vec<f64> {
-    (0..steps).map(|k| if k + 1 == steps { hi } else { lo + (hi - lo) * k as f64 / (steps - 1) as f64 }).collect()
+    let tidy = |x: f64| format!("{x:.12e}").parse::<f64>().unwrap_or(x);
+    (0..steps)
+        .map(|k| {
+            let t = k as f64 / (steps - 1) as f64;
+            if k + 1 == steps { hi } else { tidy(lo * (1.0 - t) + hi * t) }
+        })
+        .collect()
 }
 
 /// Evaluates `figures` at each value of `grid`: one row per (value, figure).
@@ -196,7 +205,7 @@ pub fn solve(vary: &Vary, target: &figure::Target, (lo, hi): (f64, f64), toleran
         (true, false) => (ends[1], ends[0]),
     };
     while (good.at - fail.at).abs() > tolerance && evaluations.get() < MAX_EVALUATIONS {
-        let mid = eval(fail.at + (good.at - fail.at) / 2.0)?;
+        let mid = eval(fail.at / 2.0 + good.at / 2.0)?;
         if ok(&mid) { good = mid } else { fail = mid }
     }
     Ok(Solution {

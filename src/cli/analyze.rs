@@ -3,7 +3,7 @@
 //! the one run pipeline, prints a table and writes it with its manifest
 //! (DESIGN §5.1).
 
-use super::{figures, load, pool, Bar, Failure};
+use super::{figures, load, pool, Bar, Failure, ScenarioArgs};
 use crate::aggregate::QuantileMethod;
 use crate::analysis::{self, sensitivity, stress as stress_analysis, vary, Progress};
 use crate::figure::{Catalog, Figure};
@@ -15,20 +15,12 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// What every analysis command takes.
+/// What every analysis command takes. `--runs` is per variant, and every
+/// variant uses the one seed.
 #[derive(Debug, clap::Args)]
 pub struct Common {
-    /// Scenario file (TOML); the built-in sentiment-analysis example if omitted.
-    pub scenario: Option<PathBuf>,
-    /// Simulated futures per variant (overrides scenario.runs).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed (overrides scenario.seed); every variant uses it.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Horizon in months (overrides scenario.months).
-    #[arg(long)]
-    pub months: Option<u32>,
+    #[command(flatten)]
+    pub input: ScenarioArgs,
     /// Output folder [default: out/<scenario name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -45,7 +37,7 @@ pub struct Common {
 
 impl Common {
     fn overrides(&self) -> Overrides {
-        Overrides { runs: self.runs, seed: self.seed, months: self.months, ..Overrides::default() }
+        self.input.overrides()
     }
 
     fn out(&self, sc: &Scenario) -> PathBuf {
@@ -63,7 +55,7 @@ impl Common {
 }
 
 fn load_with(common: &Common, overrides: Overrides) -> Result<Scenario, Failure> {
-    let sc = load(common.scenario.as_deref(), overrides)?;
+    let sc = load(common.input.scenario.as_deref(), overrides)?;
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
@@ -195,7 +187,8 @@ pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     if !(tolerance > 0.0) {
         return Err(anyhow::anyhow!("--tolerance {tolerance}: must be > 0").into());
     }
-    let total = u64::from(vary::MAX_EVALUATIONS.min(2 + ((hi - lo) / tolerance).log2().ceil() as u32)) * sc.runs;
+    let steps = ((hi - lo) / tolerance).log2().ceil().clamp(0.0, f64::from(vary::MAX_EVALUATIONS)) as u32;
+    let total = u64::from(vary::MAX_EVALUATIONS.min(2 + steps)) * sc.runs;
     let solution = args.common.run(total, |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
     print!("{}", present::solution_text(&solution, target.figure.is_probability()));
     let path = args.common.out(&sc).join("solve.json");

@@ -61,8 +61,9 @@ pub enum Command {
     },
 }
 
+/// Which scenario, and the overrides every simulating command takes.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
+pub struct ScenarioArgs {
     /// Scenario file (TOML); the built-in sentiment-analysis example if omitted.
     pub scenario: Option<PathBuf>,
     /// Number of simulated futures (overrides scenario.runs).
@@ -74,6 +75,18 @@ pub struct RunArgs {
     /// Horizon in months (overrides scenario.months).
     #[arg(long)]
     pub months: Option<u32>,
+}
+
+impl ScenarioArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides { runs: self.runs, seed: self.seed, months: self.months, ..Overrides::default() }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: ScenarioArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Simulate only shard I of N (0-based) and write `shard-I-of-N.runway`
@@ -199,8 +212,7 @@ fn figures(texts: &[String], sc: &Scenario) -> Result<Vec<Figure>, Failure> {
 }
 
 fn run(args: RunArgs) -> Result<u8, Failure> {
-    let overrides = Overrides { runs: args.runs, seed: args.seed, months: args.months, ..Overrides::default() };
-    let sc = load(args.scenario.as_deref(), overrides)?;
+    let sc = load(args.input.scenario.as_deref(), args.input.overrides())?;
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }

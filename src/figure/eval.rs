@@ -81,7 +81,8 @@ impl Figure {
                 let mut defined = counted(*stat, values);
                 let runs = defined.len() as u64;
                 let estimate = statistic(*stat, &mut defined);
-                let se = estimate.and_then(|_| match stat {
+                // One value has no spread to estimate an error from.
+                let se = estimate.filter(|_| runs >= 2).and_then(|_| match stat {
                     Stat::Mean => finite(stats::Moments::of(&defined).se_mean()),
                     Stat::Quantile(p) => {
                         defined.sort_unstable_by(f64::total_cmp);
@@ -104,7 +105,7 @@ impl Figure {
             // The same runs with the same values: the difference is exactly 0.
             return Difference { diff, se: diff.map(|_| 0.0) };
         }
-        let se = diff.and_then(|_| match self {
+        let se = diff.filter(|_| base.len() >= 2).and_then(|_| match self {
             Figure::Prob(_, cmp, x) => Some(paired_proportion_se(base, other, |v| cmp.holds(v, *x))),
             Figure::Stat(Stat::Mean, _) if base.iter().chain(other).all(|v| v.is_finite()) => {
                 let d: Vec<f64> = other.iter().zip(base).map(|(a, b)| a - b).collect();

@@ -27,10 +27,13 @@ use crate::model::{RunSummary, METRICS};
 use crate::scenario::{InputId, Scenario};
 use std::fmt;
 
+/// Reads one per-run metric from a run's record.
+pub type Reader = fn(&RunSummary) -> f64;
+
 /// Per-run metrics (DESIGN §3.1) and how to read each from a run's record.
 /// Months that never came (`default_month`, `breakeven_month`) read as +∞,
 /// undefined unit economics as NaN; see [`eval`] for how each is counted.
-pub const RUN_METRICS: &[(&str, fn(&RunSummary) -> f64)] = &[
+pub const RUN_METRICS: &[(&str, Reader)] = &[
     ("default_month", |r| month_or_never(r.default_month)),
     ("breakeven_month", |r| month_or_never(r.breakeven_month)),
     ("final_customers", |r| r.final_customers),

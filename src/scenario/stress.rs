@@ -239,6 +239,7 @@ pub(super) fn validate_all(
     specs: &[super::spec::StressSpec],
     overrides: &Overrides,
     targets: Targets<'_>,
+    horizon: u32,
 ) -> Vec<Stress> {
     let inputs = cx.inputs.clone();
     let targets = Targets { inputs: &inputs, ..targets };
@@ -261,7 +262,7 @@ pub(super) fn validate_all(
             cx.problem(origin.span.clone(), &origin.label, "{}", "a stress needs at least one key to set");
         }
         let patches = st.set.get_ref().iter().filter_map(|(k, v)| patch(cx, &targets, &origin, k, v)).collect();
-        out.push(Stress { name, from_month, patches });
+        out.push(checked(cx, &origin, Stress { name, from_month, patches }, horizon));
     }
     if let Some(m) = overrides.from_month.filter(|m| !(1..=super::limits::MAX_MONTHS).contains(m)) {
         cx.problem(None, "--from-month", m, format!("must be a month in 1..={}", super::limits::MAX_MONTHS));
@@ -270,9 +271,30 @@ pub(super) fn validate_all(
         let origin = Origin { label: "--set".into(), span: None, from: overrides.from_month.unwrap_or(1) };
         let patches = overrides.set.iter().filter_map(|(k, v)| patch(cx, &targets, &origin, k, &cli_value(v))).collect();
         let name = overrides.set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-        out.push(Stress { name, from_month: overrides.from_month, patches });
+        out.push(checked(cx, &origin, Stress { name, from_month: overrides.from_month, patches }, horizon));
     }
     out
+}
+
+/// Checks what is wrong only with the stress as a whole: two keys that set
+/// the same thing (`accuracy.value` and `accuracy.report`, or `--set` twice),
+/// whose range checks would each pass alone; a first month past the horizon
+/// (a warning: the stress changes nothing).
+fn checked(cx: &mut Ctx<'_>, origin: &Origin, stress: Stress, horizon: u32) -> Stress {
+    for (k, p) in stress.patches.iter().enumerate() {
+        if let Some(q) = stress.patches[..k].iter().find(|q| q.target == p.target) {
+            let msg = format!("`{}` and `{}` set the same thing; give it once", q.path, p.path);
+            cx.problem(origin.span.clone(), &format!("{}.{}", origin.label, p.path), "", msg);
+        }
+    }
+    if stress.from() > horizon {
+        cx.warnings.push(format!(
+            "stress \"{}\" starts in month {}, after the {horizon}-month horizon: it changes nothing",
+            stress.name,
+            stress.from()
+        ));
+    }
+    stress
 }
 
 /// One `key = value` of a stress, checked; `None` after recording a problem.
@@ -296,9 +318,9 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
                 let parsed = cx.checked_quantity(&label, value, span.clone(), domain)?;
                 Op::Replace { dist: parsed.dist, per: parsed.per }
             }
-            _ => match value.as_float().or(value.as_integer().map(|i| i as f64)) {
-                Some(x) => Op::Replace { dist: Dist::fixed(x).ok()?, per: Per::Run },
-                None => return fail(cx, format!("{key} takes a number, or \"*k\", \"+k\", \"-k\"")),
+            _ => match value.as_float().or(value.as_integer().map(|i| i as f64)).map(Dist::fixed) {
+                Some(Ok(dist)) => Op::Replace { dist, per: Per::Run },
+                _ => return fail(cx, format!("{key} takes a finite number in [0, 1], or \"*k\", \"+k\", \"-k\"")),
             },
         },
     };

@@ -27,7 +27,7 @@ pub(super) struct Ctx<'a> {
     text: &'a str,
     files: &'a FileSource,
     problems: Vec<Problem>,
-    warnings: Vec<String>,
+    pub(super) warnings: Vec<String>,
     pub(super) inputs: Vec<Input>,
 }
 
@@ -279,7 +279,8 @@ pub(super) fn validate(
 
     cx.list_len("stress", spec.stress.len());
     let targets = Targets { inputs: &[], accuracy: accuracy.as_ref(), rounds: &funding };
-    let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets);
+    let horizon = u32::try_from(months).unwrap_or(u32::MAX);
+    let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets, horizon);
     cx.list_len("assert", spec.asserts.len());
     let asserts = spec
         .asserts

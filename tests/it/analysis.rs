@@ -244,6 +244,7 @@ fn sweep_follows_the_article_formula() {
     let v = vary::Vary::new(&sc, "pricing.price").unwrap();
     let grid = vary::grid(10.0, 14.0, 5);
     assert_eq!(grid, vec![10.0, 11.0, 12.0, 13.0, 14.0]);
+    assert_eq!(vary::grid(0.88, 0.94, 4), vec![0.88, 0.9, 0.92, 0.94]);
     let rows = silent(|p| vary::sweep(&v, &grid, &[figure(&sc, "mean(total_profit)")], p)).unwrap();
     for r in &rows {
         let want = 12.0 * (100_000.0 * r.value - 250_000.0);
@@ -306,7 +307,8 @@ from_month = 6
 set = { "churn.base" = 0.02 }
 "#;
     let sc = parse(text, Overrides::default());
-    let metrics: Vec<_> = (1..=12).map(|t| figure(&sc, &format!("mean(churn_rate[{t}])")).metric().clone()).collect();
+    let mut metrics: Vec<_> = (1..=12).map(|t| figure(&sc, &format!("mean(churn_rate[{t}])")).metric().clone()).collect();
+    metrics.push(figure(&sc, "mean(churn.base)").metric().clone());
     let plans = [Plan::new(&sc), Plan::stressed(&sc, &sc.stresses[0]), Plan::stressed(&sc, &sc.stresses[1])];
     let out = silent(|p| analysis::evaluate(&sc, &plans, &metrics, p)).unwrap();
     for t in 0..12 {
@@ -317,5 +319,12 @@ set = { "churn.base" = 0.02 }
         } else {
             assert!(fixed.iter().all(|f| *f == 0.02), "month {}", t + 1);
         }
+    }
+    // A per-month input's column is the average of the values in force:
+    // months 1–5 drawn, months 6–12 the replacement.
+    for r in 0..100 {
+        let drawn: f64 = (0..5).map(|t| out[0].values[t][r]).sum();
+        let want = (drawn + 7.0 * 0.02) / 12.0;
+        assert!((out[2].values[12][r] - want).abs() < 1e-15, "run {r}");
     }
 }

@@ -572,6 +572,15 @@ fn bad_figures_and_keys_exit_2_with_the_nearest_names() {
     let o = runway(&["stress", "--set", "churn.bse=*2", "--out", scratch("bad-key").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--set.churn.bse") && stderr(&o).contains("nearest: churn.base"), "{}", stderr(&o));
+    let o = runway(&["stress", "--set", "pricing.price=-5", "--set", "pricing.price=-5", "--out", scratch("dup").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("set the same thing"), "{}", stderr(&o));
+    let o = runway(&["stress", "--set", "funding.0.probability=nan", "--out", scratch("nan").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("finite number in [0, 1]"), "{}", stderr(&o));
+    let o = runway(&["sweep", "--vary", "start.cash", "--range=-1e308..1e308", "--out", scratch("wide").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("too wide"), "{}", stderr(&o));
     let o = runway(&["sweep", "--vary", "pricing.price", "--range", "-5..10", "--out", scratch("bad-range").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(">= 0"), "{}", stderr(&o));
