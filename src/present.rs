@@ -86,7 +86,7 @@ pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
                 let width = r.swing.diff.map_or(0, |s| if widest > 0.0 { (20.0 * s.abs() / widest).round() as usize } else { 0 });
                 vec![
                     r.input.clone(),
-                    r.spearman.map_or("—".into(), |s| format!("{s:+.2} ± {:.2}", r.spearman_se.unwrap_or(f64::NAN))),
+                    spearman_cell(r.spearman, r.spearman_se),
                     format!("{} → {}", number(r.low_at, decimals(r.low_at)), number(r.high_at, decimals(r.high_at))),
                     format!("{} → {}", figure_value(r.low.estimate, None, r.probability), figure_value(r.high.estimate, None, r.probability)),
                     signed_figure_value(r.swing.diff, r.swing.se, r.probability),
@@ -110,6 +110,18 @@ pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
 fn plain(x: f64) -> String {
     let s = format!("{x:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `ρ ± se` with two significant digits of the error (at least 2 decimals).
+fn spearman_cell(rho: Option<f64>, se: Option<f64>) -> String {
+    let Some(rho) = rho else { return "—".into() };
+    match se.filter(|s| *s > 0.0) {
+        Some(se) => {
+            let d = (1.0 - se.log10().floor()).clamp(2.0, 4.0) as usize;
+            format!("{rho:+.d$} ± {se:.d$}")
+        }
+        None => format!("{rho:+.2}"),
+    }
 }
 
 /// Decimals for showing an input value.
@@ -183,5 +195,19 @@ pub fn solution_text(s: &Solution, probability: bool) -> String {
             at(&s.range[0]),
             at(&s.range[1]),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spearman_cells_show_their_error() {
+        assert_eq!(spearman_cell(Some(-0.2912), Some(0.0093)), "-0.2912 ± 0.0093");
+        assert_eq!(spearman_cell(Some(0.13), Some(0.012)), "+0.130 ± 0.012");
+        assert_eq!(spearman_cell(Some(0.13), Some(0.12)), "+0.13 ± 0.12");
+        assert_eq!(spearman_cell(Some(0.4712), Some(0.0017)), "+0.4712 ± 0.0017");
+        assert_eq!(spearman_cell(None, None), "—");
     }
 }

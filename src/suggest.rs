@@ -10,7 +10,8 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, ma
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
-            let cl = c.to_lowercase();
+            // `cash[MONTH]` is compared as `cash`.
+            let cl = c.split('[').next().unwrap_or(c).to_lowercase();
             let related = !lower.is_empty() && (cl.contains(&lower) || lower.contains(&cl));
             let distance = strsim::levenshtein(&lower, &cl);
             (if related { distance.min(1) } else { distance }, i, c)

@@ -205,14 +205,20 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(sc: &Scenario) -> Catalog {
-        let mut inputs: Vec<(String, InputId)> =
-            sc.inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
-        if let Some(a) = &sc.accuracy {
-            if sc.input(a.initial).path != "accuracy.value" {
-                inputs.push(("accuracy.value".into(), a.initial));
+        Catalog::from_parts(sc.months, &sc.inputs, sc.accuracy.as_ref().map(|a| a.initial))
+    }
+
+    /// The names of a scenario still being validated: its horizon, its
+    /// inputs and the input holding the run's accuracy (if any).
+    pub fn from_parts(months: u32, inputs: &[crate::scenario::Input], accuracy: Option<InputId>) -> Catalog {
+        let mut names: Vec<(String, InputId)> =
+            inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
+        if let Some(a) = accuracy {
+            if inputs[a.index()].path != "accuracy.value" {
+                names.push(("accuracy.value".into(), a));
             }
         }
-        Catalog { months: sc.months, inputs }
+        Catalog { months, inputs: names }
     }
 
     pub fn months(&self) -> u32 {

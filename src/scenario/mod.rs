@@ -233,11 +233,16 @@ pub struct Round {
     pub key: u64,
 }
 
-/// An `[[assert]]` entry, kept for the `check` command.
+/// An `[[assert]]` entry, checked against the figure language and the
+/// stress names when the file is read, kept for the `check` command.
 #[derive(Debug, Clone)]
 pub struct Assertion {
     pub name: Option<String>,
+    /// As written.
     pub expect: String,
+    /// `expect`, parsed.
+    pub target: crate::figure::Target,
+    /// The `[[stress]]` it is evaluated on, if any (a name that exists).
     pub stress: Option<String>,
 }
 

@@ -282,10 +282,13 @@ pub(super) fn validate(
     let horizon = u32::try_from(months).unwrap_or(u32::MAX);
     let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets, horizon);
     cx.list_len("assert", spec.asserts.len());
+    let catalog = crate::figure::Catalog::from_parts(horizon, &cx.inputs, accuracy.as_ref().map(|a| a.initial));
     let asserts = spec
         .asserts
         .iter()
-        .map(|a| Assertion { name: a.name.clone(), expect: a.expect.get_ref().clone(), stress: a.stress.clone() })
+        .enumerate()
+        .take(limits::MAX_LIST)
+        .filter_map(|(i, a)| assertion(&mut cx, &catalog, &stresses, i, a))
         .collect();
     for c in &spec.correlation {
         cx.problem(
@@ -347,6 +350,37 @@ pub(super) fn validate(
         warnings: cx.warnings,
         source,
     })
+}
+
+/// An `[[assert]]`: its `expect` must be `FIGURE CMP NUMBER` in the figure
+/// language (docs/figures.md) over this scenario's names, and its `stress`
+/// a stress of the file.
+fn assertion(
+    cx: &mut Ctx<'_>,
+    catalog: &crate::figure::Catalog,
+    stresses: &[Stress],
+    i: usize,
+    a: &spec::AssertSpec,
+) -> Option<Assertion> {
+    let span = Some(a.expect.span());
+    let expect = a.expect.get_ref();
+    let target = match crate::figure::Target::parse(expect, catalog) {
+        Ok(t) => t,
+        Err(e) => {
+            cx.problem(span, &format!("assert.{i}.expect"), format!("\"{expect}\""), e.message);
+            return None;
+        }
+    };
+    if let Some(name) = a.stress.as_ref().filter(|n| !stresses.iter().any(|s| &s.name == *n)) {
+        let known = if stresses.is_empty() {
+            "the file has no [[stress]]".to_string()
+        } else {
+            crate::suggest::phrase(name, stresses.iter().map(|s| s.name.as_str()))
+        };
+        cx.problem(span, &format!("assert.{i}.stress"), format!("\"{name}\""), format!("no stress has this name; {known}"));
+        return None;
+    }
+    Some(Assertion { name: a.name.clone(), expect: expect.clone(), target, stress: a.stress.clone() })
 }
 
 fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {

@@ -181,6 +181,27 @@ fn rejects(name: &str, text: &str, expected: &[&str]) {
 }
 
 #[test]
+fn assertions_are_checked_when_the_file_is_read() {
+    rejects(
+        "assert-metric",
+        &format!("{GOOD}\n[[assert]]\nexpect = \"P(csh[12] < 0) <= 0.1\"\n"),
+        &["assert.0.expect", "unknown metric `csh`", "nearest: cash[MONTH]", ":18:"],
+    );
+    rejects(
+        "assert-threshold",
+        &format!("{GOOD}\n[[assert]]\nexpect = \"median(final_cash)\"\n"),
+        &["assert.0.expect", "expected a comparison"],
+    );
+    rejects(
+        "assert-stress",
+        &format!(
+            "{GOOD}\n[[stress]]\nname = \"churn up\"\nset = {{ \"churn.base\" = \"*2\" }}\n\n[[assert]]\nexpect = \"median(final_cash) > 0\"\nstress = \"churn upp\"\n"
+        ),
+        &["assert.0.stress", "no stress has this name", "nearest: churn up"],
+    );
+}
+
+#[test]
 fn unknown_key() {
     rejects("unknown-key", &GOOD.replace("base = 0.05", "base = 0.05\nchurm = 1"), &["churn.churm", ":16:"]);
 }
