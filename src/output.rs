@@ -197,6 +197,11 @@ pub fn merge(
 ) -> anyhow::Result<(Manifest, Results)> {
     let start = Instant::now();
     let h = shards.first().ok_or_else(|| anyhow::anyhow!("no shard files given"))?.1.clone();
+    let on_default = match h.on_default.as_str() {
+        "stop" => "stop",
+        "continue" => "continue",
+        other => anyhow::bail!("{}: on_default = \"{other}\" in the shard header; expected \"continue\" or \"stop\"", shards[0].0.display()),
+    };
     create_dir(dir)?;
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, h.input_paths.clone())?) } else { None };
     let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());
@@ -223,7 +228,7 @@ pub fn merge(
         block_runs: engine::BLOCK_RUNS,
         quantile_rule: QUANTILE_RULE,
         quantiles: h.quantiles,
-        on_default: if h.on_default == "stop" { "stop" } else { "continue" },
+        on_default,
         currency: h.currency,
         warnings: h.warnings,
         wall_time_s: results.wall_time_s,

@@ -670,6 +670,34 @@ mod tests {
         assert!((all.sd() - var.sqrt()).abs() < 1e-9 && (merged.sd() - var.sqrt()).abs() < 1e-9);
     }
 
+    /// The production path: `summarize` (shifted one-pass sums in four
+    /// lanes, centered on the pilot block's mean) per block of 1,024, merged
+    /// in block order, against a two-pass reference — on values far from 0
+    /// (1e9 plus a spread of about 40) where a naive one-pass sum of squares
+    /// would lose every digit of the variance.
+    #[test]
+    fn summarize_in_blocks_matches_two_passes() {
+        let xs: Vec<f64> = (0..10_007).map(|i| 1e9 + ((i * 37) % 101) as f64 * 1.5 - 20.0 + (i % 7) as f64 * 0.1).collect();
+        let center = Moments::of(&xs[..1024]).mean;
+        let mut merged = Moments::default();
+        for block in xs.chunks(1024) {
+            merged.merge(&summarize(block, center, None).expect("finite"));
+        }
+        // Reference in exact deviations from 1e9 (x − 1e9 is exact here).
+        let small: Vec<f64> = xs.iter().map(|x| x - 1e9).collect();
+        let m = small.iter().sum::<f64>() / small.len() as f64;
+        let sd = (small.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (small.len() - 1) as f64).sqrt();
+        let mean = 1e9 + m;
+        // 1e-6 is about 8 ulps at 1e9.
+        assert!((merged.mean - mean).abs() <= 1e-6, "{} vs {mean}", merged.mean);
+        assert!((merged.sd() - sd).abs() <= 1e-9 * sd, "{} vs {sd}", merged.sd());
+        assert_eq!(merged.n, xs.len() as u64);
+        // A non-finite value is reported at its index.
+        let mut bad = xs[..100].to_vec();
+        bad[42] = f64::NAN;
+        assert_eq!(summarize(&bad, center, None), Err(42));
+    }
+
     #[test]
     fn sketch_is_within_its_relative_error_and_merges_exactly() {
         let mut rng = crate::rng::pilot_rng();

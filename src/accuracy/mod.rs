@@ -56,7 +56,10 @@ mod tests {
         let pts = [(0.80, 1.8), (0.90, 1.1), (0.95, 0.8)];
         let scale = interpolate(&pts, 0.92);
         assert!((scale - 0.98).abs() < 1e-12);
-        assert!((table(0.92, &pts, scale) - 1.0).abs() < 1e-12);
+        // Rescaled by the hand value 0.98, not by `scale` (which would check
+        // x/x): at 0.90 the table reads 1.1, so m = 1.1/0.98.
+        assert!((table(0.90, &pts, 0.98) - 1.1 / 0.98).abs() < 1e-12);
+        assert!((table(0.92, &pts, 0.98) - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -108,7 +108,8 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
         "gamma" => &["mean", "sd", "shape", "scale"],
         "beta" => &["mean", "sd", "alpha", "beta"],
         "discrete" => &["values", "weights"],
-        _ => &["file", "column"],
+        "empirical" => &["file", "column"],
+        other => return Err(format!("dist = \"{other}\" is listed but has no parameters here (a bug in runway)")),
     };
     for key in t.keys() {
         if !COMMON.contains(&key.as_str()) && !params.contains(&key.as_str()) {
@@ -184,13 +185,14 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
             };
             (Dist::discrete(values, &weights).map_err(err)?, false)
         }
-        _ => {
+        "empirical" => {
             let file = string(t, "file")?.ok_or("empirical needs `file` (a CSV relative to the scenario)")?;
             let column = string(t, "column")?.ok_or("empirical needs `column` (a header in the CSV)")?;
             let text = files.read(file).map_err(|e| format!("empirical: file = \"{file}\": {e}"))?;
             let values = csv_column(&text, column).map_err(|e| format!("empirical: {file}: {e}"))?;
             (Dist::empirical(values).map_err(err)?, false)
         }
+        other => return Err(format!("dist = \"{other}\" is listed but cannot be built (a bug in runway)")),
     };
     let dist = if bounds_are_params { dist } else { dist.truncated(min, max).map_err(err)? };
     Ok(Parsed { dist, per })

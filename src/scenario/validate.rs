@@ -212,7 +212,9 @@ pub(super) fn validate(
     let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
     let price = cx.quantity("pricing.price", &spec.pricing.price, NONNEG.monthly());
     let annual_increase =
-        cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH.monthly());
+        // Applied once a year: monthly draws would mostly go unused, and the
+        // per-run column would average draws that never applied.
+        cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH);
 
     let acq = spec.acquisition.as_ref();
     let acquisition = Acquisition {

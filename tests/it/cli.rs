@@ -81,12 +81,14 @@ fn every_example_scenario_validates_and_runs() {
         let out = base.join(path.file_stem().unwrap());
         let r = runway(&["run", p, "--runs", "300", "--format", "json", "--out", out.to_str().unwrap()]);
         assert!(r.status.success(), "{p}: {}", stderr(&r));
-        for f in ["runs.json", "monthly.json", "summary.json"] {
-            let text = std::fs::read_to_string(out.join(f)).unwrap();
-            assert!(text.len() > 10, "{p}: {f} is empty");
-        }
-        let summary: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let json = |f: &str| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap_or_else(|e| panic!("{p}: {f}: {e}"))
+        };
+        let summary = json("summary.json");
+        let months = summary["manifest"]["months"].as_u64().unwrap() as usize;
+        // One record per run; one row per (metric, month) for 11 metrics.
+        assert_eq!(json("runs.json").as_array().map(Vec::len), Some(300), "{p}: runs.json");
+        assert_eq!(json("monthly.json").as_array().map(Vec::len), Some(11 * months), "{p}: monthly.json");
         assert_eq!(summary["manifest"]["runs"], 300);
         assert_eq!(summary["manifest"]["scenario_sha256"].as_str().unwrap().len(), 64);
     }
@@ -322,6 +324,36 @@ fn per_month_where_only_per_run_makes_sense() {
         &GOOD.replace("cash = 10000", r#"cash = { dist = "normal", mean = 1e4, sd = 10, per = "month" }"#),
         &["start.cash", "per = \"month\""],
     );
+}
+
+#[test]
+fn annual_increase_is_drawn_once_per_run() {
+    // Issue 11: monthly draws of a yearly rise were mostly unused and the
+    // per-run column averaged them.
+    rejects(
+        "annual-per-month",
+        &GOOD.replace("price = 10", "price = 10\nannual_increase = { dist = \"uniform\", min = 0, max = 0.1, per = \"month\" }"),
+        &["pricing.annual_increase", "per = \"month\" is not allowed"],
+    );
+}
+
+#[test]
+fn merge_refuses_an_unknown_on_default() {
+    // Issue 11: merge used to read any unknown value as "continue".
+    let dir = scratch("merge-on-default");
+    let shards = dir.join("shards");
+    let o = runway(&["run", "--runs", "300", "--shard", "0/1", "--out", shards.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file = std::fs::read_dir(&shards).unwrap().next().unwrap().unwrap().path();
+    let bytes = std::fs::read(&file).unwrap();
+    let (from, to) = (b"\"on_default\":\"continue\"", b"\"on_default\":\"sometime\"");
+    let at = bytes.windows(from.len()).position(|w| w == from).expect("the header names on_default");
+    let mut edited = bytes.clone();
+    edited[at..at + from.len()].copy_from_slice(to);
+    std::fs::write(&file, edited).unwrap();
+    let o = runway(&["merge", shards.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("on_default = \"sometime\""), "{}", stderr(&o));
 }
 
 #[test]
