@@ -94,9 +94,11 @@ pub struct Plan {
     /// Values of the fixed inputs (others are overwritten per run/month).
     fixed: Vec<f64>,
     /// Indices of the inputs reported per run (uncertain or stressed ones),
-    /// in order, and for each whether it is drawn monthly in the base or
-    /// under the stress (reported as the average of its monthly values).
-    reported: Vec<(usize, bool)>,
+    /// in order.
+    reported: Vec<usize>,
+    /// The reported inputs drawn monthly in the base or under the stress,
+    /// reported as the average of their monthly values: (column, input).
+    averaged: Vec<(usize, usize)>,
     churn_noise_key: u64,
     new_noise_key: u64,
     stress: Option<StressPlan>,
@@ -141,15 +143,19 @@ impl Plan {
         let monthly_patch = |i: usize| {
             stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i && matches!(p.2, Op::Replace { per: Per::Month, .. })))
         };
-        let reported = (0..sc.inputs.len())
-            .filter(|&i| sc.inputs[i].is_uncertain() || patched(i))
-            .map(|i| (i, per_month.iter().any(|p| p.0 == i) || monthly_patch(i)))
+        let reported: Vec<usize> = (0..sc.inputs.len()).filter(|&i| sc.inputs[i].is_uncertain() || patched(i)).collect();
+        let averaged = reported
+            .iter()
+            .enumerate()
+            .filter(|&(_, &i)| per_month.iter().any(|p| p.0 == i) || monthly_patch(i))
+            .map(|(k, &i)| (k, i))
             .collect();
         Plan {
             per_run,
             per_month,
             fixed,
             reported,
+            averaged,
             churn_noise_key: crate::rng::key_of("churn.noise"),
             new_noise_key: crate::rng::key_of("acquisition.noise"),
             stress,
@@ -159,7 +165,7 @@ impl Plan {
     /// Dotted paths of the per-run input columns, in the order
     /// [`simulate_run`] writes them.
     pub fn reported_paths<'s>(&self, sc: &'s Scenario) -> Vec<&'s str> {
-        self.reported.iter().map(|&(i, _)| sc.inputs[i].path.as_str()).collect()
+        self.reported.iter().map(|&i| sc.inputs[i].path.as_str()).collect()
     }
 
     /// Number of per-run input columns.
@@ -169,7 +175,7 @@ impl Plan {
 
     /// The column of input `id` among the per-run input values, if reported.
     pub fn reported_column(&self, id: InputId) -> Option<usize> {
-        self.reported.iter().position(|&(i, _)| i == id.index())
+        self.reported.iter().position(|&i| i == id.index())
     }
 
     /// The value of input `id` in every run when it is not reported
@@ -270,8 +276,8 @@ pub fn simulate_run(
     }
     let mut draws: Vec<Draw> =
         plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
-    // Sums of the monthly values of the reported inputs that are averaged.
-    let mut sums = vec![0.0; plan.reported.len()];
+    // Sums of the monthly values of the averaged inputs.
+    let mut sums = vec![0.0; plan.averaged.len()];
     let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
     let (mut reference, mut table_scale) = link_params(sc);
     if let Some(st) = plan.stress.as_ref().filter(|s| s.from <= 1) {
@@ -330,10 +336,8 @@ pub fn simulate_run(
             let x = d.dist.sample(&mut d.rng);
             v[d.i] = d.op.map_or(x, |op| op.apply(x));
         }
-        for (sum, &(i, averaged)) in sums.iter_mut().zip(&plan.reported) {
-            if averaged {
-                *sum += v[i];
-            }
+        for (sum, &(_, i)) in sums.iter_mut().zip(&plan.averaged) {
+            *sum += v[i];
         }
         if dead {
             let rec = [0.0, 0.0, 0.0, 0.0, acc, 0.0, 0.0, 0.0, 0.0, cash, 0.0];
@@ -449,8 +453,11 @@ pub fn simulate_run(
     s.final_cash = cash;
     totals.unit_economics(&mut s);
 
-    for ((slot, &(i, averaged)), sum) in inputs.iter_mut().zip(&plan.reported).zip(&sums) {
-        *slot = if averaged { sum / h as f64 } else { v[i] };
+    for (slot, &i) in inputs.iter_mut().zip(&plan.reported) {
+        *slot = v[i];
+    }
+    for (&(k, _), sum) in plan.averaged.iter().zip(&sums) {
+        inputs[k] = sum / h as f64;
     }
     s
 }

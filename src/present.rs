@@ -6,7 +6,7 @@ use crate::analysis::stress::StressRow;
 use crate::analysis::vary::{Solution, Status, SweepRow};
 use crate::figure::FigureValue;
 use crate::table::Table;
-use crate::terminal::{figure_value, grid, number, signed_figure_value};
+use crate::terminal::{figure_value, grid, number, se_value, signed_figure_value};
 
 fn texts<T>(rows: &[T], f: impl Fn(&T) -> String) -> Vec<String> {
     rows.iter().map(f).collect()
@@ -46,9 +46,7 @@ pub fn stress_text(rows: &[StressRow]) -> String {
                 cell(&r.base, r.probability),
                 cell(&r.value, r.probability),
                 signed_figure_value(r.diff.diff, r.diff.se, r.probability),
-                r.unpaired_se.map_or(String::new(), |u| {
-                    figure_value(Some(u), Some(u), r.probability).split(" ± ").last().map(|s| format!("± {s}")).unwrap_or_default()
-                }),
+                r.unpaired_se.map_or(String::new(), |u| se_value(u, r.probability)),
             ]
         })
         .collect();

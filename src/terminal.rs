@@ -105,6 +105,12 @@ pub fn figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> Strin
     }
 }
 
+/// A standard error alone, `± se`, with the decimals [`figure_value`]
+/// would give it.
+pub fn se_value(se: f64, probability: bool) -> String {
+    format!("± {}", show(se, figure_decimals(se, Some(se), probability), probability))
+}
+
 /// Like [`figure_value`], with an explicit `+` on positive values (a difference).
 pub fn signed_figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> String {
     let text = figure_value(x, se, probability);
@@ -158,6 +164,8 @@ mod tests {
         assert_eq!(figure_value(Some(19.0), Some(0.0), false), "19 ± 0");
         assert_eq!(figure_value(Some(0.0), Some(0.19), false), "0.00 ± 0.19");
         assert_eq!(figure_value(None, None, false), "—");
+        assert_eq!(se_value(0.004, true), "± 0.4%");
+        assert_eq!(se_value(66_675.2, false), "± 66,675");
     }
 
     #[test]
