@@ -100,8 +100,10 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
     Block { index, first_run: runs.start, len, months, summaries, inputs, n_inputs, paths }
 }
 
-/// Simulates the runs in `runs` (a sub-range of `0..sc.runs`, whose start
-/// is a multiple of [`BLOCK_RUNS`]) and feeds the blocks to `sink` in order.
+/// Simulates the runs in `runs` (run indices whose start is a multiple of
+/// [`BLOCK_RUNS`]; usually a sub-range of `0..sc.runs`, but a run's values
+/// depend only on its index, so `runway check` extends past it) and feeds
+/// the blocks to `sink` in order.
 /// `progress` is called with the number of runs done after each wave.
 pub fn simulate<S: Sink>(
     sc: &Scenario,

@@ -30,6 +30,7 @@
 pub mod accuracy;
 pub mod aggregate;
 pub mod analysis;
+pub mod check;
 pub mod cli;
 pub mod counts;
 pub mod dist;

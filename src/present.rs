@@ -1,6 +1,7 @@
 //! Analysis results as tables for files (`table::Table`, columns as in
 //! DESIGN §5.1) and as text for the terminal.
 
+use crate::analysis::diff::{Change, DiffRow};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::analysis::stress::StressRow;
 use crate::analysis::vary::{Solution, Status, SweepRow};
@@ -51,6 +52,66 @@ pub fn stress_text(rows: &[StressRow]) -> String {
         })
         .collect();
     grid(&["stress", "figure", "base", "stressed", "difference (paired)", "unpaired"], &body, &[false, false, true, true, true, true])
+}
+
+/// `diff.<ext>`: `figure, old, old_se, new, new_se, diff, diff_se,
+/// unpaired_se`.
+pub fn diff_table(rows: &[DiffRow]) -> Table {
+    Table::default()
+        .text("figure", texts(rows, |r| r.figure.clone()))
+        .number("old", numbers(rows, |r| r.old.estimate))
+        .number("old_se", numbers(rows, |r| r.old.se))
+        .number("new", numbers(rows, |r| r.new.estimate))
+        .number("new_se", numbers(rows, |r| r.new.se))
+        .number("diff", numbers(rows, |r| r.diff.diff))
+        .number("diff_se", numbers(rows, |r| r.diff.se))
+        .number("unpaired_se", numbers(rows, |r| r.unpaired_se))
+}
+
+fn diff_cells(r: &DiffRow) -> Vec<String> {
+    vec![
+        r.figure.clone(),
+        cell(&r.old, r.probability),
+        cell(&r.new, r.probability),
+        signed_figure_value(r.diff.diff, r.diff.se, r.probability),
+        r.unpaired_se.map_or(String::new(), |u| se_value(u, r.probability)),
+    ]
+}
+
+fn change_cells(c: &Change) -> Vec<String> {
+    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    vec![c.path.clone(), or_none(&c.old), or_none(&c.new)]
+}
+
+const DIFF_HEADERS: [&str; 5] = ["figure", "old", "new", "difference (paired)", "unpaired"];
+
+/// The changed inputs, then the figures.
+pub fn diff_text(changes: &[Change], rows: &[DiffRow]) -> String {
+    let mut out = if changes.is_empty() {
+        "no input or setting differs\n".to_string()
+    } else {
+        let body: Vec<Vec<String>> = changes.iter().map(change_cells).collect();
+        grid(&["changed", "old", "new"], &body, &[false, false, false])
+    };
+    out.push('\n');
+    let body: Vec<Vec<String>> = rows.iter().map(diff_cells).collect();
+    out + &grid(&DIFF_HEADERS, &body, &[false, true, true, true, true])
+}
+
+/// The same as GitHub Markdown, for a pull-request comment: `title` heads
+/// it, `note` follows the tables.
+pub fn diff_markdown(title: &str, changes: &[Change], rows: &[DiffRow], note: &str) -> String {
+    let row = |cells: Vec<String>| format!("| {} |\n", cells.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
+    let mut out = format!("## {title}\n\n");
+    if changes.is_empty() {
+        out += "No input or setting differs.\n";
+    } else {
+        out += "| changed | old | new |\n|---|---|---|\n";
+        out += &changes.iter().map(|c| row(change_cells(c))).collect::<String>();
+    }
+    out += "\n| figure | old | new | difference (paired) | unpaired |\n|---|--:|--:|--:|--:|\n";
+    out += &rows.iter().map(|r| row(diff_cells(r))).collect::<String>();
+    out + "\n" + note + "\n"
 }
 
 /// `sensitivity.<ext>`: `figure, input, spearman, spearman_se, low_at,

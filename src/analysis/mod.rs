@@ -1,5 +1,5 @@
-//! Analyses over the one run pipeline: `stress`, `sensitivity`, `solve` and
-//! `sweep`.
+//! Analyses over the one run pipeline: `stress`, `sensitivity`, `solve`,
+//! `sweep` and `diff` (and `runway check`, in [`crate::check`]).
 //!
 //! Each is the base scenario and a set of *variants* — the base with a
 //! [`Stress`](crate::scenario::Stress) applied (a file's stress, an input
@@ -13,6 +13,7 @@
 //!
 //! Nothing here knows of files, tables or the command line.
 
+pub mod diff;
 pub mod sensitivity;
 pub mod stress;
 pub mod vary;
@@ -110,7 +111,7 @@ impl<'a> Progress<'a> {
     }
 
     /// A callback for one simulation: adds what it finished since its last call.
-    fn part(&self) -> impl FnMut(u64) + '_ {
+    pub(crate) fn part(&self) -> impl FnMut(u64) + '_ {
         let mut last = 0;
         move |done| {
             let total = self.done.fetch_add(done - last, Ordering::Relaxed) + done - last;
@@ -135,14 +136,15 @@ pub fn evaluate(sc: &Scenario, plans: &[Plan], metrics: &[Metric], progress: &Pr
         bytes as f64 / f64::from(1u32 << 30),
         MAX_COLLECTED_BYTES >> 30
     );
-    plans
-        .par_iter()
-        .map(|plan| {
-            let mut sink = Collector::new(metrics, plan, sc.runs);
-            engine::simulate(sc, plan, 0..sc.runs, &mut sink, &mut progress.part())?;
-            Ok(sink.finish())
-        })
-        .collect()
+    plans.par_iter().map(|plan| collect(sc, plan, metrics, 0..sc.runs, progress)).collect()
+}
+
+/// Simulates `runs` of one plan (the range starts on a block boundary; it
+/// may reach past `sc.runs`) and collects `metrics` in run order.
+pub fn collect(sc: &Scenario, plan: &Plan, metrics: &[Metric], runs: std::ops::Range<u64>, progress: &Progress) -> anyhow::Result<Collected> {
+    let mut sink = Collector::new(metrics, plan, runs.end - runs.start);
+    engine::simulate(sc, plan, runs, &mut sink, &mut progress.part())?;
+    Ok(sink.finish())
 }
 
 /// The metrics `figures` need, each once, and for each figure the index of

@@ -4,6 +4,7 @@
 //! [`analyze`].
 
 mod analyze;
+mod check;
 
 use crate::analysis::Collector;
 use crate::figure::{Catalog, Figure};
@@ -42,6 +43,10 @@ pub enum Command {
     Solve(analyze::SolveArgs),
     /// A figure over a grid of values of one input, on common random numbers.
     Sweep(analyze::SweepArgs),
+    /// Decide every [[assert]] of each file with its Monte Carlo error (exit 0 all pass, 1 any fail or undecided).
+    Check(check::CheckArgs),
+    /// Two versions of a plan (files, or REV:path in git) on the same seed: what changed and what it did.
+    Diff(check::DiffArgs),
     /// Parse and check a scenario without running it (exit 0 if valid, 2 with the problems).
     Validate {
         /// Scenario files (TOML).
@@ -151,6 +156,8 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Sensitivity(args) => analyze::sensitivity(args),
         Command::Solve(args) => analyze::solve(args),
         Command::Sweep(args) => analyze::sweep(args),
+        Command::Check(args) => check::check(args),
+        Command::Diff(args) => check::diff(args),
         Command::Merge(args) => merge(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Init { file, force } => init(&file, force),
@@ -196,6 +203,10 @@ impl Bar {
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})")
                     .expect("valid template"),
             );
+        }
+        if done > self.total {
+            // `runway check` adds runs while assertions are undecided.
+            self.bar.set_length(done);
         }
         self.bar.set_position(done);
     }

@@ -13,6 +13,28 @@ pub enum FileSource {
     Dir(PathBuf),
     /// Files embedded in the binary (the built-in example).
     Embedded(&'static [(&'static str, &'static str)]),
+    /// A folder of a git revision (`runway diff REV:path`): `dir` as git
+    /// names it (relative to the repository's top, or `./…` to the current
+    /// folder), read with `git show REV:dir/file`.
+    Git { rev: String, dir: String },
+}
+
+/// The bytes of `path` at git revision `rev` (`git show REV:PATH`, run in
+/// the current folder), at most `max` bytes.
+pub fn git_show(rev: &str, path: &str, max: u64) -> Result<String, String> {
+    let spec = format!("{rev}:{path}");
+    let out = std::process::Command::new("git")
+        .args(["show", "--no-textconv", &spec])
+        .output()
+        .map_err(|e| format!("cannot run git to read {spec}: {e}"))?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("git cannot read {spec}: {}", why.trim()));
+    }
+    if out.stdout.len() as u64 > max {
+        return Err(format!("{spec} is {} bytes; at most {max} are read", out.stdout.len()));
+    }
+    String::from_utf8(out.stdout).map_err(|_| format!("{spec} is not UTF-8 text"))
 }
 
 impl FileSource {
@@ -29,6 +51,10 @@ impl FileSource {
                 .find(|(name, _)| Path::new(name) == p)
                 .map(|(_, text)| (*text).to_string())
                 .ok_or_else(|| format!("no such file in the built-in example; it has: {}", names(files))),
+            FileSource::Git { rev, dir } => {
+                let path = if dir.is_empty() { rel.to_string() } else { format!("{}/{rel}", dir.trim_end_matches('/')) };
+                git_show(rev, &path, MAX_DATA_BYTES)
+            }
             FileSource::Dir(dir) => {
                 let full = dir.join(p);
                 let (root, resolved) = match (dir.canonicalize(), full.canonicalize()) {

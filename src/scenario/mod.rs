@@ -330,6 +330,16 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError
     parse(&text, path, &FileSource::Dir(dir), overrides)
 }
 
+/// Reads and validates `path` as it is at git revision `rev` (`runway diff
+/// REV:path`); the files it refers to are read at the same revision.
+pub fn load_revision(rev: &str, path: &str, overrides: Overrides) -> Result<Scenario, ScenarioError> {
+    let shown = PathBuf::from(format!("{rev}:{path}"));
+    let text = files::git_show(rev, path, limits::MAX_FILE_BYTES)
+        .map_err(|e| ScenarioError::Read { path: shown.clone(), error: std::io::Error::other(e) })?;
+    let dir = Path::new(path).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+    parse(&text, &shown, &FileSource::Git { rev: rev.to_string(), dir }, overrides)
+}
+
 /// The built-in example scenario.
 pub fn builtin(overrides: Overrides) -> Result<Scenario, ScenarioError> {
     parse(BUILTIN_TOML, Path::new(BUILTIN_NAME), &FileSource::Embedded(BUILTIN_FILES), overrides)

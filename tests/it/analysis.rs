@@ -3,24 +3,12 @@
 //! seeds and tolerances stated in standard errors computed from the
 //! analytic distribution, not from the implementation's own errors.
 
-use runway::analysis::{self, sensitivity, stress, vary, Progress};
+use crate::{figure, parse, silent};
+use runway::analysis::{self, sensitivity, stress, vary};
 use runway::figure::{Catalog, Figure, Target};
 use runway::model::Plan;
-use runway::scenario::{self, FileSource, Overrides, Scenario};
+use runway::scenario::{self, FileSource, Overrides};
 use std::path::Path;
-
-fn parse(text: &str, overrides: Overrides) -> Scenario {
-    scenario::parse(text, Path::new("test.toml"), &FileSource::Dir(".".into()), overrides).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn figure(sc: &Scenario, text: &str) -> Figure {
-    Figure::parse(text, &Catalog::new(sc)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn silent<T>(work: impl FnOnce(&Progress) -> T) -> T {
-    let report = |_: u64| {};
-    work(&Progress::new(&report))
-}
 
 /// Binomial churn only: N0 customers, churn c, no acquisition or costs.
 fn churn_only(runs: u64, c: f64) -> String {

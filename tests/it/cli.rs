@@ -2,24 +2,8 @@
 //! example scenario, `validate`/`init`, and one test per class of bad input
 //! (exit code 2, a message naming the key, no output written).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn runway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runway")).args(args).output().expect("runway starts")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh, empty folder under the target directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use crate::{runway, scratch, stderr};
+use std::path::Path;
 
 /// summary.json without the one field allowed to differ between runs.
 fn summary_without_wall_time(dir: &Path) -> String {

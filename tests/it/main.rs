@@ -5,9 +5,56 @@
 //! - `engine`: whole-engine runs against closed forms;
 //! - `distributions`: goodness of fit of every sampler;
 //! - `analysis`: stress, sensitivity, solve and sweep against closed forms,
-//!   and the calibration of their paired standard errors.
+//!   and the calibration of their paired standard errors;
+//! - `check`: `runway check` (exit codes, escalation, JUnit, Markdown) and
+//!   `runway diff` (including through a git revision).
+//!
+//! Helpers used by several modules live here.
 
 mod analysis;
+mod check;
 mod cli;
 mod distributions;
 mod engine;
+
+use runway::analysis::Progress;
+use runway::figure::{Catalog, Figure};
+use runway::scenario::{self, FileSource, Overrides, Scenario};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `runway` binary from the package's folder.
+pub fn runway(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runway")).args(args).output().expect("runway starts")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh, empty folder under the target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A scenario from text (its data files, if any, from the package's folder).
+pub fn parse(text: &str, overrides: Overrides) -> Scenario {
+    scenario::parse(text, Path::new("test.toml"), &FileSource::Dir(".".into()), overrides).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn figure(sc: &Scenario, text: &str) -> Figure {
+    Figure::parse(text, &Catalog::new(sc)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `work` with a progress callback that shows nothing.
+pub fn silent<T>(work: impl FnOnce(&Progress) -> T) -> T {
+    let report = |_: u64| {};
+    work(&Progress::new(&report))
+}

@@ -1,0 +1,276 @@
+//! What `runway check` writes (DESIGN §5.1): the terminal table, JUnit XML
+//! (one `testsuite` per scenario file, one `testcase` per assertion,
+//! `failure` for fail and undecided), Markdown (a table per file, for a
+//! pull request or `$GITHUB_STEP_SUMMARY`) and JSON records.
+
+use super::{Checked, Status, Verdict};
+use crate::terminal;
+use quick_xml::events::BytesText;
+use quick_xml::Writer;
+use serde::Serialize;
+
+/// One scenario file's check, with what identifies its runs.
+#[derive(Debug, Clone)]
+pub struct FileCheck {
+    /// The file as given on the command line.
+    pub file: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub sha256: String,
+    pub checked: Checked,
+    /// Seconds this file's simulations took.
+    pub seconds: f64,
+}
+
+/// Totals over all files: (assertions, passed, failed, undecided).
+pub fn totals(files: &[FileCheck]) -> (usize, usize, usize, usize) {
+    files.iter().fold((0, 0, 0, 0), |(n, p, f, u), c| {
+        let k = &c.checked;
+        (n + k.verdicts.len(), p + k.count(Status::Pass), f + k.count(Status::Fail), u + k.count(Status::Undecided))
+    })
+}
+
+/// The threshold as written for people: `<= 10%`, `>= 5,000,000`.
+fn threshold(v: &Verdict) -> String {
+    let x = if v.probability {
+        format!("{}%", trim(100.0 * v.threshold))
+    } else if v.threshold.abs() >= 1000.0 {
+        terminal::number(v.threshold, if v.threshold.fract() == 0.0 { 0 } else { 2 })
+    } else {
+        trim(v.threshold)
+    };
+    format!("{} {x}", v.cmp)
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn runs(n: u64) -> String {
+    terminal::number(n as f64, 0)
+}
+
+/// The assertion's label: its name, and the stress it runs on.
+fn label(v: &Verdict) -> String {
+    match &v.stress {
+        Some(s) => format!("{} [stress: {s}]", v.name),
+        None => v.name.clone(),
+    }
+}
+
+/// The terminal text of one file.
+pub fn text(c: &FileCheck) -> String {
+    let k = &c.checked;
+    let mut out = format!("{} ({}, seed {})\n", c.file, c.scenario, c.seed);
+    if k.verdicts.is_empty() {
+        return out + "  no [[assert]] in this file\n";
+    }
+    let rows: Vec<Vec<String>> = k
+        .verdicts
+        .iter()
+        .map(|v| vec![v.status.word().to_string(), label(v), v.figure_text(), threshold(v), runs(v.runs)])
+        .collect();
+    out += &terminal::grid(&["status", "assertion", "figure ± SE", "threshold", "runs"], &rows, &[false, false, true, false, true]);
+    for v in &k.verdicts {
+        if let Some(r) = v.reason() {
+            out += &format!("  {}: {}: {r}\n", v.status.word(), v.name);
+        }
+    }
+    out
+}
+
+/// One line over all files, e.g. `9 assertions in 3 files: 8 passed, 1 failed, 0 undecided`.
+pub fn summary_line(files: &[FileCheck]) -> String {
+    let (n, p, f, u) = totals(files);
+    format!("{n} assertions in {} files: {p} passed, {f} failed, {u} undecided", files.len())
+}
+
+fn escalation_note(k: &Checked) -> String {
+    match k.escalations {
+        0 => String::new(),
+        1 => " · runs ×4 once to decide".into(),
+        e => format!(" · runs ×4 {e} times to decide"),
+    }
+}
+
+/// Markdown: a heading with the totals, then a table per file.
+pub fn markdown(files: &[FileCheck], z: f64) -> String {
+    let (_, _, f, u) = totals(files);
+    let mark = if f + u == 0 { "✅" } else { "❌" };
+    let mut out = format!("## {mark} runway check\n\n{}.\n", summary_line(files));
+    for c in files {
+        out += &file_markdown(c, z);
+    }
+    out
+}
+
+fn status_cell(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅ pass",
+        Status::Fail => "❌ fail",
+        Status::Undecided => "⚠️ undecided",
+    }
+}
+
+/// Escapes what would end a Markdown table cell or read as HTML.
+fn cell(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|").replace('\n', " ")
+}
+
+fn file_markdown(c: &FileCheck, z: f64) -> String {
+    let k = &c.checked;
+    let mark = if k.passed() { "✅" } else { "❌" };
+    let mut out = format!("\n### {mark} `{}` — {}\n\n", c.file, cell(&c.scenario));
+    if k.verdicts.is_empty() {
+        return out + "No `[[assert]]` in this file.\n";
+    }
+    out += "| status | assertion | figure ± SE | threshold | runs |\n|---|---|--:|---|--:|\n";
+    for v in &k.verdicts {
+        let name = if v.name == v.expect { format!("`{}`", v.expect) } else { format!("{} (`{}`)", cell(&v.name), v.expect) };
+        let stress = v.stress.as_ref().map(|s| format!(" on stress *{}*", cell(s))).unwrap_or_default();
+        out += &format!(
+            "| {} | {name}{stress} | {} | {} | {} |\n",
+            status_cell(v.status),
+            v.figure_text(),
+            threshold(v).replace("<=", "≤").replace(">=", "≥"),
+            runs(v.runs)
+        );
+    }
+    let reasons: Vec<String> = k.verdicts.iter().filter_map(|v| v.reason().map(|r| format!("- **{}**: {}\n", cell(&v.name), cell(&r)))).collect();
+    if !reasons.is_empty() {
+        out += "\n";
+        out += &reasons.concat();
+    }
+    out += &format!(
+        "\nseed {} · ± is one Monte Carlo standard error · decided at {z} standard errors{}\n",
+        c.seed,
+        escalation_note(k)
+    );
+    out
+}
+
+/// JUnit XML in the common (Jenkins/Surefire, `junit-10.xsd`) schema.
+pub fn junit(files: &[FileCheck], z: f64) -> String {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let (n, _, f, u) = totals(files);
+    let seconds: f64 = files.iter().map(|c| c.seconds).sum();
+    w.write_event(quick_xml::events::Event::Decl(quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("writing to memory");
+    w.create_element("testsuites")
+        .with_attributes([
+            ("name", "runway check"),
+            ("tests", &n.to_string()),
+            ("failures", &(f + u).to_string()),
+            ("errors", "0"),
+            ("time", &format!("{seconds:.3}")),
+        ])
+        .write_inner_content(|w| files.iter().try_for_each(|c| testsuite(w, c, z)))
+        .expect("writing to memory");
+    String::from_utf8(w.into_inner()).expect("XML is UTF-8") + "\n"
+}
+
+fn testsuite(w: &mut Writer<Vec<u8>>, c: &FileCheck, z: f64) -> std::io::Result<()> {
+    let k = &c.checked;
+    let failures = k.verdicts.len() - k.count(Status::Pass);
+    w.create_element("testsuite")
+        .with_attributes([
+            ("name", c.file.as_str()),
+            ("tests", &k.verdicts.len().to_string()),
+            ("failures", &failures.to_string()),
+            ("errors", "0"),
+            ("skipped", "0"),
+            ("time", &format!("{:.3}", c.seconds)),
+            ("file", c.file.as_str()),
+        ])
+        .write_inner_content(|w| {
+            w.create_element("properties").write_inner_content(|w| {
+                let props = [
+                    ("scenario", c.scenario.clone()),
+                    ("seed", c.seed.to_string()),
+                    ("scenario_sha256", c.sha256.clone()),
+                    ("runway_version", env!("CARGO_PKG_VERSION").to_string()),
+                    ("z", z.to_string()),
+                ];
+                for (name, value) in &props {
+                    w.create_element("property").with_attributes([("name", *name), ("value", value.as_str())]).write_empty()?;
+                }
+                Ok(())
+            })?;
+            k.verdicts.iter().try_for_each(|v| testcase(w, c, v))
+        })?;
+    Ok(())
+}
+
+fn testcase(w: &mut Writer<Vec<u8>>, c: &FileCheck, v: &Verdict) -> std::io::Result<()> {
+    let detail = format!(
+        "{}{} = {} (threshold {}, {} runs)",
+        v.figure,
+        v.stress.as_ref().map(|s| format!(" on stress \"{s}\"")).unwrap_or_default(),
+        v.figure_text(),
+        threshold(v),
+        runs(v.runs)
+    );
+    w.create_element("testcase").with_attributes([("name", label(v).as_str()), ("classname", c.file.as_str())]).write_inner_content(|w| {
+        if let Some(reason) = v.reason() {
+            w.create_element("failure")
+                .with_attributes([("type", v.status.word()), ("message", reason.as_str())])
+                .write_text_content(BytesText::new(&detail))?;
+        }
+        w.create_element("system-out").write_text_content(BytesText::new(&detail))?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// One record of `--json`.
+#[derive(Debug, Serialize)]
+pub struct Record<'a> {
+    pub file: &'a str,
+    pub name: &'a str,
+    pub expect: &'a str,
+    pub stress: Option<&'a str>,
+    pub value: Option<f64>,
+    pub se: Option<f64>,
+    pub status: Status,
+    pub runs: u64,
+    /// Signed distance from the threshold in standard errors (positive:
+    /// holds); absent when exact or undefined.
+    pub score: Option<f64>,
+    pub runs_needed: Option<u64>,
+    pub message: Option<String>,
+}
+
+pub fn records(files: &[FileCheck]) -> Vec<Record<'_>> {
+    files
+        .iter()
+        .flat_map(|c| {
+            c.checked.verdicts.iter().map(move |v| Record {
+                file: &c.file,
+                name: &v.name,
+                expect: &v.expect,
+                stress: v.stress.as_deref(),
+                value: v.value.estimate,
+                se: v.value.se,
+                status: v.status,
+                runs: v.runs,
+                score: match v.evidence {
+                    super::Evidence::Score(s) => Some(s),
+                    _ => None,
+                },
+                runs_needed: v.runs_needed,
+                message: v.reason(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_end_the_cell() {
+        assert_eq!(cell("a|b\nc <d> & e"), "a\\|b c &lt;d&gt; &amp; e");
+    }
+}
