@@ -35,6 +35,7 @@ pub mod cli;
 pub mod counts;
 pub mod dist;
 pub mod engine;
+pub mod markdown;
 pub mod figure;
 pub mod model;
 pub mod output;

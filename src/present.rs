@@ -101,7 +101,7 @@ pub fn diff_text(changes: &[Change], rows: &[DiffRow]) -> String {
 /// The same as GitHub Markdown, for a pull-request comment: `title` heads
 /// it, `note` follows the tables.
 pub fn diff_markdown(title: &str, changes: &[Change], rows: &[DiffRow], note: &str) -> String {
-    let row = |cells: Vec<String>| format!("| {} |\n", cells.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
+    let row = |cells: Vec<String>| format!("| {} |\n", cells.iter().map(|c| crate::markdown::text(c)).collect::<Vec<_>>().join(" | "));
     let mut out = format!("## {title}\n\n");
     if changes.is_empty() {
         out += "No input or setting differs.\n";

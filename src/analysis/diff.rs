@@ -43,18 +43,32 @@ fn input_words(sc: &Scenario, path: &str) -> Option<(String, String)> {
     Some((format!("{}{per}", input.dist.label()), format!("{:?}{per}", input.dist)))
 }
 
-/// The settings compared besides the inputs, in words.
+/// The settings compared besides the inputs, in words (enums as Rust
+/// writes them: `Binomial`, `Logistic { steepness: … }`).
 fn settings(sc: &Scenario) -> Vec<(String, String)> {
     let mut out = vec![
         ("scenario.months".to_string(), sc.months.to_string()),
         ("scenario.on_default".into(), format!("{:?}", sc.on_default).to_lowercase()),
+        ("acquisition.noise".into(), format!("{:?}", sc.acquisition.noise).to_lowercase()),
+        ("churn.noise".into(), format!("{:?}", sc.churn.noise).to_lowercase()),
     ];
     for (i, r) in sc.funding.iter().enumerate() {
         out.push((format!("funding.{i}.month"), r.month.to_string()));
         out.push((format!("funding.{i}.probability"), r.probability.to_string()));
     }
+    for (i, (month, _)) in sc.costs.one_off.iter().enumerate() {
+        out.push((format!("costs.one_off.{i}.month"), month.to_string()));
+    }
     if let Some(a) = &sc.accuracy {
         out.push(("accuracy.reference".into(), a.reference.to_string()));
+        // Input ids differ between versions; the link's inputs are compared as inputs.
+        let link = match &a.link {
+            crate::scenario::Link::Linear { .. } => "linear".to_string(),
+            crate::scenario::Link::Logistic { .. } => "logistic".to_string(),
+            crate::scenario::Link::Table { points, .. } => format!("table {points:?}"),
+        };
+        out.push(("accuracy.link".into(), link));
+        out.push(("accuracy.retrain.every".into(), a.retrain.as_ref().map_or("never".into(), |r| r.every.to_string())));
     }
     out
 }

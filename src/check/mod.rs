@@ -109,23 +109,38 @@ impl Evidence {
 /// the assertion.
 pub fn weigh(target: &Target, values: &[f64]) -> (FigureValue, Evidence) {
     let value = target.figure.estimate(values);
-    let deterministic = values.split_first().is_some_and(|(first, rest)| rest.iter().all(|v| v.to_bits() == first.to_bits()));
-    let evidence = match (&target.figure, value.estimate) {
-        // A quantile may be "never" (+∞): still a clear answer.
-        (Figure::Stat(Stat::Quantile(p), _), _) if target.cmp != Cmp::Eq && !deterministic && value.runs > 0 => {
-            quantile_score(target, f64::from(*p) / 100.0, values)
-        }
-        (_, None) if deterministic && value.runs > 0 => Evidence::Exact(target.holds(values[0])),
-        (_, None) => Evidence::Undefined { more_runs_may_help: false },
-        (_, Some(estimate)) if deterministic => Evidence::Exact(target.holds(estimate)),
-        (Figure::Stat(Stat::Min | Stat::Max, _), Some(estimate)) => Evidence::Exact(target.holds(estimate)),
-        (_, Some(estimate)) => match value.se {
-            Some(se) if se == 0.0 => Evidence::Exact(target.holds(estimate)),
-            Some(se) => Evidence::Score(toward_holding(target.cmp, estimate - target.threshold) / se),
-            None => Evidence::Undefined { more_runs_may_help: true },
+    if value.runs == 0 {
+        return (value, Evidence::Undefined { more_runs_may_help: false });
+    }
+    // With runs counted but no estimate, an order statistic is "never" (+∞).
+    let point = value.estimate.unwrap_or(f64::INFINITY);
+    let evidence = match &target.figure {
+        Figure::Stat(Stat::Min | Stat::Max, _) => Evidence::Exact(target.holds(point)),
+        Figure::Stat(Stat::Quantile(p), _) if target.cmp != Cmp::Eq => quantile_score(target, f64::from(*p) / 100.0, values),
+        Figure::Stat(Stat::Quantile(_), _) => quantile_equality(target, point, value.se, values),
+        _ => match (value.estimate, value.se) {
+            (None, _) => Evidence::Undefined { more_runs_may_help: false },
+            (Some(_), None) => Evidence::Undefined { more_runs_may_help: true },
+            // A mean or sd of one value in every counted run.
+            (Some(x), Some(se)) if se == 0.0 && !target.figure.is_probability() => Evidence::Exact(target.holds(x)),
+            (Some(x), Some(se)) => Evidence::Score(toward_holding(target.cmp, x - target.threshold) / se),
         },
     };
     (value, evidence)
+}
+
+/// `pNN(m) == t`: exact only when every counted run has one value; an
+/// order-statistic error of 0 (common for whole-number metrics) is not.
+fn quantile_equality(target: &Target, point: f64, se: Option<f64>, values: &[f64]) -> Evidence {
+    let mut counted = values.iter().filter(|v| !v.is_nan());
+    let first = counted.next().map(|v| v.to_bits());
+    if values.iter().filter(|v| !v.is_nan()).count() >= 2 && counted.all(|v| Some(v.to_bits()) == first) {
+        return Evidence::Exact(target.holds(point));
+    }
+    match se.filter(|s| *s > 0.0 && point.is_finite()) {
+        Some(se) => Evidence::Score(-(point - target.threshold).abs() / se),
+        None => Evidence::Undefined { more_runs_may_help: true },
+    }
 }
 
 /// `d = estimate − threshold` signed so that positive means "holds".
@@ -183,7 +198,7 @@ impl Verdict {
     /// value, `—` when undefined.
     pub fn figure_text(&self) -> String {
         match self.value.estimate {
-            None if self.value.runs > 0 && !matches!(self.evidence, Evidence::Undefined { .. }) => "never".into(),
+            None if self.value.runs > 0 => "never".into(),
             x => crate::terminal::figure_value(x, self.value.se, self.probability),
         }
     }
@@ -191,20 +206,26 @@ impl Verdict {
     /// Why it did not pass, in one line (`None` when it passed).
     pub fn reason(&self) -> Option<String> {
         let figure = self.figure_text();
+        let runs = runs(self.runs);
         match (self.status, self.evidence) {
             (Status::Pass, _) => None,
-            (_, Evidence::Undefined { .. }) if self.value.estimate.is_none() => {
-                Some(format!("the figure is undefined: none of {} runs has a value", self.runs))
+            (_, Evidence::Undefined { .. }) if self.value.runs == 0 => {
+                Some(format!("the figure is undefined: none of {runs} runs has a value"))
             }
             (Status::Fail, _) => Some(format!("{figure} does not meet {}", self.expect)),
+            (Status::Undecided, Evidence::Undefined { .. }) => {
+                Some(format!("still undecided after {runs} runs (the most allowed; see --max-runs): too few runs with a value to estimate an error"))
+            }
             (Status::Undecided, _) => Some(match self.runs_needed {
                 Some(n) => format!(
-                    "still undecided after {} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold; about {} runs would likely decide it",
-                    runs(self.runs),
+                    "still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold; about {} runs would likely decide it",
                     self.z,
-                    runs(n)
+                    crate::terminal::number(n as f64, 0)
                 ),
-                None => format!("still undecided after {} runs: {figure} sits on the threshold", runs(self.runs)),
+                None if matches!(self.evidence, Evidence::Score(s) if s == 0.0) => {
+                    format!("still undecided after {runs} runs: {figure} sits on the threshold; no number of runs would decide it")
+                }
+                None => format!("still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold", self.z),
             }),
         }
     }
@@ -268,28 +289,37 @@ fn groups(sc: &Scenario) -> Vec<Group> {
         .collect()
 }
 
+/// Bytes of per-run values [`check`] keeps for `sc` at `max_runs` runs.
+pub fn kept_bytes(sc: &Scenario, max_runs: u64) -> u64 {
+    groups(sc).iter().map(|g| g.metrics.len() as u64).sum::<u64>().saturating_mul(max_runs).saturating_mul(8)
+}
+
 /// Checks every assertion of `sc`: simulates `sc.runs` runs of the base and
 /// of each stress the assertions name, then ×4 the runs of the simulations
-/// with an undecided assertion, up to `rules.max_runs`. Verdicts come in
-/// the file's order. The result does not depend on the thread count.
+/// with an undecided assertion, up to `rules.max_runs`. An assertion's
+/// verdict is kept from the first look that decides it, so it does not
+/// depend on the other assertions of the file. Verdicts come in the file's
+/// order. The result does not depend on the thread count.
 pub fn check(sc: &Scenario, rules: &Rules, progress: &Progress) -> anyhow::Result<Checked> {
     let mut groups = groups(sc);
     let max_runs = rules.max_runs.max(sc.runs);
-    let kept: u64 = groups.iter().map(|g| g.metrics.len() as u64).sum::<u64>().saturating_mul(max_runs).saturating_mul(8);
+    let kept = kept_bytes(sc, max_runs);
     anyhow::ensure!(
         kept <= MAX_COLLECTED_BYTES,
         "checking up to {max_runs} runs would keep {:.1} GiB of per-run values (limit {} GiB); lower --max-runs",
         kept as f64 / f64::from(1u32 << 30),
         MAX_COLLECTED_BYTES >> 30
     );
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; sc.asserts.len()];
     let (mut target, mut escalations, mut simulated) = (sc.runs, 0, 0);
     loop {
         simulated += extend(sc, &mut groups, target, progress)?;
-        let verdicts = verdicts(sc, &groups, rules.z);
-        for g in &mut groups {
-            g.open = g.asserts.iter().any(|i| verdicts[*i].status == Status::Undecided);
+        for g in groups.iter_mut().filter(|g| g.open) {
+            look(sc, g, rules.z, &mut verdicts);
+            g.open = g.asserts.iter().any(|&i| verdicts[i].as_ref().is_some_and(|v| v.status == Status::Undecided));
         }
         if target >= max_runs || groups.iter().all(|g| !g.open) {
+            let verdicts = verdicts.into_iter().map(|v| v.expect("every assertion is in a group")).collect();
             return Ok(Checked { verdicts, escalations, runs_simulated: simulated });
         }
         target = target.saturating_mul(4).min(max_runs);
@@ -309,6 +339,7 @@ fn extend(sc: &Scenario, groups: &mut [Group], target: u64, progress: &Progress)
             let more = collect(sc, &g.plan, &g.metrics, from..target, progress)?;
             let skip = (g.runs - from) as usize;
             for (kept, new) in g.values.iter_mut().zip(more.values) {
+                kept.reserve_exact(new.len() - skip);
                 kept.extend_from_slice(&new[skip..]);
             }
             g.runs = target;
@@ -317,31 +348,31 @@ fn extend(sc: &Scenario, groups: &mut [Group], target: u64, progress: &Progress)
         .sum()
 }
 
-fn verdicts(sc: &Scenario, groups: &[Group], z: f64) -> Vec<Verdict> {
-    let mut out: Vec<Option<Verdict>> = vec![None; sc.asserts.len()];
-    for g in groups {
-        for (k, &i) in g.asserts.iter().enumerate() {
-            let a = &sc.asserts[i];
-            let (value, evidence) = weigh(&a.target, &g.values[g.index[k]]);
-            let status = evidence.status(z);
-            out[i] = Some(Verdict {
-                name: a.name.clone().unwrap_or_else(|| a.expect.clone()),
-                expect: a.expect.clone(),
-                stress: a.stress.clone(),
-                figure: a.target.figure.to_string(),
-                cmp: a.target.cmp.symbol(),
-                threshold: a.target.threshold,
-                probability: a.target.figure.is_probability(),
-                value,
-                evidence,
-                status,
-                runs: g.runs,
-                runs_needed: (status == Status::Undecided).then(|| evidence.runs_needed(g.runs, z)).flatten(),
-                z,
-            });
+/// Weighs the group's assertions that are not decided yet on its runs.
+fn look(sc: &Scenario, g: &Group, z: f64, verdicts: &mut [Option<Verdict>]) {
+    for (k, &i) in g.asserts.iter().enumerate() {
+        if verdicts[i].as_ref().is_some_and(|v| v.status != Status::Undecided) {
+            continue;
         }
+        let a = &sc.asserts[i];
+        let (value, evidence) = weigh(&a.target, &g.values[g.index[k]]);
+        let status = evidence.status(z);
+        verdicts[i] = Some(Verdict {
+            name: a.name.clone().unwrap_or_else(|| a.expect.clone()),
+            expect: a.expect.clone(),
+            stress: a.stress.clone(),
+            figure: a.target.figure.to_string(),
+            cmp: a.target.cmp.symbol(),
+            threshold: a.target.threshold,
+            probability: a.target.figure.is_probability(),
+            value,
+            evidence,
+            status,
+            runs: g.runs,
+            runs_needed: (status == Status::Undecided).then(|| evidence.runs_needed(g.runs, z)).flatten(),
+            z,
+        });
     }
-    out.into_iter().map(|v| v.expect("every assertion is in a group")).collect()
 }
 
 #[cfg(test)]
@@ -361,10 +392,12 @@ mod tests {
         // mean 2.5, sd sqrt(5/3), se = sd / 2 = 0.6455
         let v = [1.0, 2.0, 3.0, 4.0];
         let se = (5.0f64 / 3.0).sqrt() / 2.0;
-        let (_, e) = weigh(&target(mean(), Cmp::Le, 4.0), &v);
-        assert_eq!(e, Evidence::Score(1.5 / se));
-        let (_, e) = weigh(&target(mean(), Cmp::Ge, 4.0), &v);
-        assert_eq!(e, Evidence::Score(-1.5 / se));
+        let score = |cmp| match weigh(&target(mean(), cmp, 4.0), &v).1 {
+            Evidence::Score(s) => s,
+            e => panic!("{e:?}"),
+        };
+        assert!((score(Cmp::Le) - 1.5 / se).abs() < 1e-12);
+        assert!((score(Cmp::Ge) + 1.5 / se).abs() < 1e-12);
         assert_eq!(Evidence::Score(1.5 / se).status(2.0), Status::Pass); // 2.32 se
         assert_eq!(Evidence::Score(1.5 / se).status(3.0), Status::Undecided);
         assert_eq!(Evidence::Score(-1.5 / se).status(2.0), Status::Fail);
@@ -374,7 +407,7 @@ mod tests {
     }
 
     #[test]
-    fn one_value_in_every_run_is_exact() {
+    fn one_value_in_every_run_is_exact_for_means_but_not_for_shares() {
         let v = [7.0; 50];
         for (cmp, holds) in [(Cmp::Le, true), (Cmp::Lt, false), (Cmp::Eq, true), (Cmp::Gt, false)] {
             let (_, e) = weigh(&target(mean(), cmp, 7.0), &v);
@@ -382,6 +415,19 @@ mod tests {
         }
         let (_, e) = weigh(&target(Figure::Stat(Stat::Max, Metric::Run(0)), Cmp::Lt, 8.0), &[1.0, 5.0, 2.0]);
         assert_eq!(e, Evidence::Exact(true));
+        // No run defaulted in 50: P(default) = 0 is not known exactly.
+        let never = [f64::INFINITY; 50];
+        let (_, e) = weigh(&target(Figure::Prob(Metric::Run(0), Cmp::Le, 24.0), Cmp::Le, 0.001), &never);
+        assert!(matches!(e, Evidence::Score(s) if s.abs() < 2.0), "{e:?}");
+        // max(default_month) is "never" when some run never defaults: it holds `> 24`.
+        let (v, e) = weigh(&target(Figure::Stat(Stat::Max, Metric::Run(0)), Cmp::Gt, 24.0), &[3.0, f64::INFINITY]);
+        assert_eq!((v.estimate, e), (None, Evidence::Exact(true)));
+        // One run: no error yet, so more runs, not a verdict.
+        assert_eq!(weigh(&target(mean(), Cmp::Le, 9.0), &[7.0]).1, Evidence::Undefined { more_runs_may_help: true });
+        // A whole-number median with an order-statistic error of 0 is not exact for `==`.
+        let w = [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0];
+        let (_, e) = weigh(&target(Figure::Stat(Stat::Quantile(50), Metric::Run(0)), Cmp::Eq, 2.0), &w);
+        assert_eq!(e.status(2.0), Status::Undecided);
     }
 
     #[test]

@@ -33,17 +33,22 @@ pub fn totals(files: &[FileCheck]) -> (usize, usize, usize, usize) {
 /// The threshold as written for people: `<= 10%`, `>= 5,000,000`.
 fn threshold(v: &Verdict) -> String {
     let x = if v.probability {
-        format!("{}%", trim(100.0 * v.threshold))
-    } else if v.threshold.abs() >= 1000.0 {
-        terminal::number(v.threshold, if v.threshold.fract() == 0.0 { 0 } else { 2 })
+        format!("{}%", plain(100.0 * v.threshold))
+    } else if v.threshold.abs() >= 1000.0 && v.threshold.fract() == 0.0 {
+        terminal::number(v.threshold, 0)
     } else {
-        trim(v.threshold)
+        plain(v.threshold)
     };
     format!("{} {x}", v.cmp)
 }
 
-fn trim(x: f64) -> String {
-    let s = format!("{x:.6}");
+/// A number with up to 10 decimals and no trailing zeros; tiny ones in
+/// exponent form.
+fn plain(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-6 {
+        return format!("{x:e}");
+    }
+    let s = format!("{x:.10}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -59,6 +64,16 @@ fn label(v: &Verdict) -> String {
     }
 }
 
+/// The evidence in one cell: the score in standard errors, `exact`, or `—`.
+fn score(v: &Verdict) -> String {
+    match v.evidence {
+        super::Evidence::Score(s) if s.abs() < 1e4 => format!("{s:+.1}"),
+        super::Evidence::Score(s) => format!("{}{}", if s > 0.0 { ">+" } else { "<-" }, "10,000"),
+        super::Evidence::Exact(_) => "exact".into(),
+        super::Evidence::Undefined { .. } => "—".into(),
+    }
+}
+
 /// The terminal text of one file.
 pub fn text(c: &FileCheck) -> String {
     let k = &c.checked;
@@ -69,9 +84,9 @@ pub fn text(c: &FileCheck) -> String {
     let rows: Vec<Vec<String>> = k
         .verdicts
         .iter()
-        .map(|v| vec![v.status.word().to_string(), label(v), v.figure_text(), threshold(v), runs(v.runs)])
+        .map(|v| vec![v.status.word().to_string(), label(v), v.figure_text(), threshold(v), score(v), runs(v.runs)])
         .collect();
-    out += &terminal::grid(&["status", "assertion", "figure ± SE", "threshold", "runs"], &rows, &[false, false, true, false, true]);
+    out += &terminal::grid(&["status", "assertion", "figure ± SE", "threshold", "score", "runs"], &rows, &[false, false, true, false, true, true]);
     for v in &k.verdicts {
         if let Some(r) = v.reason() {
             out += &format!("  {}: {}: {r}\n", v.status.word(), v.name);
@@ -113,27 +128,25 @@ fn status_cell(s: Status) -> &'static str {
     }
 }
 
-/// Escapes what would end a Markdown table cell or read as HTML.
-fn cell(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|").replace('\n', " ")
-}
+use crate::markdown::{code, text as cell};
 
 fn file_markdown(c: &FileCheck, z: f64) -> String {
     let k = &c.checked;
     let mark = if k.passed() { "✅" } else { "❌" };
-    let mut out = format!("\n### {mark} `{}` — {}\n\n", c.file, cell(&c.scenario));
+    let mut out = format!("\n### {mark} {} — {}\n\n", code(&c.file), cell(&c.scenario));
     if k.verdicts.is_empty() {
         return out + "No `[[assert]]` in this file.\n";
     }
-    out += "| status | assertion | figure ± SE | threshold | runs |\n|---|---|--:|---|--:|\n";
+    out += "| status | assertion | figure ± SE | threshold | score | runs |\n|---|---|--:|---|--:|--:|\n";
     for v in &k.verdicts {
-        let name = if v.name == v.expect { format!("`{}`", v.expect) } else { format!("{} (`{}`)", cell(&v.name), v.expect) };
+        let name = if v.name == v.expect { code(&v.expect) } else { format!("{} ({})", cell(&v.name), code(&v.expect)) };
         let stress = v.stress.as_ref().map(|s| format!(" on stress *{}*", cell(s))).unwrap_or_default();
         out += &format!(
-            "| {} | {name}{stress} | {} | {} | {} |\n",
+            "| {} | {name}{stress} | {} | {} | {} | {} |\n",
             status_cell(v.status),
             v.figure_text(),
             threshold(v).replace("<=", "≤").replace(">=", "≥"),
+            score(v),
             runs(v.runs)
         );
     }
@@ -143,7 +156,7 @@ fn file_markdown(c: &FileCheck, z: f64) -> String {
         out += &reasons.concat();
     }
     out += &format!(
-        "\nseed {} · ± is one Monte Carlo standard error · decided at {z} standard errors{}\n",
+        "\nseed {} · ± is one Monte Carlo standard error · score: distance from the threshold in standard errors, + where the rule holds · decided at {z}{}\n",
         c.seed,
         escalation_note(k)
     );
@@ -175,18 +188,18 @@ fn testsuite(w: &mut Writer<Vec<u8>>, c: &FileCheck, z: f64) -> std::io::Result<
     let failures = k.verdicts.len() - k.count(Status::Pass);
     w.create_element("testsuite")
         .with_attributes([
-            ("name", c.file.as_str()),
+            ("name", xml_safe(&c.file).as_str()),
             ("tests", &k.verdicts.len().to_string()),
             ("failures", &failures.to_string()),
             ("errors", "0"),
             ("skipped", "0"),
             ("time", &format!("{:.3}", c.seconds)),
-            ("file", c.file.as_str()),
+            ("file", xml_safe(&c.file).as_str()),
         ])
         .write_inner_content(|w| {
             w.create_element("properties").write_inner_content(|w| {
                 let props = [
-                    ("scenario", c.scenario.clone()),
+                    ("scenario", xml_safe(&c.scenario)),
                     ("seed", c.seed.to_string()),
                     ("scenario_sha256", c.sha256.clone()),
                     ("runway_version", env!("CARGO_PKG_VERSION").to_string()),
@@ -211,8 +224,10 @@ fn testcase(w: &mut Writer<Vec<u8>>, c: &FileCheck, v: &Verdict) -> std::io::Res
         threshold(v),
         runs(v.runs)
     );
-    w.create_element("testcase").with_attributes([("name", label(v).as_str()), ("classname", c.file.as_str())]).write_inner_content(|w| {
-        if let Some(reason) = v.reason() {
+    let detail = xml_safe(&detail);
+    let (name, classname) = (xml_safe(&label(v)), xml_safe(&c.file));
+    w.create_element("testcase").with_attributes([("name", name.as_str()), ("classname", classname.as_str())]).write_inner_content(|w| {
+        if let Some(reason) = v.reason().map(|r| xml_safe(&r)) {
             w.create_element("failure")
                 .with_attributes([("type", v.status.word()), ("message", reason.as_str())])
                 .write_text_content(BytesText::new(&detail))?;
@@ -265,12 +280,21 @@ pub fn records(files: &[FileCheck]) -> Vec<Record<'_>> {
         .collect()
 }
 
+/// Text XML 1.0 can hold: control characters other than tab and newline
+/// become spaces.
+fn xml_safe(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() && c != '\t' && c != '\n' { ' ' } else { c }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn markdown_cells_cannot_end_the_cell() {
-        assert_eq!(cell("a|b\nc <d> & e"), "a\\|b c &lt;d&gt; &amp; e");
+    fn thresholds_keep_their_digits() {
+        assert_eq!(plain(1e-7), "1e-7");
+        assert_eq!(plain(0.07 * 100.0), "7");
+        assert_eq!(plain(12.5), "12.5");
+        assert_eq!(xml_safe("a\u{1}b"), "a b");
     }
 }

@@ -2,12 +2,13 @@
 //! `runway diff` (two versions of a plan on the same seed).
 
 use super::{load, pool, Bar, Failure};
-use crate::analysis::{self, diff, Progress};
+use crate::analysis::{self, diff, Progress, MAX_COLLECTED_BYTES};
+use anyhow::Context;
 use crate::check::{self, report, Rules};
 use crate::figure::{Catalog, Figure};
 use crate::output::{self, Manifest};
 use crate::present;
-use crate::scenario::{self, Overrides, Scenario, ScenarioError};
+use crate::scenario::{self, limits, Overrides, Scenario, ScenarioError};
 use crate::table::Format;
 use rayon::prelude::*;
 use std::io::Write;
@@ -60,11 +61,37 @@ fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, F
 }
 
 fn rules(args: &CheckArgs, sc: &Scenario) -> Result<Rules, Failure> {
-    let max_runs = args.max_runs.unwrap_or(sc.runs.saturating_mul(16));
+    let file = sc.source.path.display();
+    let max_runs = args.max_runs.unwrap_or(sc.runs.saturating_mul(16).min(limits::MAX_RUNS));
     if max_runs < sc.runs {
-        return Err(anyhow::anyhow!("--max-runs {max_runs}: below {}'s {} runs", sc.source.path.display(), sc.runs).into());
+        return Err(anyhow::anyhow!("--max-runs {max_runs}: below {file}'s {} runs", sc.runs).into());
+    }
+    let run_months = max_runs.saturating_mul(u64::from(sc.months));
+    if max_runs > limits::MAX_RUNS || run_months > limits::MAX_RUN_MONTHS {
+        return Err(anyhow::anyhow!(
+            "{file}: up to {max_runs} runs × {} months is more than one process may simulate ({} runs, {} run-months); lower --max-runs or runs",
+            sc.months,
+            limits::MAX_RUNS,
+            limits::MAX_RUN_MONTHS
+        )
+        .into());
     }
     Ok(Rules { z: args.z, max_runs })
+}
+
+/// The files are checked side by side: their kept values share one budget.
+fn check_memory(scenarios: &[Scenario], rules: &[Rules]) -> Result<(), Failure> {
+    let bytes: u64 = scenarios.iter().zip(rules).map(|(sc, r)| check::kept_bytes(sc, r.max_runs)).fold(0, u64::saturating_add);
+    if bytes > MAX_COLLECTED_BYTES {
+        return Err(anyhow::anyhow!(
+            "checking these {} files up to their --max-runs would keep {:.1} GiB of per-run values (limit {} GiB); lower --max-runs or check fewer files at once",
+            scenarios.len(),
+            bytes as f64 / f64::from(1u32 << 30),
+            MAX_COLLECTED_BYTES >> 30
+        )
+        .into());
+    }
+    Ok(())
 }
 
 pub fn check(args: CheckArgs) -> Result<u8, Failure> {
@@ -74,6 +101,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let overrides = Overrides { runs: args.runs, seed: args.seed, ..Overrides::default() };
     let scenarios = load_all(&args.scenarios, &overrides)?;
     let rules: Vec<Rules> = scenarios.iter().map(|sc| rules(&args, sc)).collect::<Result<_, _>>()?;
+    check_memory(&scenarios, &rules)?;
     for (p, sc) in args.scenarios.iter().zip(&scenarios) {
         for w in &sc.warnings {
             eprintln!("warning: {}: {w}", p.display());
@@ -91,7 +119,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             .zip(&rules)
             .map(|((path, sc), rules)| {
                 let t = Instant::now();
-                let checked = check::check(sc, rules, &progress)?;
+                let checked = check::check(sc, rules, &progress).with_context(|| format!("checking {}", path.display()))?;
                 Ok(report::FileCheck {
                     file: path.display().to_string(),
                     scenario: sc.name.clone(),
@@ -146,7 +174,6 @@ pub(crate) fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// Appends to a file that CI owns (GitHub's job summary): not atomic, by design.
 fn append(path: &Path, text: &str) -> anyhow::Result<()> {
-    use anyhow::Context;
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -206,7 +233,7 @@ fn figure_pairs(texts: &[String], old: &Scenario, new: &Scenario, old_name: &str
     texts
         .iter()
         .map(|t| {
-            let n = Figure::parse(t, &nc)?;
+            let n = Figure::parse(t, &nc).map_err(|e| anyhow::anyhow!("in the new version: {e}"))?;
             let o = Figure::parse(t, &oc).map_err(|e| anyhow::anyhow!("in the old version ({old_name}): {e}"))?;
             Ok((o, n))
         })
@@ -233,16 +260,16 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&new.name)));
     let path = output::write_analysis(&out, "diff", &present::diff_table(&rows), args.format, &manifest)?;
     let note = format!(
-        "Both versions: seed {}, {} runs, common random numbers (an input that did not change draws the same numbers in both); ± is one Monte Carlo standard error; \"unpaired\" is the error two independent runs would have. Old: `{}` (sha256 {}), new: `{}` (sha256 {}).",
+        "Both versions: seed {}, {} runs, common random numbers (an input that did not change draws the same numbers in both); ± is one Monte Carlo standard error; \"unpaired\" is the error two independent runs would have. Old: {} (sha256 {}), new: {} (sha256 {}).",
         new.seed,
         crate::terminal::number(new.runs as f64, 0),
-        args.old,
-        &old.source.sha256[..12],
-        args.new,
-        &new.source.sha256[..12]
+        crate::markdown::code(&args.old),
+        old.source.sha256,
+        crate::markdown::code(&args.new),
+        new.source.sha256
     );
     if let Some(md) = &args.markdown {
-        let title = format!("runway diff: `{}` → `{}`", args.old, args.new);
+        let title = format!("runway diff: {} → {}", crate::markdown::code(&args.old), crate::markdown::code(&args.new));
         write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
     }
     println!("seed {}, {} runs per version on common random numbers; wrote {} in {:.2} s", new.seed, new.runs, path.display(), start.elapsed().as_secs_f64());

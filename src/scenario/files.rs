@@ -19,22 +19,34 @@ pub enum FileSource {
     Git { rev: String, dir: String },
 }
 
-/// The bytes of `path` at git revision `rev` (`git show REV:PATH`, run in
-/// the current folder), at most `max` bytes.
+/// The text of `path` at git revision `rev`, at most `max` bytes, read in
+/// the current folder. The revision is resolved to a commit first (a
+/// leading `-` is refused, so it cannot be read as an option) and the path
+/// must name a file (a blob) there.
 pub fn git_show(rev: &str, path: &str, max: u64) -> Result<String, String> {
     let spec = format!("{rev}:{path}");
-    let out = std::process::Command::new("git")
-        .args(["show", "--no-textconv", &spec])
-        .output()
-        .map_err(|e| format!("cannot run git to read {spec}: {e}"))?;
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("git cannot read {spec}: {}", why.trim()));
+    if rev.starts_with('-') || path.starts_with('-') {
+        return Err(format!("{spec}: a revision or path may not start with `-`"));
     }
-    if out.stdout.len() as u64 > max {
-        return Err(format!("{spec} is {} bytes; at most {max} are read", out.stdout.len()));
+    let git = |args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = std::process::Command::new("git").args(args).output().map_err(|e| format!("cannot run git to read {spec}: {e}"))?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(format!("git cannot read {spec}: {}", String::from_utf8_lossy(&out.stderr).trim()))
+        }
+    };
+    let commit = git(&["rev-parse", "--verify", "--end-of-options", &format!("{rev}^{{commit}}")])?;
+    let object = format!("{}:{path}", String::from_utf8_lossy(&commit).trim());
+    let kind = git(&["cat-file", "-t", &object])?;
+    if kind.trim_ascii() != b"blob" {
+        return Err(format!("{spec} is not a file at that revision"));
     }
-    String::from_utf8(out.stdout).map_err(|_| format!("{spec} is not UTF-8 text"))
+    let size: u64 = String::from_utf8_lossy(&git(&["cat-file", "-s", &object])?).trim().parse().unwrap_or(u64::MAX);
+    if size > max {
+        return Err(format!("{spec} is {size} bytes; at most {max} are read"));
+    }
+    String::from_utf8(git(&["cat-file", "blob", &object])?).map_err(|_| format!("{spec} is not UTF-8 text"))
 }
 
 impl FileSource {
@@ -52,8 +64,18 @@ impl FileSource {
                 .map(|(_, text)| (*text).to_string())
                 .ok_or_else(|| format!("no such file in the built-in example; it has: {}", names(files))),
             FileSource::Git { rev, dir } => {
-                let path = if dir.is_empty() { rel.to_string() } else { format!("{}/{rel}", dir.trim_end_matches('/')) };
-                git_show(rev, &path, MAX_DATA_BYTES)
+                // git names paths without `.` components.
+                let path: Vec<String> = Path::new(dir)
+                    .join(p)
+                    .components()
+                    .filter_map(|c| match c {
+                        Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect();
+                // `./…` is relative to the current folder in git; keep it.
+                let here = if dir == "." || dir.starts_with("./") { "./" } else { "" };
+                git_show(rev, &format!("{here}{}", path.join("/")), MAX_DATA_BYTES)
             }
             FileSource::Dir(dir) => {
                 let full = dir.join(p);

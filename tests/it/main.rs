@@ -25,7 +25,8 @@ use std::process::{Command, Output};
 
 /// Runs the `runway` binary from the package's folder.
 pub fn runway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runway")).args(args).output().expect("runway starts")
+    // Not into the job summary of a CI run that runs these tests.
+    Command::new(env!("CARGO_BIN_EXE_runway")).args(args).env_remove("GITHUB_STEP_SUMMARY").output().expect("runway starts")
 }
 
 pub fn stderr(o: &Output) -> String {
