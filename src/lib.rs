@@ -40,6 +40,7 @@ pub mod figure;
 pub mod model;
 pub mod output;
 pub mod present;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod shard;

@@ -5,6 +5,7 @@
 
 mod analyze;
 mod check;
+mod report;
 
 use crate::analysis::Collector;
 use crate::figure::{Catalog, Figure};
@@ -47,6 +48,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Two versions of a plan (files, or REV:path in git) on the same seed: what changed and what it did.
     Diff(check::DiffArgs),
+    /// The investor report of a scenario (or of the folder `runway run` wrote): one self-contained HTML file, the same in Markdown, its charts as SVG.
+    Report(report::ReportArgs),
     /// Parse and check a scenario without running it (exit 0 if valid, 2 with the problems).
     Validate {
         /// Scenario files (TOML).
@@ -158,6 +161,7 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Sweep(args) => analyze::sweep(args),
         Command::Check(args) => check::check(args),
         Command::Diff(args) => check::diff(args),
+        Command::Report(args) => report::report(args),
         Command::Merge(args) => merge(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Init { file, force } => init(&file, force),

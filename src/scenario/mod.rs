@@ -251,6 +251,8 @@ pub struct Assertion {
 pub struct Scenario {
     pub name: String,
     pub currency: Option<String>,
+    /// `[scenario] as_of`: the date the plan is as of (shown on its report).
+    pub as_of: Option<String>,
     pub months: u32,
     pub runs: u64,
     pub seed: u64,

@@ -37,6 +37,9 @@ pub struct ScenarioSection {
     pub name: String,
     #[serde(default)]
     pub currency: Option<String>,
+    /// The date the plan is as of, printed on its report (free text, e.g. "2026-11-30").
+    #[serde(default)]
+    pub as_of: Option<String>,
     pub months: Spanned<i64>,
     pub runs: Spanned<i64>,
     pub seed: Spanned<i64>,

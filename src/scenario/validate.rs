@@ -333,6 +333,7 @@ pub(super) fn validate(
     Ok(Scenario {
         name: s.name.clone(),
         currency: s.currency.clone(),
+        as_of: s.as_of.clone(),
         months: months as u32,
         runs,
         seed,

@@ -7,7 +7,9 @@
 //! - `analysis`: stress, sensitivity, solve and sweep against closed forms,
 //!   and the calibration of their paired standard errors;
 //! - `check`: `runway check` (exit codes, escalation, JUnit, Markdown) and
-//!   `runway diff` (including through a git revision).
+//!   `runway diff` (including through a git revision);
+//! - `report`: the investor report, its bytes, languages, the committed
+//!   examples, and headless Chromium printing it.
 //!
 //! Helpers used by several modules live here.
 
@@ -16,6 +18,7 @@ mod check;
 mod cli;
 mod distributions;
 mod engine;
+mod report;
 
 use runway::analysis::Progress;
 use runway::figure::{Catalog, Figure};

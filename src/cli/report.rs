@@ -1,0 +1,118 @@
+//! `runway report`: the investor report of a scenario (HTML, Markdown and
+//! the charts as SVG) into one folder.
+
+use super::{load, pool, Bar, Failure, ScenarioArgs};
+use crate::analysis::Progress;
+use crate::output;
+use crate::report::{self, page, words::Lang};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: ScenarioArgs,
+    /// Output folder [default: out/<scenario name>/]: report.html, report.md, charts/*.svg.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Language of the report.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// A date to print on the report [default: the scenario's `as_of`, else none].
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The command that reproduces the report, as a reader would type it.
+fn command(args: &ReportArgs, sc: &crate::scenario::Scenario) -> String {
+    let mut parts = vec!["runway".to_string(), "report".into()];
+    if args.input.scenario.is_some() && sc.source.path.exists() {
+        parts.push(sc.source.path.display().to_string());
+    }
+    parts.extend(["--seed".into(), sc.seed.to_string(), "--runs".into(), sc.runs.to_string()]);
+    if args.input.months.is_some() {
+        parts.extend(["--months".into(), sc.months.to_string()]);
+    }
+    if args.lang == Lang::Zh {
+        parts.extend(["--lang".into(), "zh".into()]);
+    }
+    if let Some(d) = &args.date {
+        parts.extend(["--date".into(), format!("\"{d}\"")]);
+    }
+    parts.join(" ")
+}
+
+/// The scenario a result folder (of `runway run`) came from: its
+/// `summary.json` names the file, seed, runs and months, and the file must
+/// still have the hash recorded there.
+fn from_result(dir: &Path, args: &ReportArgs) -> Result<crate::scenario::Scenario, Failure> {
+    let summary = dir.join("summary.json");
+    let text = std::fs::read_to_string(&summary)
+        .map_err(|e| anyhow::anyhow!("{}: a folder without summary.json ({e}); give a scenario file or the folder `runway run` wrote", dir.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", summary.display()))?;
+    let m = &json["manifest"];
+    let (file, sha) = (m["scenario_file"].as_str().unwrap_or_default(), m["scenario_sha256"].as_str().unwrap_or_default());
+    let overrides = crate::scenario::Overrides {
+        runs: args.input.runs.or(m["runs"].as_u64()),
+        seed: args.input.seed.or(m["seed"].as_u64()),
+        months: args.input.months.or(m["months"].as_u64().map(|h| h as u32)),
+        ..Default::default()
+    };
+    let path = Path::new(file);
+    let sc = if path.exists() { crate::scenario::load(path, overrides)? } else { crate::scenario::builtin(overrides)? };
+    if sc.source.sha256 != sha {
+        return Err(anyhow::anyhow!(
+            "{}: made from {file} with SHA-256 {sha}, but {} now has {}; rerun `runway run` or give the scenario file",
+            summary.display(),
+            if path.exists() { file } else { "the built-in example" },
+            sc.source.sha256
+        )
+        .into());
+    }
+    Ok(sc)
+}
+
+pub fn report(args: ReportArgs) -> Result<u8, Failure> {
+    let start = Instant::now();
+    let sc = match args.input.scenario.as_deref().filter(|p| p.is_dir()) {
+        Some(dir) => from_result(dir, &args)?,
+        None => load(args.input.scenario.as_deref(), args.input.overrides())?,
+    };
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+    let bar = Bar::new(report::total_runs(&sc), args.quiet);
+    let report_progress = |done: u64| bar.set(done);
+    let facts = pool(args.threads)?.install(|| report::gather(&sc, &Progress::new(&report_progress)))?;
+    bar.finish();
+    let simulated = start.elapsed().as_secs_f64();
+    let options = page::Options { lang: args.lang, date: args.date.clone().or_else(|| sc.as_of.clone()), command: command(&args, &sc) };
+    let rendered = page::render(&sc, &facts, &options)?;
+    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
+    write(&out, &rendered)?;
+    println!(
+        "wrote {}/report.html, report.md and {} charts in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",
+        out.display(),
+        rendered.charts.len(),
+        start.elapsed().as_secs_f64(),
+        simulated,
+        start.elapsed().as_secs_f64() - simulated
+    );
+    Ok(0)
+}
+
+fn write(out: &Path, r: &page::Rendered) -> anyhow::Result<()> {
+    let charts = out.join("charts");
+    output::create_dir(&charts)?;
+    for (name, svg) in &r.charts {
+        super::check::write_text(&charts.join(name), svg)?;
+    }
+    super::check::write_text(&out.join("report.md"), &r.markdown)?;
+    super::check::write_text(&out.join("report.html"), &r.html)
+}

@@ -1,0 +1,260 @@
+//! A small typed SVG layer for the report's charts: a plot frame with
+//! linear scales and nice ticks, and the marks the report draws (bands,
+//! lines, steps, bars). Output is deterministic text (fixed decimals), so a
+//! report's bytes depend only on its numbers.
+//!
+//! Why not plotters: its SVG backend draws text and shapes well but has no
+//! `<title>`/`role="img"`, no patterns for greyscale print, and its layout
+//! (label areas, mesh) would be overridden for every chart here; the marks
+//! below are a few lines each.
+
+use std::fmt::Write;
+
+/// Colours: one blue hue in steps (readable in greyscale print), and a
+/// vermillion for the contrasting line (Okabe–Ito, safe for colour-blind readers).
+pub const BAND_OUTER: &str = "#c6dbef";
+pub const BAND_INNER: &str = "#6baed6";
+pub const LINE: &str = "#08306b";
+pub const CONTRAST: &str = "#d55e00";
+pub const GRID: &str = "#d9d9d9";
+pub const TEXT: &str = "#222222";
+
+/// A linear map from data to pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    pub lo: f64,
+    pub hi: f64,
+    px_lo: f64,
+    px_hi: f64,
+}
+
+impl Scale {
+    pub fn at(&self, v: f64) -> f64 {
+        let span = if self.hi > self.lo { self.hi - self.lo } else { 1.0 };
+        self.px_lo + (v - self.lo) / span * (self.px_hi - self.px_lo)
+    }
+}
+
+/// Up to about `n` round tick values covering [lo, hi], and the range they span.
+pub fn ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64, f64) {
+    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 1.0, lo + 1.0) };
+    let raw = (hi - lo) / n.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let (first, last) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    let count = ((last - first) / step).round() as usize;
+    ((0..=count).map(|i| first + i as f64 * step).collect(), first, last)
+}
+
+/// A range with room to draw: a flat one (every value equal, as in a
+/// deterministic plan) becomes ±10% of its value (±1 around 0).
+pub fn widen(lo: f64, hi: f64) -> (f64, f64) {
+    if hi - lo > 1e-9 * lo.abs().max(hi.abs()).max(1.0) {
+        return (lo, hi);
+    }
+    let pad = (0.1 * lo.abs()).max(1.0);
+    (lo - pad, hi + pad)
+}
+
+/// A chart: a frame of `width × height` with margins, two scales, and the
+/// marks drawn so far.
+pub struct Chart {
+    pub x: Scale,
+    pub y: Scale,
+    width: f64,
+    height: f64,
+    body: String,
+}
+
+const LEFT: f64 = 78.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 14.0;
+const BOTTOM: f64 = 44.0;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+impl Chart {
+    /// A frame for x in [x_lo, x_hi] and y in [y_lo, y_hi] (widened to
+    /// round ticks), with grid lines, tick labels from `fx`/`fy` and axis titles.
+    pub fn new(
+        (x_lo, x_hi): (f64, f64),
+        (y_lo, y_hi): (f64, f64),
+        (x_title, y_title): (&str, &str),
+        fx: &dyn Fn(f64) -> String,
+        fy: &dyn Fn(f64) -> String,
+    ) -> Chart {
+        let (width, height) = (640.0, 300.0);
+        let (y_lo, y_hi) = widen(y_lo, y_hi);
+        let (yt, y0, y1) = ticks(y_lo, y_hi, 5);
+        let (xt, _, _) = ticks(x_lo, x_hi, 8);
+        let x = Scale { lo: x_lo, hi: x_hi, px_lo: LEFT, px_hi: width - RIGHT };
+        let y = Scale { lo: y0, hi: y1, px_lo: height - BOTTOM, px_hi: TOP };
+        let mut c = Chart { x, y, width, height, body: String::new() };
+        for v in yt {
+            let py = c.y.at(v);
+            let _ = write!(c.body, r#"<line x1="{LEFT}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}" stroke="{GRID}"/>"#, width - RIGHT);
+            let _ = write!(c.body, r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#, LEFT - 6.0, py + 4.0, esc(&fy(v)));
+        }
+        for v in xt.into_iter().filter(|v| *v >= x_lo && *v <= x_hi) {
+            let px = c.x.at(v);
+            let _ = write!(c.body, r#"<text x="{px:.1}" y="{:.1}" text-anchor="middle">{}</text>"#, height - BOTTOM + 16.0, esc(&fx(v)));
+        }
+        let _ = write!(
+            c.body,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text x="12" y="{:.1}" text-anchor="middle" transform="rotate(-90 12 {:.1})">{}</text>"#,
+            (LEFT + width - RIGHT) / 2.0,
+            height - 6.0,
+            esc(x_title),
+            (TOP + height - BOTTOM) / 2.0,
+            (TOP + height - BOTTOM) / 2.0,
+            esc(y_title)
+        );
+        c
+    }
+
+    fn points(&self, xs: &[f64], ys: &[f64]) -> String {
+        xs.iter().zip(ys).map(|(x, y)| format!("{:.1},{:.1}", self.x.at(*x), self.y.at(*y))).collect::<Vec<_>>().join(" ")
+    }
+
+    /// A shaded band between `lo` and `hi` over `xs`.
+    pub fn band(&mut self, xs: &[f64], lo: &[f64], hi: &[f64], fill: &str) {
+        let rev: Vec<f64> = xs.iter().rev().copied().collect();
+        let hi_rev: Vec<f64> = hi.iter().rev().copied().collect();
+        let _ = write!(self.body, r#"<polygon points="{} {}" fill="{fill}" stroke="none"/>"#, self.points(xs, lo), self.points(&rev, &hi_rev));
+    }
+
+    /// A line through the points; `dash` like "6 4", or "" for solid.
+    pub fn line(&mut self, xs: &[f64], ys: &[f64], stroke: &str, width: f64, dash: &str) {
+        let dash = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+        let _ = write!(self.body, r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="{width}"{dash}/>"#, self.points(xs, ys));
+    }
+
+    /// A step line (value held until the next x).
+    pub fn steps(&mut self, xs: &[f64], ys: &[f64], stroke: &str) {
+        let mut sx = vec![];
+        let mut sy = vec![];
+        for i in 0..xs.len() {
+            if i > 0 {
+                sx.push(xs[i]);
+                sy.push(ys[i - 1]);
+            }
+            sx.push(xs[i]);
+            sy.push(ys[i]);
+        }
+        self.line(&sx, &sy, stroke, 2.0, "");
+    }
+
+    /// A horizontal reference line at `y` (e.g. zero cash).
+    pub fn hline(&mut self, y: f64, stroke: &str) {
+        if y >= self.y.lo && y <= self.y.hi {
+            let py = self.y.at(y);
+            let _ = write!(self.body, r#"<line x1="{LEFT}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}" stroke="{stroke}" stroke-width="1.5"/>"#, self.width - RIGHT);
+        }
+    }
+
+    /// A vertical marker at `x` with a label at the top.
+    pub fn vline(&mut self, x: f64, label: &str) {
+        let px = self.x.at(x);
+        let _ = write!(
+            self.body,
+            r#"<line x1="{px:.1}" x2="{px:.1}" y1="{TOP}" y2="{:.1}" stroke="{TEXT}" stroke-dasharray="2 3"/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+            self.height - BOTTOM,
+            px + 3.0,
+            TOP + 10.0,
+            esc(label)
+        );
+    }
+
+    /// A bar from (x0, 0) to (x1, y); `hatched` draws it with the diagonal
+    /// pattern (shown in greyscale too).
+    pub fn bar(&mut self, x0: f64, x1: f64, y: f64, fill: &str, hatched: bool) {
+        let (px0, px1) = (self.x.at(x0), self.x.at(x1));
+        let (py, base) = (self.y.at(y), self.y.at(0.0f64.max(self.y.lo)));
+        let fill = if hatched { "url(#HATCH)" } else { fill };
+        let _ = write!(
+            self.body,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="{LINE}" stroke-width="0.5"/>"#,
+            px0.min(px1),
+            py.min(base),
+            (px1 - px0).abs().max(0.5),
+            (base - py).abs()
+        );
+    }
+
+    /// A horizontal bar from x0 to x1 in the row whose centre is at data y.
+    pub fn hbar(&mut self, x0: f64, x1: f64, y: f64, thickness_px: f64, fill: &str) {
+        let (px0, px1, py) = (self.x.at(x0), self.x.at(x1), self.y.at(y));
+        let _ = write!(
+            self.body,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{thickness_px:.1}" fill="{fill}" stroke="{LINE}" stroke-width="0.5"/>"#,
+            px0.min(px1),
+            py - thickness_px / 2.0,
+            (px1 - px0).abs().max(0.5)
+        );
+    }
+
+    /// Text at data coordinates.
+    pub fn label(&mut self, x: f64, y: f64, text: &str, anchor: &str) {
+        let _ = write!(self.body, r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-size="11">{}</text>"#, self.x.at(x), self.y.at(y) + 4.0, esc(text));
+    }
+
+    /// A legend entry at the top right, `row` from 0.
+    pub fn legend(&mut self, row: usize, swatch: &str, dash: &str, text: &str) {
+        let (x, y) = (self.width - RIGHT - 190.0, TOP + 8.0 + 16.0 * row as f64);
+        let dash = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+        let _ = write!(
+            self.body,
+            r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{swatch}" stroke-width="6"{dash}/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+            x + 22.0,
+            x + 28.0,
+            y + 4.0,
+            esc(text)
+        );
+    }
+
+    /// The finished `<svg>`: `role="img"`, a `<title>` naming it and a
+    /// `<desc>` saying what it shows; `id` keeps ids unique in one page.
+    pub fn finish(self, id: &str, title: &str, desc: &str) -> String {
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" font-family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" font-size="12" fill="{TEXT}"><title id="{id}-t">{t}</title><desc id="{id}-d">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fdd0a2"/><line x1="0" y1="0" x2="0" y2="6" stroke="{CONTRAST}" stroke-width="2.5"/></pattern></defs>{body}</svg>"##,
+            w = self.width,
+            h = self.height,
+            t = esc(title),
+            d = esc(desc),
+            body = self.body.replace("#HATCH", &format!("#{id}-hatch"))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        let (t, lo, hi) = ticks(-123.0, 4567.0, 5);
+        assert_eq!((lo, hi), (-1000.0, 5000.0));
+        assert_eq!(t, vec![-1000.0, 0.0, 1000.0, 2000.0, 3000.0, 4000.0, 5000.0]);
+        let (t, _, _) = ticks(0.0, 1.0, 4);
+        assert_eq!(t, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn flat_ranges_get_room() {
+        assert_eq!(widen(100_000.0, 100_000.0), (90_000.0, 110_000.0));
+        assert_eq!(widen(0.0, 0.0), (-1.0, 1.0));
+        assert_eq!(widen(1.0, 2.0), (1.0, 2.0));
+    }
+
+    #[test]
+    fn charts_are_accessible_images() {
+        let mut c = Chart::new((0.0, 10.0), (0.0, 5.0), ("month", "cash"), &|v| format!("{v}"), &|v| format!("{v}"));
+        c.line(&[0.0, 10.0], &[0.0, 5.0], LINE, 2.0, "");
+        let svg = c.finish("cash", "Cash <fan>", "what it shows");
+        assert!(svg.starts_with("<svg") && svg.contains(r#"role="img""#) && svg.contains("<title id=\"cash-t\">Cash &lt;fan&gt;</title>"));
+        // Endpoints map to the frame's corners.
+        assert!(svg.contains(&format!("points=\"{LEFT:.1},{:.1} {:.1},{TOP:.1}\"", 300.0 - BOTTOM, 640.0 - RIGHT)));
+    }
+}

@@ -1,0 +1,208 @@
+//! The report's words in English and Chinese, and numbers formatted for
+//! people: thousands separators and the scenario's currency in English,
+//! 万 (10⁴) and 亿 (10⁸) in Chinese.
+
+use crate::terminal;
+
+/// The report's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// `en` or `zh`: picks the text for this language.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}
+
+/// An input's dotted path in words, e.g. `funding.0.amount` → "the amount
+/// of funding round 1"; paths it does not know are returned as they are.
+pub fn input_name(path: &str, lang: Lang) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let nth = |i: &str| i.parse::<usize>().map_or(i.to_string(), |n| (n + 1).to_string());
+    let named = match (parts.as_slice(), lang) {
+        (["funding", i, "amount"], Lang::En) => format!("the amount of funding round {}", nth(i)),
+        (["funding", i, "amount"], Lang::Zh) => format!("第 {} 轮融资金额", nth(i)),
+        (["costs", "one_off", i, "amount"], Lang::En) => format!("one-off cost {}", nth(i)),
+        (["costs", "one_off", i, "amount"], Lang::Zh) => format!("第 {} 笔一次性支出", nth(i)),
+        _ => {
+            let known: &[(&str, &str, &str)] = &[
+                ("start.customers", "starting customers", "初始客户数"),
+                ("start.cash", "starting cash", "初始现金"),
+                ("pricing.price", "the price", "价格"),
+                ("pricing.annual_increase", "the yearly price increase", "年度提价幅度"),
+                ("acquisition.new", "organic new customers", "自然新增客户"),
+                ("acquisition.growth", "growth of organic new customers", "自然新增客户增长率"),
+                ("acquisition.referral", "referrals", "推荐率"),
+                ("acquisition.marketing.spend", "marketing spend", "营销支出"),
+                ("acquisition.marketing.spend_growth", "growth of marketing spend", "营销支出增长率"),
+                ("acquisition.marketing.cac", "the cost per paid customer", "付费获客成本"),
+                ("churn.base", "monthly churn", "月流失率"),
+                ("accuracy.report", "model accuracy", "模型准确率"),
+                ("accuracy.confusion", "model accuracy", "模型准确率"),
+                ("accuracy.measured", "model accuracy", "模型准确率"),
+                ("accuracy.value", "model accuracy", "模型准确率"),
+                ("accuracy.drift", "accuracy drift", "准确率漂移"),
+                ("accuracy.retrain.cost", "the cost of retraining", "重新训练成本"),
+                ("costs.fixed", "fixed costs", "固定成本"),
+                ("costs.fixed_growth", "growth of fixed costs", "固定成本增长率"),
+                ("costs.per_customer", "cost per customer", "单客户成本"),
+                ("costs.revenue_share", "the revenue share paid out", "收入分成比例"),
+            ];
+            match known.iter().find(|(p, _, _)| *p == path) {
+                Some((_, en, zh)) => lang.pick(en, zh).to_string(),
+                None => return path.to_string(),
+            }
+        }
+    };
+    format!("{named} ({path})")
+}
+
+/// Formats numbers and money for one language and currency.
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    pub lang: Lang,
+    /// Prefix for money, e.g. `¥`, `$`, `EUR `.
+    symbol: String,
+}
+
+impl Numbers {
+    pub fn new(lang: Lang, currency: Option<&str>) -> Numbers {
+        let symbol = match currency {
+            Some("CNY" | "RMB" | "JPY") => "¥".to_string(),
+            Some("USD") => "$".into(),
+            Some("EUR") => "€".into(),
+            Some("GBP") => "£".into(),
+            Some(other) => format!("{other} "),
+            None => String::new(),
+        };
+        Numbers { lang, symbol }
+    }
+
+    /// A count or amount without currency, e.g. `13,718` or `1.37万`.
+    pub fn count(&self, x: f64) -> String {
+        if !x.is_finite() {
+            return "—".into();
+        }
+        match self.lang {
+            Lang::En => terminal::number(x, if x.abs() < 100.0 && x.fract() != 0.0 { 2 } else { 0 }),
+            Lang::Zh => wan(x),
+        }
+    }
+
+    /// Money, e.g. `¥4,467,430` or `¥446.7万`.
+    pub fn money(&self, x: f64) -> String {
+        if !x.is_finite() {
+            return "—".into();
+        }
+        let sign = if x < 0.0 { "-" } else { "" };
+        format!("{sign}{}{}", self.symbol, self.count(x.abs()))
+    }
+
+    /// Money with its standard error: `¥4,467,430 ± 51,468`; in Chinese
+    /// both in the value's unit, with digits to the error's second
+    /// significant one: `¥4.37万 ± 0.18万`.
+    pub fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
+        match (x, se) {
+            (Some(x), Some(se)) if self.lang == Lang::Zh && x.abs() >= 1e4 && se.is_finite() => {
+                let (unit, name, min) = if x.abs() >= 1e8 { (1e8, "亿", 2) } else { (1e4, "万", 1) };
+                let d = if se > 0.0 { ((1.0 - (se / unit).log10().floor()) as i64).clamp(min, 4) as usize } else { min as usize };
+                let sign = if x < 0.0 { "-" } else { "" };
+                format!("{sign}{}{}{name} ± {}{name}", self.symbol, terminal::number(x.abs() / unit, d), terminal::number(se / unit, d))
+            }
+            (Some(x), Some(se)) => format!("{} ± {}", self.money(x), self.count(se)),
+            (Some(x), None) => self.money(x),
+            (None, _) => "—".into(),
+        }
+    }
+
+    /// A share with its error, digits following the error: `4.0% ± 0.2%`.
+    pub fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
+        terminal::figure_value(p, se, true)
+    }
+
+    /// A compact axis label: `1.2M`, `350k` / `120万`, `1.2亿`.
+    pub fn axis(&self, x: f64) -> String {
+        let a = x.abs();
+        let s = match self.lang {
+            Lang::Zh => return wan_axis(x),
+            Lang::En if a >= 1e9 => format!("{}B", trim(a / 1e9)),
+            Lang::En if a >= 1e6 => format!("{}M", trim(a / 1e6)),
+            Lang::En if a >= 1e3 => format!("{}k", trim(a / 1e3)),
+            Lang::En => trim(a),
+        };
+        if x < 0.0 { format!("-{s}") } else { s }
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A Chinese amount: below 1万 as it is, then 万 with one decimal, and 亿
+/// with two.
+fn wan(x: f64) -> String {
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if a >= 1e8 {
+        format!("{sign}{}亿", terminal::number(a / 1e8, 2))
+    } else if a >= 1e4 {
+        format!("{sign}{}万", terminal::number(a / 1e4, 1))
+    } else {
+        format!("{sign}{}", terminal::number(a, if a < 100.0 && a.fract() != 0.0 { 2 } else { 0 }))
+    }
+}
+
+fn wan_axis(x: f64) -> String {
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if a >= 1e8 {
+        format!("{sign}{}亿", trim(a / 1e8))
+    } else if a >= 1e4 {
+        format!("{sign}{}万", trim(a / 1e4))
+    } else {
+        format!("{sign}{}", trim(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_have_names() {
+        assert_eq!(input_name("funding.0.amount", Lang::En), "the amount of funding round 1 (funding.0.amount)");
+        assert_eq!(input_name("churn.base", Lang::Zh), "月流失率 (churn.base)");
+        assert_eq!(input_name("something.new", Lang::En), "something.new");
+    }
+
+    #[test]
+    fn money_reads_as_people_write_it() {
+        let en = Numbers::new(Lang::En, Some("CNY"));
+        let zh = Numbers::new(Lang::Zh, Some("CNY"));
+        assert_eq!(en.money(4_467_430.4), "¥4,467,430");
+        assert_eq!(zh.money(4_467_430.4), "¥446.7万");
+        assert_eq!(zh.money(-123_456_789.0), "-¥1.23亿");
+        assert_eq!(zh.money(950.0), "¥950");
+        assert_eq!(en.axis(-2_500_000.0), "-2.5M");
+        assert_eq!(zh.axis(12_000_000.0), "1200万");
+        assert_eq!(Numbers::new(Lang::En, Some("SEK")).money(10.0), "SEK 10");
+        assert_eq!(zh.money_se(Some(43_688.0), Some(1_774.0)), "¥4.37万 ± 0.18万");
+        assert_eq!(zh.money_se(Some(4_467_430.0), Some(51_468.0)), "¥446.7万 ± 5.1万");
+        assert_eq!(en.money_se(Some(-87_700.0), Some(27_891.0)), "-¥87,700 ± 27,891");
+    }
+}

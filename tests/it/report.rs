@@ -1,0 +1,282 @@
+//! `runway report`: self-contained and reproducible bytes, numbers that
+//! agree with `runway run`, both languages, the committed example reports
+//! up to date, and the page printed and rendered by headless Chromium with
+//! nothing fetched from the network.
+
+use crate::{runway, scratch, stderr, stdout};
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn report(out: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["report", "--runs", "2000", "--out", out.to_str().unwrap(), "--quiet"];
+    args.extend_from_slice(extra);
+    let o = runway(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::read_to_string(out.join("report.html")).unwrap()
+}
+
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push((p.strip_prefix(dir).unwrap_or(&p).to_path_buf(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_report_is_self_contained_accessible_and_byte_reproducible() {
+    let dir = scratch("report-bytes");
+    let html = report(&dir.join("a"), &["--threads", "1"]);
+    report(&dir.join("b"), &["--threads", "2"]);
+    let (a, b) = (files(&dir.join("a")), files(&dir.join("b")));
+    assert_eq!(a.len(), 2 + 8, "report.html, report.md and 8 charts: {:?}", a.iter().map(|f| &f.0).collect::<Vec<_>>());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{} differs between two runs", pa.display());
+    }
+    // Nothing that could fetch anything: no script, stylesheet link, import,
+    // remote image or font; the only URL is the SVG namespace.
+    for bad in ["<script", "<link", "@import", "<img", "url(http", "src=", "href="] {
+        assert!(!html.contains(bad), "report.html contains {bad}");
+    }
+    assert_eq!(html.matches("http").count(), html.matches("http://www.w3.org/2000/svg").count());
+    // Every chart is an image with a title, and has its data beside it.
+    let charts = html.matches("<svg ").count();
+    assert_eq!(charts, 8);
+    assert_eq!(html.matches(r#"role="img""#).count(), charts);
+    assert_eq!(html.matches("<title id=").count(), charts);
+    assert!(html.matches("<details>").count() >= 6);
+    // No date unless one is given.
+    assert!(!html.contains("class=\"date\""));
+    let dated = report(&dir.join("c"), &["--date", "30 November 2026"]);
+    assert!(dated.contains("<p class=\"date\">30 November 2026</p>"));
+    // The Markdown links each chart it ships.
+    let md = std::fs::read_to_string(dir.join("a/report.md")).unwrap();
+    for (path, _) in a.iter().filter(|(p, _)| p.starts_with("charts")) {
+        assert!(md.contains(&format!("]({})", path.display())), "report.md does not show {}", path.display());
+    }
+}
+
+/// The key figures are those `runway run` prints for the same runs.
+#[test]
+fn the_report_quotes_the_figures_of_the_run() {
+    let dir = scratch("report-figures");
+    let html = report(&dir, &[]);
+    let o = runway(&["run", "--runs", "2000", "--no-runs", "--out", dir.join("run").to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let headline = stdout(&o);
+    let value = |label: &str| -> (String, String) {
+        let line = headline.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{label}: {headline}"));
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let n = parts.len();
+        (parts[n - 3].to_string(), parts[n - 1].to_string())
+    };
+    let (p50, se) = value("final cash [CNY] P50");
+    assert!(html.contains(&format!("¥{p50} ± {se}")), "median final cash ¥{p50} ± {se} not in the report");
+    let (p, pse) = value("P(default by month 36)");
+    assert!(html.contains(&format!("{p} ± {pse}")), "P(default by 36) {p} ± {pse} not in the report");
+    assert!(html.contains("Sentiment analysis SaaS — risk report"));
+    // The reproduction block names the command, seed, runs and hash.
+    let sc = runway::scenario::builtin(runway::scenario::Overrides::default()).unwrap();
+    assert!(html.contains("runway report --seed 42 --runs 2000"));
+    assert!(html.contains(&sc.source.sha256));
+}
+
+#[test]
+fn the_chinese_report_writes_money_in_wan() {
+    let dir = scratch("report-zh");
+    let html = report(&dir, &["--lang", "zh"]);
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains("风险报告") && html.contains("主要结论") && html.contains("关键数字"));
+    assert!(html.contains("万 ± "), "money in 万");
+    assert!(html.contains("runway report --seed 42 --runs 2000 --lang zh"));
+}
+
+/// A folder `runway run` wrote names its scenario, seed and runs; the
+/// report reruns them, and refuses a scenario that changed since.
+#[test]
+fn a_result_folder_reports_the_run_it_holds() {
+    let dir = scratch("report-from-run");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy("scenarios/data/sentiment-report.txt", dir.join("data/sentiment-report.txt")).unwrap();
+    let plan = dir.join("plan.toml");
+    std::fs::copy("scenarios/sentiment-saas.toml", &plan).unwrap();
+    let run = dir.join("run");
+    let o = runway(&["run", plan.to_str().unwrap(), "--runs", "1500", "--seed", "9", "--no-runs", "--out", run.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runway(&["report", run.to_str().unwrap(), "--out", dir.join("report").to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.join("report/report.html")).unwrap();
+    assert!(html.contains(&format!("runway report {} --seed 9 --runs 1500", plan.display())), "the command reruns that run");
+    std::fs::write(&plan, std::fs::read_to_string(&plan).unwrap().replace("price = 29", "price = 30")).unwrap();
+    let o = runway(&["report", run.to_str().unwrap(), "--out", dir.join("again").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("SHA-256"), "{}", stderr(&o));
+}
+
+/// `reports/` holds what `bash reports/regenerate.sh` writes today.
+#[test]
+fn the_committed_example_reports_are_up_to_date() {
+    let dir = scratch("report-fresh");
+    let mut checked = 0;
+    for entry in std::fs::read_dir("reports").unwrap() {
+        let committed = entry.unwrap().path();
+        if !committed.is_dir() {
+            continue;
+        }
+        let name = committed.file_name().unwrap().to_str().unwrap().to_string();
+        let scenario = format!("scenarios/{name}.toml");
+        let fresh = dir.join(&name);
+        let o = runway(&["report", &scenario, "--out", fresh.to_str().unwrap(), "--quiet"]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        if committed.join("zh").exists() {
+            let o = runway(&["report", &scenario, "--lang", "zh", "--out", fresh.join("zh").to_str().unwrap(), "--quiet"]);
+            assert_eq!(o.status.code(), Some(0), "{name} zh: {}", stderr(&o));
+        }
+        let (want, got) = (files(&committed), files(&fresh));
+        assert_eq!(
+            want.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            got.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            "reports/{name} is stale: run bash reports/regenerate.sh"
+        );
+        for ((path, a), (_, b)) in want.iter().zip(&got) {
+            assert!(a == b, "reports/{name}/{} is stale: run bash reports/regenerate.sh", path.display());
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "reports/ should hold the example reports");
+}
+
+/// Chromium, `pdfinfo` and `pdftotext`, which `.ci/run` installs; without
+/// them a plain `cargo test` skips the browser test and says so, unless
+/// `RUNWAY_REQUIRE_TOOLS` is set.
+fn browser() -> bool {
+    let ok = |c: &str, arg: &str| Command::new(c).arg(arg).output().is_ok_and(|o| o.status.success());
+    if ok("chromium", "--version") && ok("pdfinfo", "-v") && ok("pdftotext", "-v") {
+        return true;
+    }
+    assert!(std::env::var_os("RUNWAY_REQUIRE_TOOLS").is_none(), "chromium and poppler-utils are needed (bash .ci/run installs them)");
+    eprintln!("skipped the browser test: no chromium or poppler-utils (bash .ci/run installs them)");
+    false
+}
+
+/// A local proxy that records the host of every request: Chromium is told
+/// to send all traffic through it, so a page resource fetched from anywhere
+/// shows up here. Chromium also calls a few Google hosts of its own on
+/// start (clock, sign-in); those are told apart by [`BROWSER_OWN`].
+fn recording_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let hosts = Arc::new(Mutex::new(vec![]));
+    let seen = Arc::clone(&hosts);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+            let mut buf = [0u8; 1024];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let line = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string();
+            // "CONNECT host:443 HTTP/1.1" or "GET http://host/path HTTP/1.1"
+            let target = line.split_whitespace().nth(1).unwrap_or("?");
+            let host = target.trim_start_matches("http://").split(['/', ':']).next().unwrap_or("?").to_string();
+            seen.lock().unwrap().push(host);
+        }
+    });
+    (address, hosts)
+}
+
+/// Hosts headless Chromium calls by itself, whatever the page.
+const BROWSER_OWN: [&str; 3] = ["clients2.google.com", "accounts.google.com", "www.google.com"];
+
+fn page_requests(hosts: &Mutex<Vec<String>>) -> Vec<String> {
+    hosts.lock().unwrap().iter().filter(|h| !BROWSER_OWN.contains(&h.as_str())).cloned().collect()
+}
+
+fn chromium(profile: &Path, proxy: &str, args: &[String]) {
+    let o = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--proxy-server=http://{proxy}"))
+        .arg("--proxy-bypass-list=<-loopback>")
+        .args(args)
+        .output()
+        .expect("chromium starts");
+    assert!(o.status.success(), "chromium: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn pdf_pages(pdf: &Path) -> usize {
+    let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let text = String::from_utf8_lossy(&info.stdout).into_owned();
+    text.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().unwrap()).expect("pdfinfo gives the page count")
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let o = Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Prints the report on A4 and Letter and takes a screenshot, in both
+/// languages; checks the page count, the page numbers, that the key
+/// figures are in the PDF's text, and that nothing was requested.
+#[test]
+fn the_report_prints_in_a_real_browser_without_the_network() {
+    if !browser() {
+        return;
+    }
+    let dir = scratch("report-browser");
+    let (proxy, requests) = recording_proxy();
+    // The detector works: a page with a remote image is caught.
+    let control = dir.join("control.html");
+    std::fs::write(&control, r#"<p>x</p><img src="https://example.com/logo.png">"#).unwrap();
+    let url = format!("file://{}", control.canonicalize().unwrap().display());
+    chromium(&dir.join("profile-control"), &proxy, &[format!("--screenshot={}", dir.join("control.png").display()), url]);
+    assert!(page_requests(&requests).contains(&"example.com".to_string()), "the proxy saw {:?}", requests.lock().unwrap());
+    requests.lock().unwrap().clear();
+    for lang in ["en", "zh"] {
+        let out = dir.join(lang);
+        let html = report(&out, &["--lang", lang]);
+        for (paper, size) in [("a4", "A4"), ("letter", "letter")] {
+            // The page as sent, with only its page size fixed.
+            let page = out.join(format!("report-{paper}.html"));
+            std::fs::write(&page, html.replace("@page { size: auto;", &format!("@page {{ size: {size};"))).unwrap();
+            let pdf = out.join(format!("report-{paper}.pdf"));
+            let url = format!("file://{}", page.canonicalize().unwrap().display());
+            chromium(&dir.join(format!("profile-{lang}-{paper}")), &proxy, &["--no-pdf-header-footer".into(), format!("--print-to-pdf={}", pdf.display()), url]);
+            let pages = pdf_pages(&pdf);
+            assert!((5..=14).contains(&pages), "{lang} {paper}: {pages} pages");
+            let squeezed: String = pdf_text(&pdf).split_whitespace().collect();
+            assert!(squeezed.contains(&format!("1/{pages}")) && squeezed.contains(&format!("{pages}/{pages}")), "{lang} {paper}: page numbers");
+            for must in key_figures(&html) {
+                let must: String = must.split_whitespace().collect();
+                assert!(squeezed.contains(&must), "{lang} {paper}: the PDF lacks {must}");
+            }
+        }
+        let shot = out.join("screen.png");
+        let url = format!("file://{}", out.join("report.html").canonicalize().unwrap().display());
+        chromium(&dir.join(format!("profile-{lang}-screen")), &proxy, &["--window-size=1280,2000".into(), format!("--screenshot={}", shot.display()), url]);
+        assert!(std::fs::metadata(&shot).unwrap().len() > 50_000, "{lang}: the screenshot is nearly empty");
+    }
+    assert_eq!(page_requests(&requests), Vec::<String>::new(), "the report made Chromium request something");
+}
+
+/// Values of the key-figures table, as the HTML shows them.
+fn key_figures(html: &str) -> Vec<String> {
+    let start = html.find(r#"<section id="key">"#).expect("key figures");
+    let end = start + html[start..].find("</section>").unwrap();
+    html[start..end]
+        .split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap().replace("&#x2b;", "+"))
+        .filter(|c| c.contains('±'))
+        .collect()
+}
