@@ -29,23 +29,33 @@ pub struct ReportArgs {
     pub quiet: bool,
 }
 
+/// One argument as a POSIX shell reads it: as it is when plain, else in
+/// single quotes.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_./:=+-,@%".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 /// The command that reproduces the report, as a reader would type it.
-fn command(args: &ReportArgs, sc: &crate::scenario::Scenario) -> String {
+fn command(args: &ReportArgs, sc: &crate::scenario::Scenario, from_folder: bool) -> String {
     let mut parts = vec!["runway".to_string(), "report".into()];
     if args.input.scenario.is_some() && sc.source.path.exists() {
         parts.push(sc.source.path.display().to_string());
     }
     parts.extend(["--seed".into(), sc.seed.to_string(), "--runs".into(), sc.runs.to_string()]);
-    if args.input.months.is_some() {
+    if args.input.months.is_some() || from_folder {
         parts.extend(["--months".into(), sc.months.to_string()]);
     }
     if args.lang == Lang::Zh {
         parts.extend(["--lang".into(), "zh".into()]);
     }
     if let Some(d) = &args.date {
-        parts.extend(["--date".into(), format!("\"{d}\"")]);
+        parts.extend(["--date".into(), d.clone()]);
     }
-    parts.join(" ")
+    parts.iter().map(|p| shell_word(p)).collect::<Vec<_>>().join(" ")
 }
 
 /// The scenario a result folder (of `runway run`) came from: its
@@ -80,6 +90,7 @@ fn from_result(dir: &Path, args: &ReportArgs) -> Result<crate::scenario::Scenari
 
 pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     let start = Instant::now();
+    let from_folder = args.input.scenario.as_deref().is_some_and(Path::is_dir);
     let sc = match args.input.scenario.as_deref().filter(|p| p.is_dir()) {
         Some(dir) => from_result(dir, &args)?,
         None => load(args.input.scenario.as_deref(), args.input.overrides())?,
@@ -92,7 +103,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     let facts = pool(args.threads)?.install(|| report::gather(&sc, &Progress::new(&report_progress)))?;
     bar.finish();
     let simulated = start.elapsed().as_secs_f64();
-    let options = page::Options { lang: args.lang, date: args.date.clone().or_else(|| sc.as_of.clone()), command: command(&args, &sc) };
+    let options = page::Options { lang: args.lang, date: args.date.clone().or_else(|| sc.as_of.clone()), command: command(&args, &sc, from_folder) };
     let rendered = page::render(&sc, &facts, &options)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
     write(&out, &rendered)?;
@@ -110,9 +121,29 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
 fn write(out: &Path, r: &page::Rendered) -> anyhow::Result<()> {
     let charts = out.join("charts");
     output::create_dir(&charts)?;
+    // Charts of an earlier report that this one does not have (say, the
+    // accuracy panel of a plan that no longer has [accuracy]).
+    for entry in std::fs::read_dir(&charts)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".svg") && !r.charts.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
     for (name, svg) in &r.charts {
         super::check::write_text(&charts.join(name), svg)?;
     }
     super::check::write_text(&out.join("report.md"), &r.markdown)?;
     super::check::write_text(&out.join("report.html"), &r.html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn commands_are_quoted_for_the_shell() {
+        assert_eq!(shell_word("scenarios/b2b-api.toml"), "scenarios/b2b-api.toml");
+        assert_eq!(shell_word("30 November 2026"), "'30 November 2026'");
+        assert_eq!(shell_word("it's $(x)"), r"'it'\''s $(x)'");
+    }
 }

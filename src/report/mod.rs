@@ -164,11 +164,16 @@ fn accuracy(sc: &Scenario, facts: &Facts, outcome: &[Figure], progress: &Progres
         Link::Table { points, scale } => crate::accuracy::table(x, points, *scale),
     };
     let span = (hi - lo).max(0.02);
-    let (lo, hi) = (((lo - span / 2.0) * 200.0).floor() / 200.0, (((hi + span / 2.0) * 200.0).ceil() / 200.0).min(1.0));
+    let (lo, hi) = ((((lo - span / 2.0) * 200.0).floor() / 200.0).max(0.0), (((hi + span / 2.0) * 200.0).ceil() / 200.0).min(1.0));
     let multiplier = (0..=40).map(|i| lo + (hi - lo) * f64::from(i) / 40.0).map(|x| (x, m(x))).collect();
-    let grid = vary::grid(((q(0.05) * 200.0).floor() / 200.0).max(0.0), ((q(0.95) * 200.0).ceil() / 200.0).min(1.0), 5);
-    let vary = vary::Vary::new(sc, "accuracy.value")?;
-    let sweep = vary::sweep(&vary, &grid, outcome, progress)?;
+    // A sweep only when the accuracy varies between futures.
+    let (g0, g1) = (((q(0.05) * 200.0).floor() / 200.0).max(0.0), ((q(0.95) * 200.0).ceil() / 200.0).min(1.0));
+    let sweep = if g1 > g0 && q(0.95) > q(0.05) {
+        let vary = vary::Vary::new(sc, "accuracy.value")?;
+        vary::sweep(&vary, &vary::grid(g0, g1, 5), outcome, progress)?
+    } else {
+        vec![]
+    };
     Ok(Some(AccuracyFacts { reference: a.reference, draws, multiplier, sweep }))
 }
 

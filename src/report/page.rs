@@ -140,6 +140,11 @@ pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Re
     env.set_lstrip_blocks(true);
     env.add_filter("md", |s: String| crate::markdown::text(&s));
     env.add_filter("code", |s: String| crate::markdown::code(&s));
+    env.add_filter("fence", |s: String| {
+        let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        format!("{fence}sh\n{s}\n{fence}")
+    });
     // HTML escaping of the five characters that need it; minijinja's own
     // also writes `/` as `&#x2f;`, which makes paths in the page unreadable
     // as source and unsearchable.
@@ -176,53 +181,80 @@ fn findings(c: &Ctx) -> Vec<String> {
     let h = c.h();
     let hl = &c.f.results.headline;
     let min_cash = estimate_of(c, "p10(min_cash)", c.f.run_values("min_cash"));
-    let mut out = vec![match c.lang {
-        Lang::En => format!(
+    let exact = min_cash.se == Some(0.0);
+    let mut out = vec![match (c.lang, exact) {
+        (Lang::En, false) => format!(
             "In 9 of 10 simulated futures the lowest cash over the {h} months stays above {}.",
             c.n.money_se(min_cash.estimate, min_cash.se)
         ),
-        Lang::Zh => format!("在 9/10 的模拟未来中，{h} 个月内的最低现金保持在 {} 以上。", c.n.money_se(min_cash.estimate, min_cash.se)),
+        (Lang::Zh, false) => format!("在 9/10 的模拟未来中，{h} 个月内的最低现金保持在 {} 以上。", c.n.money_se(min_cash.estimate, min_cash.se)),
+        (Lang::En, true) => format!("Every simulated future is the same here: the lowest cash over the {h} months is {}.", c.n.money(min_cash.estimate.unwrap_or(f64::NAN))),
+        (Lang::Zh, true) => format!("本计划的所有模拟未来完全相同：{h} 个月内的最低现金为 {}。", c.n.money(min_cash.estimate.unwrap_or(f64::NAN))),
     }];
     let p = c.n.share_se(hl.p_default.estimate, hl.p_default.se);
     out.push(match c.lang {
         Lang::En => format!("The company runs out of cash by month {h} in {p} of futures."),
         Lang::Zh => format!("到第 {h} 个月，公司在 {p} 的未来中耗尽现金。"),
     });
-    let a = &c.f.averages;
-    let plan_end = c.n.money(*a.cash.last().unwrap_or(&f64::NAN));
-    let median = c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se);
-    out.push(match (c.lang, a.default_month) {
-        (Lang::En, None) => format!("On its averages the plan never runs out of cash and ends with {plan_end}; the median future ends with {median}, and {p} of futures run out of cash — the flaw of averages."),
-        (Lang::En, Some(m)) => format!("On its averages the plan runs out of cash in month {m}; the median future ends with {median}."),
-        (Lang::Zh, None) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_end}；而中位数情景的期末现金为 {median}，且有 {p} 的未来会耗尽现金——这就是“平均值陷阱”。"),
-        (Lang::Zh, Some(m)) => format!("按平均值计算，该计划在第 {m} 个月耗尽现金；中位数情景的期末现金为 {median}。"),
-    });
-    if let Some(top) = c.f.tornado.first() {
-        let swing = c.n.money_se(top.swing.diff.map(f64::abs), top.swing.se);
-        out.push(match c.lang {
-            Lang::En => {
-                let name = super::words::input_name(&top.input, c.lang);
-                let mut chars = name.chars();
-                let name = chars.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + chars.as_str());
-                format!("{name} drives the outcome most: from its p10 to its p90, median final cash moves by {swing}.")
-            }
-            Lang::Zh => format!("{} 对结果影响最大：从其 P10 到 P90，期末现金中位数变化 {swing}。", super::words::input_name(&top.input, c.lang)),
-        });
-    }
+    out.push(averages_finding(c, &p));
+    out.extend(driver_finding(c));
     for s in c.f.stresses.iter().filter(|s| s.probability) {
-        let (v, d) = (c.n.share_se(s.value.estimate, s.value.se), crate::terminal::signed_figure_value(s.diff.diff, s.diff.se, true));
+        let (v, d) = (c.n.share_se(s.value.estimate, s.value.se), c.n.points_se(s.diff.diff, s.diff.se));
         out.push(match c.lang {
             Lang::En => format!("If \u{201c}{}\u{201d}, the chance of running out of cash by month {h} becomes {v} ({d} against the plan as written).", s.stress),
             Lang::Zh => format!("如果「{}」，到第 {h} 个月耗尽现金的概率变为 {v}（较原计划 {d}）。", s.stress),
         });
     }
     if let Some((per_point, se, lo, hi)) = accuracy_worth(c) {
-        out.push(match c.lang {
-            Lang::En => format!("Each point of model accuracy is worth about {} of median final cash (between {lo:.1}% and {hi:.1}% accuracy).", c.n.money_se(Some(per_point), Some(se))),
-            Lang::Zh => format!("模型准确率每提高 1 个百分点，期末现金中位数约增加 {}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。", c.n.money_se(Some(per_point), Some(se))),
+        let amount = c.n.money_se(Some(per_point.abs()), Some(se));
+        out.push(match (c.lang, per_point >= 0.0) {
+            (Lang::En, true) => format!("Each point of model accuracy adds about {amount} to median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
+            (Lang::En, false) => format!("Each point of model accuracy takes about {amount} from median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
+            (Lang::Zh, true) => format!("模型准确率每提高 1 个百分点，期末现金中位数约增加 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。"),
+            (Lang::Zh, false) => format!("模型准确率每提高 1 个百分点，期末现金中位数约减少 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。"),
         });
     }
     out
+}
+
+/// The plan on its averages against the median future: "the flaw of
+/// averages" only when the two differ by more than 2 standard errors, or
+/// the plan never runs out of cash while futures clearly do.
+fn averages_finding(c: &Ctx, p_default: &str) -> String {
+    let hl = &c.f.results.headline;
+    let a = &c.f.averages;
+    let plan_end = *a.cash.last().unwrap_or(&f64::NAN);
+    let (median, se) = (hl.final_cash.p50.estimate.unwrap_or(f64::NAN), hl.final_cash.p50.se.unwrap_or(0.0));
+    let gap = (plan_end - median).abs() > 2.0 * se && se > 0.0;
+    let defaults = hl.p_default.estimate.unwrap_or(0.0) - 2.0 * hl.p_default.se.unwrap_or(0.0) > 0.0;
+    let (plan_s, median_s) = (c.n.money(plan_end), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se));
+    match (c.lang, a.default_month, gap || defaults) {
+        (Lang::En, None, true) => format!("On its averages the plan never runs out of cash and ends with {plan_s}; the median future ends with {median_s}, and {p_default} of futures run out of cash: the flaw of averages."),
+        (Lang::En, None, false) => format!("On its averages the plan never runs out of cash and ends with {plan_s}; the median future ({median_s}) agrees with it within its error."),
+        (Lang::En, Some(m), _) => format!("On its averages the plan runs out of cash in month {m}; the median future ends with {median_s}."),
+        (Lang::Zh, None, true) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；而中位数情景的期末现金为 {median_s}，且有 {p_default} 的未来会耗尽现金——这就是“平均值陷阱”。"),
+        (Lang::Zh, None, false) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；中位数情景（{median_s}）在误差范围内与之一致。"),
+        (Lang::Zh, Some(m), _) => format!("按平均值计算，该计划在第 {m} 个月耗尽现金；中位数情景的期末现金为 {median_s}。"),
+    }
+}
+
+/// The input that moves median final cash most, named alone only when its
+/// swing is more than 2 standard errors ahead of the next.
+fn driver_finding(c: &Ctx) -> Option<String> {
+    let rows: Vec<_> = c.f.tornado.iter().filter(|r| !r.probability).collect();
+    let top = rows.first()?;
+    let size = |r: &&crate::analysis::sensitivity::SensitivityRow| r.swing.diff.map_or(0.0, f64::abs);
+    let alone = rows.get(1).is_none_or(|next| size(top) - size(next) > 2.0 * top.swing.se.unwrap_or(0.0).hypot(next.swing.se.unwrap_or(0.0)));
+    let name = super::words::input_name(&top.input, c.lang);
+    let swing = c.n.money_se(top.swing.diff.map(f64::abs), top.swing.se);
+    let rises = top.swing.diff.unwrap_or(0.0) >= 0.0;
+    let second = rows.get(1).map(|r| super::words::input_name(&r.input, c.lang)).unwrap_or_default();
+    Some(match (c.lang, alone) {
+        (Lang::En, true) => format!("Of the uncertain inputs, {name} moves median final cash most: from its p10 to its p90 it {} by {swing}.", if rises { "rises" } else { "falls" }),
+        (Lang::En, false) => format!("Of the uncertain inputs, {name} and {second} move median final cash most (within each other's error): from its p10 to its p90 the first {} it by {swing}.", if rises { "raises" } else { "lowers" }),
+        (Lang::Zh, true) => format!("在不确定的输入中，{name} 对期末现金中位数影响最大：从其 P10 到 P90，期末现金中位数{} {swing}。", if rises { "增加" } else { "减少" }),
+        (Lang::Zh, false) => format!("在不确定的输入中，{name} 与 {second} 对期末现金中位数影响最大（差异在误差范围内）：前者从 P10 到 P90 使期末现金中位数{} {swing}。", if rises { "增加" } else { "减少" }),
+    })
 }
 
 /// Median final cash per accuracy point (0.01) over the sweep, its error,
@@ -256,7 +288,7 @@ fn key_figures(c: &Ctx) -> Section {
     rows.push(money(c.t("Final ARR, median", "期末 ARR 中位数"), &hl.final_arr.p50));
     rows.push(vec![c.t("Final customers, median", "期末客户数中位数").into(), format!("{} ± {}", n.count(hl.final_customers.p50.estimate.unwrap_or(f64::NAN)), n.count(hl.final_customers.p50.se.unwrap_or(f64::NAN)))]);
     let be = estimate_of(c, "median(breakeven_month)", c.f.run_values("breakeven_month"));
-    rows.push(vec![c.t("Breakeven month, median", "盈亏平衡月份中位数").into(), be.estimate.map_or(c.t("never", "从未").into(), |m| format!("{m:.0}"))]);
+    rows.push(vec![c.t("Breakeven month, median", "盈亏平衡月份中位数").into(), be.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}"))]);
     rows.push(vec![c.t("P(breakeven within the horizon)", "期内实现盈亏平衡的概率").into(), n.share_se(hl.p_breakeven.estimate, hl.p_breakeven.se)]);
     rows.push(money(c.t("Funding need (max(0, −lowest cash)), mean", "资金缺口（max(0, −最低现金)）均值"), &hl.funding_need.mean));
     Section {
@@ -294,7 +326,7 @@ fn averages(c: &Ctx) -> Section {
             )
             .into()],
         chart: None,
-        table: Some(table(&[c.t("Figure", "指标"), c.t("Plan on averages", "平均值计划"), c.t("Median future", "中位数情景")], rows)),
+        table: Some(table(&[c.t("Figure", "指标"), c.t("Plan on averages", "平均值计划"), c.t("Simulated futures (median, or share)", "模拟未来（中位数或占比）")], rows)),
         data: None,
     }
 }
@@ -314,8 +346,7 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
     };
     let all = col(0).into_iter().chain(col(6)).chain(plan.into_iter().flatten().copied()).chain(money.then_some(0.0));
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-    let fy = |v: f64| if money { format!("{}", c.n.axis(v)) } else { c.n.axis(v) };
-    let mut ch = Chart::new((1.0, months.len() as f64), (lo, hi), (c.t("month", "月份"), name), &|v| c.month(v), &fy);
+    let mut ch = Chart::new((1.0, months.len() as f64), (lo, hi), (c.t("month", "月份"), name), &|v| c.month(v), &|v| c.n.axis(v));
     ch.band(&months, &col(0), &col(6), BAND_OUTER);
     ch.band(&months, &col(2), &col(4), BAND_INNER);
     ch.line(&months, &col(3), LINE, 2.5, "");
@@ -323,7 +354,7 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
         ch.hline(0.0, "#000000");
     }
     if metric == "cash" {
-        for r in &c.sc.funding {
+        for r in c.sc.funding.iter().filter(|r| r.month >= 1 && r.month <= c.h()) {
             ch.vline(f64::from(r.month), &format!("{} {:.0}%", c.t("round", "融资"), 100.0 * r.probability));
         }
     }
@@ -336,7 +367,7 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
     if plan.is_some() {
         ch.legend(3, CONTRAST, "7 4", c.t("plan on its averages", "平均值计划"));
     }
-    let title = format!("{name}: {}", c.t("fan chart by month", "逐月扇形图"));
+    let title = format!("{name}{}", c.t(": fan chart by month", "：逐月扇形图"));
     let desc = c.t("Shaded bands: the middle 90% and 50% of simulated futures; dark line: the median.", "阴影带：模拟未来的中间 90% 与 50%；深色线：中位数。");
     let fmt = |v: f64| if money { c.n.money(v) } else { c.n.count(v) };
     let rows = q
@@ -371,11 +402,11 @@ fn survival(c: &Ctx) -> Section {
     ch.steps(&months, &alive, LINE);
     let id = "survival";
     let title = c.t("Survival: P(not yet out of cash) by month", "存活曲线：截至各月仍未耗尽现金的概率");
-    let desc = c.t("The share of simulated futures whose cash has stayed at or above zero through each month.", "截至每个月，现金始终不低于零的模拟未来所占比例。");
+    let desc = c.t("The share of simulated futures whose cash has stayed at or above zero through each month (the axis does not start at 0).", "截至每个月，现金始终不低于零的模拟未来所占比例（纵轴不从 0 开始）。");
     let rows = months
         .iter()
         .zip(&alive)
-        .map(|(m, a)| vec![c.month(*m), format!("{:.2}%", 100.0 * a), crate::terminal::se_value(stats::proportion_se(*a, d.len() as u64), true)])
+        .map(|(m, a)| vec![c.month(*m), format!("{:.2}%", 100.0 * a), format!("± {:.2}%", 100.0 * stats::proportion_se(*a, d.len() as u64))])
         .collect();
     Section {
         id: id.into(),
@@ -391,13 +422,15 @@ fn final_cash(c: &Ctx) -> Section {
     let mut v: Vec<f64> = c.f.run_values("final_cash").iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_unstable_by(f64::total_cmp);
     let (lo, hi) = svg::widen(stats::quantile_sorted(&v, 0.01), stats::quantile_sorted(&v, 0.99));
-    let bins = 30usize;
-    let width = (hi - lo) / bins as f64;
-    // Edges aligned so that 0 is one of them when it is in range.
-    let start = if lo < 0.0 && hi > 0.0 { (lo / width).floor() * width } else { lo };
+    // About 30 bins of a round width, edges on multiples of it (so 0 is one).
+    let (edges, _, _) = svg::ticks(lo, hi, 30);
+    let width = edges.get(1).map_or(1.0, |e| e - edges[0]);
+    let start = (lo / width).floor() * width;
+    let bins = (((hi - start) / width).ceil() as usize).max(1);
+    let first = (lo / width).floor();
     let counts: Vec<usize> = (0..bins)
         .map(|k| {
-            let (a, b) = (start + k as f64 * width, start + (k + 1) as f64 * width);
+            let (a, b) = ((first + k as f64) * width, (first + k as f64 + 1.0) * width);
             v.iter().filter(|x| **x >= a && (**x < b || (k == bins - 1 && **x <= b))).count()
         })
         .collect();
@@ -407,7 +440,7 @@ fn final_cash(c: &Ctx) -> Section {
     let mut ch = Chart::new((start, end), (0.0, top), (c.t("final cash", "期末现金"), c.t("share of futures", "未来占比")), &|x| c.n.axis(x), &|y| format!("{:.0}%", 100.0 * y));
     for (k, n) in counts.iter().enumerate() {
         let a = start + k as f64 * width;
-        ch.bar(a, a + width, *n as f64 / total, BAND_INNER, a + width <= 0.0);
+        ch.bar(a, a + width, *n as f64 / total, BAND_INNER, a + 0.5 * width < 0.0);
     }
     let below = c.f.run_values("final_cash").iter().filter(|x| **x < 0.0).count() as f64 / total;
     ch.legend(0, CONTRAST, "", &format!("{} {:.1}%", c.t("cash < 0:", "现金 < 0："), 100.0 * below));
@@ -440,7 +473,8 @@ fn tornado(c: &Ctx) -> Option<Section> {
     let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     let span = (hi - lo).max(1.0);
     let k = rows.len() as f64;
-    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k - 0.5), (c.t("median final cash", "期末现金中位数"), ""), &|x| c.n.axis(x), &|_| String::new());
+    // One row of room above the bars for the legend.
+    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.9), (c.t("median final cash", "期末现金中位数"), ""), &|x| c.n.axis(x), &|_| String::new());
     for (i, r) in rows.iter().enumerate() {
         let y = k - 1.0 - i as f64;
         let (l, h) = (r.low.estimate.unwrap_or(base), r.high.estimate.unwrap_or(base));
@@ -449,6 +483,8 @@ fn tornado(c: &Ctx) -> Option<Section> {
         ch.label(l.min(h) - 0.02 * span, y, &r.input, "end");
     }
     ch.vline(base, c.t("median", "中位数"));
+    ch.legend(0, BAND_OUTER, "", c.t("input at its p10", "输入取 P10"));
+    ch.legend(1, BAND_INNER, "", c.t("input at its p90", "输入取 P90"));
     let id = "tornado";
     let title = c.t("What drives median final cash (tornado)", "期末现金中位数的驱动因素（龙卷风图）");
     let desc = c.t("Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.", "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。");
@@ -457,7 +493,7 @@ fn tornado(c: &Ctx) -> Option<Section> {
         .map(|r| {
             vec![
                 super::words::input_name(&r.input, c.lang),
-                format!("{} → {}", c.n.count(r.low_at), c.n.count(r.high_at)),
+                format!("{} → {}", c.n.value(r.low_at), c.n.value(r.high_at)),
                 c.n.money_se(r.low.estimate, r.low.se),
                 c.n.money_se(r.high.estimate, r.high.se),
                 c.n.money_se(r.swing.diff, r.swing.se),
@@ -488,7 +524,7 @@ fn stresses(c: &Ctx) -> Option<Section> {
         .iter()
         .map(|r| {
             let fmt = |v: &crate::figure::FigureValue| if r.probability { c.n.share_se(v.estimate, v.se) } else { c.n.money_se(v.estimate, v.se) };
-            let diff = if r.probability { crate::terminal::signed_figure_value(r.diff.diff, r.diff.se, true) } else { c.n.money_se(r.diff.diff, r.diff.se) };
+            let diff = if r.probability { c.n.points_se(r.diff.diff, r.diff.se) } else { c.n.money_se(r.diff.diff, r.diff.se) };
             vec![r.stress.clone(), r.figure.clone(), fmt(&r.base), fmt(&r.value), diff]
         })
         .collect();
@@ -504,39 +540,54 @@ fn stresses(c: &Ctx) -> Option<Section> {
 
 fn accuracy(c: &Ctx) -> Vec<Section> {
     let Some(a) = &c.f.accuracy else { return vec![] };
-    let mut out = vec![];
-    // Posterior of accuracy.
+    let mut out = vec![accuracy_draws(c, a), churn_multiplier(c, a)];
+    out.extend(accuracy_worth_table(c, a));
+    out
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// The accuracy each future draws.
+fn accuracy_draws(c: &Ctx, a: &super::AccuracyFacts) -> Section {
     let (lo, hi) = (a.multiplier.first().map_or(0.0, |p| p.0), a.multiplier.last().map_or(1.0, |p| p.0));
-    let bins = 30usize;
+    let bins = 25usize;
     let width = (hi - lo) / bins as f64;
-    let counts: Vec<f64> = (0..bins)
-        .map(|k| a.draws.iter().filter(|x| **x >= lo + k as f64 * width && **x < lo + (k + 1) as f64 * width).count() as f64 / a.draws.len().max(1) as f64)
-        .collect();
+    let share = |k: usize| {
+        let (x0, x1) = (lo + k as f64 * width, lo + (k + 1) as f64 * width);
+        a.draws.iter().filter(|x| **x >= x0 && (**x < x1 || (k == bins - 1 && **x <= x1))).count() as f64 / a.draws.len().max(1) as f64
+    };
+    let counts: Vec<f64> = (0..bins).map(share).collect();
     let top = counts.iter().copied().fold(0.0, f64::max);
-    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
     let mut ch = Chart::new((lo, hi), (0.0, top.max(1e-9)), (c.t("model accuracy", "模型准确率"), c.t("share of futures", "未来占比")), &pct, &|y| format!("{:.0}%", 100.0 * y));
     for (k, s) in counts.iter().enumerate() {
         ch.bar(lo + k as f64 * width, lo + (k + 1) as f64 * width, *s, BAND_INNER, false);
     }
     ch.vline(a.reference, c.t("reference", "基准"));
     let id = "accuracy";
-    let title = c.t("Model accuracy: what the measured test report allows", "模型准确率：测试报告给出的后验分布");
-    let desc = c.t("Each simulated future draws the model's accuracy from the posterior of the measured classification report.", "每个模拟未来从实测分类报告的后验分布中抽取模型准确率。");
-    let mut sorted = a.draws.clone();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let q = |p: f64| pct(stats::quantile_sorted(&sorted, p));
-    out.push(Section {
+    let title = c.t("Model accuracy across the simulated futures", "各模拟未来中的模型准确率");
+    let desc = c.t(
+        "Each simulated future draws the model's accuracy once, as the plan states it (from a measured classification report, its posterior).",
+        "每个模拟未来按计划的设定抽取一次模型准确率（若来自实测分类报告，则为其后验分布）。",
+    );
+    let q = |p: f64| pct(stats::quantile_sorted(&a.draws, p));
+    Section {
         id: id.into(),
         heading: c.t("Model accuracy and what it is worth", "模型准确率及其价值").into(),
-        intro: vec![desc.into(), format!("p5–p95: {} – {} · {} {}", q(0.05), q(0.95), c.t("reference accuracy", "基准准确率"), pct(a.reference))],
+        intro: vec![desc.into(), format!("{} {} – {} · {} {}", c.t("5–95% range:", "5%–95% 范围："), q(0.05), q(0.95), c.t("reference accuracy", "基准准确率"), pct(a.reference))],
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
         table: None,
-        data: Some(table(&[c.t("from", "自"), c.t("share", "占比")], counts.iter().enumerate().map(|(k, s)| vec![pct(lo + k as f64 * width), format!("{:.2}%", 100.0 * s)]).collect())),
-    });
-    // The churn multiplier the link implies.
+        data: Some(table(&[c.t("from", "自"), c.t("share", "占比")], counts.iter().enumerate().map(|(k, s)| vec![format!("{:.2}%", 100.0 * (lo + k as f64 * width)), format!("{:.2}%", 100.0 * s)]).collect())),
+    }
+}
+
+/// The churn multiplier the link implies over the accuracy range.
+fn churn_multiplier(c: &Ctx, a: &super::AccuracyFacts) -> Section {
     let xs: Vec<f64> = a.multiplier.iter().map(|p| p.0).collect();
     let ys: Vec<f64> = a.multiplier.iter().map(|p| p.1).collect();
     let (ylo, yhi) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| (l.min(*y), h.max(*y)));
+    let (lo, hi) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
     let mut ch = Chart::new((lo, hi), (ylo.min(0.9), yhi.max(1.1)), (c.t("model accuracy", "模型准确率"), c.t("churn multiplier", "流失率乘数")), &pct, &|y| format!("×{y:.2}"));
     ch.line(&xs, &ys, LINE, 2.5, "");
     ch.hline(1.0, "#000000");
@@ -544,37 +595,42 @@ fn accuracy(c: &Ctx) -> Vec<Section> {
     let id = "churn-multiplier";
     let title = c.t("Churn multiplier implied by accuracy", "准确率对应的流失率乘数");
     let desc = c.t("Monthly churn is churn.base × this multiplier at the run's accuracy; 1 at the reference accuracy.", "每月流失率 = churn.base × 该乘数（按该次模拟的准确率）；在基准准确率处为 1。");
-    out.push(Section {
+    Section {
         id: id.into(),
         heading: title.into(),
         intro: vec![desc.into()],
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
         table: None,
         data: Some(table(&[c.t("accuracy", "准确率"), c.t("multiplier", "乘数")], a.multiplier.iter().step_by(4).map(|(x, m)| vec![pct(*x), format!("×{m:.3}")]).collect())),
-    });
-    // What a point of accuracy is worth.
+    }
+}
+
+/// The sweep over accuracy, when the draws vary.
+fn accuracy_worth_table(c: &Ctx, a: &super::AccuracyFacts) -> Option<Section> {
+    if a.sweep.is_empty() {
+        return None;
+    }
     let rows = a
         .sweep
         .iter()
         .map(|r| {
             let v = if r.probability { c.n.share_se(r.estimate.estimate, r.estimate.se) } else { c.n.money_se(r.estimate.estimate, r.estimate.se) };
-            let d = if r.probability { crate::terminal::signed_figure_value(r.diff.diff, r.diff.se, true) } else { c.n.money_se(r.diff.diff, r.diff.se) };
+            let d = if r.probability { c.n.points_se(r.diff.diff, r.diff.se) } else { c.n.money_se(r.diff.diff, r.diff.se) };
             vec![pct(r.value), r.figure.clone(), v, d]
         })
         .collect();
     let mut intro = vec![c.t("Every simulated future re-run with the model's accuracy set to each value (same futures otherwise); differences from the first value are paired.", "将每个模拟未来的模型准确率分别设为下列数值重新模拟（其余不变）；与第一个数值的差为配对差。").to_string()];
     if let Some((per, se, _, _)) = accuracy_worth(c) {
-        intro.push(format!("{} {}", c.t("Per point of accuracy, median final cash:", "每个百分点准确率对应的期末现金中位数："), c.n.money_se(Some(per), Some(se))));
+        intro.push(format!("{} {}", c.t("Per point of accuracy, median final cash:", "每个百分点准确率对应的期末现金中位数变化："), c.n.money_se(Some(per), Some(se))));
     }
-    out.push(Section {
+    Some(Section {
         id: "accuracy-worth".into(),
         heading: c.t("What a point of accuracy is worth", "每个百分点准确率的价值").into(),
         intro,
         chart: None,
         table: Some(table(&[c.t("accuracy", "准确率"), c.t("figure", "指标"), c.t("value", "数值"), c.t("difference", "差值")], rows)),
         data: None,
-    });
-    out
+    })
 }
 
 fn inputs(c: &Ctx) -> Section {
@@ -586,15 +642,14 @@ fn inputs(c: &Ctx) -> Section {
             let input = c.sc.input(id);
             let per = if input.per == crate::scenario::Per::Month { c.t(", drawn afresh every month", "，每月重新抽取") } else { "" };
             let range = match input.dist.as_fixed() {
-                Some(v) => c.n.count(v),
+                Some(v) => c.n.value(v),
                 None => {
                     let mut v = c.f.input_values(id).to_vec();
                     v.sort_unstable_by(f64::total_cmp);
-                    let fmt = |x: f64| if x.abs() < 10.0 { format!("{x:.4}") } else { c.n.count(x) };
-                    format!("{} – {}", fmt(stats::quantile_sorted(&v, 0.05)), fmt(stats::quantile_sorted(&v, 0.95)))
+                    format!("{} – {}", c.n.value(stats::quantile_sorted(&v, 0.05)), c.n.value(stats::quantile_sorted(&v, 0.95)))
                 }
             };
-            vec![input.path.clone(), format!("{}{per}", input.dist.label()), range]
+            vec![super::words::input_name(&input.path, c.lang), format!("{}{per}", input.dist.label()), range]
         })
         .collect();
     Section {
@@ -622,7 +677,7 @@ fn unit_economics(c: &Ctx) -> Section {
     ];
     Section {
         id: "unit-economics".into(),
-        heading: c.t("Unit economics", "单位经济").into(),
+        heading: c.t("Unit economics", "单位经济效益").into(),
         intro: vec![c.t("Medians over the simulated futures, with the conventions used (docs/model.md §2.1).", "模拟未来的中位数及所用口径（docs/model.md §2.1）。").into()],
         chart: None,
         table: Some(table(&[c.t("figure", "指标"), c.t("median ± SE", "中位数 ± 标准误"), c.t("convention", "口径")], rows)),

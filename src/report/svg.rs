@@ -206,7 +206,9 @@ impl Chart {
         let dash = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
         let _ = write!(
             self.body,
-            r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{swatch}" stroke-width="6"{dash}/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+            r##"<rect x="{:.1}" y="{:.1}" width="186" height="16" fill="#ffffff" fill-opacity="0.85"/><line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{swatch}" stroke-width="6"{dash}/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"##,
+            x - 4.0,
+            y - 8.0,
             x + 22.0,
             x + 28.0,
             y + 4.0,
@@ -218,7 +220,7 @@ impl Chart {
     /// `<desc>` saying what it shows; `id` keeps ids unique in one page.
     pub fn finish(self, id: &str, title: &str, desc: &str) -> String {
         format!(
-            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" font-family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" font-size="12" fill="{TEXT}"><title id="{id}-t">{t}</title><desc id="{id}-d">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fdd0a2"/><line x1="0" y1="0" x2="0" y2="6" stroke="{CONTRAST}" stroke-width="2.5"/></pattern></defs>{body}</svg>"##,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" font-family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" font-size="12" fill="{TEXT}"><title id="{id}-t">{t}</title><desc id="{id}-d">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fdd0a2"/><line x1="0" y1="0" x2="0" y2="6" stroke="{CONTRAST}" stroke-width="2.5"/></pattern></defs><rect width="{w}" height="{h}" fill="#ffffff"/>{body}</svg>"##,
             w = self.width,
             h = self.height,
             t = esc(title),

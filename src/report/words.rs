@@ -92,15 +92,26 @@ impl Numbers {
         Numbers { lang, symbol }
     }
 
-    /// A count or amount without currency, e.g. `13,718` or `1.37万`.
+    /// A count, grouped: `13,718` (both languages; 万 is kept for money).
     pub fn count(&self, x: f64) -> String {
         if !x.is_finite() {
             return "—".into();
         }
-        match self.lang {
-            Lang::En => terminal::number(x, if x.abs() < 100.0 && x.fract() != 0.0 { 2 } else { 0 }),
-            Lang::Zh => wan(x),
+        terminal::number(x, if x.abs() < 100.0 && x.fract() != 0.0 { 2 } else { 0 })
+    }
+
+    /// An input's value to about four significant digits: `0.002`,
+    /// `12.5`, `1,500`, `¥` not added.
+    pub fn value(&self, x: f64) -> String {
+        if !x.is_finite() {
+            return "—".into();
         }
+        if x.abs() >= 1000.0 || x == 0.0 {
+            return terminal::number(x, 0);
+        }
+        let decimals = (3 - x.abs().log10().floor() as i64).clamp(0, 8) as usize;
+        let s = format!("{x:.decimals$}");
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
     }
 
     /// Money, e.g. `¥4,467,430` or `¥446.7万`.
@@ -109,7 +120,11 @@ impl Numbers {
             return "—".into();
         }
         let sign = if x < 0.0 { "-" } else { "" };
-        format!("{sign}{}{}", self.symbol, self.count(x.abs()))
+        let amount = match self.lang {
+            Lang::En => self.count(x.abs()),
+            Lang::Zh => wan(x.abs()),
+        };
+        format!("{sign}{}{amount}", self.symbol)
     }
 
     /// Money with its standard error: `¥4,467,430 ± 51,468`; in Chinese
@@ -117,13 +132,13 @@ impl Numbers {
     /// significant one: `¥4.37万 ± 0.18万`.
     pub fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
         match (x, se) {
-            (Some(x), Some(se)) if self.lang == Lang::Zh && x.abs() >= 1e4 && se.is_finite() => {
-                let (unit, name, min) = if x.abs() >= 1e8 { (1e8, "亿", 2) } else { (1e4, "万", 1) };
+            (Some(x), Some(se)) if self.lang == Lang::Zh && x.abs().max(se) >= 1e4 && se.is_finite() => {
+                let (unit, name, min) = if x.abs() >= 0.99995e8 { (1e8, "亿", 2) } else { (1e4, "万", 1) };
                 let d = if se > 0.0 { ((1.0 - (se / unit).log10().floor()) as i64).clamp(min, 4) as usize } else { min as usize };
                 let sign = if x < 0.0 { "-" } else { "" };
                 format!("{sign}{}{}{name} ± {}{name}", self.symbol, terminal::number(x.abs() / unit, d), terminal::number(se / unit, d))
             }
-            (Some(x), Some(se)) => format!("{} ± {}", self.money(x), self.count(se)),
+            (Some(x), Some(se)) => format!("{} ± {}", self.money(x), if self.lang == Lang::Zh { wan(se) } else { self.count(se) }),
             (Some(x), None) => self.money(x),
             (None, _) => "—".into(),
         }
@@ -132,6 +147,14 @@ impl Numbers {
     /// A share with its error, digits following the error: `4.0% ± 0.2%`.
     pub fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
         terminal::figure_value(p, se, true)
+    }
+
+    /// A change in a probability, in percentage points: `+6.9 ± 0.3 pp`,
+    /// `+6.9 ± 0.3 个百分点`.
+    pub fn points_se(&self, d: Option<f64>, se: Option<f64>) -> String {
+        let Some(d) = d else { return "—".into() };
+        let text = terminal::signed_figure_value(Some(d), se, true).replace('%', "");
+        format!("{text} {}", self.lang.pick("pp", "个百分点"))
     }
 
     /// A compact axis label: `1.2M`, `350k` / `120万`, `1.2亿`.
@@ -158,9 +181,10 @@ fn trim(x: f64) -> String {
 fn wan(x: f64) -> String {
     let a = x.abs();
     let sign = if x < 0.0 { "-" } else { "" };
-    if a >= 1e8 {
+    // Thresholds as rounded: 99,999,999 is 1.00亿, not 10,000.0万.
+    if a >= 0.99995e8 {
         format!("{sign}{}亿", terminal::number(a / 1e8, 2))
-    } else if a >= 1e4 {
+    } else if a >= 0.99995e4 {
         format!("{sign}{}万", terminal::number(a / 1e4, 1))
     } else {
         format!("{sign}{}", terminal::number(a, if a < 100.0 && a.fract() != 0.0 { 2 } else { 0 }))
@@ -198,6 +222,12 @@ mod tests {
         assert_eq!(zh.money(4_467_430.4), "¥446.7万");
         assert_eq!(zh.money(-123_456_789.0), "-¥1.23亿");
         assert_eq!(zh.money(950.0), "¥950");
+        assert_eq!(zh.money(99_999_999.0), "¥1.00亿");
+        assert_eq!(zh.count(13_906.0), "13,906");
+        assert_eq!(en.value(0.002), "0.002");
+        assert_eq!(en.value(12.5), "12.5");
+        assert_eq!(en.value(0.91234), "0.9123");
+        assert_eq!(en.points_se(Some(0.069), Some(0.003)), "+6.9 ± 0.3 pp");
         assert_eq!(en.axis(-2_500_000.0), "-2.5M");
         assert_eq!(zh.axis(12_000_000.0), "1200万");
         assert_eq!(Numbers::new(Lang::En, Some("SEK")).money(10.0), "SEK 10");

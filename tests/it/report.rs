@@ -40,6 +40,7 @@ fn the_report_is_self_contained_accessible_and_byte_reproducible() {
     report(&dir.join("b"), &["--threads", "2"]);
     let (a, b) = (files(&dir.join("a")), files(&dir.join("b")));
     assert_eq!(a.len(), 2 + 8, "report.html, report.md and 8 charts: {:?}", a.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert_eq!(a.len(), b.len());
     for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
         assert_eq!(pa, pb);
         assert!(ba == bb, "{} differs between two runs", pa.display());
@@ -65,6 +66,27 @@ fn the_report_is_self_contained_accessible_and_byte_reproducible() {
     for (path, _) in a.iter().filter(|(p, _)| p.starts_with("charts")) {
         assert!(md.contains(&format!("]({})", path.display())), "report.md does not show {}", path.display());
     }
+}
+
+/// Names from the plan cannot inject markup into either document.
+#[test]
+fn names_from_the_plan_are_escaped_in_html_and_markdown() {
+    let dir = scratch("report-names");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy("scenarios/data/sentiment-report.txt", dir.join("data/sentiment-report.txt")).unwrap();
+    let hostile = r#"<script>alert(1)</script> | _x_ [y](z) `q`"#;
+    let text = std::fs::read_to_string("scenarios/sentiment-saas.toml").unwrap().replace(r#"name = "churn +50%""#, &format!("name = '{hostile}'"))
+        .replace(r#"stress = "churn +50%""#, &format!("stress = '{hostile}'"));
+    let plan = dir.join("plan.toml");
+    std::fs::write(&plan, text).unwrap();
+    let out = dir.join("out");
+    let o = runway(&["report", plan.to_str().unwrap(), "--runs", "500", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<script"), "raw markup in the HTML");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!md.contains("<script") && md.contains(r"&lt;script&gt;alert(1)&lt;/script&gt; \| _x_ \[y\](z) \`q\`"), "{md}");
 }
 
 /// The key figures are those `runway run` prints for the same runs.
