@@ -271,18 +271,21 @@ fn diff_of_plans_whose_difference_is_known_exactly() {
     assert!(markdown.contains("| mean(total_profit) | "), "{markdown}");
 }
 
+/// Runs git in `repo` with a throwaway identity; fails the test on error.
+fn git_in(repo: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(repo)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
 #[test]
 fn diff_reads_an_old_version_through_git() {
     let repo = scratch("diff-git");
-    let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(&repo)
-            .output()
-            .expect("git runs");
-        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    };
+    let git = |args: &[&str]| git_in(&repo, args);
     std::fs::create_dir_all(repo.join("plans/data")).unwrap();
     std::fs::write(repo.join("plans/data/price.csv"), "price\n10\n").unwrap();
     let plan = churn_only(1000, 3, "").replace("price = 10", "price = { dist = \"empirical\", file = \"data/price.csv\", column = \"price\" }");
@@ -314,15 +317,7 @@ fn diff_reads_an_old_version_through_git() {
 #[test]
 fn the_ci_script_checks_plans_and_diffs_the_changed_ones() {
     let repo = scratch("ci-script");
-    let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(&repo)
-            .output()
-            .expect("git runs");
-        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    };
+    let git = |args: &[&str]| git_in(&repo, args);
     std::fs::create_dir_all(repo.join("plans")).unwrap();
     let rule = "[[assert]]\nexpect = \"mean(customers[36]) >= 400\"\n";
     std::fs::write(repo.join("plans/a.toml"), churn_only(1000, 3, rule)).unwrap();
