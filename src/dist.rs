@@ -78,9 +78,8 @@ pub enum DistError {
 
 /// A number for labels: at most 6 decimals, trailing zeros dropped.
 fn short(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
-    if s == "-0" { "0".into() } else { s.to_string() }
+    let s = crate::terminal::trimmed(x, 6);
+    if s == "-0" { "0".into() } else { s }
 }
 
 fn finite(name: &'static str, value: f64) -> Result<f64, DistError> {

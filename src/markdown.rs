@@ -26,10 +26,20 @@ pub fn text(s: &str) -> String {
 /// cell GitHub still ends the cell at `|`, so pipes are escaped.
 pub fn code(s: &str) -> String {
     let s: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().replace('|', "\\|");
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
+    let fence = "`".repeat(longest_backticks(&s) + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// A fenced code block of language `lang` holding `s` (its fence is at
+/// least three backticks and longer than any run inside).
+pub fn block(s: &str, lang: &str) -> String {
+    let fence = "`".repeat(longest_backticks(s).max(2) + 1);
+    format!("{fence}{lang}\n{s}\n{fence}")
+}
+
+fn longest_backticks(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -47,5 +57,7 @@ mod tests {
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(code("P(x < 1) | y"), "`P(x < 1) \\| y`");
+        assert_eq!(block("runway report", "sh"), "```sh\nrunway report\n```");
+        assert_eq!(block("a ```` b", "sh"), "`````sh\na ```` b\n`````");
     }
 }

@@ -65,6 +65,12 @@ pub fn simulate(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<
     Ok(simulate_with(sc, &Plan::new(sc), None, None, false, progress)?.0)
 }
 
+/// Like [`simulate`], and feeds every block to `sink` as well (e.g. a
+/// figure collector), so one pass gives both.
+pub fn simulate_into(sc: &Scenario, sink: &mut dyn Sink, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Results> {
+    Ok(simulate_with(sc, &Plan::new(sc), None, Some(sink), false, progress)?.0)
+}
+
 /// Per-run records and input values (`[run][input]`), kept in memory.
 type Kept = (Vec<crate::model::RunSummary>, Vec<f64>);
 
@@ -261,13 +267,17 @@ pub fn write_analysis(
     Ok(path)
 }
 
-/// Writes `value` as pretty JSON to `path`, atomically.
-pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+/// Writes `text` to `path`, atomically, creating its folder.
+pub fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_dir(dir)?;
     }
-    let json = serde_json::to_string_pretty(value)? + "\n";
-    table::write_atomic(path, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))
+    table::write_atomic(path, |f| Ok(std::io::Write::write_all(f, text.as_bytes())?))
+}
+
+/// Writes `value` as pretty JSON to `path`, atomically.
+pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+    write_text(path, &(serde_json::to_string_pretty(value)? + "\n"))
 }
 
 /// `summary.json`: the manifest and the headline figures.

@@ -167,8 +167,7 @@ pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
 
 /// A value as short as it can be written to 6 significant decimals.
 fn plain(x: f64) -> String {
-    let s = format!("{x:.6}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::terminal::trimmed(x, 6)
 }
 
 /// `ρ ± se` with two significant digits of the error (at least 2 decimals).

@@ -24,6 +24,13 @@ pub fn number(x: f64, decimals: usize) -> String {
     }
 }
 
+/// `x` with `decimals` decimals, trailing zeros (and a bare point) dropped:
+/// `12.5`, `0.02`, `3`.
+pub fn trimmed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
 fn est(e: &Estimate, decimals: usize) -> (String, String) {
     match (e.estimate, e.se) {
         (Some(x), Some(se)) => (number(x, decimals), format!("± {}", number(se, decimals))),

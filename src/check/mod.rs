@@ -231,7 +231,8 @@ impl Verdict {
     }
 }
 
-fn runs(n: u64) -> String {
+/// A run count for people: `10,000`.
+pub(crate) fn runs(n: u64) -> String {
     crate::terminal::number(n as f64, 0)
 }
 
@@ -267,14 +268,27 @@ struct Group {
     open: bool,
 }
 
-fn groups(sc: &Scenario) -> Vec<Group> {
+/// The simulations `sc`'s assertions need, in the file's order: `None`
+/// for the base, else a stress's name.
+fn simulation_keys(sc: &Scenario) -> Vec<Option<&str>> {
     let mut keys: Vec<Option<&str>> = vec![];
     for a in &sc.asserts {
         if !keys.contains(&a.stress.as_deref()) {
             keys.push(a.stress.as_deref());
         }
     }
-    keys.into_iter()
+    keys
+}
+
+/// How many simulations [`check`] starts with for `sc` (the base and each
+/// stress its assertions name), for a progress bar.
+pub fn simulations(sc: &Scenario) -> u64 {
+    simulation_keys(sc).len() as u64
+}
+
+fn groups(sc: &Scenario) -> Vec<Group> {
+    simulation_keys(sc)
+        .into_iter()
         .map(|key| {
             let asserts: Vec<usize> = (0..sc.asserts.len()).filter(|&i| sc.asserts[i].stress.as_deref() == key).collect();
             let figures: Vec<Figure> = asserts.iter().map(|&i| sc.asserts[i].target.figure.clone()).collect();

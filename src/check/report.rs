@@ -3,7 +3,7 @@
 //! `failure` for fail and undecided), Markdown (a table per file, for a
 //! pull request or `$GITHUB_STEP_SUMMARY`) and JSON records.
 
-use super::{Checked, Status, Verdict};
+use super::{runs, Checked, Status, Verdict};
 use crate::terminal;
 use quick_xml::events::BytesText;
 use quick_xml::Writer;
@@ -48,12 +48,7 @@ fn plain(x: f64) -> String {
     if x != 0.0 && x.abs() < 1e-6 {
         return format!("{x:e}");
     }
-    let s = format!("{x:.10}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn runs(n: u64) -> String {
-    terminal::number(n as f64, 0)
+    terminal::trimmed(x, 10)
 }
 
 /// The assertion's label: its name, and the stress it runs on.

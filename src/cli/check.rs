@@ -108,7 +108,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         }
     }
     let start = Instant::now();
-    let total: u64 = scenarios.iter().map(|sc| sc.runs * groups_of(sc)).sum();
+    let total: u64 = scenarios.iter().map(|sc| sc.runs * check::simulations(sc)).sum();
     let bar = Bar::new(total, args.quiet);
     let report_progress = |done: u64| bar.set(done);
     let files = pool(args.threads)?.install(|| {
@@ -140,21 +140,13 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     Ok(if files.iter().all(|f| f.checked.passed()) { 0 } else { 1 })
 }
 
-/// Simulations a scenario's assertions need at first: the base and each stress named.
-fn groups_of(sc: &Scenario) -> u64 {
-    let mut keys: Vec<Option<&str>> = sc.asserts.iter().map(|a| a.stress.as_deref()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.len() as u64
-}
-
 fn write_outputs(args: &CheckArgs, files: &[report::FileCheck]) -> Result<(), Failure> {
     let markdown = report::markdown(files, args.z);
     if let Some(path) = &args.junit {
-        write_text(path, &report::junit(files, args.z))?;
+        output::write_text(path, &report::junit(files, args.z))?;
     }
     if let Some(path) = &args.markdown {
-        write_text(path, &markdown)?;
+        output::write_text(path, &markdown)?;
     }
     if let Some(path) = &args.json {
         output::write_json(path, &report::records(files))?;
@@ -163,13 +155,6 @@ fn write_outputs(args: &CheckArgs, files: &[report::FileCheck]) -> Result<(), Fa
         append(Path::new(&summary), &markdown)?;
     }
     Ok(())
-}
-
-pub(crate) fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        output::create_dir(dir)?;
-    }
-    crate::table::write_atomic(path, |f| Ok(f.write_all(text.as_bytes())?))
 }
 
 /// Appends to a file that CI owns (GitHub's job summary): not atomic, by design.
@@ -270,7 +255,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     );
     if let Some(md) = &args.markdown {
         let title = format!("runway diff: {} → {}", crate::markdown::code(&args.old), crate::markdown::code(&args.new));
-        write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
+        output::write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
     }
     println!("seed {}, {} runs per version on common random numbers; wrote {} in {:.2} s", new.seed, new.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)

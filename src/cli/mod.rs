@@ -345,11 +345,7 @@ fn init(file: &Path, force: bool) -> Result<u8, Failure> {
     if file.exists() && !force {
         return Err(anyhow::anyhow!("{} already exists; use --force to overwrite it", file.display()).into());
     }
-    crate::table::write_atomic(file, |f| {
-        use std::io::Write;
-        f.write_all(STARTER.as_bytes())?;
-        Ok(())
-    })?;
+    output::write_text(file, STARTER)?;
     println!("wrote {}; run it with: runway run {}", file.display(), file.display());
     Ok(0)
 }

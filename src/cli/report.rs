@@ -130,10 +130,10 @@ fn write(out: &Path, r: &page::Rendered) -> anyhow::Result<()> {
         }
     }
     for (name, svg) in &r.charts {
-        super::check::write_text(&charts.join(name), svg)?;
+        output::write_text(&charts.join(name), svg)?;
     }
-    super::check::write_text(&out.join("report.md"), &r.markdown)?;
-    super::check::write_text(&out.join("report.html"), &r.html)
+    output::write_text(&out.join("report.md"), &r.markdown)?;
+    output::write_text(&out.join("report.html"), &r.html)
 }
 
 #[cfg(test)]

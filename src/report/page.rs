@@ -140,17 +140,13 @@ pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Re
     env.set_lstrip_blocks(true);
     env.add_filter("md", |s: String| crate::markdown::text(&s));
     env.add_filter("code", |s: String| crate::markdown::code(&s));
-    env.add_filter("fence", |s: String| {
-        let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest.max(2) + 1);
-        format!("{fence}sh\n{s}\n{fence}")
-    });
+    env.add_filter("fence", |s: String| crate::markdown::block(&s, "sh"));
     // HTML escaping of the five characters that need it; minijinja's own
     // also writes `/` as `&#x2f;`, which makes paths in the page unreadable
     // as source and unsearchable.
     env.set_formatter(|out, state, value| match value.as_str() {
         Some(s) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
-            out.write_str(&html_escape(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page"))
+            out.write_str(&svg::esc(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page"))
         }
         _ => minijinja::escape_formatter(out, state, value),
     });
@@ -159,10 +155,6 @@ pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Re
     let html = env.get_template("report.html")?.render(&page)?;
     let markdown = env.get_template("report.md")?.render(&page)?;
     Ok(Rendered { html, markdown, charts })
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn subtitle(c: &Ctx) -> String {

@@ -109,9 +109,7 @@ impl Numbers {
         if x.abs() >= 1000.0 || x == 0.0 {
             return terminal::number(x, 0);
         }
-        let decimals = (3 - x.abs().log10().floor() as i64).clamp(0, 8) as usize;
-        let s = format!("{x:.decimals$}");
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+        terminal::trimmed(x, (3 - x.abs().log10().floor() as i64).clamp(0, 8) as usize)
     }
 
     /// Money, e.g. `¥4,467,430` or `¥446.7万`.
@@ -172,8 +170,7 @@ impl Numbers {
 }
 
 fn trim(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    terminal::trimmed(x, 2)
 }
 
 /// A Chinese amount: below 1万 as it is, then 万 with one decimal, and 亿
