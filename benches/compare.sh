@@ -10,7 +10,7 @@
 # every configuration, then repeat 2, ...), every one under `/usr/bin/time -v`:
 #
 #   runway csv       target/release/runway run scenarios/saas-baseline.toml --format csv
-#   runway parquet   the same with the default --format (parquet)
+#   runway parquet   the same with --format parquet
 #   runway lean      --format csv --no-runs: the outputs the numpy peer writes
 #                    (monthly table and summary, no per-run table)
 #   numpy            shared/peers/numpy/saas_baseline.py --csv TABLE > SUMMARY.json
@@ -96,7 +96,7 @@ label() {
   case "$1" in
     runway-csv) echo "runway, --format csv" ;;
     runway-lean) echo "runway, --format csv --no-runs" ;;
-    runway-parquet) echo "runway, --format parquet (default)" ;;
+    runway-parquet) echo "runway, --format parquet" ;;
     numpy) echo "numpy peer, 1 thread" ;;
     numpy-t2) echo "numpy peer, --threads 2" ;;
   esac
@@ -105,7 +105,7 @@ label() {
 shown_cmd() {
   case "$1" in
     runway-csv) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --format csv --quiet" ;;
-    runway-parquet) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --quiet" ;;
+    runway-parquet) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --format parquet --quiet" ;;
     runway-lean) echo "runway run $SCENARIO --runs $RUNS --seed $SEED --out DIR --format csv --no-runs --quiet" ;;
     numpy) echo "python3 numpy/saas_baseline.py --runs $RUNS --months 36 --seed $SEED --csv T.csv > S.json" ;;
     numpy-t2) echo "python3 numpy/saas_baseline.py --runs $RUNS --months 36 --seed $SEED --threads 2 --csv T.csv > S.json" ;;
@@ -118,7 +118,7 @@ run_one() {
   case "$cfg" in
     runway-csv|runway-parquet|runway-lean)
       local fmt=(--format csv)
-      [ "$cfg" = runway-parquet ] && fmt=()
+      [ "$cfg" = runway-parquet ] && fmt=(--format parquet)
       [ "$cfg" = runway-lean ] && fmt=(--format csv --no-runs)
       (cd "$REPO" && "$TIME" -v -o "$tf" "$RUNWAY" run "$SCENARIO" --runs "$n" --seed "$SEED" \
           --out "$out" "${fmt[@]}" --quiet >"$out.stdout" 2>"$out.stderr") || rc=$? ;;
@@ -219,7 +219,7 @@ LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$WORK" "$RUNS" "${CONFIGS[@]}" <<'EOF'
 import statistics, sys
 work, runs, cfgs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-labels = {"runway-csv": "runway, `--format csv`", "runway-parquet": "runway, parquet (default)",
+labels = {"runway-csv": "runway, `--format csv`", "runway-parquet": "runway, `--format parquet`",
           "runway-lean": "runway, `--format csv --no-runs`",
           "numpy": "numpy peer, 1 thread", "numpy-t2": "numpy peer, `--threads 2`"}
 med = {}

@@ -378,6 +378,36 @@ impl Estimate {
         let ok = |x: f64| x.is_finite().then_some(x);
         Estimate { estimate: ok(estimate), se: ok(estimate).and(ok(se)) }
     }
+
+}
+
+/// The median of a month (whole numbers, "never" = +∞) with the 95%
+/// interval of its order statistics (see [`stats::quantile_interval_sorted`]):
+/// a ± would mislead where the median jumps between neighbouring months.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MonthMedian {
+    /// `null` when at most half the runs reach the month.
+    pub estimate: Option<f64>,
+    /// The interval's ends; `null` for "never".
+    pub low95: Option<f64>,
+    pub high95: Option<f64>,
+}
+
+impl MonthMedian {
+    fn of(sorted: &[f64]) -> MonthMedian {
+        let ok = |x: f64| x.is_finite().then_some(x);
+        let (lo, hi) = stats::quantile_interval_sorted(sorted, 0.5, 1.96);
+        MonthMedian { estimate: ok(stats::quantile_sorted(sorted, 0.5)), low95: ok(lo), high95: ok(hi) }
+    }
+}
+
+/// The share of runs that defaulted by a month.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DefaultBy {
+    pub month: u32,
+    pub runs_defaulted: u64,
+    #[serde(flatten)]
+    pub p: Estimate,
 }
 
 /// P10, P50 and P90 of a per-run quantity.
@@ -389,26 +419,48 @@ pub struct Spread {
     pub mean: Estimate,
 }
 
-/// The headline figures (DESIGN §1, issue 2 item 7).
+/// The headline figures (DESIGN §1, issue 2 item 7; issue 12).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headline {
     pub runs: u64,
     pub months: u32,
     /// P(cash < 0 in some month ≤ horizon).
     pub p_default: Estimate,
-    /// P(default by month 12); null when the horizon is shorter.
-    pub p_default_12: Estimate,
-    pub p_default_24: Estimate,
+    /// P(default by month m) at months 12, 18, 24 and the horizon (those
+    /// within it), ascending; [`Headline::default_by`] gives any other month.
+    pub p_default_by: Vec<DefaultBy>,
     pub final_cash: Spread,
     pub final_arr: Spread,
     pub final_customers: Spread,
-    /// Median over all runs of the first month with profit ≥ 0, "never"
-    /// counting as +∞; null when fewer than half the runs break even.
-    pub median_breakeven_month: Estimate,
-    /// Share of runs that break even within the horizon.
+    /// Median over all runs of the breakeven month (from which every month
+    /// is profitable), "never" counting as +∞.
+    pub median_breakeven_month: MonthMedian,
+    /// Share of runs that break even (stay profitable) by the horizon.
     pub p_breakeven: Estimate,
-    /// Funding need per run: max(0, −min cash).
+    /// Median of the first profitable month, "never" counting as +∞.
+    pub median_first_profit_month: MonthMedian,
+    /// Funding need per run: max(0, −min cash); 0 for every run that never
+    /// defaults.
     pub funding_need: Spread,
+    /// Runs that defaulted in each month 1..=H (index m − 1).
+    #[serde(skip)]
+    defaults_in: Vec<u64>,
+}
+
+impl Headline {
+    /// P(default by month `m`), for `m` in 1..=H.
+    pub fn default_by(&self, m: u32) -> Option<DefaultBy> {
+        (1..=self.months).contains(&m).then(|| {
+            let k: u64 = self.defaults_in[..m as usize].iter().sum();
+            DefaultBy { month: m, runs_defaulted: k, p: share(k, self.runs) }
+        })
+    }
+}
+
+/// A share of `n` runs with its (Agresti–Coull) standard error.
+fn share(k: u64, n: u64) -> Estimate {
+    let p = k as f64 / n.max(1) as f64;
+    Estimate::of(p, stats::proportion_se(p, n))
 }
 
 fn spread(mut values: Vec<f64>) -> Spread {
@@ -419,8 +471,8 @@ fn spread(mut values: Vec<f64>) -> Spread {
 }
 
 /// What the headline figures need of each run, in run order: four numbers
-/// and a month, 34 bytes a run (340 MB at the 10-million-run limit), while
-/// the full per-run records stream to disk.
+/// and three months, 38 bytes a run (380 MB at the 10-million-run limit),
+/// while the full per-run records stream to disk.
 #[derive(Debug, Clone, Default)]
 pub struct RunFigures {
     final_cash: Vec<f64>,
@@ -428,22 +480,36 @@ pub struct RunFigures {
     final_customers: Vec<f64>,
     /// max(0, −min cash).
     funding_need: Vec<f64>,
-    /// Breakeven month, 0 for never (months are at most 600).
+    /// Breakeven, first profitable and default months, 0 for never
+    /// (months are at most 600).
     breakeven: Vec<u16>,
-    /// Runs that default: ever, by month 12, by month 24.
-    defaults: [u64; 3],
+    first_profit: Vec<u16>,
+    default: Vec<u16>,
+}
+
+fn month_code(m: Option<u32>) -> u16 {
+    m.map_or(0, |m| u16::try_from(m).unwrap_or(u16::MAX))
+}
+
+/// Months coded by [`month_code`], sorted, "never" as +∞.
+fn sorted_months(codes: &[u16]) -> Vec<f64> {
+    let mut v: Vec<f64> = codes.iter().map(|&m| if m == 0 { f64::INFINITY } else { f64::from(m) }).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v
 }
 
 impl RunFigures {
     fn with_capacity(runs: usize) -> RunFigures {
         let v = || Vec::with_capacity(runs);
+        let m = || Vec::with_capacity(runs);
         RunFigures {
             final_cash: v(),
             final_arr: v(),
             final_customers: v(),
             funding_need: v(),
-            breakeven: Vec::with_capacity(runs),
-            defaults: [0; 3],
+            breakeven: m(),
+            first_profit: m(),
+            default: m(),
         }
     }
 
@@ -453,12 +519,9 @@ impl RunFigures {
         self.final_arr.push(r.final_arr);
         self.final_customers.push(r.final_customers);
         self.funding_need.push((-r.min_cash).max(0.0));
-        self.breakeven.push(r.breakeven_month.map_or(0, |m| u16::try_from(m).unwrap_or(u16::MAX)));
-        if let Some(d) = r.default_month {
-            self.defaults[0] += 1;
-            self.defaults[1] += u64::from(d <= 12);
-            self.defaults[2] += u64::from(d <= 24);
-        }
+        self.breakeven.push(month_code(r.breakeven_month));
+        self.first_profit.push(month_code(r.first_profit_month));
+        self.default.push(month_code(r.default_month));
     }
 
     pub fn len(&self) -> usize {
@@ -472,36 +535,36 @@ impl RunFigures {
     /// The headline figures of these runs.
     pub fn headline(self, months: u32) -> Headline {
         let n = self.len() as u64;
-        let share = |k: u64| {
-            let p = k as f64 / n.max(1) as f64;
-            Estimate::of(p, stats::proportion_se(p, n))
-        };
-        let by = |m: u32, k: u64| if months >= m { share(k) } else { Estimate { estimate: None, se: None } };
-        let mut breakeven: Vec<f64> =
-            self.breakeven.iter().map(|&m| if m == 0 { f64::INFINITY } else { f64::from(m) }).collect();
-        breakeven.sort_unstable_by(f64::total_cmp);
-        let median_breakeven = {
-            let q = stats::quantile_sorted(&breakeven, 0.5);
-            Estimate::of(q, stats::quantile_se_sorted(&breakeven, 0.5))
-        };
+        let mut defaults_in = vec![0u64; months as usize];
+        for &m in self.default.iter().filter(|&&m| m > 0) {
+            defaults_in[usize::from(m).min(months as usize) - 1] += 1;
+        }
+        let breakeven = sorted_months(&self.breakeven);
         let breakevens = breakeven.iter().filter(|m| m.is_finite()).count() as u64;
+        let median_breakeven_month = MonthMedian::of(&breakeven);
         drop(breakeven);
+        let median_first_profit_month = MonthMedian::of(&sorted_months(&self.first_profit));
         let ((final_cash, final_arr), (final_customers, funding_need)) = rayon::join(
             || rayon::join(|| spread(self.final_cash), || spread(self.final_arr)),
             || rayon::join(|| spread(self.final_customers), || spread(self.funding_need)),
         );
-        Headline {
+        let mut h = Headline {
             runs: n,
             months,
-            p_default: share(self.defaults[0]),
-            p_default_12: by(12, self.defaults[1]),
-            p_default_24: by(24, self.defaults[2]),
+            p_default: share(defaults_in.iter().sum(), n),
+            p_default_by: vec![],
             final_cash,
             final_arr,
             final_customers,
-            median_breakeven_month: median_breakeven,
-            p_breakeven: share(breakevens),
+            median_breakeven_month,
+            p_breakeven: share(breakevens, n),
+            median_first_profit_month,
             funding_need,
-        }
+            defaults_in,
+        };
+        let mut at: Vec<u32> = [12, 18, 24, months].into_iter().filter(|&m| m <= months).collect();
+        at.dedup();
+        h.p_default_by = at.into_iter().filter_map(|m| h.default_by(m)).collect();
+        h
     }
 }

@@ -48,3 +48,4 @@ pub mod stats;
 pub mod suggest;
 pub mod table;
 pub mod terminal;
+pub mod xlsx;

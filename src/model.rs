@@ -58,10 +58,22 @@ pub mod metric {
 }
 
 /// Per-run results (DESIGN §3.1). Months are 1-based; `None` = never.
+///
+/// A month is *profitable* when it has revenue and `profit ≥ 0` (a month
+/// with neither revenue nor costs is not). [`RUN_FIELDS`] lists the fields
+/// in output order with how to read and write each; the per-run table, the
+/// shard files and the figure language all go through it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RunSummary {
     pub default_month: Option<u32>,
+    /// Breakeven: the month from which the company stays in profit — the
+    /// first profitable month `m` such that profit summed over `m..=t` is
+    /// ≥ 0 for every `t` up to the horizon. A lumpy cost (a retraining) may
+    /// make a later month a loss without undoing it, as long as the months
+    /// since `m` have earned it. `None` when no month qualifies.
     pub breakeven_month: Option<u32>,
+    /// The first profitable month, whatever follows it.
+    pub first_profit_month: Option<u32>,
     pub final_customers: f64,
     pub final_mrr: f64,
     pub final_arr: f64,
@@ -73,14 +85,97 @@ pub struct RunSummary {
     pub total_revenue: f64,
     pub total_profit: f64,
     pub funding_received: f64,
-    /// Blended CAC: total marketing spend ÷ total new customers. `None`
-    /// without marketing spend or without new customers.
-    pub cac: Option<f64>,
+    /// Paid CAC: total marketing spend ÷ paid customers acquired
+    /// (Σ spend_t ÷ cac_t). `None` without marketing spend.
+    pub cac_paid: Option<f64>,
+    /// Blended CAC: total marketing spend ÷ all new customers, organic and
+    /// referred included. `None` without marketing spend or new customers.
+    pub cac_blended: Option<f64>,
     /// ARPA × gross margin ÷ average monthly churn (see docs/model.md).
     pub ltv: Option<f64>,
-    pub ltv_cac: Option<f64>,
-    /// CAC ÷ (ARPA × gross margin), in months.
+    /// LTV ÷ paid CAC.
+    pub ltv_cac_paid: Option<f64>,
+    /// LTV ÷ blended CAC.
+    pub ltv_cac_blended: Option<f64>,
+    /// Paid CAC ÷ (ARPA × gross margin), in months.
     pub payback_months: Option<f64>,
+}
+
+/// How a per-run field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `Option<u32>`, a month or never; reads as +∞ when never.
+    Month,
+    /// `u32`.
+    Count,
+    /// `f64`.
+    Amount,
+    /// `Option<f64>`, undefined for some runs; reads as NaN when undefined.
+    Ratio,
+}
+
+/// One per-run field: its name, kind, and how to read and write it as an
+/// `f64` (never = +∞, undefined = NaN).
+#[derive(Clone, Copy)]
+pub struct RunField {
+    pub name: &'static str,
+    pub kind: FieldKind,
+    pub get: fn(&RunSummary) -> f64,
+    pub set: fn(&mut RunSummary, f64),
+}
+
+fn month_of(x: f64) -> Option<u32> {
+    x.is_finite().then_some(x as u32)
+}
+
+fn ratio_of(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+macro_rules! fields {
+    ($($name:ident: $kind:ident),* $(,)?) => {
+        /// The per-run fields in output order (DESIGN §3.1).
+        pub const RUN_FIELDS: &[RunField] = &[$(RunField {
+            name: stringify!($name),
+            kind: FieldKind::$kind,
+            get: |r| fields!(@get $kind, r.$name),
+            set: |r, x| r.$name = fields!(@set $kind, x),
+        }),*];
+    };
+    (@get Month, $e:expr) => { $e.map_or(f64::INFINITY, f64::from) };
+    (@get Count, $e:expr) => { f64::from($e) };
+    (@get Amount, $e:expr) => { $e };
+    (@get Ratio, $e:expr) => { $e.unwrap_or(f64::NAN) };
+    (@set Month, $x:expr) => { month_of($x) };
+    (@set Count, $x:expr) => { $x as u32 };
+    (@set Amount, $x:expr) => { $x };
+    (@set Ratio, $x:expr) => { ratio_of($x) };
+}
+
+fields! {
+    default_month: Month,
+    breakeven_month: Month,
+    first_profit_month: Month,
+    final_customers: Amount,
+    final_mrr: Amount,
+    final_arr: Amount,
+    final_cash: Amount,
+    min_cash: Amount,
+    min_cash_month: Count,
+    total_revenue: Amount,
+    total_profit: Amount,
+    funding_received: Amount,
+    cac_paid: Ratio,
+    cac_blended: Ratio,
+    ltv: Ratio,
+    ltv_cac_paid: Ratio,
+    ltv_cac_blended: Ratio,
+    payback_months: Ratio,
+}
+
+/// The field named `name`.
+pub fn run_field(name: &str) -> Option<usize> {
+    RUN_FIELDS.iter().position(|f| f.name == name)
 }
 
 /// The scenario prepared for fast runs: which inputs need a random stream,
@@ -317,6 +412,8 @@ pub fn simulate_run(
     let mut s = RunSummary { min_cash: f64::INFINITY, ..RunSummary::default() };
     let mut totals = Totals::default();
     let mut dead = false;
+    // The breakeven candidate: its month and the profit summed since.
+    let mut stays: Option<(u32, f64)> = None;
     // (customers, mrr) of the last month simulated.
     let mut last = (0.0, 0.0);
 
@@ -345,6 +442,7 @@ pub fn simulate_run(
                 paths[(m * h + ti) * stride + r] = x;
             }
             last = (0.0, 0.0);
+            stays = None;
             continue;
         }
         if t > 1 {
@@ -387,6 +485,7 @@ pub fn simulate_run(
         // 3. Acquisition: organic flow, referrals, paid.
         let spend = acq.marketing.as_ref().map_or(0.0, |m| v[at(m.spend)] * spend_f);
         let paid_new = acq.marketing.as_ref().map_or(0.0, |m| spend / v[at(m.cac)]);
+        totals.paid += paid_new;
         let raw = v[at(acq.new)] * organic_f + v[at(acq.referral)] * customers + paid_new;
         // NaN (e.g. 0 × an overflowed growth factor) must reach the
         // aggregator's finite check; f64::min would turn it into the cap.
@@ -424,8 +523,9 @@ pub fn simulate_run(
             s.default_month = Some(t);
             dead = stop;
         }
-        if profit >= 0.0 && s.breakeven_month.is_none() {
-            s.breakeven_month = Some(t);
+        stays = breakeven_step(stays, t, mrr, profit);
+        if mrr > 0.0 && profit >= 0.0 {
+            s.first_profit_month.get_or_insert(t);
         }
         if cash < s.min_cash {
             s.min_cash = cash;
@@ -451,6 +551,7 @@ pub fn simulate_run(
     (s.final_customers, s.final_mrr) = last;
     s.final_arr = 12.0 * s.final_mrr;
     s.final_cash = cash;
+    s.breakeven_month = stays.map(|(m, _)| m);
     totals.unit_economics(&mut s);
 
     for (slot, &i) in inputs.iter_mut().zip(&plan.reported) {
@@ -462,10 +563,23 @@ pub fn simulate_run(
     s
 }
 
+/// One month of the breakeven search: the candidate month and the profit
+/// summed since it. A candidate whose sum turns negative is dropped, and so
+/// is every month between it and now (each of their sums is smaller), so
+/// the next profitable month starts a new one.
+fn breakeven_step(stays: Option<(u32, f64)>, t: u32, mrr: f64, profit: f64) -> Option<(u32, f64)> {
+    match stays {
+        Some((m, sum)) => Some((m, sum + profit)).filter(|&(_, s)| s >= 0.0),
+        None => (mrr > 0.0 && profit >= 0.0).then_some((t, profit)),
+    }
+}
+
 /// Flows summed over a run's months, for its unit economics.
 #[derive(Default)]
 struct Totals {
     new: f64,
+    /// Expected paid arrivals, Σ spend_t ÷ cac_t.
+    paid: f64,
     spend: f64,
     churned: f64,
     customer_months: f64,
@@ -478,13 +592,15 @@ impl Totals {
     /// Unit economics over the horizon (docs/model.md, "Unit economics").
     fn unit_economics(&self, s: &mut RunSummary) {
         let positive = |x: f64| (x > 0.0 && x.is_finite()).then_some(x);
-        s.cac = (self.spend > 0.0).then(|| self.spend / self.new).filter(|x| x.is_finite());
+        let per = |n: f64| (self.spend > 0.0).then(|| self.spend / n).filter(|x| x.is_finite());
+        (s.cac_paid, s.cac_blended) = (per(self.paid), per(self.new));
         let arpa = positive(self.customer_months).map(|cm| s.total_revenue / cm);
         let margin = positive(s.total_revenue).map(|r| (r - self.variable_costs) / r);
         let churn = positive(self.exposure).map(|e| self.churned / e).and_then(positive);
         let unit_margin = arpa.zip(margin).map(|(a, g)| a * g);
         s.ltv = unit_margin.zip(churn).map(|(u, c)| u / c);
-        s.ltv_cac = s.ltv.zip(s.cac.and_then(positive)).map(|(l, c)| l / c);
-        s.payback_months = s.cac.zip(unit_margin.and_then(positive)).map(|(c, u)| c / u);
+        let ltv_over = |cac: Option<f64>| s.ltv.zip(cac.and_then(positive)).map(|(l, c)| l / c);
+        (s.ltv_cac_paid, s.ltv_cac_blended) = (ltv_over(s.cac_paid), ltv_over(s.cac_blended));
+        s.payback_months = s.cac_paid.zip(unit_margin.and_then(positive)).map(|(c, u)| c / u);
     }
 }

@@ -7,7 +7,8 @@ use crate::model::Plan;
 use crate::rng::STREAM_VERSION;
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardHeader, ShardSpec};
-use crate::table::{self, Format};
+use crate::analysis::point::InputRange;
+use crate::table::{self, Format, Staged};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::Path;
@@ -140,7 +141,8 @@ pub fn run_to(
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, paths)?) } else { None };
     let (results, _) = simulate_with(sc, &plan, writer.as_mut(), extra, false, progress)?;
     let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
-    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
+    let inputs = if format == Format::Xlsx { crate::analysis::point::describe(sc) } else { vec![] };
+    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format, &inputs)?;
     Ok(results)
 }
 
@@ -239,7 +241,7 @@ pub fn merge(
         warnings: h.warnings,
         wall_time_s: results.wall_time_s,
     };
-    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format)?;
+    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format, &[])?;
     Ok((manifest, results))
 }
 
@@ -340,25 +342,38 @@ impl Manifest {
 /// staged per-run table, then renames all three into place. Every file is
 /// complete before any is renamed, so a failure leaves no partial file and
 /// no mix of old and new files. Without `runs`, a `runs.<ext>` left from an
-/// earlier run is removed after the others are in place.
+/// earlier run is removed after the others are in place. For xlsx the
+/// tables go into one workbook, `results.xlsx` (see [`crate::xlsx`]).
 fn write(
     manifest: &Manifest,
     results: &Results,
-    runs: Option<tempfile::NamedTempFile>,
+    runs: Option<Staged>,
     dir: &Path,
     format: Format,
+    inputs: &[InputRange],
 ) -> anyhow::Result<()> {
     let mut monthly = table::monthly_frame(&results.monthly)?;
     let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
     let runs_name = format!("runs.{}", format.extension());
     let mut staged = vec![];
-    if let Some(runs) = runs {
-        staged.push((runs, runs_name.clone()));
+    let mut wrote_runs = false;
+    match runs {
+        Some(Staged::File(runs)) => {
+            staged.push((runs, runs_name.clone()));
+            wrote_runs = true;
+        }
+        Some(Staged::Book(book)) => staged.push((workbook(*book, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into())),
+        None if format == Format::Xlsx => {
+            staged.push((workbook(crate::xlsx::Book::new(false)?, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into()))
+        }
+        None => {}
     }
-    staged.push((
-        table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
-        format!("monthly.{}", format.extension()),
-    ));
+    if format != Format::Xlsx {
+        staged.push((
+            table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
+            format!("monthly.{}", format.extension()),
+        ));
+    }
     staged.push((
         table::stage(dir, |f| {
             use std::io::Write;
@@ -367,15 +382,63 @@ fn write(
         })?,
         "summary.json".into(),
     ));
-    let wrote_runs = staged.len() == 3;
     for (tmp, name) in staged {
         table::commit(tmp, &dir.join(name))?;
     }
     let stale = dir.join(runs_name);
-    if !wrote_runs && stale.exists() {
+    if format != Format::Xlsx && !wrote_runs && stale.exists() {
         std::fs::remove_file(&stale).with_context(|| format!("cannot remove the old {}", stale.display()))?;
     }
     Ok(())
+}
+
+/// The one file `--format xlsx` writes besides `summary.json`.
+pub const WORKBOOK: &str = "results.xlsx";
+
+/// The files a run writes for `format` (with or without the per-run table).
+pub fn written_files(format: Format, runs_table: bool) -> String {
+    match (format, runs_table) {
+        (Format::Xlsx, _) => format!("{WORKBOOK} and summary.json"),
+        (f, true) => format!("{{runs,monthly}}.{} and summary.json", f.extension()),
+        (f, false) => format!("monthly.{} and summary.json", f.extension()),
+    }
+}
+
+/// Completes and stages the workbook: summary and monthly sheets.
+fn workbook(
+    mut book: crate::xlsx::Book,
+    manifest: &Manifest,
+    results: &Results,
+    monthly: &polars::prelude::DataFrame,
+    inputs: &[InputRange],
+    dir: &Path,
+) -> anyhow::Result<tempfile::NamedTempFile> {
+    book.monthly(monthly)?;
+    book.summary(&crate::present::summary_blocks(manifest, &results.headline, inputs))?;
+    table::stage(dir, |f| book.save(f))
+}
+
+/// The default output folder of a scenario file: `out/<file name without
+/// extension>` (the built-in example: `out/sentiment-saas`). Named after
+/// the file, not `[scenario] name`, so that a copy of a plan under another
+/// file name does not overwrite the first one's results.
+pub fn default_dir(file: &Path) -> std::path::PathBuf {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = stem.rsplit(':').next().unwrap_or(&stem).to_string();
+    Path::new("out").join(slug(&stem))
+}
+
+/// The scenario file whose results `dir` holds, when that is not `file`:
+/// the run is about to replace another plan's results and should say so.
+pub fn other_owner(dir: &Path, file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let owner = json.get("manifest")?.get("scenario_file")?.as_str()?.to_string();
+    let same = match (std::fs::canonicalize(&owner), std::fs::canonicalize(file)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => Path::new(&owner) == file,
+    };
+    (!same).then_some(owner)
 }
 
 /// A folder name for a scenario name: lower case, runs of other characters

@@ -256,6 +256,66 @@ pub fn solution_text(s: &Solution, probability: bool) -> String {
     }
 }
 
+/// The summary sheet of `results.xlsx`: the run, the headline figures
+/// (value, standard error, 95% interval of a median month) and the inputs.
+pub fn summary_blocks(
+    m: &crate::output::Manifest,
+    h: &crate::aggregate::Headline,
+    inputs: &[crate::analysis::point::InputRange],
+) -> Vec<crate::xlsx::SummaryBlock> {
+    use crate::xlsx::{Cell, SummaryBlock};
+    let text = |s: &str| Cell::Text(s.to_string());
+    let num = |x: Option<f64>| Cell::Number(x);
+    let run = vec![
+        vec![text("scenario"), text(&m.scenario)],
+        vec![text("file"), text(&m.scenario_file)],
+        vec![text("seed"), num(Some(m.seed as f64))],
+        vec![text("runs"), num(Some(m.runs as f64))],
+        vec![text("months"), num(Some(f64::from(m.months)))],
+        vec![text("currency"), text(m.currency.as_deref().unwrap_or(""))],
+        vec![text("runway version"), text(&format!("{} (stream {})", m.runway_version, m.stream_version))],
+    ];
+    let mut figures = vec![];
+    let est = |name: String, e: &crate::aggregate::Estimate| vec![Cell::Text(name), num(e.estimate), num(e.se)];
+    for d in &h.p_default_by {
+        figures.push(est(format!("P(default by month {})", d.month), &d.p));
+    }
+    for (name, mm) in [("first profitable month, median", &h.median_first_profit_month), ("breakeven month, median", &h.median_breakeven_month)] {
+        figures.push(vec![text(name), num(mm.estimate), num(None), num(mm.low95), num(mm.high95)]);
+    }
+    figures.push(est(format!("P(breakeven by month {})", h.months), &h.p_breakeven));
+    for (name, s) in [("final cash", &h.final_cash), ("final ARR", &h.final_arr), ("final customers", &h.final_customers)] {
+        for (stat, e) in [("P10", &s.p10), ("P50", &s.p50), ("P90", &s.p90), ("mean", &s.mean)] {
+            figures.push(est(format!("{name} {stat}"), e));
+        }
+    }
+    figures.push(est("funding need mean".into(), &h.funding_need.mean));
+    figures.push(est("funding need P90".into(), &h.funding_need.p90));
+    let mut blocks = vec![
+        SummaryBlock { heading: "Run".into(), header: vec![], rows: run },
+        SummaryBlock {
+            heading: "Headline (standard error = 1 Monte Carlo standard error; a median month has a 95% interval instead)".into(),
+            header: vec!["figure", "value", "standard error", "95% low", "95% high"],
+            rows: figures,
+        },
+    ];
+    if !inputs.is_empty() {
+        let rows = inputs
+            .iter()
+            .map(|i| {
+                let per = if i.per_month { "month" } else { "run" };
+                vec![text(&i.path), text(&i.label), text(per), num(Some(i.p5)), num(Some(i.median)), num(Some(i.p95))]
+            })
+            .collect();
+        blocks.push(SummaryBlock {
+            heading: "Inputs (5%, median, 95% of the distribution, estimated from 4,001 draws)".into(),
+            header: vec!["input", "distribution", "drawn per", "p5", "median", "p95"],
+            rows,
+        });
+    }
+    blocks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

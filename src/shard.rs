@@ -9,15 +9,16 @@
 //! per-block partial results in block order — the same reduction a single
 //! process makes — so the merged outputs are byte-identical to a single run.
 //!
-//! File layout: the line `RUNWAY-SHARD 2`, a little-endian u64 length and
+//! File layout: the line `RUNWAY-SHARD 3`, a little-endian u64 length and
 //! that many bytes of JSON [`ShardHeader`], then little-endian u64 words:
 //! per block and column `(n, mean bits, m2 bits)`; per column either the
 //! exact values or a [`LogHistogram`](crate::stats::LogHistogram); the
-//! per-run records; the per-run input values.
+//! per-run records (each field of `model::RUN_FIELDS` as f64 bits: never
+//! = +∞, undefined = NaN); the per-run input values.
 
 use crate::aggregate::{QuantileMethod, ShardState};
 use crate::engine::BLOCK_RUNS;
-use crate::model::RunSummary;
+use crate::model::{RunSummary, RUN_FIELDS};
 use crate::stats::{LogHistogram, Moments};
 use anyhow::{bail, ensure, Context};
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 /// Version 2: moments from one-pass shifted sums and centers in exact mode
 /// too; version-1 shards cannot be merged with these byte-identically.
-const MAGIC: &[u8] = b"RUNWAY-SHARD 2\n";
+const MAGIC: &[u8] = b"RUNWAY-SHARD 3\n";
 /// File name extension of shard files.
 pub const EXTENSION: &str = "runway";
 
@@ -90,15 +91,6 @@ fn put(out: &mut Vec<u8>, w: u64) {
     out.extend_from_slice(&w.to_le_bytes());
 }
 
-fn opt_f(out: &mut Vec<u8>, x: Option<f64>) {
-    put(out, u64::from(x.is_some()));
-    put(out, x.unwrap_or(0.0).to_bits());
-}
-
-fn opt_u(x: Option<u32>) -> u64 {
-    x.map_or(u64::MAX, u64::from)
-}
-
 /// Serialises a shard.
 pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8>> {
     let json = serde_json::to_vec(header)?;
@@ -125,17 +117,8 @@ pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8
     state.centers.iter().for_each(|c| put(&mut out, c.to_bits()));
     put(&mut out, state.runs.len() as u64);
     for r in &state.runs {
-        put(&mut out, opt_u(r.default_month));
-        put(&mut out, opt_u(r.breakeven_month));
-        for x in [r.final_customers, r.final_mrr, r.final_arr, r.final_cash, r.min_cash] {
-            put(&mut out, x.to_bits());
-        }
-        put(&mut out, u64::from(r.min_cash_month));
-        for x in [r.total_revenue, r.total_profit, r.funding_received] {
-            put(&mut out, x.to_bits());
-        }
-        for x in [r.cac, r.ltv, r.ltv_cac, r.payback_months] {
-            opt_f(&mut out, x);
+        for field in RUN_FIELDS {
+            put(&mut out, (field.get)(r).to_bits());
         }
     }
     put(&mut out, state.inputs.len() as u64);
@@ -145,7 +128,7 @@ pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8
 
 /// The header of a shard file and where its body starts.
 fn decode_header(bytes: &[u8]) -> anyhow::Result<(ShardHeader, usize)> {
-    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 2`; shards of older runway versions cannot be merged)");
+    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 3`; shards of older runway versions cannot be merged)");
     let rest = &bytes[MAGIC.len()..];
     ensure!(rest.len() >= 8, "truncated shard file");
     let json_len = usize::try_from(u64::from_le_bytes(rest[..8].try_into()?))?;
@@ -207,20 +190,11 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
     let centers = (0..n_centers).map(|_| next().map(f64::from_bits)).collect::<anyhow::Result<Vec<f64>>>()?;
     let n_runs = next()?;
     ensure!(n_runs == shard_runs, "corrupt shard file (run count)");
-    let month = |w: u64| if w == u64::MAX { Ok(None) } else { u32::try_from(w).map(Some) };
     let mut runs = Vec::with_capacity(n_runs as usize);
     for _ in 0..n_runs {
-        let mut r = RunSummary { default_month: month(next()?)?, breakeven_month: month(next()?)?, ..RunSummary::default() };
-        for x in [&mut r.final_customers, &mut r.final_mrr, &mut r.final_arr, &mut r.final_cash, &mut r.min_cash] {
-            *x = f64::from_bits(next()?);
-        }
-        r.min_cash_month = u32::try_from(next()?)?;
-        for x in [&mut r.total_revenue, &mut r.total_profit, &mut r.funding_received] {
-            *x = f64::from_bits(next()?);
-        }
-        for x in [&mut r.cac, &mut r.ltv, &mut r.ltv_cac, &mut r.payback_months] {
-            let (tag, bits) = (next()?, next()?);
-            *x = (tag == 1).then(|| f64::from_bits(bits));
+        let mut r = RunSummary::default();
+        for field in RUN_FIELDS {
+            (field.set)(&mut r, f64::from_bits(next()?));
         }
         runs.push(r);
     }

@@ -6,7 +6,7 @@
 //! renamed into place, so a failed run never leaves a half-written file.
 
 use crate::aggregate::MonthlyRow;
-use crate::model::RunSummary;
+use crate::model::{FieldKind, RunSummary, RUN_FIELDS};
 use crate::stats::QUANTILE_NAMES;
 use anyhow::Context;
 use polars::prelude::*;
@@ -19,6 +19,8 @@ pub enum Format {
     Parquet,
     Csv,
     Json,
+    /// An Excel workbook (see [`crate::xlsx`]).
+    Xlsx,
 }
 
 impl Format {
@@ -27,6 +29,7 @@ impl Format {
             Format::Parquet => "parquet",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -43,26 +46,16 @@ where
 pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], input_paths: &[&str]) -> PolarsResult<DataFrame> {
     let n = runs.len();
     let k = input_paths.len();
-    let f = |g: fn(&RunSummary) -> f64| runs.iter().map(g).collect::<Vec<f64>>();
-    let o = |g: fn(&RunSummary) -> Option<f64>| runs.iter().map(g).collect::<Vec<Option<f64>>>();
-    let mut columns = vec![
-        col("run", (first_run..first_run + n as u64).collect::<Vec<u64>>()),
-        col("default_month", runs.iter().map(|r| r.default_month).collect::<Vec<Option<u32>>>()),
-        col("breakeven_month", runs.iter().map(|r| r.breakeven_month).collect::<Vec<Option<u32>>>()),
-        col("final_customers", f(|r| r.final_customers)),
-        col("final_mrr", f(|r| r.final_mrr)),
-        col("final_arr", f(|r| r.final_arr)),
-        col("final_cash", f(|r| r.final_cash)),
-        col("min_cash", f(|r| r.min_cash)),
-        col("min_cash_month", runs.iter().map(|r| r.min_cash_month).collect::<Vec<u32>>()),
-        col("total_revenue", f(|r| r.total_revenue)),
-        col("total_profit", f(|r| r.total_profit)),
-        col("funding_received", f(|r| r.funding_received)),
-        col("cac", o(|r| r.cac)),
-        col("ltv", o(|r| r.ltv)),
-        col("ltv_cac", o(|r| r.ltv_cac)),
-        col("payback_months", o(|r| r.payback_months)),
-    ];
+    let mut columns = vec![col("run", (first_run..first_run + n as u64).collect::<Vec<u64>>())];
+    for field in RUN_FIELDS {
+        let values = runs.iter().map(field.get);
+        columns.push(match field.kind {
+            FieldKind::Month => col(field.name, values.map(|x| x.is_finite().then_some(x as u32)).collect::<Vec<_>>()),
+            FieldKind::Count => col(field.name, values.map(|x| x as u32).collect::<Vec<u32>>()),
+            FieldKind::Amount => col(field.name, values.collect::<Vec<f64>>()),
+            FieldKind::Ratio => col(field.name, values.map(|x| (!x.is_nan()).then_some(x)).collect::<Vec<_>>()),
+        });
+    }
     for (j, path) in input_paths.iter().enumerate() {
         columns.push(col(path, (0..n).map(|r| inputs[r * k + j]).collect::<Vec<f64>>()));
     }
@@ -138,6 +131,7 @@ pub fn write_frame_to(df: &mut DataFrame, file: &mut std::fs::File, format: Form
         }
         Format::Csv => CsvWriter::new(file).include_header(true).finish(df)?,
         Format::Json => JsonWriter::new(file).with_json_format(JsonFormat::Json).finish(df)?,
+        Format::Xlsx => crate::xlsx::write_frame(df, "table", file)?,
     }
     Ok(())
 }
@@ -202,7 +196,7 @@ pub struct RunsWriter {
     n_inputs: usize,
     /// At most two batches wait for the writer thread.
     tx: Option<std::sync::mpsc::SyncSender<Batch>>,
-    thread: Option<std::thread::JoinHandle<anyhow::Result<tempfile::NamedTempFile>>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<Staged>>>,
 }
 
 impl RunsWriter {
@@ -214,8 +208,12 @@ impl RunsWriter {
         let thread = std::thread::Builder::new()
             .name("runway-runs-writer".into())
             .spawn(move || {
-                write_batches(&tmp, format, &input_paths, rx).with_context(|| format!("cannot write the per-run table into {where_}"))?;
-                seal(tmp)
+                let context = || format!("cannot write the per-run table into {where_}");
+                if format == Format::Xlsx {
+                    return Ok(Staged::Book(Box::new(write_sheet(&input_paths, rx).with_context(context)?)));
+                }
+                write_batches(&tmp, format, &input_paths, rx).with_context(context)?;
+                seal(tmp).map(Staged::File)
             })
             .context("cannot start the per-run table writer")?;
         Ok(RunsWriter {
@@ -261,15 +259,16 @@ impl RunsWriter {
         Ok(())
     }
 
-    fn join(&mut self) -> anyhow::Result<tempfile::NamedTempFile> {
+    fn join(&mut self) -> anyhow::Result<Staged> {
         match self.thread.take() {
             Some(t) => t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the per-run table writer panicked"))),
             None => Err(anyhow::anyhow!("the per-run table writer already stopped")),
         }
     }
 
-    /// Writes what is pending and the file's footer; returns the staged file.
-    pub fn finish(mut self) -> anyhow::Result<tempfile::NamedTempFile> {
+    /// Writes what is pending and the file's footer; returns the staged file
+    /// (or, for xlsx, the workbook holding the runs sheet).
+    pub fn finish(mut self) -> anyhow::Result<Staged> {
         if !self.pending.runs.is_empty() {
             self.send()?;
         }
@@ -285,6 +284,23 @@ impl Drop for RunsWriter {
             let _ = t.join(); // the staged file is deleted with its result
         }
     }
+}
+
+/// The per-run table, written: a staged file, or a workbook still to be
+/// completed (xlsx: the runs sheet is in it, the others come at the end).
+pub enum Staged {
+    File(tempfile::NamedTempFile),
+    Book(Box<crate::xlsx::Book>),
+}
+
+/// The xlsx writer thread: the runs sheet of a new workbook.
+fn write_sheet(input_paths: &[String], rx: std::sync::mpsc::Receiver<Batch>) -> anyhow::Result<crate::xlsx::Book> {
+    let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
+    let mut book = crate::xlsx::Book::new(true)?;
+    for b in rx {
+        book.push_runs(&runs_frame(b.first_run, &b.runs, &b.inputs, &paths)?)?;
+    }
+    Ok(book)
 }
 
 /// The writer thread: encodes batches as they come, in order.
@@ -313,6 +329,7 @@ fn write_batches(
             }
             w.finish()?;
         }
+        Format::Xlsx => unreachable!("xlsx goes to write_sheet"),
         Format::Json => {
             // A JSON array of row objects, as JsonFormat::Json writes it:
             // each batch is written as JSON lines (one object per line) and

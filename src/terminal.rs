@@ -1,6 +1,7 @@
 //! The headline table printed after a run.
 
-use crate::aggregate::{Estimate, Headline, Spread};
+use crate::aggregate::{Estimate, Headline, MonthMedian, Spread};
+use crate::analysis::point::MonthOne;
 use std::fmt::Write;
 
 /// Formats a number with thousands separators and `decimals` decimals.
@@ -24,6 +25,20 @@ pub fn number(x: f64, decimals: usize) -> String {
     }
 }
 
+/// `x` to `digits` significant digits, grouped, trailing zeros dropped:
+/// `0.0183`, `1.5`, `123,000`.
+pub fn significant(x: f64, digits: i32) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return number(x, 0);
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    let scale = 10f64.powi(magnitude + 1 - digits);
+    let rounded = if decimals == 0 { (x / scale).round() * scale } else { x };
+    let text = number(rounded, decimals);
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
 /// `x` with `decimals` decimals, trailing zeros (and a bare point) dropped:
 /// `12.5`, `0.02`, `3`.
 pub fn trimmed(x: f64, decimals: usize) -> String {
@@ -39,22 +54,57 @@ fn est(e: &Estimate, decimals: usize) -> (String, String) {
     }
 }
 
-fn pct(e: &Estimate) -> (String, String) {
-    match (e.estimate, e.se) {
-        (Some(p), Some(se)) => (format!("{:.1}%", 100.0 * p), format!("± {:.1}%", 100.0 * se)),
-        _ => ("—".into(), String::new()),
+/// A share of `n` runs: `4.0% ± 0.2%` with as many decimals as the error
+/// needs, or, when no run (or every run) had the event, the 95% bound
+/// `1 − 0.05^(1/n)` (about 3/n) instead of a misleading `0.0% ± 0.0%`.
+pub fn share(e: &Estimate, n: u64) -> (String, String) {
+    let (Some(p), Some(se)) = (e.estimate, e.se) else { return ("—".into(), String::new()) };
+    let bound = 1.0 - 0.05f64.powf(1.0 / n.max(1) as f64);
+    // One significant digit, rounded away from the estimate.
+    let digits = |x: f64| (-(100.0 * x).log10().floor()).clamp(0.0, 6.0) as usize;
+    let up = |x: f64| {
+        let d = digits(x);
+        ((100.0 * x) * 10f64.powi(d as i32)).ceil() / 10f64.powi(d as i32)
+    };
+    if p == 0.0 {
+        return (format!("< {}%", trimmed(up(bound), digits(bound))), "(95% upper bound)".into());
     }
+    if p == 1.0 {
+        let d = digits(bound);
+        let low = 100.0 - up(bound);
+        return (format!("> {}%", trimmed(low, d)), "(95% lower bound)".into());
+    }
+    let text = figure_value(Some(p), Some(se), true);
+    let (value, err) = text.split_once(' ').unwrap_or((&text, ""));
+    (value.to_string(), err.to_string())
 }
 
-/// The headline figures as an aligned table; `±` is one Monte Carlo
-/// standard error.
-pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>) -> String {
+/// A median month with its 95% interval: `23  95%: 22–23`.
+fn month(m: &MonthMedian, horizon: u32) -> (String, String) {
+    let show = |x: Option<f64>| x.map_or(format!("after {horizon}"), |x| number(x, 0));
+    let value = m.estimate.map_or_else(|| format!("after {horizon}"), |x| number(x, 0));
+    let interval = match (m.low95, m.high95) {
+        (lo, hi) if lo == hi => format!("95%: {}", show(lo)),
+        (lo, hi) => format!("95%: {}–{}", show(lo), show(hi)),
+    };
+    (value, interval)
+}
+
+/// The headline figures as an aligned table, rows in time order; `±` is one
+/// Monte Carlo standard error. `extra_months` adds P(default by month m)
+/// rows (`--months-at`); `month_one` adds the plan's first month.
+pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>, extra_months: &[u32], month_one: Option<MonthOne>) -> String {
     let cur = currency.map(|c| format!(" [{c}]")).unwrap_or_default();
-    let mut rows: Vec<(String, (String, String))> = vec![
-        (format!("P(default by month {})", h.months), pct(&h.p_default)),
-        ("P(default by month 12)".into(), pct(&h.p_default_12)),
-        ("P(default by month 24)".into(), pct(&h.p_default_24)),
-    ];
+    let mut rows: Vec<(String, (String, String))> = vec![];
+    let mut at: Vec<u32> = h.p_default_by.iter().map(|d| d.month).chain(extra_months.iter().copied()).collect();
+    at.sort_unstable();
+    at.dedup();
+    for d in at.iter().filter_map(|&m| h.default_by(m)) {
+        rows.push((format!("P(default by month {})", d.month), share(&d.p, h.runs)));
+    }
+    rows.push(("first profitable month, median".into(), month(&h.median_first_profit_month, h.months)));
+    rows.push(("breakeven month, median".into(), month(&h.median_breakeven_month, h.months)));
+    rows.push((format!("P(breakeven by month {})", h.months), share(&h.p_breakeven, h.runs)));
     let mut spread = |name: &str, s: &Spread, decimals| {
         rows.push((format!("{name} P10"), est(&s.p10, decimals)));
         rows.push((format!("{name} P50"), est(&s.p50, decimals)));
@@ -63,8 +113,6 @@ pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>) -> Stri
     spread(&format!("final cash{cur}"), &h.final_cash, 0);
     spread(&format!("final ARR{cur}"), &h.final_arr, 0);
     spread("final customers", &h.final_customers, 0);
-    rows.push(("median breakeven month".into(), est(&h.median_breakeven_month, 0)));
-    rows.push(("P(breakeven within horizon)".into(), pct(&h.p_breakeven)));
     rows.push((format!("funding need{cur} mean"), est(&h.funding_need.mean, 0)));
     rows.push((format!("funding need{cur} P90"), est(&h.funding_need.p90, 0)));
 
@@ -72,21 +120,46 @@ pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>) -> Stri
     let w1 = rows.iter().map(|r| r.1 .0.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     let _ = writeln!(out, "{title}: {} runs × {} months (± = 1 Monte Carlo standard error)", number(h.runs as f64, 0), h.months);
+    if let Some(m) = month_one {
+        let _ = writeln!(
+            out,
+            "  month 1 at the inputs' medians{cur}: revenue {}, costs {}, profit {}",
+            number(m.revenue, 0),
+            number(m.costs, 0),
+            number(m.profit, 0)
+        );
+    }
     for (name, (value, se)) in &rows {
         let pad0 = w0 - name.chars().count();
         let pad1 = w1 - value.chars().count();
         let _ = writeln!(out, "  {name}{}  {}{value}  {se}", " ".repeat(pad0), " ".repeat(pad1));
     }
+    let never = h.p_default.estimate.map_or(String::new(), |p| format!(" (0 in the {} of runs that never default)", pct_words(1.0 - p)));
+    let _ = writeln!(out, "  default: cash below zero at the end of a month. breakeven: the month from which the company stays in profit (profit summed from it never turns negative to month {}).", h.months);
+    let _ = writeln!(out, "  funding need: how far cash fell below zero at its lowest{never}.");
     out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 
-/// Decimals that show a figure to about its error: for a share, 1 decimal
-/// of a percent, or 2 when the error is below 0.1%; for a number, none from
+/// A share in words: `96.0%`, `99.97%`, `100%`.
+fn pct_words(p: f64) -> String {
+    if p >= 1.0 {
+        return "100%".into();
+    }
+    let d = if p > 0.999 { 2 } else { 1 };
+    format!("{}%", trimmed(100.0 * p, d))
+}
+
+/// Decimals that show a figure to about its error: for a share, enough for
+/// one significant digit of the error in percent (at least 1); for a number, none from
 /// 100 up, else enough for two significant digits of the error (a whole
 /// number without an error shows none).
 fn figure_decimals(x: f64, se: Option<f64>, probability: bool) -> usize {
     if probability {
-        return if se.is_some_and(|s| s < 0.001) || (x != 0.0 && x.abs() < 0.001) { 2 } else { 1 };
+        return match se.filter(|s| *s > 0.0) {
+            // One significant digit of the error, in percent: 0.2% → 1, 0.02% → 2.
+            Some(s) => (-(100.0 * s).log10().floor()).clamp(1.0, 4.0) as usize,
+            None => if x != 0.0 && x.abs() < 0.001 { 2 } else { 1 },
+        };
     }
     if x.abs() >= 100.0 {
         return 0;
@@ -173,6 +246,29 @@ mod tests {
         assert_eq!(figure_value(None, None, false), "—");
         assert_eq!(se_value(0.004, true), "± 0.4%");
         assert_eq!(se_value(66_675.2, false), "± 66,675");
+    }
+
+    #[test]
+    fn significant_digits() {
+        assert_eq!(significant(0.018_349, 3), "0.0183");
+        assert_eq!(significant(1.5, 3), "1.5");
+        assert_eq!(significant(123_456.0, 3), "123,000");
+        assert_eq!(significant(-0.02, 3), "-0.02");
+        assert_eq!(significant(0.0, 3), "0");
+    }
+
+    #[test]
+    fn shares_follow_their_error() {
+        let e = |p: f64, se: f64| Estimate { estimate: Some(p), se: Some(se) };
+        // 3 of 10,000: 0.03% ± 0.02%; 4.03% at 3M runs keeps its digits.
+        assert_eq!(share(&e(0.0003, 0.000_22), 10_000), ("0.03%".into(), "± 0.02%".into()));
+        assert_eq!(share(&e(0.0403, 0.000_113), 3_000_000), ("4.03%".into(), "± 0.01%".into()));
+        assert_eq!(share(&e(0.04, 0.002), 10_000), ("4.0%".into(), "± 0.2%".into()));
+        // No event in 10,000 runs: the 95% upper bound 1 − 0.05^(1/n) = 0.0300%.
+        assert_eq!(share(&e(0.0, 0.0001), 10_000), ("< 0.03%".into(), "(95% upper bound)".into()));
+        // ... in 300 runs: 0.994%, shown rounded up to one digit.
+        assert_eq!(share(&e(0.0, 0.005), 300), ("< 1%".into(), "(95% upper bound)".into()));
+        assert_eq!(share(&e(1.0, 0.0001), 10_000), ("> 99.97%".into(), "(95% lower bound)".into()));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! Nothing here knows of files, tables or the command line.
 
 pub mod diff;
+pub mod point;
 pub mod sensitivity;
 pub mod stress;
 pub mod vary;
@@ -69,7 +70,7 @@ impl<'a> Collector<'a> {
         }
         for (m, out) in self.metrics.iter().zip(&mut self.values) {
             match m {
-                Metric::Run(i) => out.extend(b.summaries.iter().map(RUN_METRICS[*i].1)),
+                Metric::Run(i) => out.extend(b.summaries.iter().map(RUN_METRICS[*i].get)),
                 Metric::Input { id, .. } => match self.plan.reported_column(*id) {
                     Some(c) => out.extend((0..b.len).map(|r| b.inputs_of(r)[c])),
                     None => out.extend(std::iter::repeat_n(self.plan.fixed_value(*id), b.len)),

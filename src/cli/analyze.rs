@@ -12,7 +12,7 @@ use crate::present;
 use crate::scenario::{Overrides, Scenario, Stress};
 use crate::table::Format;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// What every analysis command takes. `--runs` is per variant, and every
@@ -41,7 +41,7 @@ impl Common {
     }
 
     fn out(&self, sc: &Scenario) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)))
+        self.out.clone().unwrap_or_else(|| output::default_dir(&sc.source.path))
     }
 
     /// Runs `work` on the chosen thread pool with a progress bar over `total` runs.

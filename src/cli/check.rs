@@ -242,7 +242,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     bar.finish();
     print!("{}", present::diff_text(&changes, &rows));
     let manifest = Manifest::from_scenario(&new, crate::aggregate::QuantileMethod::Exact, start.elapsed().as_secs_f64());
-    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&new.name)));
+    let out = args.out.clone().unwrap_or_else(|| output::default_dir(&new.source.path));
     let path = output::write_analysis(&out, "diff", &present::diff_table(&rows), args.format, &manifest)?;
     let note = format!(
         "Both versions: seed {}, {} runs, common random numbers (an input that did not change draws the same numbers in both); ± is one Monte Carlo standard error; \"unpaired\" is the error two independent runs would have. Old: {} (sha256 {}), new: {} (sha256 {}).",

@@ -108,6 +108,10 @@ pub struct RunArgs {
     /// "P(default_month <= 18)" (repeatable; see docs/figures.md).
     #[arg(long, value_name = "FIGURE")]
     pub metric: Vec<String>,
+    /// Add P(default by month M) rows to the headline, e.g. --months-at 6,30
+    /// (the headline always has months 12, 18, 24 and the horizon).
+    #[arg(long, value_name = "M,...", value_delimiter = ',')]
+    pub months_at: Vec<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -123,12 +127,14 @@ pub struct MergeArgs {
 /// `run` and `merge`.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
-    /// Output folder [default: out/<scenario name>/].
+    /// Output folder [default: out/<scenario file name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Format of runs.* and monthly.*.
-    #[arg(long, value_enum, default_value_t = Format::Parquet)]
-    pub format: Format,
+    /// Format of the tables: csv, xlsx (one workbook, results.xlsx), parquet
+    /// or json [default: csv, or parquet above 1,048,575 runs, the most
+    /// rows Excel opens].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -226,61 +232,108 @@ fn figures(texts: &[String], sc: &Scenario) -> Result<Vec<Figure>, Failure> {
     Ok(texts.iter().map(|t| Figure::parse(t, &catalog)).collect::<Result<Vec<_>, _>>()?)
 }
 
-fn run(args: RunArgs) -> Result<u8, Failure> {
-    let sc = load(args.input.scenario.as_deref(), args.input.overrides())?;
+/// The format of `run`'s and `merge`'s tables: the one asked for, else CSV
+/// (which Excel, LibreOffice and Python's standard library all open), or
+/// Parquet when the per-run table has more rows than Excel opens.
+fn format_for(asked: Option<Format>, runs: u64, runs_table: bool) -> Format {
+    asked.unwrap_or(if runs_table && runs > crate::xlsx::MAX_ROWS { Format::Parquet } else { Format::Csv })
+}
+
+/// What `run` prints before simulating: warnings, sections it does not
+/// evaluate, and a note when it replaces another plan's results.
+fn run_notes(sc: &Scenario, out: &Path) {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
+    if let Some(line) = unevaluated(sc) {
+        eprintln!("note: {line}");
+    }
+    if let Some(owner) = output::other_owner(out, &sc.source.path) {
+        eprintln!("note: {} held the results of {owner}; they are replaced by those of {}", out.display(), sc.source.path.display());
+    }
+}
+
+/// One line naming the `[[stress]]` and `[[assert]]` entries that `run`
+/// does not evaluate, and the commands that do.
+fn unevaluated(sc: &Scenario) -> Option<String> {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    // The built-in example has no file the user can name: `stress` takes
+    // it by default, `check` needs a file (`runway init` writes one).
+    let file = if sc.source.path == Path::new(scenario::BUILTIN_NAME) { String::new() } else { format!(" {}", sc.source.path.display()) };
+    let check_file = if file.is_empty() { " FILE".to_string() } else { file.clone() };
+    match (sc.stresses.len(), sc.asserts.len()) {
+        (0, 0) => None,
+        (s, 0) => Some(format!("{} not evaluated by `run`; see them with `runway stress{file}`", plural(s, "[[stress]] is", "[[stress]] entries are"))),
+        (0, a) => Some(format!("{} not evaluated by `run`; decide them with `runway check{check_file}`", plural(a, "[[assert]] is", "[[assert]] entries are"))),
+        (s, a) => Some(format!(
+            "{} and {} are not evaluated by `run`; use `runway stress{file}` and `runway check{check_file}`",
+            plural(s, "[[stress]]", "[[stress]] entries"),
+            plural(a, "[[assert]]", "[[assert]] entries")
+        )),
+    }
+}
+
+fn run(args: RunArgs) -> Result<u8, Failure> {
+    let sc = load(args.input.scenario.as_deref(), args.input.overrides())?;
     let extra = figures(&args.metric, &sc)?;
     if !extra.is_empty() && args.shard.is_some() {
         return Err(anyhow::anyhow!("--metric needs the whole run; with --shard, ask for it after `runway merge`").into());
     }
-    let out = args.output.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
+    if let Some(&m) = args.months_at.iter().find(|&&m| m == 0 || m > sc.months) {
+        return Err(anyhow::anyhow!("--months-at {m}: must be a month from 1 to the horizon, {}", sc.months).into());
+    }
+    let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(&sc.source.path));
+    let mut runs_table = !args.output.no_runs;
+    let format = format_for(args.output.format, sc.runs, runs_table);
+    if format == Format::Xlsx && runs_table && sc.runs > crate::xlsx::MAX_ROWS {
+        eprintln!("note: {} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)", terminal::number(sc.runs as f64, 0));
+        runs_table = false;
+    }
+    run_notes(&sc, &out);
+    if let Some(spec) = args.shard {
+        return write_shard(&sc, spec, &out, &args);
+    }
     let pool = pool(args.output.threads)?;
     let (metrics, index) = crate::analysis::metrics_of(&extra);
     let plan = Plan::new(&sc);
     let mut collector = Collector::new(&metrics, &plan, if extra.is_empty() { 0 } else { sc.runs });
     let results = pool.install(|| {
         let bar = Bar::new(sc.runs, args.quiet);
-        let mut progress = |done: u64| bar.set(done);
         let sink: Option<&mut dyn crate::engine::Sink> = if extra.is_empty() { None } else { Some(&mut collector) };
-        let r = match args.shard {
-            Some(spec) => output::simulate_shard(&sc, spec, &mut progress).map(Err),
-            None => output::run_to(&sc, &out, args.output.format, !args.output.no_runs, sink, &mut progress).map(Ok),
-        };
+        let r = output::run_to(&sc, &out, format, runs_table, sink, &mut |done| bar.set(done));
         bar.finish();
         r
     })?;
-    let results = match results {
-        Ok(r) => r,
-        Err(bytes) => {
-            let spec = args.shard.expect("shard bytes only come from --shard");
-            output::create_dir(&out)?;
-            let path = shard::path_in(&out, spec);
-            crate::table::write_atomic(&path, |f| {
-                use std::io::Write;
-                f.write_all(&bytes)?;
-                Ok(())
-            })?;
-            let runs = spec.runs(sc.runs);
-            println!("wrote {} (runs {}..{} of {}); join all shards with: runway merge {}", path.display(), runs.start, runs.end, sc.runs, out.display());
-            return Ok(0);
-        }
-    };
-    print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref()));
+    let month_one = crate::analysis::point::month_one(&sc)?;
+    print!("{}", terminal::headline_table(&results.headline, &sc.name, sc.currency.as_deref(), &args.months_at, Some(month_one)));
     let collected = collector.finish();
     for (figure, &k) in extra.iter().zip(&index) {
         let v = figure.estimate(&collected.values[k]);
         let over = if v.runs < sc.runs { format!("  (over {} runs with a value)", v.runs) } else { String::new() };
         println!("  {figure}  {}{over}", terminal::figure_value(v.estimate, v.se, figure.is_probability()));
     }
-    println!(
-        "wrote {}/{}.{} and summary.json in {:.2} s",
-        out.display(),
-        if args.output.no_runs { "monthly" } else { "{runs,monthly}" },
-        args.output.format.extension(),
-        results.wall_time_s
-    );
+    let why = if args.output.format.is_none() && format == Format::Parquet { " (Parquet: more runs than Excel opens; --format csv to force)" } else { "" };
+    println!("wrote {}/{}{why} in {:.2} s", out.display(), output::written_files(format, runs_table), results.wall_time_s);
+    Ok(0)
+}
+
+/// `run --shard I/N`: simulates one shard and writes its file for `merge`.
+fn write_shard(sc: &Scenario, spec: ShardSpec, out: &Path, args: &RunArgs) -> Result<u8, Failure> {
+    let bytes = pool(args.output.threads)?.install(|| {
+        let bar = Bar::new(sc.runs, args.quiet);
+        let r = output::simulate_shard(sc, spec, &mut |done| bar.set(done));
+        bar.finish();
+        r
+    })?;
+    output::create_dir(out)?;
+    let path = shard::path_in(out, spec);
+    crate::table::write_atomic(&path, |f| {
+        use std::io::Write;
+        f.write_all(&bytes)?;
+        Ok(())
+    })?;
+    let runs = spec.runs(sc.runs);
+    println!("wrote {} (runs {}..{} of {}); join all shards with: runway merge {}", path.display(), runs.start, runs.end, sc.runs, out.display());
     Ok(0)
 }
 
@@ -298,20 +351,13 @@ pub(crate) fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure>
 fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let files = shard::collect(&args.shards)?;
     let shards = shard::check_all(&files)?;
-    let out = match &args.output.out {
-        Some(out) => out.clone(),
-        None => Path::new("out").join(output::slug(&shards[0].1.scenario)),
-    };
-    let (manifest, results) =
-        pool(args.output.threads)?.install(|| output::merge(&shards, &out, args.output.format, !args.output.no_runs))?;
-    print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref()));
-    println!(
-        "merged {} shards into {}/{}.{} and summary.json",
-        files.len(),
-        out.display(),
-        if args.output.no_runs { "monthly" } else { "{runs,monthly}" },
-        args.output.format.extension()
-    );
+    let header = &shards[0].1;
+    let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(Path::new(&header.scenario_file)));
+    let runs_table = !args.output.no_runs;
+    let format = format_for(args.output.format, header.runs, runs_table);
+    let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&shards, &out, format, runs_table))?;
+    print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
+    println!("merged {} shards into {}/{}", files.len(), out.display(), output::written_files(format, runs_table));
     Ok(0)
 }
 
@@ -323,14 +369,7 @@ fn validate(paths: &[PathBuf]) -> Result<u8, Failure> {
                 for w in &sc.warnings {
                     eprintln!("warning: {}: {w}", p.display());
                 }
-                println!(
-                    "{}: ok ({} months, {} runs, {} inputs of which {} uncertain)",
-                    p.display(),
-                    sc.months,
-                    sc.runs,
-                    sc.inputs.len(),
-                    sc.inputs.iter().filter(|i| i.is_uncertain()).count()
-                );
+                print!("{}", validated(&sc));
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -339,6 +378,35 @@ fn validate(paths: &[PathBuf]) -> Result<u8, Failure> {
         }
     }
     Ok(if failed > 0 { 2 } else { 0 })
+}
+
+/// `validate`'s report on a valid scenario: its size, its uncertain inputs
+/// with the 5–95% range of their draws, and what `run` does not evaluate.
+fn validated(sc: &Scenario) -> String {
+    use std::fmt::Write;
+    let uncertain: Vec<_> = crate::analysis::point::describe(sc).into_iter().filter(|i| i.uncertain).collect();
+    let mut out = format!(
+        "{}: ok ({} months, {} runs, {} inputs of which {} uncertain)\n",
+        sc.source.path.display(),
+        sc.months,
+        terminal::number(sc.runs as f64, 0),
+        sc.inputs.len(),
+        uncertain.len()
+    );
+    let rows: Vec<Vec<String>> = uncertain
+        .iter()
+        .map(|i| {
+            let per = if i.per_month { "each month" } else { "each run" };
+            vec![i.path.clone(), terminal::significant(i.p5, 3), terminal::significant(i.median, 3), terminal::significant(i.p95, 3), per.into()]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out += &terminal::grid(&["uncertain input", "5%", "median", "95%", "drawn"], &rows, &[false, true, true, true, false]);
+    }
+    if let Some(line) = unevaluated(sc) {
+        let _ = writeln!(out, "  note: {line}");
+    }
+    out
 }
 
 fn init(file: &Path, force: bool) -> Result<u8, Failure> {

@@ -105,7 +105,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     let simulated = start.elapsed().as_secs_f64();
     let options = page::Options { lang: args.lang, date: args.date.clone().or_else(|| sc.as_of.clone()), command: command(&args, &sc, from_folder) };
     let rendered = page::render(&sc, &facts, &options)?;
-    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(output::slug(&sc.name)));
+    let out = args.out.clone().unwrap_or_else(|| output::default_dir(&sc.source.path));
     write(&out, &rendered)?;
     println!(
         "wrote {}/report.html, report.md and {} charts in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",

@@ -23,37 +23,21 @@ mod parse;
 
 pub use eval::{Difference, FigureValue};
 
-use crate::model::{RunSummary, METRICS};
+use crate::model::METRICS;
 use crate::scenario::{InputId, Scenario};
 use std::fmt;
 
-/// Reads one per-run metric from a run's record.
-pub type Reader = fn(&RunSummary) -> f64;
+/// Per-run metrics (DESIGN §3.1) and how to read each from a run's record:
+/// [`crate::model::RUN_FIELDS`]. Months that never came (`default_month`,
+/// `breakeven_month`, `first_profit_month`) read as +∞, undefined unit
+/// economics as NaN; see [`eval`] for how each is counted.
+pub use crate::model::RUN_FIELDS as RUN_METRICS;
 
-/// Per-run metrics (DESIGN §3.1) and how to read each from a run's record.
-/// Months that never came (`default_month`, `breakeven_month`) read as +∞,
-/// undefined unit economics as NaN; see [`eval`] for how each is counted.
-pub const RUN_METRICS: &[(&str, Reader)] = &[
-    ("default_month", |r| month_or_never(r.default_month)),
-    ("breakeven_month", |r| month_or_never(r.breakeven_month)),
-    ("final_customers", |r| r.final_customers),
-    ("final_mrr", |r| r.final_mrr),
-    ("final_arr", |r| r.final_arr),
-    ("final_cash", |r| r.final_cash),
-    ("min_cash", |r| r.min_cash),
-    ("min_cash_month", |r| f64::from(r.min_cash_month)),
-    ("total_revenue", |r| r.total_revenue),
-    ("total_profit", |r| r.total_profit),
-    ("funding_received", |r| r.funding_received),
-    ("cac", |r| r.cac.unwrap_or(f64::NAN)),
-    ("ltv", |r| r.ltv.unwrap_or(f64::NAN)),
-    ("ltv_cac", |r| r.ltv_cac.unwrap_or(f64::NAN)),
-    ("payback_months", |r| r.payback_months.unwrap_or(f64::NAN)),
+/// Per-run metrics that were renamed, with what to use instead.
+pub const RENAMED: &[(&str, &str)] = &[
+    ("cac", "`cac` is now two metrics: cac_paid (marketing spend ÷ paid customers) and cac_blended (÷ all new customers, organic included)"),
+    ("ltv_cac", "`ltv_cac` is now two metrics: ltv_cac_paid (LTV ÷ paid CAC) and ltv_cac_blended (LTV ÷ blended CAC)"),
 ];
-
-fn month_or_never(m: Option<u32>) -> f64 {
-    m.map_or(f64::INFINITY, f64::from)
-}
 
 /// What a figure is a statistic of: one number per run.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +53,7 @@ pub enum Metric {
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Metric::Run(i) => f.write_str(RUN_METRICS[*i].0),
+            Metric::Run(i) => f.write_str(RUN_METRICS[*i].name),
             Metric::Input { path, .. } => f.write_str(path),
             Metric::Monthly { metric, month } => write!(f, "{}[{month}]", METRICS[*metric]),
         }
@@ -227,7 +211,7 @@ impl Catalog {
 
     /// Every name, for "did you mean": per-run metrics, monthly metrics, inputs.
     fn names(&self) -> Vec<String> {
-        let mut out: Vec<String> = RUN_METRICS.iter().map(|m| m.0.to_string()).collect();
+        let mut out: Vec<String> = RUN_METRICS.iter().map(|m| m.name.to_string()).collect();
         out.extend(METRICS.iter().map(|m| format!("{m}[MONTH]")));
         out.extend(self.inputs.iter().map(|(p, _)| p.clone()));
         out

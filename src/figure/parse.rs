@@ -123,7 +123,7 @@ impl Parser<'_> {
             None
         };
         let monthly = METRICS.iter().position(|m| *m == name);
-        let run = RUN_METRICS.iter().position(|m| m.0 == name);
+        let run = RUN_METRICS.iter().position(|m| m.name == name);
         let input = self.catalog.inputs.iter().find(|(p, _)| *p == name);
         let h = self.catalog.months;
         match (month, monthly, run, input) {
@@ -135,6 +135,10 @@ impl Parser<'_> {
             (None, None, None, Some((path, id))) => Ok(Metric::Input { id: *id, path: path.clone() }),
             (Some(_), None, _, _) if run.is_some() || input.is_some() => {
                 self.err(format!("`{name}` is one number per run and takes no [MONTH]"))
+            }
+            _ if month.is_none() && super::RENAMED.iter().any(|r| r.0 == name) => {
+                let why = super::RENAMED.iter().find(|r| r.0 == name).map_or("", |r| r.1);
+                self.err(why.to_string())
             }
             _ => {
                 let names = self.catalog.names();
@@ -231,7 +235,7 @@ mod tests {
             ("median(breakeven_month)", "median(breakeven_month)"),
             ("P(cash[24] < 0)", "P(cash[24] < 0)"),
             ("P(default_month <= 24)", "P(default_month <= 24)"),
-            ("P(ltv_cac >= 3)", "P(ltv_cac >= 3)"),
+            ("P(ltv_cac_paid >= 3)", "P(ltv_cac_paid >= 3)"),
             ("sd( arr[end] )", "sd(arr[36])"),
             ("p50(churn.base)", "median(churn.base)"),
             ("mean(accuracy.value)", "mean(accuracy.value)"),

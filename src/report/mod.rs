@@ -17,15 +17,27 @@ use crate::analysis::sensitivity::{self, SensitivityRow};
 use crate::analysis::stress::{self as stress_analysis, StressRow};
 use crate::analysis::vary::{self, SweepRow};
 use crate::analysis::{Collected, Collector, Progress};
+use crate::analysis::point;
 use crate::dist::Dist;
 use crate::figure::{Catalog, Figure, Metric, RUN_METRICS};
 use crate::model::Plan;
 use crate::output::{self, Results};
-use crate::scenario::{InputId, Link, Noise, Per, Scenario};
+use crate::scenario::{InputId, Link, Scenario};
 
 /// The per-run metrics the report summarises, by name.
-pub const RUN_FIGURES: [&str; 8] =
-    ["final_cash", "default_month", "min_cash", "breakeven_month", "ltv", "cac", "ltv_cac", "payback_months"];
+pub const RUN_FIGURES: [&str; 11] = [
+    "final_cash",
+    "default_month",
+    "min_cash",
+    "breakeven_month",
+    "first_profit_month",
+    "ltv",
+    "cac_paid",
+    "cac_blended",
+    "ltv_cac_paid",
+    "ltv_cac_blended",
+    "payback_months",
+];
 
 /// Everything the report shows, as numbers.
 pub struct Facts {
@@ -88,7 +100,7 @@ fn metrics(sc: &Scenario) -> (Vec<Metric>, Vec<InputId>) {
     let inputs: Vec<InputId> = (0..sc.inputs.len()).map(InputId).collect();
     let mut metrics: Vec<Metric> = RUN_FIGURES
         .iter()
-        .map(|n| Metric::Run(RUN_METRICS.iter().position(|(m, _)| m == n).expect("a per-run metric")))
+        .map(|n| Metric::Run(RUN_METRICS.iter().position(|m| m.name == *n).expect("a per-run metric")))
         .collect();
     metrics.extend(inputs.iter().map(|&id| Metric::Input { id, path: sc.input(id).path.clone() }));
     (metrics, inputs)
@@ -128,31 +140,20 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
 /// its draws, each funding round paid in full at probability × its mean
 /// amount, and customers as expected values (no noise).
 fn averages(sc: &Scenario, facts: &Facts) -> anyhow::Result<Averages> {
-    let mut d = sc.clone();
-    d.runs = 1;
-    d.stresses.clear();
-    d.asserts.clear();
-    d.acquisition.noise = Noise::None;
-    d.churn.noise = Noise::None;
-    for &id in &facts.inputs {
-        let input = &mut d.inputs[id.index()];
-        input.dist = Dist::fixed(facts.input_mean(id))?;
-        input.per = Per::Run;
-    }
+    let mut d = point::fixed_at(sc, |id| facts.input_mean(id))?;
     for round in &mut d.funding {
         let amount = round.probability * facts.input_mean(round.amount);
         d.inputs[round.amount.index()].dist = Dist::fixed(amount)?;
         round.probability = 1.0;
     }
-    let r = output::simulate(&d, &mut |_| {})?;
-    let path = |name: &str| -> Vec<f64> {
-        let mut rows: Vec<_> = r.monthly.iter().filter(|m| m.metric == name).collect();
-        rows.sort_by_key(|m| m.month);
-        rows.iter().map(|m| m.mean).collect()
+    let path = point::path(&d);
+    let column = |name: &str| -> Vec<f64> {
+        let m = crate::model::METRICS.iter().position(|x| *x == name).expect("a monthly metric");
+        path.iter().map(|month| month[m]).collect()
     };
-    let cash = path("cash");
+    let cash = column("cash");
     let default_month = cash.iter().position(|c| *c < 0.0).map(|i| i as u32 + 1);
-    Ok(Averages { customers: path("customers"), mrr: path("mrr"), cash, default_month })
+    Ok(Averages { customers: column("customers"), mrr: column("mrr"), cash, default_month })
 }
 
 /// The accuracy panel, when the plan has `[accuracy]`.

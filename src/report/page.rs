@@ -102,7 +102,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> Table {
 
 /// Renders the report.
 pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Rendered> {
-    let c = Ctx { sc, f: facts, n: Numbers::new(opts.lang, sc.currency.as_deref()), lang: opts.lang };
+    let c = Ctx { sc, f: facts, n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs), lang: opts.lang };
     let mut sections = vec![key_figures(&c), averages(&c)];
     sections.push(fan(&c, "cash", "cash", c.t("Cash", "现金"), true));
     sections.push(survival(&c));
@@ -266,12 +266,9 @@ fn key_figures(c: &Ctx) -> Section {
     let hl = &c.f.results.headline;
     let n = &c.n;
     let mut rows: Vec<Vec<String>> = vec![];
-    let mut months: Vec<u32> = vec![];
-    for (m, e) in [(12, &hl.p_default_12), (24, &hl.p_default_24), (c.h(), &hl.p_default)] {
-        if m <= c.h() && !months.contains(&m) {
-            months.push(m);
-            rows.push(vec![format!("{} {m}", c.t("P(run out of cash) by month", "耗尽现金概率，截至第")) + c.t("", " 个月"), n.share_se(e.estimate, e.se)]);
-        }
+    for d in &hl.p_default_by {
+        let m = d.month;
+        rows.push(vec![format!("{} {m}", c.t("P(run out of cash) by month", "耗尽现金概率，截至第")) + c.t("", " 个月"), n.share_se(d.p.estimate, d.p.se)]);
     }
     let money = |label: &str, e: &crate::aggregate::Estimate| vec![label.to_string(), n.money_se(e.estimate, e.se)];
     rows.push(money(c.t("Final cash, p10", "期末现金 P10"), &hl.final_cash.p10));
@@ -280,7 +277,9 @@ fn key_figures(c: &Ctx) -> Section {
     rows.push(money(c.t("Final ARR, median", "期末 ARR 中位数"), &hl.final_arr.p50));
     rows.push(vec![c.t("Final customers, median", "期末客户数中位数").into(), format!("{} ± {}", n.count(hl.final_customers.p50.estimate.unwrap_or(f64::NAN)), n.count(hl.final_customers.p50.se.unwrap_or(f64::NAN)))]);
     let be = estimate_of(c, "median(breakeven_month)", c.f.run_values("breakeven_month"));
-    rows.push(vec![c.t("Breakeven month, median", "盈亏平衡月份中位数").into(), be.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}"))]);
+    rows.push(vec![c.t("Breakeven month (stays in profit from then on), median", "盈亏平衡月份（此后累计保持盈利）中位数").into(), be.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}"))]);
+    let first = estimate_of(c, "median(first_profit_month)", c.f.run_values("first_profit_month"));
+    rows.push(vec![c.t("First profitable month, median", "首个盈利月份中位数").into(), first.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}"))]);
     rows.push(vec![c.t("P(breakeven within the horizon)", "期内实现盈亏平衡的概率").into(), n.share_se(hl.p_breakeven.estimate, hl.p_breakeven.se)]);
     rows.push(money(c.t("Funding need (max(0, −lowest cash)), mean", "资金缺口（max(0, −最低现金)）均值"), &hl.funding_need.mean));
     Section {
@@ -663,9 +662,11 @@ fn unit_economics(c: &Ctx) -> Section {
     };
     let rows = vec![
         row("LTV", "ltv", true, c.t("ARPA × gross margin ÷ average monthly churn", "ARPA × 毛利率 ÷ 平均月流失率")),
-        row("CAC", "cac", true, c.t("blended: all marketing spend ÷ all new customers (organic included)", "混合口径：全部营销支出 ÷ 全部新客户（含自然增长）")),
-        row("LTV/CAC", "ltv_cac", false, c.t("LTV ÷ blended CAC", "LTV ÷ 混合 CAC")),
-        row(c.t("Payback (months)", "回收期（月）"), "payback_months", false, c.t("CAC ÷ (ARPA × gross margin)", "CAC ÷ (ARPA × 毛利率)")),
+        row(c.t("Paid CAC", "付费获客成本"), "cac_paid", true, c.t("marketing spend ÷ paid customers", "营销支出 ÷ 付费获得的客户")),
+        row(c.t("Blended CAC", "混合获客成本"), "cac_blended", true, c.t("marketing spend ÷ all new customers (organic and referred included)", "营销支出 ÷ 全部新客户（含自然增长与推荐）")),
+        row(c.t("LTV/CAC (paid)", "LTV/CAC（付费）"), "ltv_cac_paid", false, c.t("LTV ÷ paid CAC", "LTV ÷ 付费获客成本")),
+        row(c.t("LTV/CAC (blended)", "LTV/CAC（混合）"), "ltv_cac_blended", false, c.t("LTV ÷ blended CAC", "LTV ÷ 混合获客成本")),
+        row(c.t("Payback (months)", "回收期（月）"), "payback_months", false, c.t("paid CAC ÷ (ARPA × gross margin)", "付费获客成本 ÷ (ARPA × 毛利率)")),
     ];
     Section {
         id: "unit-economics".into(),

@@ -77,10 +77,12 @@ pub struct Numbers {
     pub lang: Lang,
     /// Prefix for money, e.g. `¥`, `$`, `EUR `.
     symbol: String,
+    /// Runs behind every share, for the 95% bound of a share of 0 or 1.
+    runs: u64,
 }
 
 impl Numbers {
-    pub fn new(lang: Lang, currency: Option<&str>) -> Numbers {
+    pub fn new(lang: Lang, currency: Option<&str>, runs: u64) -> Numbers {
         let symbol = match currency {
             Some("CNY" | "RMB" | "JPY") => "¥".to_string(),
             Some("USD") => "$".into(),
@@ -89,7 +91,7 @@ impl Numbers {
             Some(other) => format!("{other} "),
             None => String::new(),
         };
-        Numbers { lang, symbol }
+        Numbers { lang, symbol, runs }
     }
 
     /// A count, grouped: `13,718` (both languages; 万 is kept for money).
@@ -144,7 +146,12 @@ impl Numbers {
 
     /// A share with its error, digits following the error: `4.0% ± 0.2%`.
     pub fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
-        terminal::figure_value(p, se, true)
+        let (value, error) = terminal::share(&crate::aggregate::Estimate { estimate: p, se }, self.runs);
+        match (self.lang, error.starts_with('(')) {
+            (Lang::Zh, true) => format!("{value}（95% {}）", if value.starts_with('<') { "上限" } else { "下限" }),
+            _ if error.is_empty() => value,
+            _ => format!("{value} {error}"),
+        }
     }
 
     /// A change in a probability, in percentage points: `+6.9 ± 0.3 pp`,
@@ -213,8 +220,8 @@ mod tests {
 
     #[test]
     fn money_reads_as_people_write_it() {
-        let en = Numbers::new(Lang::En, Some("CNY"));
-        let zh = Numbers::new(Lang::Zh, Some("CNY"));
+        let en = Numbers::new(Lang::En, Some("CNY"), 10_000);
+        let zh = Numbers::new(Lang::Zh, Some("CNY"), 10_000);
         assert_eq!(en.money(4_467_430.4), "¥4,467,430");
         assert_eq!(zh.money(4_467_430.4), "¥446.7万");
         assert_eq!(zh.money(-123_456_789.0), "-¥1.23亿");
@@ -227,7 +234,7 @@ mod tests {
         assert_eq!(en.points_se(Some(0.069), Some(0.003)), "+6.9 ± 0.3 pp");
         assert_eq!(en.axis(-2_500_000.0), "-2.5M");
         assert_eq!(zh.axis(12_000_000.0), "1200万");
-        assert_eq!(Numbers::new(Lang::En, Some("SEK")).money(10.0), "SEK 10");
+        assert_eq!(Numbers::new(Lang::En, Some("SEK"), 10_000).money(10.0), "SEK 10");
         assert_eq!(zh.money_se(Some(43_688.0), Some(1_774.0)), "¥4.37万 ± 0.18万");
         assert_eq!(zh.money_se(Some(4_467_430.0), Some(51_468.0)), "¥446.7万 ± 5.1万");
         assert_eq!(en.money_se(Some(-87_700.0), Some(27_891.0)), "-¥87,700 ± 27,891");

@@ -86,13 +86,26 @@ pub struct Domain {
     pub strict: bool,
     /// `per = "month"` is allowed.
     pub per_month: bool,
+    /// A rate or a share, written as a fraction (5% is 0.05): a value
+    /// beyond ±1 is refused as a likely percentage (see [`Domain::fraction`]).
+    pub fraction: bool,
 }
 
 impl Domain {
-    pub const ANY: Domain = Domain { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false };
+    pub const ANY: Domain = Domain { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false, fraction: false };
     pub const NONNEG: Domain = Domain { lo: 0.0, ..Domain::ANY };
-    pub const UNIT: Domain = Domain { lo: 0.0, hi: 1.0, ..Domain::ANY };
-    pub const GROWTH: Domain = Domain { lo: -1.0, ..Domain::ANY };
+    /// A probability or a share: a fraction in [0, 1].
+    pub const UNIT: Domain = Domain { lo: 0.0, hi: 1.0, fraction: true, ..Domain::ANY };
+    /// A growth rate per period: a fraction ≥ −1 (−100%), at most +100%
+    /// (doubling) when written as a number.
+    pub const GROWTH: Domain = Domain { lo: -1.0, fraction: true, ..Domain::ANY };
+
+    /// A rate written as a fraction: a fixed value above 1 (or a
+    /// distribution with more than 1% of its draws above 1) is refused with
+    /// "did you mean …?", since 5 is far likelier to mean 5% than +500%.
+    pub fn fraction(self) -> Domain {
+        Domain { fraction: true, ..self }
+    }
 
     pub fn monthly(self) -> Domain {
         Domain { per_month: true, ..self }
@@ -111,6 +124,11 @@ impl Domain {
 
     /// The rule in words, e.g. `>= 0` or `[0, 1]`.
     pub fn describe(&self) -> String {
+        let rule = self.bounds();
+        if self.fraction { format!("{rule}, as a fraction (5% is 0.05)") } else { rule }
+    }
+
+    fn bounds(&self) -> String {
         match (self.lo.is_finite(), self.hi.is_finite()) {
             (true, true) => format!("[{}, {}]", self.lo, self.hi),
             (true, false) if self.strict => format!("> {}", self.lo),
@@ -359,9 +377,11 @@ pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) 
     }
     let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-        let message = match e.span().and_then(|s| key_path_at(text, s)) {
-            Some(key) => format!("{key}: {}", e.message()),
-            None => e.message().to_string(),
+        let key = e.span().and_then(|s| key_path_at(text, s));
+        let said = plain_words(e.message(), key.as_deref());
+        let message = match key {
+            Some(key) => format!("{key}: {said}"),
+            None => said,
         };
         ScenarioError::Syntax { path: path.into(), line, column, message }
     })?;
@@ -369,6 +389,33 @@ pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) 
     let source = Source { path: path.into(), sha256 };
     validate::validate(spec, text, files, overrides, source)
         .map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+}
+
+/// A deserializer's "invalid type: string \"36\", expected i64" in words
+/// for people: "expected a whole number of months, e.g. 36, not the text
+/// \"36\" (remove the quotes)".
+fn plain_words(message: &str, key: Option<&str>) -> String {
+    let Some((found, expected)) = message.strip_prefix("invalid type: ").and_then(|m| m.split_once(", expected ")) else {
+        return message.to_string();
+    };
+    let last = key.and_then(|k| k.rsplit('.').next()).unwrap_or("");
+    let wanted = match expected.trim() {
+        "i64" | "u64" | "u32" | "i32" | "usize" => match last {
+            "months" | "month" | "from_month" | "every" => "a whole number of months, e.g. 36".to_string(),
+            "runs" => "a whole number of runs, e.g. 10000".to_string(),
+            "seed" => "a whole number, e.g. 42".to_string(),
+            _ => "a whole number".to_string(),
+        },
+        "f64" | "f32" => "a number, e.g. 0.05".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "a string" => "text in quotes".to_string(),
+        other => other.to_string(),
+    };
+    let found = match found.strip_prefix("string ") {
+        Some(text) => format!("the text {text} (remove the quotes)"),
+        None => found.replace("floating point", "the number").replace("integer", "the whole number"),
+    };
+    format!("expected {wanted}, not {found}")
 }
 
 /// 1-based (line, column) of a byte offset.

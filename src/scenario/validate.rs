@@ -21,6 +21,15 @@ const NEGLIGIBLE_SD: f64 = 6.0;
 const ANY: Rule = Domain::ANY;
 const NONNEG: Rule = Domain::NONNEG;
 const UNIT: Rule = Domain::UNIT;
+
+/// "; did you mean 0.05?" for a fraction written as a percentage (a fixed
+/// value in (1, 100] where the rule wants a fraction).
+fn percent_hint(value: Option<f64>, rule: Rule) -> String {
+    match value {
+        Some(v) if rule.fraction && v > 1.0 && v <= 100.0 => format!("; did you mean {}?", crate::terminal::significant(v / 100.0, 6)),
+        _ => String::new(),
+    }
+}
 const GROWTH: Rule = Domain::GROWTH;
 
 pub(super) struct Ctx<'a> {
@@ -107,9 +116,35 @@ impl Ctx<'_> {
                     rule.describe()
                 ),
             };
-            self.problem(span, path, value, msg);
+            self.problem(span, path, value, msg + &percent_hint(parsed.dist.as_fixed(), rule));
+            return Some(parsed);
+        }
+        if rule.fraction {
+            self.check_fraction(path, value, span, &parsed.dist);
         }
         Some(parsed)
+    }
+
+    /// A rate or share above 1 (100%): refused as a likely percentage.
+    fn check_fraction(&mut self, path: &str, value: &toml::Value, span: Option<Range<usize>>, dist: &Dist) {
+        if let Some(v) = dist.as_fixed() {
+            if v > 1.0 {
+                let msg = format!("is above 1 (100%), but this is a fraction (5% is 0.05){}", percent_hint(Some(v), Domain::UNIT));
+                self.problem(span, path, value, msg);
+            }
+            return;
+        }
+        let mut rng = crate::rng::pilot_rng();
+        let draws = 4_001;
+        let above = (0..draws).filter(|_| rand_distr::Distribution::sample(dist, &mut rng) > 1.0).count();
+        if above * 100 > draws {
+            let share = 100.0 * above as f64 / draws as f64;
+            let msg = format!(
+                "{} draws values above 1 (100%) {share:.0}% of the time, but this is a fraction (5% is 0.05); give the distribution in fractions",
+                dist.label()
+            );
+            self.problem(span, path, value, msg);
+        }
     }
 
     fn opt(&mut self, path: &str, raw: Option<&RawQuantity>, default: f64, rule: Rule) -> InputId {
@@ -236,8 +271,10 @@ pub(super) fn validate(
 
     let ch = spec.churn.as_ref();
     let churn = Churn {
-        // Any value is accepted: the model clamps base · m(a) to [0, 1].
-        base: cx.opt("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, ANY.monthly()),
+        // A monthly probability; the model clamps base · m(a) to [0, 1], so a
+        // stress may push a distribution's tail past 1, but a value written
+        // above 1 is a percentage by mistake.
+        base: cx.opt("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
         noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
     };
 
@@ -271,7 +308,7 @@ pub(super) fn validate(
             Some(p) => {
                 let v = *p.get_ref();
                 if !(0.0..=1.0).contains(&v) {
-                    cx.problem(Some(p.span()), &format!("funding.{i}.probability"), v, "must be within [0, 1]");
+                    cx.problem(Some(p.span()), &format!("funding.{i}.probability"), v, format!("must be within [0, 1], as a fraction (50% is 0.5){}", percent_hint(Some(v), UNIT)));
                 }
                 v.clamp(0.0, 1.0)
             }
@@ -452,7 +489,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
 
     let reference = *a.reference.get_ref();
     if !(0.0..=1.0).contains(&reference) {
-        cx.problem(Some(a.reference.span()), "accuracy.reference", reference, "must be within [0, 1]");
+        cx.problem(Some(a.reference.span()), "accuracy.reference", reference, format!("must be within [0, 1], as a fraction (92% is 0.92){}", percent_hint(Some(reference), UNIT)));
     }
     let link = match &a.link {
         None => {

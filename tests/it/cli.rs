@@ -18,7 +18,7 @@ fn outputs_are_byte_identical_at_1_2_and_3_threads() {
     for threads in ["1", "2", "3"] {
         let out = base.join(threads);
         let o = runway(&[
-            "run", "scenarios/b2b-api.toml", "--runs", "5000", "--threads", threads, "--out",
+            "run", "scenarios/b2b-api.toml", "--runs", "5000", "--threads", threads, "--format", "parquet", "--out",
             out.to_str().unwrap(), "--quiet",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -107,7 +107,7 @@ fn monthly_table_has_the_documented_columns_and_rows() {
     let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     let header = runs.lines().next().unwrap();
     assert!(header.starts_with(
-        "run,default_month,breakeven_month,final_customers,final_mrr,final_arr,final_cash,min_cash,min_cash_month,total_revenue,total_profit,funding_received,cac,ltv,ltv_cac,payback_months,"
+        "run,default_month,breakeven_month,first_profit_month,final_customers,final_mrr,final_arr,final_cash,min_cash,min_cash_month,total_revenue,total_profit,funding_received,cac_paid,cac_blended,ltv,ltv_cac_paid,ltv_cac_blended,payback_months,"
     ), "{header}");
     assert!(header.contains("churn.base") && header.contains("accuracy.report"), "{header}");
 }
@@ -399,7 +399,7 @@ fn shards_merged_in_any_order_equal_a_single_run() {
     std::fs::write(&file, SHARDED).unwrap();
     let f = file.to_str().unwrap();
     let single = dir.join("single");
-    let o = runway(&["run", f, "--out", single.to_str().unwrap(), "--quiet"]);
+    let o = runway(&["run", f, "--format", "parquet", "--out", single.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let parts = dir.join("parts");
     for i in 0..13 {
@@ -411,7 +411,7 @@ fn shards_merged_in_any_order_equal_a_single_run() {
     let names: Vec<String> =
         order.iter().map(|i| parts.join(format!("shard-{i}-of-13.runway")).to_str().unwrap().to_string()).collect();
     let merged = dir.join("merged");
-    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    let mut args = vec!["merge", "--format", "parquet", "--out", merged.to_str().unwrap()];
     args.extend(names.iter().map(String::as_str));
     let o = runway(&args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -484,6 +484,19 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
             assert_eq!(new[i].to_bits(), mem.inputs[i * mem.input_paths.len() + k].to_bits(), "{format}: run {i}");
         }
     }
+    // The xlsx runs sheet spans the same batches: a header, then every run
+    // in order (the last row is run n − 1 in cell A{n + 1}).
+    let out = base.join("xlsx");
+    let o = runway(&[
+        "run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", "xlsx", "--out", out.to_str().unwrap(), "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    use std::io::Read;
+    let mut z = ::zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
+    let mut sheet = String::new();
+    z.by_name("xl/worksheets/sheet3.xml").unwrap().read_to_string(&mut sheet).unwrap();
+    assert_eq!(sheet.matches("<row ").count(), n + 1);
+    assert!(sheet.contains(&format!("<c r=\"A{}\"><v>{}</v></c>", n + 1, n - 1)), "last run's row");
 }
 
 #[test]
@@ -522,7 +535,7 @@ fn more_shards_than_blocks_still_merge_into_the_single_run() {
     let merged = dir.join("merged");
     let o = runway(&["merge", "--out", merged.to_str().unwrap(), parts.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for f in ["runs.parquet", "monthly.parquet"] {
+    for f in ["runs.csv", "monthly.csv"] {
         assert!(std::fs::read(single.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
     }
     assert_eq!(summary_without_wall_time(&single), summary_without_wall_time(&merged));

@@ -8,6 +8,8 @@
 //!   and the calibration of their paired standard errors;
 //! - `check`: `runway check` (exit codes, escalation, JUnit, Markdown) and
 //!   `runway diff` (including through a git revision);
+//! - `founder`: what a founder sees: the headline's exact text, breakeven
+//!   and CAC definitions, output folders, xlsx, words in errors;
 //! - `report`: the investor report, its bytes, languages, the committed
 //!   examples, and headless Chromium printing it.
 //!
@@ -18,6 +20,7 @@ mod check;
 mod cli;
 mod distributions;
 mod engine;
+mod founder;
 mod report;
 
 use runway::analysis::Progress;

@@ -1,0 +1,263 @@
+//! What a founder sees (issue 12): the headline's exact text, checked by
+//! hand on a plan whose every future is the same; breakeven against the
+//! first profitable month; paid against blended CAC; output folders named
+//! after the file; the xlsx workbook; and errors in words for people.
+
+use crate::{parse, runway, scratch, stderr, stdout};
+use runway::model::RunSummary;
+use runway::scenario::Overrides;
+
+/// 100 customers at 50 a month, 10% churn, 20 new a month, costs 3,000 +
+/// 5 a customer, no noise: customers follow c_t = 200 − 100·0.9^t.
+const STEADY: &str = r#"
+[scenario]
+name = "Steady"
+currency = "USD"
+months = 12
+runs = 100
+seed = 1
+[start]
+cash = 1000
+customers = 100
+[pricing]
+price = 50
+[churn]
+base = 0.1
+noise = "none"
+[acquisition]
+new = 20
+noise = "none"
+[costs]
+fixed = 3000
+per_customer = 5
+"#;
+
+#[test]
+fn the_headline_of_a_plan_worked_by_hand() {
+    // Month 1: 100 − 10 + 20 = 110 customers, revenue 5,500, costs 3,000 +
+    // 550 = 3,550, profit 1,950. Month 12: c = 200 − 100·0.9^12 =
+    // 171.757, ARR = 12 · 50 · c = 103,054; cash = 1,000 + Σ(45·c_t − 3,000)
+    // = 1,000 + 45 · 1,754.187 − 36,000 = 43,938. Every month is profitable:
+    // breakeven and first profit in month 1. No run defaults: the 95% upper
+    // bound 1 − 0.05^(1/100) = 2.95%, shown as < 3%; P(breakeven) = 100%,
+    // shown as its lower bound > 97%.
+    let dir = scratch("founder-headline");
+    let file = dir.join("steady.toml");
+    std::fs::write(&file, STEADY).unwrap();
+    let o = runway(&["run", file.to_str().unwrap(), "--months-at", "6,3", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = "\
+Steady: 100 runs × 12 months (± = 1 Monte Carlo standard error)
+  month 1 at the inputs' medians [USD]: revenue 5,500, costs 3,550, profit 1,950
+  P(default by month 3)              < 3%  (95% upper bound)
+  P(default by month 6)              < 3%  (95% upper bound)
+  P(default by month 12)             < 3%  (95% upper bound)
+  first profitable month, median        1  95%: 1
+  breakeven month, median               1  95%: 1
+  P(breakeven by month 12)          > 97%  (95% lower bound)
+  final cash [USD] P10             43,938  ± 0
+  final cash [USD] P50             43,938  ± 0
+  final cash [USD] P90             43,938  ± 0
+  final ARR [USD] P10             103,054  ± 0
+  final ARR [USD] P50             103,054  ± 0
+  final ARR [USD] P90             103,054  ± 0
+  final customers P10                 172  ± 0
+  final customers P50                 172  ± 0
+  final customers P90                 172  ± 0
+  funding need [USD] mean               0  ± 0
+  funding need [USD] P90                0  ± 0
+  default: cash below zero at the end of a month. breakeven: the month from which the company stays in profit (profit summed from it never turns negative to month 12).
+  funding need: how far cash fell below zero at its lowest (0 in the 100% of runs that never default).
+";
+    let text = stdout(&o);
+    assert!(text.starts_with(expected), "got:\n{text}\nexpected:\n{expected}");
+    // Months outside the horizon are refused.
+    let bad = runway(&["run", file.to_str().unwrap(), "--months-at", "13", "--out", dir.join("o").to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--months-at 13: must be a month from 1 to the horizon, 12"), "{}", stderr(&bad));
+}
+
+#[test]
+fn the_builtin_headline_rows_run_in_time_order() {
+    let dir = scratch("founder-builtin");
+    let o = runway(&["run", "--runs", "2000", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} missing:\n{text}"));
+    assert!(at("P(default by month 12)") < at("P(default by month 18)"));
+    assert!(at("P(default by month 18)") < at("P(default by month 24)"));
+    assert!(at("P(default by month 24)") < at("P(default by month 36)"));
+    assert_eq!(text.matches("P(default by month 36)").count(), 1);
+    // The built-in example's stresses and assertions are named, not ignored.
+    assert!(stderr(&o).contains("note: 2 [[stress]] entries and 5 [[assert]] entries are not evaluated by `run`; use `runway stress` and `runway check FILE`"), "{}", stderr(&o));
+    // The median month shows its interval, never a bare ± 0.
+    let line = text.lines().find(|l| l.contains("breakeven month, median")).unwrap();
+    assert!(line.contains("95%: ") && !line.contains('±'), "{line}");
+}
+
+/// One run of `text`, in memory.
+fn runs_of(text: &str) -> Vec<RunSummary> {
+    let sc = parse(text, Overrides::default());
+    runway::output::simulate_in_memory(&sc, &mut |_| {}).unwrap().runs
+}
+
+#[test]
+fn breakeven_is_the_month_from_which_every_month_is_profitable() {
+    // Profitable in month 1 (45 · 110 − 3,000 = 1,950), then fixed costs
+    // grow 20% a month: by month 12 they sum to 3,000 · (1.2^12 − 1)/0.2 =
+    // 118,742 against 45 · Σc_t = 78,938 of margin, so the profit summed
+    // since month 1 turns negative, and no later month is profitable
+    // (month 12: 3,000 · 1.2^11 = 22,289 of costs against 7,729).
+    let rising = STEADY.replace("per_customer = 5", "per_customer = 5\nfixed_growth = 0.2");
+    let r = runs_of(&rising)[0];
+    assert_eq!(r.first_profit_month, Some(1));
+    assert_eq!(r.breakeven_month, None, "{r:?}");
+    // A lumpy cost does not undo breakeven: 5,000 more in month 10 makes it
+    // a loss (45 · 165.13 − 8,000 = −569), but the months since month 1
+    // have earned far more, so breakeven stays at month 1.
+    let lumpy = STEADY.replace("per_customer = 5", "per_customer = 5\none_off = [{ month = 10, amount = 5000 }]");
+    let r = runs_of(&lumpy)[0];
+    assert_eq!((r.first_profit_month, r.breakeven_month), (Some(1), Some(1)), "{r:?}");
+    // Losses first, then profits for good: fixed costs of 7,000 against
+    // 45·c_t − 7,000 ≥ 0 once c_t ≥ 155.6, i.e. 200 − 100·0.9^t ≥ 155.6,
+    // 0.9^t ≤ 0.444, t ≥ 7.7: month 8.
+    let late = STEADY.replace("fixed = 3000", "fixed = 7000").replace("cash = 1000", "cash = 100000");
+    let r = runs_of(&late)[0];
+    assert_eq!((r.first_profit_month, r.breakeven_month), (Some(8), Some(8)), "{r:?}");
+    // No revenue and no costs is not breaking even.
+    let idle = STEADY.replace("customers = 100", "customers = 0").replace("new = 20", "new = 0").replace("fixed = 3000", "fixed = 0");
+    let r = runs_of(&idle)[0];
+    assert_eq!((r.first_profit_month, r.breakeven_month), (None, None), "{r:?}");
+}
+
+#[test]
+fn paid_cac_is_spend_over_paid_customers_and_blended_counts_everyone() {
+    // 10,000 a month of marketing at a CAC of 500 brings 20 paid customers
+    // a month; 20 organic come too. Paid CAC 500; blended 10,000 / 40 = 250.
+    let text = STEADY.replace("[churn]", "[acquisition.marketing]\nspend = 10000\ncac = 500\n[churn]");
+    let r = runs_of(&text)[0];
+    assert!((r.cac_paid.unwrap() - 500.0).abs() < 1e-9, "{r:?}");
+    assert!((r.cac_blended.unwrap() - 250.0).abs() < 1e-9, "{r:?}");
+    let ltv = r.ltv.unwrap();
+    assert!((r.ltv_cac_paid.unwrap() - ltv / 500.0).abs() < 1e-9);
+    assert!((r.ltv_cac_blended.unwrap() - ltv / 250.0).abs() < 1e-9);
+    // The old name points to the two new ones.
+    let sc = parse(&text, Overrides::default());
+    let err = runway::figure::Figure::parse("median(cac)", &runway::figure::Catalog::new(&sc)).unwrap_err();
+    assert!(err.message.contains("cac_paid") && err.message.contains("cac_blended"), "{err}");
+}
+
+#[test]
+fn results_go_to_a_folder_named_after_the_file_and_replacing_another_plan_is_said() {
+    let dir = scratch("founder-folders");
+    std::fs::write(dir.join("a.toml"), STEADY).unwrap();
+    std::fs::write(dir.join("b.toml"), STEADY).unwrap();
+    let run = |file: &str, extra: &[&str]| {
+        let mut args = vec!["run", file, "--quiet"];
+        args.extend_from_slice(extra);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_runway")).args(&args).current_dir(&dir).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        o
+    };
+    // Same [scenario] name, two files: two folders.
+    run("a.toml", &[]);
+    run("b.toml", &[]);
+    assert!(dir.join("out/a/summary.json").exists() && dir.join("out/b/summary.json").exists());
+    // Default format: CSV, which Excel and Python's standard library open.
+    assert!(dir.join("out/a/runs.csv").exists() && dir.join("out/a/monthly.csv").exists());
+    // Re-running a plan into its own folder says nothing; another plan into it says so.
+    assert!(!stderr(&run("a.toml", &[])).contains("held the results"));
+    let o = run("b.toml", &["--out", "out/a"]);
+    assert!(stderr(&o).contains("note: out/a held the results of a.toml; they are replaced by those of b.toml"), "{}", stderr(&o));
+}
+
+/// The text of a file inside a zip archive.
+fn zip_text(path: &std::path::Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
+    let dir = scratch("founder-xlsx");
+    let file = dir.join("steady.toml");
+    std::fs::write(&file, STEADY).unwrap();
+    let out = |name: &str| dir.join(name);
+    for name in ["x1", "x2"] {
+        let o = runway(&["run", file.to_str().unwrap(), "--format", "xlsx", "--out", out(name).to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("results.xlsx and summary.json"), "{}", stdout(&o));
+    }
+    let book = out("x1").join("results.xlsx");
+    // The same run twice gives the same bytes (the document date is fixed).
+    assert_eq!(std::fs::read(&book).unwrap(), std::fs::read(out("x2").join("results.xlsx")).unwrap());
+    assert!(!out("x1").join("runs.xlsx").exists() && !out("x1").join("monthly.csv").exists());
+    let workbook = zip_text(&book, "xl/workbook.xml");
+    for sheet in ["summary", "monthly", "runs"] {
+        assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{workbook}");
+    }
+    // Runs: a header and 100 rows; its final_cash column holds 43,938.396.
+    let runs = zip_text(&book, "xl/worksheets/sheet3.xml");
+    assert_eq!(runs.matches("<row ").count(), 101);
+    assert!(runs.contains("<v>43938.39"), "final cash in the runs sheet");
+    // Monthly: a header and 11 metrics × 12 months.
+    assert_eq!(zip_text(&book, "xl/worksheets/sheet2.xml").matches("<row ").count(), 1 + 11 * 12);
+    // Summary: the headline and the inputs, as text and numbers.
+    let strings = zip_text(&book, "xl/sharedStrings.xml");
+    for s in ["P(default by month 12)", "breakeven month, median", "final cash P50", "churn.base"] {
+        assert!(strings.contains(s), "{s} not in the summary sheet");
+    }
+}
+
+/// Runs `validate` on `text` (a scenario file) and returns (exit code, stderr, stdout).
+fn validate(name: &str, text: &str) -> (Option<i32>, String, String) {
+    let dir = scratch(name);
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, text).unwrap();
+    let o = runway(&["validate", file.to_str().unwrap()]);
+    (o.status.code(), stderr(&o), stdout(&o))
+}
+
+#[test]
+fn percentages_written_for_fractions_get_a_hint() {
+    let text = STEADY
+        .replace("price = 50", "price = 50\nannual_increase = 5")
+        .replace("base = 0.1", "base = 1.7")
+        .replace("per_customer = 5", "per_customer = 5\nrevenue_share = 3\n[[funding]]\nmonth = 3\namount = 1000\nprobability = 50");
+    let (code, err, _) = validate("founder-percent", &text);
+    assert_eq!(code, Some(2), "{err}");
+    for (key, hint) in [
+        ("pricing.annual_increase", "did you mean 0.05?"),
+        ("churn.base", "did you mean 0.017?"),
+        ("costs.revenue_share", "did you mean 0.03?"),
+        ("funding.0.probability", "did you mean 0.5?"),
+    ] {
+        let line = err.lines().find(|l| l.contains(key)).unwrap_or_else(|| panic!("{key} not named:\n{err}"));
+        assert!(line.contains(hint) && line.contains("fraction"), "{line}");
+    }
+    // A distribution that is mostly above 1 is refused too.
+    let wild = STEADY.replace("base = 0.1", "base = { dist = \"lognormal\", p5 = 1, p95 = 1e300 }");
+    let (code, err, _) = validate("founder-wild", &wild);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("churn.base") && err.contains("above 1 (100%)"), "{err}");
+}
+
+#[test]
+fn type_errors_are_in_words_and_validate_names_the_uncertain_inputs() {
+    let (code, err, _) = validate("founder-words", &STEADY.replace("months = 12", "months = \"36\""));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("scenario.months: expected a whole number of months, e.g. 36, not the text \"36\" (remove the quotes)"), "{err}");
+    let uncertain = STEADY.replace("base = 0.1", "base = { dist = \"uniform\", min = 0.05, max = 0.15 }");
+    let (code, err, out) = validate("founder-validate", &uncertain);
+    assert_eq!(code, Some(0), "{err}");
+    // Uniform(0.05, 0.15): 5% at 0.055, median 0.1, 95% at 0.145 (to the
+    // 3 significant digits shown; 4,001 draws put each within ±0.001).
+    let line = out.lines().find(|l| l.contains("churn.base")).unwrap_or_else(|| panic!("{out}"));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    let near = |s: &str, x: f64| (s.parse::<f64>().unwrap() - x).abs() <= 0.0015;
+    assert!(near(cells[1], 0.055) && near(cells[2], 0.1) && near(cells[3], 0.145) && line.ends_with("each run"), "{line}");
+    assert!(out.contains("1 uncertain"), "{out}");
+}
