@@ -157,7 +157,14 @@ fn figure_decimals(x: f64, se: Option<f64>, probability: bool) -> usize {
     if probability {
         return match se.filter(|s| *s > 0.0) {
             // One significant digit of the error, in percent: 0.2% → 1, 0.02% → 2.
-            Some(s) => (-(100.0 * s).log10().floor()).clamp(1.0, 4.0) as usize,
+            Some(s) => {
+                // The error rounded to one significant digit first, so that
+                // 0.00999% counts as 0.01% (2 decimals), not 3.
+                let pct = 100.0 * s;
+                let mag = pct.log10().floor();
+                let mag = if (pct / 10f64.powf(mag)).round() >= 10.0 { mag + 1.0 } else { mag };
+                (-mag).clamp(1.0, 4.0) as usize
+            }
             None => if x != 0.0 && x.abs() < 0.001 { 2 } else { 1 },
         };
     }
@@ -264,6 +271,8 @@ mod tests {
         assert_eq!(share(&e(0.0003, 0.000_22), 10_000), ("0.03%".into(), "± 0.02%".into()));
         assert_eq!(share(&e(0.0403, 0.000_113), 3_000_000), ("4.03%".into(), "± 0.01%".into()));
         assert_eq!(share(&e(0.04, 0.002), 10_000), ("4.0%".into(), "± 0.2%".into()));
+        // An error just under 0.01% rounds to it: 2 decimals, not 3.
+        assert_eq!(figure_value(Some(0.0), Some(0.000_099_9), true), "0.00% ± 0.01%");
         // No event in 10,000 runs: the 95% upper bound 1 − 0.05^(1/n) = 0.0300%.
         assert_eq!(share(&e(0.0, 0.0001), 10_000), ("< 0.03%".into(), "(95% upper bound)".into()));
         // ... in 300 runs: 0.994%, shown rounded up to one digit.

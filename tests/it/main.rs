@@ -6,6 +6,8 @@
 //! - `distributions`: goodness of fit of every sampler;
 //! - `analysis`: stress, sensitivity, solve and sweep against closed forms,
 //!   and the calibration of their paired standard errors;
+//! - `calibration`: every published figure's error against its spread
+//!   over 40 seeds (issue 13);
 //! - `check`: `runway check` (exit codes, escalation, JUnit, Markdown) and
 //!   `runway diff` (including through a git revision);
 //! - `founder`: what a founder sees: the headline's exact text, breakeven
@@ -16,6 +18,7 @@
 //! Helpers used by several modules live here.
 
 mod analysis;
+mod calibration;
 mod check;
 mod cli;
 mod distributions;
