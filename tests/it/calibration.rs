@@ -164,7 +164,7 @@ fn calibrate(name: &str) {
         // A share with fewer than 10 events a seed on average: its
         // Agresti–Coull error is conservative by design (it adds 2 events and
         // 2 non-events), so only an understatement (ratio > 1.4) fails.
-        let rare = figure.starts_with("P(") && level * RUNS as f64 <= 10.0 || figure.contains("Δ P(") && level * RUNS as f64 <= 10.0;
+        let rare = (figure.starts_with("P(") || figure.contains("Δ P(")) && level * RUNS as f64 <= 10.0;
         println!("  {figure:<58} {sd:>12.4e} {se:>12.4e} {ratio:>6.2}{}", if rare { "  (< 10 events: may overstate)" } else { "" });
         if ratio > 1.4 || (!rare && ratio < 0.7) {
             bad.push(format!("{figure}: {ratio:.2}"));
