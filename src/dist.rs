@@ -39,6 +39,9 @@ pub const MAX_VALUES: usize = 1_000_000;
 /// would spin, and the author almost certainly mistyped a bound.
 pub const MIN_TRUNCATED_MASS: f64 = 1e-3;
 
+/// Draws behind [`Dist::pilot_sorted`].
+pub const PILOT_DRAWS: usize = 4_001;
+
 /// Why a distribution's parameters were rejected. Each message states the
 /// broken requirement, so it can be shown to a user as is.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -356,6 +359,16 @@ impl Dist {
         self.window = Some((lo, hi));
         self.label = format!("{} truncated to [{lo}, {hi}]", self.label);
         Ok(self)
+    }
+
+    /// [`PILOT_DRAWS`] draws of the fixed pilot stream, sorted: what
+    /// validation and descriptions (medians, 5–95% ranges, the share of
+    /// draws above 1) are estimated from. Never simulated values.
+    pub fn pilot_sorted(&self) -> Vec<f64> {
+        let mut rng = crate::rng::pilot_rng();
+        let mut draws: Vec<f64> = (0..PILOT_DRAWS).map(|_| self.sample(&mut rng)).collect();
+        draws.sort_unstable_by(f64::total_cmp);
+        draws
     }
 
     /// `Some(v)` when the distribution is a constant.

@@ -308,7 +308,10 @@ pub fn summary_blocks(
             })
             .collect();
         blocks.push(SummaryBlock {
-            heading: "Inputs (5%, median, 95% of the distribution, estimated from 4,001 draws)".into(),
+            heading: format!(
+                "Inputs (5%, median, 95% of the distribution, estimated from {} draws)",
+                crate::terminal::number(crate::dist::PILOT_DRAWS as f64, 0)
+            ),
             header: vec!["input", "distribution", "drawn per", "p5", "median", "p95"],
             rows,
         });

@@ -4,7 +4,7 @@
 //! report's "plan on its averages" (inputs at the means of their draws).
 //!
 //! Medians and 5–95% ranges of inputs are estimated from
-//! [`DESCRIBE_DRAWS`] draws of a fixed pilot stream (no distribution
+//! [`crate::dist::PILOT_DRAWS`] draws of a fixed pilot stream (no distribution
 //! family here has a closed-form quantile function for every case yet,
 //! truncated and empirical ones included), so they are descriptions, within
 //! about 0.04 of a standard deviation at the median, never simulated values.
@@ -12,20 +12,14 @@
 use crate::dist::Dist;
 use crate::model::{self, Plan, N_METRICS};
 use crate::scenario::{InputId, Noise, Per, Scenario};
-use rand_distr::Distribution;
 
-/// Draws behind [`quantiles`].
-pub const DESCRIBE_DRAWS: usize = 4_001;
-
-/// Quantiles at `probs` of `dist`, estimated from [`DESCRIBE_DRAWS`] draws
-/// of the pilot stream (type-7 rule).
+/// Quantiles at `probs` of `dist`, estimated from its pilot draws
+/// ([`Dist::pilot_sorted`], type-7 rule).
 pub fn quantiles(dist: &Dist, probs: &[f64]) -> Vec<f64> {
     if let Some(v) = dist.as_fixed() {
         return vec![v; probs.len()];
     }
-    let mut rng = crate::rng::pilot_rng();
-    let mut draws: Vec<f64> = (0..DESCRIBE_DRAWS).map(|_| dist.sample(&mut rng)).collect();
-    draws.sort_unstable_by(f64::total_cmp);
+    let draws = dist.pilot_sorted();
     probs.iter().map(|&p| crate::stats::quantile_sorted(&draws, p)).collect()
 }
 

@@ -134,11 +134,10 @@ impl Ctx<'_> {
             }
             return;
         }
-        let mut rng = crate::rng::pilot_rng();
-        let draws = 4_001;
-        let above = (0..draws).filter(|_| rand_distr::Distribution::sample(dist, &mut rng) > 1.0).count();
-        if above * 100 > draws {
-            let share = 100.0 * above as f64 / draws as f64;
+        let draws = dist.pilot_sorted();
+        let above = draws.len() - draws.partition_point(|&x| x <= 1.0);
+        if above * 100 > draws.len() {
+            let share = 100.0 * above as f64 / draws.len() as f64;
             let msg = format!(
                 "{} draws values above 1 (100%) {share:.0}% of the time, but this is a fraction (5% is 0.05); give the distribution in fractions",
                 dist.label()
