@@ -7,7 +7,7 @@ use crate::analysis::stress::StressRow;
 use crate::analysis::vary::{Solution, Status, SweepRow};
 use crate::figure::FigureValue;
 use crate::table::Table;
-use crate::terminal::{figure_value, grid, number, se_value, signed_figure_value};
+use crate::terminal::{difference_text, figure_text, figure_value, grid, number, se_value};
 
 fn texts<T>(rows: &[T], f: impl Fn(&T) -> String) -> Vec<String> {
     rows.iter().map(f).collect()
@@ -17,9 +17,9 @@ fn numbers<T>(rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Vec<Option<f64>> {
     rows.iter().map(f).collect()
 }
 
-/// `x ± se`, as a cell.
+/// `x ± se` (or a bound, an interval: [`figure_text`]), as a cell.
 fn cell(v: &FigureValue, probability: bool) -> String {
-    figure_value(v.estimate, v.se, probability)
+    figure_text(v, probability)
 }
 
 /// `stress.<ext>`: `stress, figure, base, base_se, value, value_se, diff,
@@ -46,7 +46,7 @@ pub fn stress_text(rows: &[StressRow]) -> String {
                 r.figure.clone(),
                 cell(&r.base, r.probability),
                 cell(&r.value, r.probability),
-                signed_figure_value(r.diff.diff, r.diff.se, r.probability),
+                difference_text(&r.diff, r.probability),
                 r.unpaired_se.map_or(String::new(), |u| se_value(u, r.probability)),
             ]
         })
@@ -73,7 +73,7 @@ fn diff_cells(r: &DiffRow) -> Vec<String> {
         r.figure.clone(),
         cell(&r.old, r.probability),
         cell(&r.new, r.probability),
-        signed_figure_value(r.diff.diff, r.diff.se, r.probability),
+        difference_text(&r.diff, r.probability),
         r.unpaired_se.map_or(String::new(), |u| se_value(u, r.probability)),
     ]
 }
@@ -148,7 +148,7 @@ pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
                     spearman_cell(r.spearman, r.spearman_se),
                     format!("{} → {}", number(r.low_at, decimals(r.low_at)), number(r.high_at, decimals(r.high_at))),
                     format!("{} → {}", figure_value(r.low.estimate, None, r.probability), figure_value(r.high.estimate, None, r.probability)),
-                    signed_figure_value(r.swing.diff, r.swing.se, r.probability),
+                    difference_text(&r.swing, r.probability),
                     "█".repeat(width.max(usize::from(r.swing.diff.is_some_and(|s| s != 0.0)))),
                     r.variance_share.map_or("—".into(), |v| format!("{:.0}%", 100.0 * v)),
                 ]
@@ -210,7 +210,7 @@ pub fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
                 number(r.value, decimals(r.value)),
                 r.figure.clone(),
                 cell(&r.estimate, r.probability),
-                signed_figure_value(r.diff.diff, r.diff.se, r.probability),
+                difference_text(&r.diff, r.probability),
             ]
         })
         .collect();
@@ -219,7 +219,7 @@ pub fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
 
 pub fn solution_text(s: &Solution, probability: bool) -> String {
     let at = |p: &crate::analysis::vary::Point| {
-        format!("{} at {} = {}", figure_value(p.estimate, p.se, probability), s.vary, number(p.at, decimals(p.at)))
+        format!("{} at {} = {}", figure_text(&p.value, probability), s.vary, number(p.at, decimals(p.at)))
     };
     match s.status {
         Status::Solved => format!(
@@ -233,7 +233,7 @@ pub fn solution_text(s: &Solution, probability: bool) -> String {
             s.evaluations,
             number(s.runs as f64, 0),
             s.seed,
-            figure_value(s.achieved, s.achieved_se, probability),
+            s.achieved_value().map_or("—".into(), |v| figure_text(&v, probability)),
         ),
         Status::Unmet => format!(
             "{} cannot be met for {} in [{}, {}]:\n  {}\n  {}\n",

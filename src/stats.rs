@@ -422,14 +422,92 @@ pub fn quantile_se_sorted(sorted: &[f64], p: f64) -> f64 {
 /// neighbouring order statistics, it stays honest when many values tie (a
 /// median month that is 22 in some seeds and 23 in others gives `22–23`).
 pub fn quantile_interval_sorted(sorted: &[f64], p: f64, z: f64) -> (f64, f64) {
-    let n = sorted.len();
-    if n == 0 {
+    if sorted.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    let centre = (n - 1) as f64 * p;
+    let (lo, hi) = quantile_interval_ranks(sorted.len(), p, z);
+    (sorted[lo], sorted[hi])
+}
+
+/// The 0-based ranks of [`quantile_interval_sorted`]'s ends (`n > 0`).
+fn quantile_interval_ranks(n: usize, p: f64, z: f64) -> (usize, usize) {
+    let centre = n.saturating_sub(1) as f64 * p;
     let half = z * (n as f64 * p * (1.0 - p)).sqrt();
-    let rank = |r: f64| (r.max(0.0) as usize).min(n - 1);
-    (sorted[rank((centre - half).floor())], sorted[rank((centre + half).ceil())])
+    let rank = |r: f64| (r.max(0.0) as usize).min(n.saturating_sub(1));
+    (rank((centre - half).floor()), rank((centre + half).ceil()))
+}
+
+/// Fewest distinct values a quantile's 95% interval must hold for its
+/// order-statistic error ([`quantile_se_sorted`]) to be trusted; below it
+/// the quantile moves in jumps between a few values ([`quantile_is_tied`]).
+pub const TIED_BELOW_DISTINCT: usize = 10;
+
+/// Whether the `p`-quantile of sorted values is *tied*: fewer than
+/// [`TIED_BELOW_DISTINCT`] distinct values lie between the ranks of its 95%
+/// interval ([`quantile_interval_sorted`]). A median month (thousands of
+/// runs on each month) is tied; a median of money is not. The
+/// order-statistic error of a tied quantile is mostly `0` and sometimes a
+/// whole step: it was 0.54× the spread across seeds on the built-in
+/// example's median breakeven month (issue 13).
+pub fn quantile_is_tied(sorted: &[f64], p: f64) -> bool {
+    let (lo, hi) = quantile_interval_ranks(sorted.len(), p, 1.96);
+    if sorted.is_empty() {
+        return false;
+    }
+    let window = &sorted[lo..=hi];
+    1 + window.windows(2).filter(|w| w[0] != w[1]).count() < TIED_BELOW_DISTINCT
+}
+
+/// Standard error of the `p`-quantile of sorted values by the exact
+/// bootstrap: under resampling, the order statistic at 1-based rank
+/// `r = ⌊(n−1)p⌋ + 1` is at most `v` exactly when at least `r` of the `n`
+/// draws are, a count that is binomial with `F(v)`, the share of values
+/// `≤ v`; its normal approximation gives each distinct value's probability
+/// of being the quantile, and the error is that distribution's standard
+/// deviation (no resampling, so no random numbers). Honest where
+/// [`quantile_se_sorted`] is not, for tied quantiles; `+∞` ("never") with
+/// any probability gives `+∞` (no finite error). `0` when every value is one
+/// value.
+pub fn quantile_se_tied(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let r = ((n - 1) as f64 * p).floor() + 1.0;
+    let below = |f: f64| -> f64 {
+        if f <= 0.0 {
+            0.0
+        } else if f >= 1.0 {
+            1.0
+        } else {
+            normal_cdf((nf * f - r + 0.5) / (nf * f * (1.0 - f)).sqrt())
+        }
+    };
+    let (mut sum, mut sum2, mut last) = (0.0, 0.0, 0.0);
+    let mut i = 0;
+    while i < n {
+        let v = sorted[i];
+        let j = i + sorted[i..].partition_point(|x| *x <= v);
+        let g = below(j as f64 / nf).max(last);
+        let mass = g - last;
+        if mass > 0.0 {
+            if !v.is_finite() {
+                return f64::INFINITY;
+            }
+            sum += mass * v;
+            sum2 += mass * v * v;
+        }
+        last = g;
+        i = j;
+    }
+    let mean = sum / last;
+    (sum2 / last - mean * mean).max(0.0).sqrt()
+}
+
+/// The standard normal distribution function `Φ(x)`.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
 /// Standard error of a proportion `p` observed in `n` runs, Agresti–Coull
@@ -647,6 +725,72 @@ mod tests {
         assert_eq!(quantile_sorted(&[1.0, f64::INFINITY, f64::INFINITY], 0.5), f64::INFINITY);
         let mut one = vec![7.0];
         assert_eq!(quantiles(&mut one, &QUANTILES), vec![7.0; 7]);
+    }
+
+    #[test]
+    fn tied_quantiles_get_a_bootstrap_error() {
+        // Half the runs at 22, half at 23, n = 10,000: the order statistic at
+        // rank r = ⌊9999·0.5⌋ + 1 = 5000 is 22 under resampling with
+        // probability Φ((n·F − r + 0.5)/√(n·F(1 − F))) = Φ(0.5/50) = 0.503989,
+        // so the error is √(q(1 − q)) = 0.4999841.
+        let half: Vec<f64> = (0..10_000).map(|i| if i < 5_000 { 22.0 } else { 23.0 }).collect();
+        assert!(quantile_is_tied(&half, 0.5));
+        assert!((quantile_se_tied(&half, 0.5) - 0.499_984_1).abs() < 1e-6, "{}", quantile_se_tied(&half, 0.5));
+        // One value: exact. "Never" (+∞) with mass: no finite error.
+        assert_eq!(quantile_se_tied(&[7.0; 100], 0.5), 0.0);
+        let never: Vec<f64> = (0..1000).map(|i| if i < 500 { 30.0 } else { f64::INFINITY }).collect();
+        assert_eq!(quantile_se_tied(&never, 0.5), f64::INFINITY);
+        // Evenly spread values (a continuous metric): not tied, and the
+        // bootstrap error agrees with the density formula √(p(1−p)/n)/f:
+        // n = 10,001 values i/10,000, f = 1, p = 0.5 → 0.0049998.
+        let spread: Vec<f64> = (0..=10_000).map(|i| f64::from(i) / 10_000.0).collect();
+        assert!(!quantile_is_tied(&spread, 0.5));
+        let se = quantile_se_tied(&spread, 0.5);
+        assert!((se / 0.004_999_8 - 1.0).abs() < 0.02, "{se}");
+        // Nine distinct values inside the interval: tied; ten: not.
+        let steps = |k: usize| -> Vec<f64> { (0..1000).map(|i| (i * k / 1000) as f64).collect() };
+        let distinct = |v: &[f64]| {
+            let (lo, hi) = quantile_interval_ranks(v.len(), 0.5, 1.96);
+            1 + v[lo..=hi].windows(2).filter(|w| w[0] != w[1]).count()
+        };
+        let k9 = (10..400).find(|&k| distinct(&steps(k)) == 9).unwrap();
+        let k10 = (10..400).find(|&k| distinct(&steps(k)) == 10).unwrap();
+        assert!(quantile_is_tied(&steps(k9), 0.5) && !quantile_is_tied(&steps(k10), 0.5));
+    }
+
+    #[test]
+    fn tied_quantile_errors_match_the_spread_across_samples() {
+        // Samples of 2,000 runs of a month-like metric (24, 25 or 26) with
+        // P(24) = q just under, at, or well under 0.5: the median jumps
+        // between 24 and 25 by chance. Over 300 samples the sd of the
+        // median, over the mean reported error, must lie in [0.7, 1.4] (the
+        // sd of 300 samples is itself uncertain by about 1/√598 = 4%; the
+        // bootstrap's own noise about F(24) makes the ratio about 1.27 at
+        // q = 0.5, the worst case).
+        use rand::RngExt;
+        let mut rng = crate::rng::pilot_rng();
+        for q in [0.5, 0.49, 0.48, 0.47, 0.45] {
+            let (mut medians, mut ses) = (vec![], vec![]);
+            for _ in 0..300 {
+                let mut v: Vec<f64> = (0..2000)
+                    .map(|_| {
+                        let u = rng.random::<f64>();
+                        if u < q { 24.0 } else if u < 0.75 { 25.0 } else { 26.0 }
+                    })
+                    .collect();
+                v.sort_unstable_by(f64::total_cmp);
+                assert!(quantile_is_tied(&v, 0.5));
+                medians.push(quantile_sorted(&v, 0.5));
+                ses.push(quantile_se_tied(&v, 0.5));
+            }
+            let sd = Moments::of(&medians).sd();
+            let se = ses.iter().sum::<f64>() / ses.len() as f64;
+            println!("q = {q}: sd of the median {sd:.3}, mean bootstrap error {se:.3}, ratio {:.2}", sd / se);
+            // Never understated beyond the band; where the median rarely
+            // moves (sd < 0.2) the bootstrap overstates it (it cannot tell
+            // F(24) = 0.47 from 0.5 in one sample): conservative, allowed.
+            assert!(sd / se <= 1.4 && (sd < 0.2 || sd / se >= 0.7), "q = {q}: sd {sd}, mean SE {se}, ratio {}", sd / se);
+        }
     }
 
     #[test]

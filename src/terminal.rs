@@ -2,6 +2,7 @@
 
 use crate::aggregate::{Estimate, Headline, MonthMedian, Spread};
 use crate::analysis::point::MonthOne;
+use crate::figure::{Difference, FigureValue};
 use std::fmt::Write;
 
 /// Formats a number with thousands separators and `decimals` decimals.
@@ -192,6 +193,45 @@ pub fn figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> Strin
     }
 }
 
+/// A figure as a reader should see it: `x ± se`; a share of no run (or of
+/// every run) as its 95% bound ([`share`]); a tied quantile (a median
+/// month) as its 95% interval, `23 (95%: 22–23)`, where a `±` would say
+/// `± 0`; `never` for a quantile past every run's value; `—` when undefined.
+pub fn figure_text(v: &FigureValue, probability: bool) -> String {
+    match (v.estimate, v.interval()) {
+        (None, _) if v.runs > 0 && !probability && v.se.is_none() => "never".into(),
+        (Some(p), _) if probability && (p == 0.0 || p == 1.0) => {
+            let (value, bound) = share(&Estimate { estimate: Some(p), se: v.se }, v.runs);
+            format!("{value} {bound}").trim_end().to_string()
+        }
+        (Some(x), Some((lo, hi))) => {
+            // Whole numbers (months, counts) without decimals; a value
+            // between two tied ones (type-7 interpolation) with one.
+            let plain = |b: f64| number(b, usize::from(b.fract() != 0.0 && b.abs() < 100.0));
+            let show = |b: Option<f64>| b.map_or("never".to_string(), plain);
+            let range = if lo == hi { show(lo) } else { format!("{}–{}", show(lo), show(hi)) };
+            format!("{} (95%: {range})", plain(x))
+        }
+        (x, _) => figure_value(x, v.se, probability),
+    }
+}
+
+/// A paired difference as [`signed_figure_value`] shows it, or, when a side
+/// is a tied quantile, as its interval: `+6 (95%: 6)`, `+3 (95%: 2–4)`.
+pub fn difference_text(d: &Difference, probability: bool) -> String {
+    match (d.diff, d.interval()) {
+        (Some(x), Some((Some(lo), Some(hi)))) => {
+            let plain = |b: f64| {
+                let s = number(b, usize::from(b.fract() != 0.0 && b.abs() < 100.0));
+                if b > 0.0 { format!("+{s}") } else { s }
+            };
+            let range = if lo == hi { plain(lo) } else { format!("{} to {}", plain(lo), plain(hi)) };
+            format!("{} (95%: {range})", plain(x))
+        }
+        _ => signed_figure_value(d.diff, d.se, probability),
+    }
+}
+
 /// A standard error alone, `± se`, with the decimals [`figure_value`]
 /// would give it.
 pub fn se_value(se: f64, probability: bool) -> String {
@@ -253,6 +293,30 @@ mod tests {
         assert_eq!(figure_value(None, None, false), "—");
         assert_eq!(se_value(0.004, true), "± 0.4%");
         assert_eq!(se_value(66_675.2, false), "± 66,675");
+    }
+
+    #[test]
+    fn figures_read_as_they_should() {
+        let v = |estimate, se, runs, low95, high95| FigureValue { estimate, se, runs, low95, high95 };
+        // A tied quantile (a median month): its interval, not `25 ± 0`.
+        assert_eq!(figure_text(&v(Some(25.0), Some(0.0), 10_000, Some(25.0), Some(25.0)), false), "25 (95%: 25)");
+        assert_eq!(figure_text(&v(Some(22.0), Some(0.46), 10_000, Some(22.0), Some(23.0)), false), "22 (95%: 22–23)");
+        assert_eq!(figure_text(&v(Some(22.5), Some(0.5), 10_000, Some(22.0), Some(23.0)), false), "22.5 (95%: 22–23)");
+        assert_eq!(figure_text(&v(Some(35.0), None, 10_000, Some(34.0), None), false), "35 (95%: 34–never)");
+        assert_eq!(figure_text(&v(Some(1200.0), Some(3.0), 10_000, Some(1198.0), Some(1203.0)), false), "1,200 (95%: 1,198–1,203)");
+        // No run with the event: the 95% upper bound, not `0.00% ± 0.01%`.
+        assert_eq!(figure_text(&v(Some(0.0), Some(0.0001), 10_000, None, None), true), "< 0.03% (95% upper bound)");
+        assert_eq!(figure_text(&v(Some(1.0), Some(0.0001), 10_000, None, None), true), "> 99.97% (95% lower bound)");
+        // Everything else: `x ± se`; a quantile past every run: never.
+        assert_eq!(figure_text(&v(Some(0.04), Some(0.002), 10_000, None, None), true), "4.0% ± 0.2%");
+        assert_eq!(figure_text(&v(Some(4467430.2), Some(51468.0), 10_000, None, None), false), "4,467,430 ± 51,468");
+        assert_eq!(figure_text(&v(None, None, 10_000, None, None), false), "never");
+        assert_eq!(figure_text(&v(None, None, 0, None, None), false), "—");
+        let d = |diff, low95, high95| Difference { diff: Some(diff), se: Some(0.5), low95, high95 };
+        assert_eq!(difference_text(&d(6.0, Some(6.0), Some(6.0)), false), "+6 (95%: +6)");
+        assert_eq!(difference_text(&d(-2.5, Some(-3.0), Some(-2.0)), false), "-2.5 (95%: -3 to -2)");
+        assert_eq!(difference_text(&d(0.5, Some(-1.0), Some(1.0)), false), "+0.5 (95%: -1 to +1)");
+        assert_eq!(difference_text(&d(3.0, None, None), false), "+3.00 ± 0.50");
     }
 
     #[test]

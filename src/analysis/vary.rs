@@ -125,8 +125,9 @@ pub enum Status {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Point {
     pub at: f64,
-    pub estimate: Option<f64>,
-    pub se: Option<f64>,
+    /// `estimate`, `se`, `runs` and, for a tied quantile, `low95`/`high95`.
+    #[serde(flatten)]
+    pub value: FigureValue,
 }
 
 /// The result of `solve` (the body of `solve.json`).
@@ -141,6 +142,9 @@ pub struct Solution {
     /// The figure at `value`, with its standard error.
     pub achieved: Option<f64>,
     pub achieved_se: Option<f64>,
+    /// For a tied quantile, the 95% interval shown instead of `±`.
+    pub achieved_low95: Option<f64>,
+    pub achieved_high95: Option<f64>,
     /// Whether the target holds above or below `value` ("above"/"below").
     pub holds: Option<&'static str>,
     /// The last bracket `[lo, hi]`, one end failing and one holding.
@@ -150,6 +154,19 @@ pub struct Solution {
     pub evaluations: u32,
     pub runs: u64,
     pub seed: u64,
+}
+
+impl Solution {
+    /// `self` with the figure at the boundary set to `v`.
+    fn achieving(self, v: &FigureValue) -> Solution {
+        Solution { achieved: v.estimate, achieved_se: v.se, achieved_low95: v.low95, achieved_high95: v.high95, ..self }
+    }
+
+    /// The figure at the boundary (`None` when unmet).
+    pub fn achieved_value(&self) -> Option<FigureValue> {
+        let v = FigureValue { estimate: self.achieved, se: self.achieved_se, runs: self.runs, low95: self.achieved_low95, high95: self.achieved_high95 };
+        self.value.map(|_| v)
+    }
 }
 
 /// Most simulations one solve makes.
@@ -166,9 +183,9 @@ pub fn solve(vary: &Vary, target: &figure::Target, (lo, hi): (f64, f64), toleran
         evaluations.set(evaluations.get() + 1);
         let c = vary.at(&[x], &metrics, progress)?.remove(0);
         let v = target.figure.estimate(&c.values[0]);
-        Ok(Point { at: x, estimate: v.estimate, se: v.se })
+        Ok(Point { at: x, value: v })
     };
-    let ok = |p: &Point| p.estimate.is_some_and(|e| target.holds(e));
+    let ok = |p: &Point| p.value.estimate.is_some_and(|e| target.holds(e));
     let ends = [eval(lo)?, eval(hi)?];
     let mut solution = Solution {
         vary: vary.path.clone(),
@@ -177,6 +194,8 @@ pub fn solve(vary: &Vary, target: &figure::Target, (lo, hi): (f64, f64), toleran
         value: None,
         achieved: None,
         achieved_se: None,
+        achieved_low95: None,
+        achieved_high95: None,
         holds: None,
         bracket: [lo, hi],
         range: ends,
@@ -190,15 +209,13 @@ pub fn solve(vary: &Vary, target: &figure::Target, (lo, hi): (f64, f64), toleran
             return Ok(solution);
         }
         (true, true) => {
-            let margin = |p: &Point| p.estimate.map_or(f64::INFINITY, |e| (e - target.threshold).abs());
+            let margin = |p: &Point| p.value.estimate.map_or(f64::INFINITY, |e| (e - target.threshold).abs());
             let nearer = if margin(&ends[0]) <= margin(&ends[1]) { ends[0] } else { ends[1] };
             return Ok(Solution {
                 status: Status::MetEverywhere,
                 value: Some(nearer.at),
-                achieved: nearer.estimate,
-                achieved_se: nearer.se,
                 evaluations: 2,
-                ..solution
+                ..solution.achieving(&nearer.value)
             });
         }
         (false, true) => (ends[0], ends[1]),
@@ -211,11 +228,9 @@ pub fn solve(vary: &Vary, target: &figure::Target, (lo, hi): (f64, f64), toleran
     Ok(Solution {
         status: Status::Solved,
         value: Some(good.at),
-        achieved: good.estimate,
-        achieved_se: good.se,
         holds: Some(if good.at > fail.at { "above" } else { "below" }),
         bracket: [fail.at.min(good.at), fail.at.max(good.at)],
         evaluations: evaluations.get(),
-        ..solution
+        ..solution.achieving(&good.value)
     })
 }

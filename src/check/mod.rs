@@ -199,7 +199,7 @@ impl Verdict {
     pub fn figure_text(&self) -> String {
         match self.value.estimate {
             None if self.value.runs > 0 => "never".into(),
-            x => crate::terminal::figure_value(x, self.value.se, self.probability),
+            _ => crate::terminal::figure_text(&self.value, self.probability),
         }
     }
 

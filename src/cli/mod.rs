@@ -310,7 +310,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     for (figure, &k) in extra.iter().zip(&index) {
         let v = figure.estimate(&collected.values[k]);
         let over = if v.runs < sc.runs { format!("  (over {} runs with a value)", v.runs) } else { String::new() };
-        println!("  {figure}  {}{over}", terminal::figure_value(v.estimate, v.se, figure.is_probability()));
+        println!("  {figure}  {}{over}", terminal::figure_text(&v, figure.is_probability()));
     }
     let why = if args.output.format.is_none() && format == Format::Parquet { " (Parquet: more runs than Excel opens; --format csv to force)" } else { "" };
     println!("wrote {}/{}{why} in {:.2} s", out.display(), output::written_files(format, runs_table), results.wall_time_s);

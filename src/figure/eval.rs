@@ -14,8 +14,11 @@
 //! Standard errors:
 //! - `mean`: `sd/√n`; `P(…)`: Agresti–Coull (never 0, see
 //!   [`stats::proportion_se`]); `pNN`: the order-statistic interval of
-//!   [`stats::quantile_se_sorted`]; `sd`: batch means (below); `min`/`max`:
-//!   none (an extreme order statistic has no useful standard error).
+//!   [`stats::quantile_se_sorted`], or, for a quantile whose values tie
+//!   ([`stats::quantile_is_tied`]: a median month), the exact bootstrap of
+//!   [`stats::quantile_se_tied`] and a 95% interval that is shown instead
+//!   of `±`; `sd`: batch means (below); `min`/`max`: none (an extreme order
+//!   statistic has no useful standard error).
 //! - Differences between two variants on common random numbers (stress −
 //!   base, one sweep point − another) are paired: `mean` from the per-run
 //!   differences, `P(…)` from the discordant runs (with half a run added to
@@ -47,6 +50,24 @@ pub struct FigureValue {
     pub se: Option<f64>,
     /// Runs the statistic was taken over (all runs for `P(…)`).
     pub runs: u64,
+    /// For a *tied* quantile only ([`stats::quantile_is_tied`]: a median
+    /// month, a count that few values share), its 95% interval, which is
+    /// what is shown instead of `±`; `high95: None` means "never". `None`
+    /// for every other figure.
+    pub low95: Option<f64>,
+    pub high95: Option<f64>,
+}
+
+impl FigureValue {
+    /// A figure without an interval.
+    pub fn new(estimate: Option<f64>, se: Option<f64>, runs: u64) -> FigureValue {
+        FigureValue { estimate, se, runs, low95: None, high95: None }
+    }
+
+    /// The 95% interval of a tied quantile (`None` for other figures).
+    pub fn interval(&self) -> Option<(Option<f64>, Option<f64>)> {
+        self.low95.map(|lo| (Some(lo), self.high95))
+    }
 }
 
 /// A paired difference `other − base` and its standard error.
@@ -54,6 +75,23 @@ pub struct FigureValue {
 pub struct Difference {
     pub diff: Option<f64>,
     pub se: Option<f64>,
+    /// When either side is a tied quantile: the difference's conservative
+    /// 95% interval `[low_o − high_b, high_o − low_b]`, shown instead of `±`
+    /// (`None` otherwise, and `high95: None` when the other side may be "never").
+    pub low95: Option<f64>,
+    pub high95: Option<f64>,
+}
+
+impl Difference {
+    /// A difference without an interval.
+    pub fn new(diff: Option<f64>, se: Option<f64>) -> Difference {
+        Difference { diff, se, low95: None, high95: None }
+    }
+
+    /// The interval of a tied quantile's difference (`None` otherwise).
+    pub fn interval(&self) -> Option<(Option<f64>, Option<f64>)> {
+        self.low95.map(|lo| (Some(lo), self.high95))
+    }
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -77,8 +115,9 @@ impl Figure {
         match self {
             Figure::Prob(..) => {
                 let p = self.point(values);
-                FigureValue { estimate: p, se: p.map(|p| stats::proportion_se(p, n)), runs: n }
+                FigureValue::new(p, p.map(|p| stats::proportion_se(p, n)), n)
             }
+            Figure::Stat(Stat::Quantile(p), _) => quantile_value(counted(Stat::Quantile(*p), values), f64::from(*p) / 100.0),
             Figure::Stat(stat, _) => {
                 let mut defined = counted(*stat, values);
                 let runs = defined.len() as u64;
@@ -86,14 +125,10 @@ impl Figure {
                 // One value has no spread to estimate an error from.
                 let se = estimate.filter(|_| runs >= 2).and_then(|_| match stat {
                     Stat::Mean => finite(stats::Moments::of(&defined).se_mean()),
-                    Stat::Quantile(p) => {
-                        defined.sort_unstable_by(f64::total_cmp);
-                        finite(stats::quantile_se_sorted(&defined, f64::from(*p) / 100.0))
-                    }
                     Stat::Sd => batch_se(values.len(), |r| self.point(&values[r])),
-                    Stat::Min | Stat::Max => None,
+                    Stat::Min | Stat::Max | Stat::Quantile(_) => None,
                 });
-                FigureValue { estimate, se, runs }
+                FigureValue::new(estimate, se, runs)
             }
         }
     }
@@ -105,7 +140,13 @@ impl Figure {
         let diff = self.point(other).zip(self.point(base)).map(|(a, b)| a - b);
         if base.iter().zip(other).all(|(a, b)| a.to_bits() == b.to_bits()) {
             // The same runs with the same values: the difference is exactly 0.
-            return Difference { diff, se: diff.map(|_| 0.0) };
+            return Difference::new(diff, diff.map(|_| 0.0));
+        }
+        if let (Figure::Stat(Stat::Quantile(_), _), Some(_)) = (self, diff) {
+            let (b, o) = (self.estimate(base), self.estimate(other));
+            if b.interval().is_some() || o.interval().is_some() {
+                return tied_difference(diff, &b, &o);
+            }
         }
         let se = diff.filter(|_| base.len() >= 2).and_then(|_| match self {
             Figure::Prob(_, cmp, x) => Some(paired_proportion_se(base, other, |v| cmp.holds(v, *x))),
@@ -121,7 +162,7 @@ impl Figure {
                 self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b)
             }),
         });
-        Difference { diff, se }
+        Difference::new(diff, se)
     }
 
     /// The per-run quantity the figure summarises: the metric's value, or
@@ -132,6 +173,45 @@ impl Figure {
             Figure::Stat(..) => values.to_vec(),
         }
     }
+}
+
+/// The difference of two quantiles of which one or both are tied. Batch
+/// means cut the runs into batches too small for a quantile that moves in
+/// whole steps (it read `+6.00 ± 0.42` on a difference whose sides never
+/// moved over 40 seeds), and the influence function needs a density; the
+/// sum of the two sides' errors bounds the difference's error whatever the
+/// pairing does, and the two 95% intervals give a conservative interval
+/// for it (each end at least 95%, so the pair covers at least 90%).
+fn tied_difference(diff: Option<f64>, b: &FigureValue, o: &FigureValue) -> Difference {
+    // A side that is not tied: its estimate ± 1.96 SE.
+    let interval = |v: &FigureValue| {
+        v.interval().unwrap_or_else(|| match (v.estimate, v.se) {
+            (Some(x), Some(se)) => (Some(x - 1.96 * se), Some(x + 1.96 * se)),
+            _ => (None, None),
+        })
+    };
+    let ((lo_b, hi_b), (lo_o, hi_o)) = (interval(b), interval(o));
+    let se = b.se.zip(o.se).map(|(x, y)| x + y);
+    let low95 = lo_o.zip(hi_b).map(|(o, b)| o - b);
+    let high95 = hi_o.zip(lo_b).map(|(o, b)| o - b);
+    Difference { diff, se, low95, high95: low95.and(high95) }
+}
+
+/// The `p`-quantile of `counted` values with its error: the order-statistic
+/// error, or, for a tied quantile, the exact-bootstrap error
+/// ([`stats::quantile_se_tied`]) and the 95% interval that is shown instead.
+fn quantile_value(mut sorted: Vec<f64>, p: f64) -> FigureValue {
+    sorted.sort_unstable_by(f64::total_cmp);
+    let runs = sorted.len() as u64;
+    let estimate = finite(stats::quantile_sorted(&sorted, p));
+    if estimate.is_none() || runs < 2 {
+        return FigureValue::new(estimate, None, runs);
+    }
+    if !stats::quantile_is_tied(&sorted, p) {
+        return FigureValue::new(estimate, finite(stats::quantile_se_sorted(&sorted, p)), runs);
+    }
+    let (lo, hi) = stats::quantile_interval_sorted(&sorted, p, 1.96);
+    FigureValue { estimate, se: finite(stats::quantile_se_tied(&sorted, p)), runs, low95: finite(lo), high95: finite(hi) }
 }
 
 /// The values a statistic is taken over: finite ones for `mean` and `sd`,
@@ -271,6 +351,27 @@ mod tests {
     }
 
     #[test]
+    fn tied_differences_are_bounded_and_shown_as_intervals() {
+        let median = stat(Stat::Quantile(50));
+        // Every run at 25, then at 31: +6 exactly, interval 6–6.
+        let (base, other) = (vec![25.0; 1000], vec![31.0; 1000]);
+        let d = median.difference(&base, &other);
+        assert_eq!((d.diff, d.se, d.low95, d.high95), (Some(6.0), Some(0.0), Some(6.0), Some(6.0)));
+        // Half at 22, half at 23 (tied, interval 22–23, bootstrap SE ≈ 0.5),
+        // against every run at 26: +3.5, interval [26 − 23, 26 − 22], SE the
+        // sum of the sides' errors.
+        let half: Vec<f64> = (0..1000).map(|i| if i < 500 { 22.0 } else { 23.0 }).collect();
+        let d = median.difference(&half, &other.iter().map(|_| 26.0).collect::<Vec<_>>());
+        assert_eq!((d.diff, d.low95, d.high95), (Some(3.5), Some(3.0), Some(4.0)));
+        let se_half = median.estimate(&half).se.unwrap();
+        assert!((d.se.unwrap() - se_half).abs() < 1e-12 && (se_half - 0.5).abs() < 0.01, "{d:?}");
+        // Untied sides keep the influence-function error and no interval.
+        let spread: Vec<f64> = (0..1000).map(f64::from).collect();
+        let shifted: Vec<f64> = spread.iter().map(|x| x + 0.5).collect();
+        assert_eq!(median.difference(&spread, &shifted).interval(), None);
+    }
+
+    #[test]
     fn statistics_by_hand() {
         let v = [3.0, 1.0, f64::INFINITY, 2.0, f64::NAN, 4.0];
         let e = stat(Stat::Mean).estimate(&v);
@@ -308,7 +409,7 @@ mod tests {
     fn identical_sides_differ_by_exactly_zero() {
         let v = [1.0, 5.0, 2.0, 8.0, 3.0, 3.0, 9.0, 4.0];
         for f in [stat(Stat::Mean), stat(Stat::Quantile(50)), Figure::Prob(Metric::Run(0), Cmp::Gt, 3.0)] {
-            assert_eq!(f.difference(&v, &v), Difference { diff: Some(0.0), se: Some(0.0) });
+            assert_eq!(f.difference(&v, &v), Difference::new(Some(0.0), Some(0.0)));
         }
     }
 

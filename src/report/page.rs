@@ -514,8 +514,8 @@ fn stresses(c: &Ctx) -> Option<Section> {
         .stresses
         .iter()
         .map(|r| {
-            let fmt = |v: &crate::figure::FigureValue| if r.probability { c.n.share_se(v.estimate, v.se) } else { c.n.money_se(v.estimate, v.se) };
-            let diff = if r.probability { c.n.points_se(r.diff.diff, r.diff.se) } else { c.n.money_se(r.diff.diff, r.diff.se) };
+            let fmt = |v: &crate::figure::FigureValue| c.n.figure(v, r.probability, !r.probability);
+            let diff = c.n.difference(&r.diff, r.probability, !r.probability);
             vec![r.stress.clone(), r.figure.clone(), fmt(&r.base), fmt(&r.value), diff]
         })
         .collect();
@@ -605,8 +605,8 @@ fn accuracy_worth_table(c: &Ctx, a: &super::AccuracyFacts) -> Option<Section> {
         .sweep
         .iter()
         .map(|r| {
-            let v = if r.probability { c.n.share_se(r.estimate.estimate, r.estimate.se) } else { c.n.money_se(r.estimate.estimate, r.estimate.se) };
-            let d = if r.probability { c.n.points_se(r.diff.diff, r.diff.se) } else { c.n.money_se(r.diff.diff, r.diff.se) };
+            let v = c.n.figure(&r.estimate, r.probability, !r.probability);
+            let d = c.n.difference(&r.diff, r.probability, !r.probability);
             vec![pct(r.value), r.figure.clone(), v, d]
         })
         .collect();
@@ -656,7 +656,7 @@ fn inputs(c: &Ctx) -> Section {
 fn unit_economics(c: &Ctx) -> Section {
     let row = |name: &str, metric: &str, money: bool, convention: &str| {
         let v = estimate_of(c, &format!("median({metric})"), c.f.run_values(metric));
-        let value = if money { c.n.money_se(v.estimate, v.se) } else { crate::terminal::figure_value(v.estimate, v.se, false) };
+        let value = c.n.figure(&v, false, money);
         let over = if v.runs < c.sc.runs { format!(" ({} {})", crate::terminal::number(v.runs as f64, 0), c.t("runs with a value", "次模拟有值")) } else { String::new() };
         vec![name.to_string(), value + &over, convention.to_string()]
     };

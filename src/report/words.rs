@@ -144,6 +144,36 @@ impl Numbers {
         }
     }
 
+    /// A figure of the figure language as the terminal shows it
+    /// ([`terminal::figure_text`]: `x ± se`, a bound), money in the
+    /// report's style when `money`; a tied quantile (mostly a month or a
+    /// count) as its 95% interval in plain numbers, `23 (95%: 22–23)`.
+    pub fn figure(&self, v: &crate::figure::FigureValue, probability: bool, money: bool) -> String {
+        match v.interval() {
+            Some(_) if self.lang == Lang::Zh => {
+                terminal::figure_text(v, false).replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace("never", "从未")
+            }
+            Some(_) => terminal::figure_text(v, false),
+            None if probability => self.share_se(v.estimate, v.se),
+            None if money => self.money_se(v.estimate, v.se),
+            None => terminal::figure_value(v.estimate, v.se, false),
+        }
+    }
+
+    /// A paired difference: percentage points for a share, money when
+    /// `money`, a tied quantile's interval (`+6 (95%: +6)`) in plain numbers.
+    pub fn difference(&self, d: &crate::figure::Difference, probability: bool, money: bool) -> String {
+        match d.interval() {
+            Some(_) if self.lang == Lang::Zh => {
+                terminal::difference_text(d, false).replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace(" to ", " 至 ")
+            }
+            Some(_) => terminal::difference_text(d, false),
+            None if probability => self.points_se(d.diff, d.se),
+            None if money => self.money_se(d.diff, d.se),
+            None => terminal::signed_figure_value(d.diff, d.se, false),
+        }
+    }
+
     /// A share with its error, digits following the error: `4.0% ± 0.2%`.
     pub fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
         let (value, error) = terminal::share(&crate::aggregate::Estimate { estimate: p, se }, self.runs);

@@ -224,8 +224,8 @@ fn solve_finds_the_articles_price() {
     let v = vary::Vary::new(&sc, "pricing.price").unwrap();
     let s = silent(|p| vary::solve(&v, &target, (0.0, 50.0), 1e-3, p)).unwrap();
     assert_eq!(s.status, vary::Status::Unmet);
-    assert_eq!(s.range[0].estimate, Some(-3e6));
-    assert_eq!(s.range[1].estimate, Some(12.0 * (100_000.0 * 50.0 - 250_000.0)));
+    assert_eq!(s.range[0].value.estimate, Some(-3e6));
+    assert_eq!(s.range[1].value.estimate, Some(12.0 * (100_000.0 * 50.0 - 250_000.0)));
 }
 
 /// A sweep of the price on the deterministic article model: the year's

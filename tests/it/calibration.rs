@@ -11,7 +11,8 @@
 //! a seed keep the suite fast.
 //!
 //! What is not a ± is checked as what it is: a median month's 95% interval
-//! must cover the month a 100,000-run reference gives in at least 85% of
+//! (the headline's, and tied quantiles of the figure language, which are
+//! shown as intervals) must cover the month a 100,000-run reference gives in at least 85% of
 //! seeds (35 of 40; a true 95% interval misses that often with probability
 //! ≈ 1.5%), and a figure that is the same in every run (a funding-need P90
 //! of 0) must report an error of 0. `cargo test --release calibration --
@@ -83,11 +84,19 @@ const FIGURES: &[&str] = &[
     "P(default_month <= 36)",
 ];
 
+/// Quantiles of whole-number metrics, whose values tie: shown as their 95%
+/// interval, which must cover the 100,000-run value; their exact-bootstrap
+/// error is printed beside it.
+const TIED: &[&str] = &["p10(breakeven_month)", "p10(first_profit_month)", "median(min_cash_month)"];
+
+/// Per tied figure, each seed's 95% interval (`None` high end: never).
+type Intervals = Vec<Vec<(Option<f64>, Option<f64>)>>;
+
 /// One seed of `name`: the headline, the figures above, each stress's
 /// differences and a diff of two versions, added to `table`.
-fn one_seed(name: &str, seed: u64, table: &mut Table, months: &mut [Vec<(Option<f64>, Option<f64>)>; 2]) {
+fn one_seed(name: &str, seed: u64, table: &mut Table, months: &mut [Vec<(Option<f64>, Option<f64>)>; 2], tied: &mut Intervals) {
     let sc = load(name, seed, RUNS);
-    let figures: Vec<Figure> = FIGURES.iter().map(|t| figure(&sc, t)).collect();
+    let figures: Vec<Figure> = FIGURES.iter().chain(TIED).map(|t| figure(&sc, t)).collect();
     let (metrics, index) = analysis::metrics_of(&figures);
     let plan = Plan::new(&sc);
     let mut collector = Collector::new(&metrics, &plan, sc.runs);
@@ -106,15 +115,27 @@ fn one_seed(name: &str, seed: u64, table: &mut Table, months: &mut [Vec<(Option<
         months[k].push((m.low95, m.high95));
     }
     let collected = collector.finish();
-    for (f, &k) in figures.iter().zip(&index) {
+    for (i, (f, &k)) in figures.iter().zip(&index).enumerate() {
         let v = f.estimate(&collected.values[k]);
-        table.at(f.to_string()).push(v.estimate, v.se);
+        match i.checked_sub(FIGURES.len()) {
+            None => table.at(f.to_string()).push(v.estimate, v.se),
+            // A quantile that is not tied in this scenario has a ±, checked
+            // as the others.
+            Some(_) if v.interval().is_none() => table.at(format!("{f} (not tied)")).push(v.estimate, v.se),
+            Some(t) => {
+                tied[t].push((v.low95, v.high95));
+                table.at(format!("{f} (tied: interval)")).push(v.estimate, v.se);
+            }
+        }
     }
     let stresses: Vec<_> = sc.stresses.iter().collect();
     if !stresses.is_empty() {
-        let fs = [figure(&sc, "median(final_cash)"), figure(&sc, "P(default_month <= 36)"), figure(&sc, "mean(customers[12])")];
+        let fs = ["median(final_cash)", "P(default_month <= 36)", "mean(customers[12])", "p10(breakeven_month)"].map(|t| figure(&sc, t));
         for r in silent(|p| stress::run(&sc, &stresses, &fs, p)).unwrap() {
-            table.at(format!("stress \u{201c}{}\u{201d}: Δ {}", r.stress, r.figure)).push(r.diff.diff, r.diff.se);
+            // A tied quantile's difference carries the sum of its sides'
+            // errors, a bound: it may overstate, never understate.
+            let bound = if r.diff.interval().is_some() { " (tied: bound)" } else { "" };
+            table.at(format!("stress \u{201c}{}\u{201d}: Δ {}{bound}", r.stress, r.figure)).push(r.diff.diff, r.diff.se);
         }
     }
     // `runway diff`: the same plan with fixed costs growing 0.5 points a month faster.
@@ -137,8 +158,9 @@ fn one_seed(name: &str, seed: u64, table: &mut Table, months: &mut [Vec<(Option<
 fn calibrate(name: &str) {
     let mut table = Table::default();
     let mut months = [vec![], vec![]];
+    let mut tied: Intervals = vec![vec![]; TIED.len()];
     for seed in 0..SEEDS {
-        one_seed(name, 9_000 + seed, &mut table, &mut months);
+        one_seed(name, 9_000 + seed, &mut table, &mut months, &mut tied);
     }
     println!("{name}: {SEEDS} seeds × {RUNS} runs");
     println!("  {:<58} {:>12} {:>12} {:>6}", "figure", "sd (seeds)", "mean SE", "ratio");
@@ -146,6 +168,12 @@ fn calibrate(name: &str) {
     for (figure, t) in &table.0 {
         assert_eq!(t.estimates.len() as u64, SEEDS, "{name}: {figure} undefined in some seeds");
         let (sd, se) = t.spread();
+        if figure.ends_with("(tied: interval)") {
+            // Shown as an interval, checked below; the bootstrap error is
+            // what `check` and the files carry.
+            println!("  {figure:<58} {sd:>12.4e} {se:>12.4e} {:>6.2}  (exact bootstrap; see coverage)", sd / se);
+            continue;
+        }
         let level = t.estimates.iter().map(|e| e.abs()).sum::<f64>() / t.estimates.len() as f64;
         if sd <= 1e-9 * level {
             // (an error below a millionth of the figure counts as 0: a shift of
@@ -153,8 +181,10 @@ fn calibrate(name: &str) {
             // The same value under every seed. A share of 0 (or 1) is
             // printed as its 95% bound, not as ± (terminal::share); any
             // other figure is honest only with an error of 0.
-            let bound = figure.starts_with("P(") && t.estimates.iter().all(|&p| p == 0.0 || p == 1.0);
-            println!("  {figure:<58} {sd:>12.4e} {se:>12.4e}   same in every seed (to rounding){}", if bound { ", shown as a 95% bound" } else { "" });
+            // A tied quantile's difference is shown as its interval.
+            let share_bound = figure.starts_with("P(") && t.estimates.iter().all(|&p| p == 0.0 || p == 1.0);
+            let bound = share_bound || figure.ends_with("(tied: bound)");
+            println!("  {figure:<58} {sd:>12.4e} {se:>12.4e}   same in every seed (to rounding){}", if bound { ", shown as a 95% bound or interval" } else { "" });
             if !bound && se > 1e-6 * level {
                 bad.push(format!("{figure}: never varies but reports SE {se}"));
             }
@@ -165,16 +195,33 @@ fn calibrate(name: &str) {
         // Agresti–Coull error is conservative by design (it adds 2 events and
         // 2 non-events), so only an understatement (ratio > 1.4) fails.
         let rare = (figure.starts_with("P(") || figure.contains("Δ P(")) && level * RUNS as f64 <= 10.0;
-        println!("  {figure:<58} {sd:>12.4e} {se:>12.4e} {ratio:>6.2}{}", if rare { "  (< 10 events: may overstate)" } else { "" });
+        let rare = rare || figure.ends_with("(tied: bound)");
+        println!("  {figure:<58} {sd:>12.4e} {se:>12.4e} {ratio:>6.2}{}", if rare { "  (may overstate)" } else { "" });
         if ratio > 1.4 || (!rare && ratio < 0.7) {
             bad.push(format!("{figure}: {ratio:.2}"));
         }
     }
-    // Median months: the 95% interval covers the reference month.
-    let reference = runway::output::simulate(&load(name, 1, 100_000), &mut |_| {}).unwrap().headline;
-    for (k, label) in ["median breakeven month", "median first profitable month"].iter().enumerate() {
-        let truth = [reference.median_breakeven_month.estimate, reference.median_first_profit_month.estimate][k];
-        let covered = months[k]
+    // Median months and tied quantiles: the 95% interval covers the
+    // 100,000-run value.
+    let sc = load(name, 1, 100_000);
+    let figures: Vec<Figure> = TIED.iter().map(|t| figure(&sc, t)).collect();
+    let (metrics, index) = analysis::metrics_of(&figures);
+    let plan = Plan::new(&sc);
+    let mut collector = Collector::new(&metrics, &plan, sc.runs);
+    let reference = runway::output::simulate_into(&sc, &mut collector, &mut |_| {}).unwrap().headline;
+    let collected = collector.finish();
+    let truths = [reference.median_breakeven_month.estimate, reference.median_first_profit_month.estimate]
+        .into_iter()
+        .chain(figures.iter().zip(&index).map(|(f, &k)| f.estimate(&collected.values[k]).estimate));
+    let labels = ["median breakeven month (headline)", "median first profitable month (headline)"].into_iter().map(String::from).chain(TIED.iter().map(|t| t.to_string()));
+    for ((label, truth), intervals) in labels.zip(truths).zip(months.iter().chain(&tied)) {
+        if intervals.is_empty() {
+            continue; // not tied in this scenario
+        }
+        if intervals.len() as u64 != SEEDS {
+            bad.push(format!("{label}: tied in {} of {SEEDS} seeds only", intervals.len()));
+        }
+        let covered = intervals
             .iter()
             .filter(|(lo, hi)| match truth {
                 Some(m) => lo.is_some_and(|l| l <= m) && hi.is_none_or(|h| m <= h),

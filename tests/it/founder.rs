@@ -261,3 +261,26 @@ fn type_errors_are_in_words_and_validate_names_the_uncertain_inputs() {
     assert!(near(cells[1], 0.055) && near(cells[2], 0.1) && near(cells[3], 0.145) && line.ends_with("each run"), "{line}");
     assert!(out.contains("1 uncertain"), "{out}");
 }
+
+#[test]
+fn whole_step_medians_and_zero_shares_read_as_intervals_and_bounds() {
+    // Issue 13: a median month is shown as its 95% interval (never `± 0`),
+    // a share of no run as its 95% bound 1 − 0.05^(1/2000) = 0.1497%,
+    // shown rounded up to one significant digit: < 0.2%.
+    let dir = scratch("tied-figures");
+    let out = dir.join("out");
+    let o = runway(&[
+        "run", "--runs", "2000", "--out", out.to_str().unwrap(), "--metric", "median(breakeven_month)",
+        "--metric", "P(default_month <= 3)", "--metric", "median(final_cash)",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let line = |name: &str| text.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_else(|| panic!("{name} in {text}")).to_string();
+    let median = line("median(breakeven_month)");
+    let value = median.trim_start().trim_start_matches("median(breakeven_month)").trim();
+    let (month, interval) = value.split_once(" (95%: ").unwrap_or_else(|| panic!("{median}"));
+    assert!(month.parse::<u32>().is_ok() && interval.ends_with(')') && !median.contains('±'), "{median}");
+    assert!(line("P(default_month <= 3)").ends_with("< 0.2% (95% upper bound)"), "{text}");
+    // A median of money keeps its ±.
+    assert!(line("median(final_cash)").contains(" ± "), "{text}");
+}
