@@ -105,6 +105,8 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
 /// depend only on its index, so `runway check` extends past it) and feeds
 /// the blocks to `sink` in order.
 /// `progress` is called with the number of runs done after each wave.
+/// Fails with [`crate::interrupt::Interrupted`] at the first wave after
+/// Ctrl-C.
 pub fn simulate<S: Sink>(
     sc: &Scenario,
     plan: &Plan,
@@ -122,6 +124,7 @@ pub fn simulate<S: Sink>(
     // Path buffers of absorbed blocks, reused by the next wave.
     let mut spare: Vec<Vec<f64>> = Vec::with_capacity(wave);
     for chunk in blocks.chunks(wave) {
+        crate::interrupt::check()?;
         let buffers: Vec<Vec<f64>> = chunk.iter().map(|_| spare.pop().unwrap_or_default()).collect();
         let simulated: Vec<Block> = chunk
             .par_iter()

@@ -30,6 +30,7 @@
 pub mod accuracy;
 pub mod aggregate;
 pub mod analysis;
+pub mod atomic;
 pub mod check;
 pub mod cli;
 pub mod counts;
@@ -37,6 +38,7 @@ pub mod dist;
 pub mod engine;
 pub mod markdown;
 pub mod figure;
+pub mod interrupt;
 pub mod model;
 pub mod output;
 pub mod present;

@@ -12,8 +12,15 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Err(e) = runway::interrupt::install() {
+        eprintln!("warning: Ctrl-C will not clean up: {e:#}");
+    }
     match runway::cli::main(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(f) if f.error.chain().any(|e| e.is::<runway::interrupt::Interrupted>()) => {
+            eprintln!("{}", runway::interrupt::Interrupted);
+            ExitCode::from(runway::interrupt::EXIT_CODE)
+        }
         Err(f) => {
             eprintln!("error: {:#}", f.error);
             ExitCode::from(f.code)

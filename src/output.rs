@@ -8,6 +8,7 @@ use crate::rng::STREAM_VERSION;
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardHeader, ShardSpec};
 use crate::analysis::point::InputRange;
+use crate::atomic;
 use crate::table::{self, Format, Staged};
 use anyhow::Context;
 use serde::Serialize;
@@ -135,7 +136,27 @@ pub fn run_to(
     extra: Option<&mut dyn Sink>,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Results> {
+    if runs_table {
+        check_runs_file_size(sc, format)?;
+    }
+    let existed = dir.exists();
     create_dir(dir)?;
+    let written = write_run(sc, dir, format, runs_table, extra, progress);
+    if written.is_err() && !existed {
+        let _ = std::fs::remove_dir(dir); // only if still empty
+    }
+    written
+}
+
+/// [`run_to`] once `dir` exists.
+fn write_run(
+    sc: &Scenario,
+    dir: &Path,
+    format: Format,
+    runs_table: bool,
+    extra: Option<&mut dyn Sink>,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<Results> {
     let plan = Plan::new(sc);
     let paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, paths)?) } else { None };
@@ -144,6 +165,30 @@ pub fn run_to(
     let inputs = if format == Format::Xlsx { crate::analysis::point::describe(sc) } else { vec![] };
     write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format, &inputs)?;
     Ok(results)
+}
+
+/// Refuses, before anything is written, a per-run table estimated above
+/// [`limits::MAX_TABLE_BYTES`] (8 GiB) in `format`. Validation already
+/// holds the table as records, `runs × (300 + 16 × uncertain inputs)`
+/// bytes, to that limit; measured on the built-in example (6 uncertain
+/// inputs, 396 bytes estimated), a row takes 342 bytes as CSV, 247 in xlsx,
+/// 134 as Parquet and 743 as JSON, so only JSON, at twice the records, can
+/// pass validation and still outgrow it.
+pub fn check_runs_file_size(sc: &Scenario, format: Format) -> anyhow::Result<()> {
+    use crate::scenario::limits;
+    let uncertain = sc.inputs.iter().filter(|i| i.is_uncertain()).count() as u64;
+    let per_row = limits::per_run_table_bytes(uncertain) * if format == Format::Json { 2 } else { 1 };
+    let bytes = per_row.saturating_mul(sc.runs);
+    if bytes > limits::MAX_TABLE_BYTES {
+        anyhow::bail!(
+            "runs.{} of {} runs with {uncertain} uncertain inputs would take about {:.1} GiB (limit {} GiB); use --format csv or parquet, --no-runs, or fewer runs",
+            format.extension(),
+            sc.runs,
+            bytes as f64 / f64::from(1u32 << 30),
+            limits::MAX_TABLE_BYTES >> 30
+        );
+    }
+    Ok(())
 }
 
 /// Creates the output folder `dir` (and its parents) if needed.
@@ -260,11 +305,11 @@ pub fn write_analysis(
     let json = serde_json::to_string_pretty(manifest)? + "\n";
     let path = dir.join(format!("{name}.{}", format.extension()));
     let staged = [
-        (table::stage(dir, |f| table::write_frame_to(&mut frame, f, format))?, path.clone()),
-        (table::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, dir.join(format!("{name}.manifest.json"))),
+        (atomic::stage(dir, |f| table::write_frame_to(&mut frame, f, format))?, path.clone()),
+        (atomic::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, dir.join(format!("{name}.manifest.json"))),
     ];
     for (tmp, to) in staged {
-        table::commit(tmp, &to)?;
+        atomic::commit(tmp, &to)?;
     }
     Ok(path)
 }
@@ -274,7 +319,7 @@ pub fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_dir(dir)?;
     }
-    table::write_atomic(path, |f| Ok(std::io::Write::write_all(f, text.as_bytes())?))
+    atomic::write_atomic(path, |f| Ok(std::io::Write::write_all(f, text.as_bytes())?))
 }
 
 /// Writes `value` as pretty JSON to `path`, atomically.
@@ -370,12 +415,12 @@ fn write(
     }
     if format != Format::Xlsx {
         staged.push((
-            table::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
+            atomic::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
             format!("monthly.{}", format.extension()),
         ));
     }
     staged.push((
-        table::stage(dir, |f| {
+        atomic::stage(dir, |f| {
             use std::io::Write;
             f.write_all(json.as_bytes())?;
             Ok(())
@@ -383,7 +428,7 @@ fn write(
         "summary.json".into(),
     ));
     for (tmp, name) in staged {
-        table::commit(tmp, &dir.join(name))?;
+        atomic::commit(tmp, &dir.join(name))?;
     }
     let stale = dir.join(runs_name);
     if format != Format::Xlsx && !wrote_runs && stale.exists() {
@@ -415,7 +460,7 @@ fn workbook(
 ) -> anyhow::Result<tempfile::NamedTempFile> {
     book.monthly(monthly)?;
     book.summary(&crate::present::summary_blocks(manifest, &results.headline, inputs))?;
-    table::stage(dir, |f| book.save(f))
+    atomic::stage(dir, |f| book.save(f))
 }
 
 /// The default output folder of a scenario file: `out/<file name without

@@ -57,15 +57,6 @@ impl Moments {
         Moments { n, mean, m2 }
     }
 
-    /// Welford's update.
-    #[inline]
-    pub fn push(&mut self, x: f64) {
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-    }
-
     /// Chan, Golub & LeVeque's pairwise combination (`self` first).
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
@@ -400,9 +391,10 @@ fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
 }
 
 /// Distribution-free standard error of the p-quantile of sorted data:
-/// half the distance between the order statistics at ranks
-/// `n·p ± √(n·p·(1−p))` (the binomial approximation to the rank of the
-/// sample quantile; ±1 se of the rank).
+/// half the distance between the order statistics at 0-based ranks
+/// `(n−1)·p ± √(n·p·(1−p))` (the binomial approximation to the rank of the
+/// sample quantile, ±1 se of the rank, centred where the type-7 quantile
+/// itself sits).
 pub fn quantile_se_sorted(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
     if n < 2 {
@@ -411,7 +403,8 @@ pub fn quantile_se_sorted(sorted: &[f64], p: f64) -> f64 {
     let nf = n as f64;
     let s = (nf * p * (1.0 - p)).sqrt();
     let at = |r: f64| sorted[(r.round().max(0.0) as usize).min(n - 1)];
-    ((at(nf * p + s) - at(nf * p - s)) / 2.0).abs()
+    let centre = (nf - 1.0) * p;
+    ((at(centre + s) - at(centre - s)) / 2.0).abs()
 }
 
 /// A distribution-free confidence interval for the type-7 `p`-quantile of
@@ -631,10 +624,6 @@ impl LogHistogram {
         }
     }
 
-    pub fn len(&self) -> u64 {
-        self.n
-    }
-
     /// Every field as u64 words (floats by their bits), for shard files.
     pub fn to_words(&self) -> Vec<u64> {
         let mut w = vec![self.pos_offset, self.pos.len() as u64];
@@ -666,10 +655,6 @@ impl LogHistogram {
             min: f64::from_bits(next()?),
             max: f64::from_bits(next()?),
         })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.n == 0
     }
 
     /// The value of the k-th smallest (0-based) element, to within
@@ -725,6 +710,20 @@ mod tests {
         assert_eq!(quantile_sorted(&[1.0, f64::INFINITY, f64::INFINITY], 0.5), f64::INFINITY);
         let mut one = vec![7.0];
         assert_eq!(quantiles(&mut one, &QUANTILES), vec![7.0; 7]);
+    }
+
+    #[test]
+    fn quantile_errors_centre_on_the_type7_rank() {
+        // 0, 1, …, 9 then 1,000: the median (type 7, rank (n−1)/2 = 5) is 5;
+        // s = √(11/4) = 1.658 ranks, so the error spans ranks round(5 ± s) =
+        // 3 and 7: (7 − 3)/2 = 2. Centred on n·p = 5.5 it would reach rank
+        // round(7.16) = 7 and round(3.84) = 4, giving 1.5.
+        let v: Vec<f64> = (0..10).map(f64::from).chain([1000.0]).collect();
+        assert_eq!(quantile_sorted(&v, 0.5), 5.0);
+        assert_eq!(quantile_se_sorted(&v, 0.5), 2.0);
+        // p90 of 0..=10: rank 9; s = √(11·0.09) = 0.995: ranks 8 and 10 → 1.
+        let w: Vec<f64> = (0..=10).map(f64::from).collect();
+        assert_eq!(quantile_se_sorted(&w, 0.9), 1.0);
     }
 
     #[test]
@@ -844,13 +843,10 @@ mod tests {
     #[test]
     fn moments_merge_equals_one_pass() {
         let xs: Vec<f64> = (0..1000).map(|i| ((i * 37) % 101) as f64 * 1.5 - 20.0).collect();
-        let mut all = Moments::default();
-        xs.iter().for_each(|&x| all.push(x));
+        let all = Moments::of(&xs);
         let mut merged = Moments::default();
         for chunk in xs.chunks(64) {
-            let mut m = Moments::default();
-            chunk.iter().for_each(|&x| m.push(x));
-            merged.merge(&m);
+            merged.merge(&Moments::of(chunk));
         }
         let mean = xs.iter().sum::<f64>() / 1000.0;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 999.0;

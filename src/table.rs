@@ -3,7 +3,8 @@
 //! This is the only module that knows polars. Numbers arrive already reduced
 //! (in a fixed order, see `aggregate`); polars only lays them out and writes
 //! them. Every file is written to a temporary file in the output folder and
-//! renamed into place, so a failed run never leaves a half-written file.
+//! renamed into place ([`crate::atomic`]), so a failed run never leaves a
+//! half-written file.
 
 use crate::aggregate::MonthlyRow;
 use crate::model::{FieldKind, RunSummary, RUN_FIELDS};
@@ -14,7 +15,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Output file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Parquet,
     Csv,
@@ -136,39 +137,6 @@ pub fn write_frame_to(df: &mut DataFrame, file: &mut std::fs::File, format: Form
     Ok(())
 }
 
-/// Writes `df` to `path` in `format`, atomically.
-pub fn write_frame(df: &mut DataFrame, path: &Path, format: Format) -> anyhow::Result<()> {
-    write_atomic(path, |f| write_frame_to(df, f, format))
-}
-
-/// Writes a complete temporary file in `dir`; [`commit`] moves it into place.
-/// Dropping it unused deletes it.
-pub fn stage(dir: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<tempfile::NamedTempFile> {
-    let mut tmp = temp_in(dir)?;
-    write(tmp.as_file_mut()).with_context(|| format!("cannot write into {}", dir.display()))?;
-    seal(tmp)
-}
-
-/// An empty temporary file in `dir`, deleted when dropped.
-fn temp_in(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(".runway-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
-}
-
-/// Flushes a finished temporary file and gives it ordinary permissions
-/// (temporary files are created 0600).
-fn seal(mut tmp: tempfile::NamedTempFile) -> anyhow::Result<tempfile::NamedTempFile> {
-    tmp.as_file_mut().flush()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    Ok(tmp)
-}
-
 /// Rows per batch of the streamed per-run table (one Parquet row group).
 pub const BATCH_ROWS: usize = 1 << 16;
 /// Rows of the first batch: small, so that a short run's table is mostly
@@ -201,7 +169,7 @@ pub struct RunsWriter {
 
 impl RunsWriter {
     pub fn create(dir: &Path, format: Format, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
-        let tmp = temp_in(dir)?;
+        let tmp = crate::atomic::temp_in(dir)?;
         let n_inputs = input_paths.len();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let where_ = dir.display().to_string();
@@ -213,7 +181,7 @@ impl RunsWriter {
                     return Ok(Staged::Book(Box::new(write_sheet(&input_paths, rx).with_context(context)?)));
                 }
                 write_batches(&tmp, format, &input_paths, rx).with_context(context)?;
-                seal(tmp).map(Staged::File)
+                crate::atomic::seal(tmp).map(Staged::File)
             })
             .context("cannot start the per-run table writer")?;
         Ok(RunsWriter {
@@ -354,16 +322,4 @@ fn write_batches(
         }
     }
     Ok(())
-}
-
-/// Renames a staged file to `path` (atomic on one file system).
-pub fn commit(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
-    tmp.persist(path).with_context(|| format!("cannot move the finished file to {}", path.display()))?;
-    Ok(())
-}
-
-/// Writes a file by writing a temporary file beside it, then renaming it.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    commit(stage(dir, write)?, path)
 }

@@ -10,7 +10,7 @@ use crate::figure::{Catalog, Figure};
 use crate::output::{self, Manifest};
 use crate::present;
 use crate::scenario::{Overrides, Scenario, Stress};
-use crate::table::Format;
+use super::FormatArg;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,8 +25,8 @@ pub struct Common {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Format of the table written.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -119,7 +119,7 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     let total = (1 + stresses.len() as u64) * sc.runs;
     let rows = args.common.run(total, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
     print!("{}", present::stress_text(&rows));
-    let path = output::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format, &manifest(&sc, start))?;
+    let path = output::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!("{} stresses × {} runs on common random numbers (± = 1 standard error); wrote {} in {:.2} s", stresses.len(), sc.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)
 }
@@ -141,7 +141,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let inputs = sensitivity::inputs(&sc).len() as u64;
     let rows = args.common.run((1 + 2 * inputs) * sc.runs, |p| sensitivity::run(&sc, &figures, p))?;
     print!("{}", present::sensitivity_text(&rows));
-    let path = output::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format, &manifest(&sc, start))?;
+    let path = output::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!("{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s", 1 + 2 * inputs, sc.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)
 }
@@ -226,7 +226,7 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let grid = vary::grid(lo, hi, args.steps as usize);
     let rows = args.common.run(grid.len() as u64 * sc.runs, |p| vary::sweep(&vary, &grid, &figures, p))?;
     print!("{}", present::sweep_text(&vary.path, &rows));
-    let path = output::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format, &manifest(&sc, start))?;
+    let path = output::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!("{} values × {} runs on common random numbers; wrote {} in {:.2} s", grid.len(), sc.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)
 }

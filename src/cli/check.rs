@@ -9,7 +9,7 @@ use crate::figure::{Catalog, Figure};
 use crate::output::{self, Manifest};
 use crate::present;
 use crate::scenario::{self, limits, Overrides, Scenario, ScenarioError};
-use crate::table::Format;
+use super::FormatArg;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -181,8 +181,8 @@ pub struct DiffArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Format of diff.<ext>.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     /// Also write the comparison as Markdown here (for a pull-request comment).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
@@ -243,7 +243,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     print!("{}", present::diff_text(&changes, &rows));
     let manifest = Manifest::from_scenario(&new, crate::aggregate::QuantileMethod::Exact, start.elapsed().as_secs_f64());
     let out = args.out.clone().unwrap_or_else(|| output::default_dir(&new.source.path));
-    let path = output::write_analysis(&out, "diff", &present::diff_table(&rows), args.format, &manifest)?;
+    let path = output::write_analysis(&out, "diff", &present::diff_table(&rows), args.format.into(), &manifest)?;
     let note = format!(
         "Both versions: seed {}, {} runs, common random numbers (an input that did not change draws the same numbers in both); ± is one Monte Carlo standard error; \"unpaired\" is the error two independent runs would have. Old: {} (sha256 {}), new: {} (sha256 {}).",
         new.seed,

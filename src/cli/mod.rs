@@ -123,6 +123,27 @@ pub struct MergeArgs {
     pub output: OutputArgs,
 }
 
+/// `--format` as the command line spells it; the table layer's [`Format`]
+/// knows nothing of clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Parquet,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Parquet => Format::Parquet,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
 /// Where and how results are written, and on how many threads; shared by
 /// `run` and `merge`.
 #[derive(Debug, clap::Args)]
@@ -134,7 +155,7 @@ pub struct OutputArgs {
     /// or json [default: csv, or parquet above 1,048,575 runs, the most
     /// rows Excel opens].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -284,7 +305,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     }
     let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(&sc.source.path));
     let mut runs_table = !args.output.no_runs;
-    let format = format_for(args.output.format, sc.runs, runs_table);
+    let format = format_for(args.output.format.map(Format::from), sc.runs, runs_table);
     if format == Format::Xlsx && runs_table && sc.runs > crate::xlsx::MAX_ROWS {
         eprintln!("note: {} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)", terminal::number(sc.runs as f64, 0));
         runs_table = false;
@@ -327,7 +348,7 @@ fn write_shard(sc: &Scenario, spec: ShardSpec, out: &Path, args: &RunArgs) -> Re
     })?;
     output::create_dir(out)?;
     let path = shard::path_in(out, spec);
-    crate::table::write_atomic(&path, |f| {
+    crate::atomic::write_atomic(&path, |f| {
         use std::io::Write;
         f.write_all(&bytes)?;
         Ok(())
@@ -354,7 +375,7 @@ fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let header = &shards[0].1;
     let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(Path::new(&header.scenario_file)));
     let runs_table = !args.output.no_runs;
-    let format = format_for(args.output.format, header.runs, runs_table);
+    let format = format_for(args.output.format.map(Format::from), header.runs, runs_table);
     let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&shards, &out, format, runs_table))?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
     println!("merged {} shards into {}/{}", files.len(), out.display(), output::written_files(format, runs_table));

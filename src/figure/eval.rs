@@ -185,10 +185,11 @@ impl Figure {
 fn tied_difference(diff: Option<f64>, b: &FigureValue, o: &FigureValue) -> Difference {
     // A side that is not tied: its estimate ± 1.96 SE.
     let interval = |v: &FigureValue| {
-        v.interval().unwrap_or_else(|| match (v.estimate, v.se) {
+        let spread = match (v.estimate, v.se) {
             (Some(x), Some(se)) => (Some(x - 1.96 * se), Some(x + 1.96 * se)),
             _ => (None, None),
-        })
+        };
+        v.interval().unwrap_or(spread)
     };
     let ((lo_b, hi_b), (lo_o, hi_o)) = (interval(b), interval(o));
     let se = b.se.zip(o.se).map(|(x, y)| x + y);

@@ -58,12 +58,4 @@ fn list(path: &std::path::Path, problems: &[Problem]) -> String {
         .join("\n")
 }
 
-impl ScenarioError {
-    /// The individual problems (one for syntax and I/O errors).
-    pub fn problems(&self) -> Vec<Problem> {
-        match self {
-            ScenarioError::Invalid { problems, .. } => problems.clone(),
-            other => vec![Problem { line: None, key: String::new(), value: String::new(), message: other.to_string() }],
-        }
-    }
-}
+

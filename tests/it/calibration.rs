@@ -82,6 +82,8 @@ const FIGURES: &[&str] = &[
     "p25(min_cash)",
     "P(final_cash > 2e6)",
     "P(default_month <= 36)",
+    "median(ltv)",
+    "P(breakeven_month <= 24)",
 ];
 
 /// Quantiles of whole-number metrics, whose values tie: shown as their 95%

@@ -649,3 +649,55 @@ fn run_prints_extra_figures() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("P(default_month <= 36)") && text.contains("median(cash[12])"), "{text}");
 }
+
+/// Starts a long `run` into `out`, waits until its first staged file
+/// appears there, sends SIGINT, and returns the exit code.
+fn interrupt_a_run(out: &std::path::Path) -> Option<i32> {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runway"))
+        .args(["run", "--runs", "9000000", "--threads", "1", "--quiet", "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staged = || std::fs::read_dir(out).into_iter().flatten().flatten().any(|e| e.file_name().to_string_lossy().starts_with(".runway-"));
+    let start = std::time::Instant::now();
+    while !staged() {
+        assert!(start.elapsed().as_secs() < 60, "no staged file appeared in {}", out.display());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("interrupted (Ctrl-C); no output was written"), "{err}");
+    o.status.code()
+}
+
+#[test]
+fn ctrl_c_leaves_the_output_folder_as_it_found_it() {
+    let dir = scratch("ctrl-c");
+    // A folder that held another file: it holds just that file again.
+    let kept = dir.join("kept");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join("notes.txt"), "mine").unwrap();
+    assert_eq!(interrupt_a_run(&kept), Some(130));
+    let left: Vec<String> = std::fs::read_dir(&kept).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, ["notes.txt"]);
+    assert_eq!(std::fs::read_to_string(kept.join("notes.txt")).unwrap(), "mine");
+    // A folder the run created: gone again.
+    let fresh = dir.join("fresh");
+    assert_eq!(interrupt_a_run(&fresh), Some(130));
+    assert!(!fresh.exists(), "{} was left behind", fresh.display());
+}
+
+#[test]
+fn an_oversized_runs_table_is_refused_before_anything_is_written() {
+    // b2b-api: 11 uncertain inputs, 476 bytes a run as records; 10M runs as
+    // JSON (twice that) is about 8.9 GiB, over the 8 GiB limit.
+    let out = scratch("too-big").join("out");
+    let o = runway(&["run", "scenarios/b2b-api.toml", "--runs", "10000000", "--format", "json", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("runs.json of 10000000 runs with 11 uncertain inputs would take about 8.9 GiB (limit 8 GiB)"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+}

@@ -12,6 +12,8 @@
 //!   `runway diff` (including through a git revision);
 //! - `founder`: what a founder sees: the headline's exact text, breakeven
 //!   and CAC definitions, output folders, xlsx, words in errors;
+//! - `fuzz`: the scenario reader, validator and figure parser on mutated
+//!   and arbitrary input (issue 11);
 //! - `report`: the investor report, its bytes, languages, the committed
 //!   examples, and headless Chromium printing it.
 //!
@@ -24,6 +26,7 @@ mod cli;
 mod distributions;
 mod engine;
 mod founder;
+mod fuzz;
 mod report;
 
 use runway::analysis::Progress;

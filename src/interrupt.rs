@@ -1,0 +1,39 @@
+//! Ctrl-C. The first press asks the simulation to stop at the next wave of
+//! blocks (a few milliseconds); the command then fails with [`Interrupted`],
+//! whose staged files are dropped unwritten ([`crate::atomic`]), and the
+//! binary exits 130, the shell's code for SIGINT. A second press exits at
+//! once, for a run stuck outside the simulation.
+//!
+//! The flag is process-wide, as a signal is; the engine only reads it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static REQUESTED: AtomicBool = AtomicBool::new(false);
+
+/// The exit code of an interrupted command (128 + SIGINT).
+pub const EXIT_CODE: u8 = 130;
+
+/// The error of a command stopped by Ctrl-C.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted (Ctrl-C); no output was written")]
+pub struct Interrupted;
+
+/// Installs the Ctrl-C handler (SIGINT and SIGTERM); once per process.
+pub fn install() -> anyhow::Result<()> {
+    ctrlc::set_handler(|| {
+        if REQUESTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_CODE));
+        }
+    })?;
+    Ok(())
+}
+
+/// Asks running simulations to stop, as Ctrl-C does.
+pub fn request() {
+    REQUESTED.store(true, Ordering::SeqCst);
+}
+
+/// `Err(Interrupted)` once Ctrl-C was pressed.
+pub fn check() -> Result<(), Interrupted> {
+    if REQUESTED.load(Ordering::Relaxed) { Err(Interrupted) } else { Ok(()) }
+}
