@@ -15,12 +15,12 @@
 //!
 //! Run: `cargo bench --bench engine` (add `-- engine/saas` to filter).
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand_distr::Distribution;
 use rayon::prelude::*;
 use runway::aggregate::Aggregator;
 use runway::counts;
-use runway::engine::{simulate_block, Sink, BLOCK_RUNS};
+use runway::engine::{BLOCK_RUNS, Sink, simulate_block};
 use runway::model::Plan;
 use runway::rng::{key_of, stream};
 use runway::scenario::{self, Overrides, Scenario};
@@ -47,9 +47,7 @@ fn engine(c: &mut Criterion) {
             } else {
                 g.sample_size(20).measurement_time(Duration::from_secs(10));
             }
-            g.bench_with_input(BenchmarkId::new(name, runs), &sc, |b, sc| {
-                b.iter(|| black_box(runway::output::simulate(sc, &mut |_| {}).expect("runs")))
-            });
+            g.bench_with_input(BenchmarkId::new(name, runs), &sc, |b, sc| b.iter(|| black_box(runway::output::simulate(sc, &mut |_| {}).expect("runs"))));
         }
     }
     g.finish();
@@ -108,9 +106,7 @@ fn aggregate(c: &mut Criterion) {
     let runs = 100_000u64;
     let sc = load(Some("scenarios/saas-baseline.toml"), runs);
     let plan = Plan::new(&sc);
-    let blocks: Vec<_> = (0..runs.div_ceil(BLOCK_RUNS))
-        .map(|b| simulate_block(&sc, &plan, b, b * BLOCK_RUNS..((b + 1) * BLOCK_RUNS).min(runs)))
-        .collect();
+    let blocks: Vec<_> = (0..runs.div_ceil(BLOCK_RUNS)).map(|b| simulate_block(&sc, &plan, b, b * BLOCK_RUNS..((b + 1) * BLOCK_RUNS).min(runs))).collect();
     g.throughput(Throughput::Elements(runs * u64::from(sc.months)));
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("monthly-table", runs), |b| {
@@ -126,7 +122,7 @@ fn aggregate(c: &mut Criterion) {
 }
 
 fn analysis(c: &mut Criterion) {
-    use runway::analysis::{self, sensitivity, stress, Progress};
+    use runway::analysis::{self, Progress, sensitivity, stress};
     use runway::figure::Catalog;
     let mut g = c.benchmark_group("analysis");
     g.sample_size(10).measurement_time(Duration::from_secs(15));
@@ -135,13 +131,9 @@ fn analysis(c: &mut Criterion) {
     let report = |_: u64| {};
     let stresses: Vec<_> = sc.stresses.iter().collect();
     let figures = analysis::default_figures(&catalog);
-    g.bench_function("stress/builtin", |b| {
-        b.iter(|| black_box(stress::run(&sc, &stresses, &figures, &Progress::new(&report)).expect("stress")))
-    });
+    g.bench_function("stress/builtin", |b| b.iter(|| black_box(stress::run(&sc, &stresses, &figures, &Progress::new(&report)).expect("stress"))));
     let outcome = analysis::outcome_figures(&catalog);
-    g.bench_function("sensitivity/builtin", |b| {
-        b.iter(|| black_box(sensitivity::run(&sc, &outcome, &Progress::new(&report)).expect("sensitivity")))
-    });
+    g.bench_function("sensitivity/builtin", |b| b.iter(|| black_box(sensitivity::run(&sc, &outcome, &Progress::new(&report)).expect("sensitivity"))));
     g.finish();
 }
 

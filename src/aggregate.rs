@@ -11,7 +11,7 @@
 //! exact (two-pass per block, Chan merge across blocks).
 
 use crate::engine::{Block, Sink};
-use crate::model::{RunSummary, METRICS, N_METRICS};
+use crate::model::{METRICS, N_METRICS, RunSummary};
 use crate::stats::{self, DenseSketch, LogHistogram, Moments, QUANTILES, SKETCH_RELATIVE_ERROR};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -44,7 +44,10 @@ enum Store {
     Exact(Vec<f64>),
     /// Blocks go into `dense` (made when the first block arrives, with the
     /// column's floor); shards into `merged`.
-    Sketch { dense: Option<Box<DenseSketch>>, merged: LogHistogram },
+    Sketch {
+        dense: Option<Box<DenseSketch>>,
+        merged: LogHistogram,
+    },
 }
 
 struct Column {
@@ -146,8 +149,7 @@ impl Aggregator {
     /// their relative error applies to `|x − center|`, not `|x|`: a narrow
     /// distribution far from 0 (month-1 cash, say) keeps its shape.
     pub fn set_centers(&mut self, pilot: &Block) {
-        let pilot: Vec<Moments> =
-            (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months))).collect();
+        let pilot: Vec<Moments> = (0..self.columns.len()).map(|c| Moments::of(pilot.column(c / self.months, c % self.months))).collect();
         self.centers = pilot.iter().map(|m| m.mean).collect();
         self.floors = pilot.iter().map(|m| stats::center_floor(m.mean, m.sd())).collect();
     }
@@ -218,10 +220,7 @@ impl Aggregator {
     pub fn absorb_shard(&mut self, shard: ShardState) -> anyhow::Result<(Vec<RunSummary>, Vec<f64>)> {
         anyhow::ensure!(shard.method == self.method && shard.months as usize == self.months, "shards disagree on their layout");
         anyhow::ensure!(shard.n_inputs == self.n_inputs, "shards disagree on their input columns");
-        anyhow::ensure!(
-            shard.centers.iter().map(|c| c.to_bits()).eq(self.centers.iter().map(|c| c.to_bits())),
-            "shards disagree on their sketch centers"
-        );
+        anyhow::ensure!(shard.centers.iter().map(|c| c.to_bits()).eq(self.centers.iter().map(|c| c.to_bits())), "shards disagree on their sketch centers");
         for block in &shard.block_moments {
             anyhow::ensure!(block.len() == self.columns.len(), "a shard block has the wrong number of columns");
             for (col, m) in self.columns.iter_mut().zip(block) {
@@ -233,9 +232,7 @@ impl Aggregator {
         for col in &mut self.columns {
             match &mut col.store {
                 Store::Exact(v) => v.extend(exact.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?),
-                Store::Sketch { merged, .. } => {
-                    merged.merge(&sketches.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?)
-                }
+                Store::Sketch { merged, .. } => merged.merge(&sketches.next().ok_or_else(|| anyhow::anyhow!("a shard lacks columns"))?),
             }
         }
         shard.runs.iter().for_each(|r| self.figures.push(r));
@@ -378,7 +375,6 @@ impl Estimate {
         let ok = |x: f64| x.is_finite().then_some(x);
         Estimate { estimate: ok(estimate), se: ok(estimate).and(ok(se)) }
     }
-
 }
 
 /// The median of a month (whole numbers, "never" = +∞) with the 95%
@@ -502,15 +498,7 @@ impl RunFigures {
     fn with_capacity(runs: usize) -> RunFigures {
         let v = || Vec::with_capacity(runs);
         let m = || Vec::with_capacity(runs);
-        RunFigures {
-            final_cash: v(),
-            final_arr: v(),
-            final_customers: v(),
-            funding_need: v(),
-            breakeven: m(),
-            first_profit: m(),
-            default: m(),
-        }
+        RunFigures { final_cash: v(), final_arr: v(), final_customers: v(), funding_need: v(), breakeven: m(), first_profit: m(), default: m() }
     }
 
     /// Adds the next run.

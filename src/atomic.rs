@@ -18,10 +18,7 @@ pub fn stage(dir: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Resul
 
 /// An empty temporary file in `dir`, deleted when dropped.
 pub fn temp_in(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(".runway-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
+    tempfile::Builder::new().prefix(".runway-").tempfile_in(dir).with_context(|| format!("cannot create a temporary file in {}", dir.display()))
 }
 
 /// Flushes a finished temporary file and gives it ordinary permissions

@@ -75,11 +75,8 @@ fn btrs<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> u64 {
         v = (v * alpha / (a / (us * us) + b)).ln();
         // The terms in m depend on (n, p) only: computed once per draw, and
         // only by the draws (about a third) that reach this test.
-        let at_m = *m_terms.get_or_insert_with(|| {
-            (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(n - m)
-        });
-        let bound = at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln()
-            + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
+        let at_m = *m_terms.get_or_insert_with(|| (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(n - m));
+        let bound = at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln() + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
             - stirling_tail(k)
             - stirling_tail(n - k);
         if v <= bound {

@@ -59,9 +59,7 @@ pub enum DistError {
     ModeOutside { min: f64, mode: f64, max: f64 },
     #[error("mean = {mean}: a beta distribution's mean must lie strictly between 0 and 1")]
     BetaMean { mean: f64 },
-    #[error(
-        "mean = {mean}, sd = {sd}: no beta distribution has these; sd must be < sqrt(mean·(1 − mean)) = {max_sd}"
-    )]
+    #[error("mean = {mean}, sd = {sd}: no beta distribution has these; sd must be < sqrt(mean·(1 − mean)) = {max_sd}")]
     BetaSd { mean: f64, sd: f64, max_sd: f64 },
     #[error("values and weights have different lengths ({values} and {weights})")]
     LengthMismatch { values: usize, weights: usize },
@@ -73,9 +71,7 @@ pub enum DistError {
     ZeroWeights,
     #[error("fixed value {value} lies outside the truncation window [{min}, {max}]")]
     FixedOutside { value: f64, min: f64, max: f64 },
-    #[error(
-        "the window [{min}, {max}] holds only about {share:.2e} of the distribution's mass (at least {MIN_TRUNCATED_MASS:e} is needed); check min and max"
-    )]
+    #[error("the window [{min}, {max}] holds only about {share:.2e} of the distribution's mass (at least {MIN_TRUNCATED_MASS:e} is needed); check min and max")]
     WindowTooNarrow { min: f64, max: f64, share: f64 },
 }
 
@@ -106,13 +102,27 @@ enum Family {
     Fixed(f64),
     Normal(Normal<f64>),
     LogNormal(LogNormal<f64>),
-    Uniform { min: f64, width: f64 },
-    Triangular { d: Triangular<f64>, min: f64, max: f64 },
-    Pert { d: Pert<f64>, min: f64, max: f64 },
+    Uniform {
+        min: f64,
+        width: f64,
+    },
+    Triangular {
+        d: Triangular<f64>,
+        min: f64,
+        max: f64,
+    },
+    Pert {
+        d: Pert<f64>,
+        min: f64,
+        max: f64,
+    },
     Gamma(Gamma<f64>),
     Beta(Beta<f64>),
     /// `cdf` is the running sum of the weights, normalised so its last entry is 1.
-    Discrete { values: Vec<f64>, cdf: Vec<f64> },
+    Discrete {
+        values: Vec<f64>,
+        cdf: Vec<f64>,
+    },
     Empirical(Vec<f64>),
 }
 
@@ -158,11 +168,7 @@ impl Dist {
             return Dist::fixed(mu.exp());
         }
         let d = LogNormal::new(mu, sigma).expect("checked: finite mu, sigma > 0");
-        Ok(Dist {
-            family: Family::LogNormal(d),
-            window: None,
-            label: format!("lognormal(mu = {}, sigma = {})", short(mu), short(sigma)),
-        })
+        Ok(Dist { family: Family::LogNormal(d), window: None, label: format!("lognormal(mu = {}, sigma = {})", short(mu), short(sigma)) })
     }
 
     /// Lognormal whose 5th and 95th percentiles are `p5` and `p95`:
@@ -198,21 +204,13 @@ impl Dist {
     /// are > 0, otherwise normal with mean (lo+hi)/2 and sd (hi−lo)/(2·z95).
     pub fn interval90(lo: f64, hi: f64) -> Result<Dist, DistError> {
         ordered("low end", lo, "high end", hi)?;
-        if lo > 0.0 {
-            Dist::lognormal_p5_p95(lo, hi)
-        } else {
-            Dist::normal((lo + hi) / 2.0, (hi - lo) / (2.0 * Z95))
-        }
+        if lo > 0.0 { Dist::lognormal_p5_p95(lo, hi) } else { Dist::normal((lo + hi) / 2.0, (hi - lo) / (2.0 * Z95)) }
     }
 
     /// Uniform on `[min, max)`.
     pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
         ordered("min", min, "max", max)?;
-        Ok(Dist {
-            family: Family::Uniform { min, width: max - min },
-            window: None,
-            label: format!("uniform(min = {}, max = {})", short(min), short(max)),
-        })
+        Ok(Dist { family: Family::Uniform { min, width: max - min }, window: None, label: format!("uniform(min = {}, max = {})", short(min), short(max)) })
     }
 
     fn check_three_point(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
@@ -510,10 +508,7 @@ mod tests {
         let t = n.truncated(Some(0.0), None).unwrap();
         let mut rng = crate::rng::pilot_rng();
         assert!((0..10_000).all(|_| t.sample(&mut rng) >= 0.0));
-        assert!(matches!(
-            Dist::fixed(5.0).unwrap().truncated(Some(0.0), Some(1.0)),
-            Err(DistError::FixedOutside { .. })
-        ));
+        assert!(matches!(Dist::fixed(5.0).unwrap().truncated(Some(0.0), Some(1.0)), Err(DistError::FixedOutside { .. })));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!
 //! The engine knows nothing of tables, files or the command line.
 
-use crate::model::{simulate_run, Plan, RunSummary, N_METRICS};
+use crate::model::{N_METRICS, Plan, RunSummary, simulate_run};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -107,18 +107,10 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
 /// `progress` is called with the number of runs done after each wave.
 /// Fails with [`crate::interrupt::Interrupted`] at the first wave after
 /// Ctrl-C.
-pub fn simulate<S: Sink>(
-    sc: &Scenario,
-    plan: &Plan,
-    runs: Range<u64>,
-    sink: &mut S,
-    progress: &mut dyn FnMut(u64),
-) -> anyhow::Result<()> {
+pub fn simulate<S: Sink>(sc: &Scenario, plan: &Plan, runs: Range<u64>, sink: &mut S, progress: &mut dyn FnMut(u64)) -> anyhow::Result<()> {
     assert!(runs.start % BLOCK_RUNS == 0, "run ranges start on a block boundary");
-    let blocks: Vec<(u64, Range<u64>)> = (runs.start..runs.end)
-        .step_by(BLOCK_RUNS as usize)
-        .map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end)))
-        .collect();
+    let blocks: Vec<(u64, Range<u64>)> =
+        (runs.start..runs.end).step_by(BLOCK_RUNS as usize).map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end))).collect();
     let wave = wave_blocks(blocks.len(), sc.months as usize, rayon::current_num_threads().max(1));
     let mut done = 0;
     // Path buffers of absorbed blocks, reused by the next wave.
@@ -126,11 +118,8 @@ pub fn simulate<S: Sink>(
     for chunk in blocks.chunks(wave) {
         crate::interrupt::check()?;
         let buffers: Vec<Vec<f64>> = chunk.iter().map(|_| spare.pop().unwrap_or_default()).collect();
-        let simulated: Vec<Block> = chunk
-            .par_iter()
-            .zip(buffers)
-            .map(|((index, r), buffer)| simulate_block_into(sc, plan, *index, r.clone(), buffer))
-            .collect();
+        let simulated: Vec<Block> =
+            chunk.par_iter().zip(buffers).map(|((index, r), buffer)| simulate_block_into(sc, plan, *index, r.clone(), buffer)).collect();
         sink.absorb(&simulated)?;
         done += simulated.iter().map(|b| b.len as u64).sum::<u64>();
         spare.extend(simulated.into_iter().map(|b| b.paths));

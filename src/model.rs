@@ -16,25 +16,13 @@
 use crate::accuracy;
 use crate::counts::{self, unit};
 use crate::dist::Dist;
-use crate::rng::{stream, Stream};
+use crate::rng::{Stream, stream};
 use crate::scenario::{InputId, Link, Noise, OnDefault, Op, Per, Scenario, Stress, Target};
 use rand_distr::Distribution;
 
 /// Monthly metrics, in output order. `alive` is 1 while the run has not
 /// defaulted (cash has stayed ≥ 0 up to and including that month), else 0.
-pub const METRICS: [&str; 11] = [
-    "customers",
-    "new_customers",
-    "churned",
-    "churn_rate",
-    "accuracy",
-    "mrr",
-    "arr",
-    "costs",
-    "profit",
-    "cash",
-    "alive",
-];
+pub const METRICS: [&str; 11] = ["customers", "new_customers", "churned", "churn_rate", "accuracy", "mrr", "arr", "costs", "profit", "cash", "alive"];
 /// Customers and expected arrivals are capped here (10^15, far beyond any
 /// market) so that explosive growth inputs cannot overflow to infinity.
 pub const MAX_CUSTOMERS: f64 = 1e15;
@@ -235,16 +223,9 @@ impl Plan {
         }
         let stress = stress.map(|st| StressPlan::new(sc, st));
         let patched = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i));
-        let monthly_patch = |i: usize| {
-            stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i && matches!(p.2, Op::Replace { per: Per::Month, .. })))
-        };
+        let monthly_patch = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i && matches!(p.2, Op::Replace { per: Per::Month, .. })));
         let reported: Vec<usize> = (0..sc.inputs.len()).filter(|&i| sc.inputs[i].is_uncertain() || patched(i)).collect();
-        let averaged = reported
-            .iter()
-            .enumerate()
-            .filter(|&(_, &i)| per_month.iter().any(|p| p.0 == i) || monthly_patch(i))
-            .map(|(k, &i)| (k, i))
-            .collect();
+        let averaged = reported.iter().enumerate().filter(|&(_, &i)| per_month.iter().any(|p| p.0 == i) || monthly_patch(i)).map(|(k, &i)| (k, i)).collect();
         Plan {
             per_run,
             per_month,
@@ -282,12 +263,7 @@ impl Plan {
 
 impl StressPlan {
     fn new(sc: &Scenario, st: &Stress) -> StressPlan {
-        let mut plan = StressPlan {
-            from: st.from(),
-            inputs: vec![],
-            funding: sc.funding.iter().map(|r| r.probability).collect(),
-            reference: None,
-        };
+        let mut plan = StressPlan { from: st.from(), inputs: vec![], funding: sc.funding.iter().map(|r| r.probability).collect(), reference: None };
         for p in &st.patches {
             match p.target {
                 Target::Input(id) => plan.inputs.push((id.index(), sc.input(id).key, p.op.clone())),
@@ -353,15 +329,7 @@ fn link_params(sc: &Scenario) -> (f64, f64) {
 /// the values of the reported inputs (for `per = "month"` inputs: the
 /// average of the run's monthly values; for stressed ones: the value in
 /// force at the horizon).
-pub fn simulate_run(
-    sc: &Scenario,
-    plan: &Plan,
-    run: u64,
-    paths: &mut [f64],
-    stride: usize,
-    r: usize,
-    inputs: &mut [f64],
-) -> RunSummary {
+pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], stride: usize, r: usize, inputs: &mut [f64]) -> RunSummary {
     let h = sc.months as usize;
     debug_assert!(paths.len() >= N_METRICS * h * stride);
     let seed = sc.seed;
@@ -369,8 +337,7 @@ pub fn simulate_run(
     for &(i, key) in &plan.per_run {
         v[i] = sc.inputs[i].dist.sample(&mut stream(seed, run, key));
     }
-    let mut draws: Vec<Draw> =
-        plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
+    let mut draws: Vec<Draw> = plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
     // Sums of the monthly values of the averaged inputs.
     let mut sums = vec![0.0; plan.averaged.len()];
     let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
@@ -476,11 +443,7 @@ pub fn simulate_run(
 
         // 2. Churn acts on start-of-month customers.
         let c = (v[at(sc.churn.base)] * multiplier).clamp(0.0, 1.0);
-        let churned = if binomial_churn {
-            counts::binomial(&mut churn_rng, counts::round_nonneg(customers) as u64, c) as f64
-        } else {
-            customers * c
-        };
+        let churned = if binomial_churn { counts::binomial(&mut churn_rng, counts::round_nonneg(customers) as u64, c) as f64 } else { customers * c };
 
         // 3. Acquisition: organic flow, referrals, paid.
         let spend = acq.marketing.as_ref().map_or(0.0, |m| v[at(m.spend)] * spend_f);
@@ -514,8 +477,7 @@ pub fn simulate_run(
 
         // 7. Cash.
         let profit = mrr - costs;
-        let funding: f64 =
-            sc.funding.iter().zip(&paid).filter(|(r, p)| **p && r.month == t).map(|(r, _)| v[at(r.amount)]).sum();
+        let funding: f64 = sc.funding.iter().zip(&paid).filter(|(r, p)| **p && r.month == t).map(|(r, _)| v[at(r.amount)]).sum();
         cash += profit + funding;
 
         // 8. Default.

@@ -2,13 +2,13 @@
 //! `run` command uses, and `summary.json` with its manifest.
 
 use crate::aggregate::{Aggregator, Headline, MonthlyRow, QuantileMethod};
+use crate::analysis::point::InputRange;
+use crate::atomic;
 use crate::engine::{self, Block, Sink};
 use crate::model::Plan;
 use crate::rng::STREAM_VERSION;
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardHeader, ShardSpec};
-use crate::analysis::point::InputRange;
-use crate::atomic;
 use crate::table::{self, Format, Staged};
 use anyhow::Context;
 use serde::Serialize;
@@ -16,8 +16,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// The quantile rule, as written into every manifest.
-pub const QUANTILE_RULE: &str =
-    "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
+pub const QUANTILE_RULE: &str = "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
 
 /// Everything a run produced but the per-run table, which is streamed to
 /// disk as the runs are simulated (see [`table::RunsWriter`]).
@@ -242,12 +241,7 @@ fn pilot_block(sc: &Scenario, plan: &Plan) -> engine::Block {
 /// single run would have produced and writes them into `dir` (see
 /// [`write`]). Shards are read one at a time, in run order, and their
 /// per-run records streamed out.
-pub fn merge(
-    shards: &[(std::path::PathBuf, ShardHeader)],
-    dir: &Path,
-    format: Format,
-    runs_table: bool,
-) -> anyhow::Result<(Manifest, Results)> {
+pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: Format, runs_table: bool) -> anyhow::Result<(Manifest, Results)> {
     let start = Instant::now();
     let h = shards.first().ok_or_else(|| anyhow::anyhow!("no shard files given"))?.1.clone();
     let on_default = match h.on_default.as_str() {
@@ -293,13 +287,7 @@ pub fn merge(
 /// Writes an analysis table as `<name>.<ext>` and its manifest as
 /// `<name>.manifest.json` into `dir`, both staged and renamed only when
 /// both are complete. Returns the table's path.
-pub fn write_analysis(
-    dir: &Path,
-    name: &str,
-    table: &table::Table,
-    format: Format,
-    manifest: &Manifest,
-) -> anyhow::Result<std::path::PathBuf> {
+pub fn write_analysis(dir: &Path, name: &str, table: &table::Table, format: Format, manifest: &Manifest) -> anyhow::Result<std::path::PathBuf> {
     create_dir(dir)?;
     let mut frame = table.frame()?;
     let json = serde_json::to_string_pretty(manifest)? + "\n";
@@ -389,14 +377,7 @@ impl Manifest {
 /// no mix of old and new files. Without `runs`, a `runs.<ext>` left from an
 /// earlier run is removed after the others are in place. For xlsx the
 /// tables go into one workbook, `results.xlsx` (see [`crate::xlsx`]).
-fn write(
-    manifest: &Manifest,
-    results: &Results,
-    runs: Option<Staged>,
-    dir: &Path,
-    format: Format,
-    inputs: &[InputRange],
-) -> anyhow::Result<()> {
+fn write(manifest: &Manifest, results: &Results, runs: Option<Staged>, dir: &Path, format: Format, inputs: &[InputRange]) -> anyhow::Result<()> {
     let mut monthly = table::monthly_frame(&results.monthly)?;
     let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
     let runs_name = format!("runs.{}", format.extension());
@@ -408,16 +389,11 @@ fn write(
             wrote_runs = true;
         }
         Some(Staged::Book(book)) => staged.push((workbook(*book, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into())),
-        None if format == Format::Xlsx => {
-            staged.push((workbook(crate::xlsx::Book::new(false)?, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into()))
-        }
+        None if format == Format::Xlsx => staged.push((workbook(crate::xlsx::Book::new(false)?, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into())),
         None => {}
     }
     if format != Format::Xlsx {
-        staged.push((
-            atomic::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?,
-            format!("monthly.{}", format.extension()),
-        ));
+        staged.push((atomic::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?, format!("monthly.{}", format.extension())));
     }
     staged.push((
         atomic::stage(dir, |f| {

@@ -205,22 +205,13 @@ pub fn sweep_table(rows: &[SweepRow]) -> Table {
 pub fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
     let body: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            vec![
-                number(r.value, decimals(r.value)),
-                r.figure.clone(),
-                cell(&r.estimate, r.probability),
-                difference_text(&r.diff, r.probability),
-            ]
-        })
+        .map(|r| vec![number(r.value, decimals(r.value)), r.figure.clone(), cell(&r.estimate, r.probability), difference_text(&r.diff, r.probability)])
         .collect();
     grid(&[vary, "figure", "estimate", "vs first value (paired)"], &body, &[true, false, true, true])
 }
 
 pub fn solution_text(s: &Solution, probability: bool) -> String {
-    let at = |p: &crate::analysis::vary::Point| {
-        format!("{} at {} = {}", figure_text(&p.value, probability), s.vary, number(p.at, decimals(p.at)))
-    };
+    let at = |p: &crate::analysis::vary::Point| format!("{} at {} = {}", figure_text(&p.value, probability), s.vary, number(p.at, decimals(p.at)));
     match s.status {
         Status::Solved => format!(
             "{} holds for {} {} {} (bisection to [{}, {}], {} evaluations of {} runs, seed {})\n  there: {}\n",
@@ -235,15 +226,9 @@ pub fn solution_text(s: &Solution, probability: bool) -> String {
             s.seed,
             s.achieved_value().map_or("—".into(), |v| figure_text(&v, probability)),
         ),
-        Status::Unmet => format!(
-            "{} cannot be met for {} in [{}, {}]:\n  {}\n  {}\n",
-            s.target,
-            s.vary,
-            s.range[0].at,
-            s.range[1].at,
-            at(&s.range[0]),
-            at(&s.range[1]),
-        ),
+        Status::Unmet => {
+            format!("{} cannot be met for {} in [{}, {}]:\n  {}\n  {}\n", s.target, s.vary, s.range[0].at, s.range[1].at, at(&s.range[0]), at(&s.range[1]),)
+        }
         Status::MetEverywhere => format!(
             "{} holds across the whole range of {} (the boundary lies outside [{}, {}]):\n  {}\n  {}\n",
             s.target,

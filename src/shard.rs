@@ -18,9 +18,9 @@
 
 use crate::aggregate::{QuantileMethod, ShardState};
 use crate::engine::BLOCK_RUNS;
-use crate::model::{RunSummary, RUN_FIELDS};
+use crate::model::{RUN_FIELDS, RunSummary};
 use crate::stats::{LogHistogram, Moments};
-use anyhow::{bail, ensure, Context};
+use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -203,17 +203,7 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
     ensure!(len == n_runs * n_inputs as u64, "corrupt shard file (inputs)");
     let inputs = (0..len).map(|_| next().map(f64::from_bits)).collect::<anyhow::Result<Vec<f64>>>()?;
     ensure!(words.next().is_none(), "corrupt shard file (trailing data)");
-    let state = ShardState {
-        method: header.quantiles,
-        months: header.months,
-        block_moments,
-        exact,
-        sketches,
-        runs,
-        inputs,
-        n_inputs,
-        centers,
-    };
+    let state = ShardState { method: header.quantiles, months: header.months, block_moments, exact, sketches, runs, inputs, n_inputs, centers };
     Ok((header, state))
 }
 

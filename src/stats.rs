@@ -645,16 +645,7 @@ impl LogHistogram {
         let (pos_offset, pos) = store(words)?;
         let (neg_offset, neg) = store(words)?;
         let mut next = || words.next();
-        Some(LogHistogram {
-            pos,
-            pos_offset,
-            neg,
-            neg_offset,
-            zeros: next()?,
-            n: next()?,
-            min: f64::from_bits(next()?),
-            max: f64::from_bits(next()?),
-        })
+        Some(LogHistogram { pos, pos_offset, neg, neg_offset, zeros: next()?, n: next()?, min: f64::from_bits(next()?), max: f64::from_bits(next()?) })
     }
 
     /// The value of the k-th smallest (0-based) element, to within
@@ -774,7 +765,13 @@ mod tests {
                 let mut v: Vec<f64> = (0..2000)
                     .map(|_| {
                         let u = rng.random::<f64>();
-                        if u < q { 24.0 } else if u < 0.75 { 25.0 } else { 26.0 }
+                        if u < q {
+                            24.0
+                        } else if u < 0.75 {
+                            25.0
+                        } else {
+                            26.0
+                        }
                     })
                     .collect();
                 v.sort_unstable_by(f64::total_cmp);
@@ -827,7 +824,13 @@ mod tests {
             let v: Vec<f64> = (0..n)
                 .map(|i| {
                     let x = (rng.random::<f64>() * 50.0).floor();
-                    if i % 3 == 0 { x } else if i % 3 == 1 { -x.powi(4) } else { 1e-3 / (rng.random::<f64>() + 1e-12) }
+                    if i % 3 == 0 {
+                        x
+                    } else if i % 3 == 1 {
+                        -x.powi(4)
+                    } else {
+                        1e-3 / (rng.random::<f64>() + 1e-12)
+                    }
                 })
                 .collect();
             let mut sorted = v.clone();
@@ -887,9 +890,7 @@ mod tests {
         let mut rng = crate::rng::pilot_rng();
         use rand::RngExt;
         // Mixed signs, zeros and a wide range.
-        let v: Vec<f64> = (0..100_000)
-            .map(|i| if i % 10 == 0 { 0.0 } else { (rng.random::<f64>() - 0.3) * 10f64.powf(rng.random::<f64>() * 8.0) })
-            .collect();
+        let v: Vec<f64> = (0..100_000).map(|i| if i % 10 == 0 { 0.0 } else { (rng.random::<f64>() - 0.3) * 10f64.powf(rng.random::<f64>() * 8.0) }).collect();
         let mut whole = LogHistogram::default();
         v.iter().for_each(|&x| whole.push(x));
         // The dense sketch (floor 0 spills everything below 2^-1022 · 2^32

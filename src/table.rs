@@ -7,7 +7,7 @@
 //! half-written file.
 
 use crate::aggregate::MonthlyRow;
-use crate::model::{FieldKind, RunSummary, RUN_FIELDS};
+use crate::model::{FieldKind, RUN_FIELDS, RunSummary};
 use crate::stats::QUANTILE_NAMES;
 use anyhow::Context;
 use polars::prelude::*;
@@ -214,10 +214,7 @@ impl RunsWriter {
     }
 
     fn send(&mut self) -> anyhow::Result<()> {
-        let batch = std::mem::replace(
-            &mut self.pending,
-            Batch { first_run: 0, runs: Vec::with_capacity(BATCH_ROWS), inputs: vec![] },
-        );
+        let batch = std::mem::replace(&mut self.pending, Batch { first_run: 0, runs: Vec::with_capacity(BATCH_ROWS), inputs: vec![] });
         let sent = self.tx.as_ref().map(|tx| tx.send(batch).is_ok()).unwrap_or(false);
         if !sent {
             // The writer stopped: its error says why.
@@ -272,12 +269,7 @@ fn write_sheet(input_paths: &[String], rx: std::sync::mpsc::Receiver<Batch>) -> 
 }
 
 /// The writer thread: encodes batches as they come, in order.
-fn write_batches(
-    tmp: &tempfile::NamedTempFile,
-    format: Format,
-    input_paths: &[String],
-    rx: std::sync::mpsc::Receiver<Batch>,
-) -> anyhow::Result<()> {
+fn write_batches(tmp: &tempfile::NamedTempFile, format: Format, input_paths: &[String], rx: std::sync::mpsc::Receiver<Batch>) -> anyhow::Result<()> {
     let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
     let file = tmp.as_file().try_clone()?;
     let frame = |b: &Batch| runs_frame(b.first_run, &b.runs, &b.inputs, &paths);

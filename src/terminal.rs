@@ -118,7 +118,7 @@ pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>, extra_m
     rows.push((format!("funding need{cur} P90"), est(&h.funding_need.p90, 0)));
 
     let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let w1 = rows.iter().map(|r| r.1 .0.chars().count()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r.1.0.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     let _ = writeln!(out, "{title}: {} runs × {} months (± = 1 Monte Carlo standard error)", number(h.runs as f64, 0), h.months);
     if let Some(m) = month_one {
@@ -136,7 +136,11 @@ pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>, extra_m
         let _ = writeln!(out, "  {name}{}  {}{value}  {se}", " ".repeat(pad0), " ".repeat(pad1));
     }
     let never = h.p_default.estimate.map_or(String::new(), |p| format!(" (0 in the {} of runs that never default)", pct_words(1.0 - p)));
-    let _ = writeln!(out, "  default: cash below zero at the end of a month. breakeven: the month from which the company stays in profit (profit summed from it never turns negative to month {}).", h.months);
+    let _ = writeln!(
+        out,
+        "  default: cash below zero at the end of a month. breakeven: the month from which the company stays in profit (profit summed from it never turns negative to month {}).",
+        h.months
+    );
     let _ = writeln!(out, "  funding need: how far cash fell below zero at its lowest{never}.");
     out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
@@ -166,7 +170,13 @@ fn figure_decimals(x: f64, se: Option<f64>, probability: bool) -> usize {
                 let mag = if (pct / 10f64.powf(mag)).round() >= 10.0 { mag + 1.0 } else { mag };
                 (-mag).clamp(1.0, 4.0) as usize
             }
-            None => if x != 0.0 && x.abs() < 0.001 { 2 } else { 1 },
+            None => {
+                if x != 0.0 && x.abs() < 0.001 {
+                    2
+                } else {
+                    1
+                }
+            }
         };
     }
     if x.abs() >= 100.0 {
@@ -175,7 +185,13 @@ fn figure_decimals(x: f64, se: Option<f64>, probability: bool) -> usize {
     match se.filter(|s| *s > 0.0) {
         Some(s) => (1.0 - s.log10().floor()).clamp(0.0, 4.0) as usize,
         None if x.fract() == 0.0 => 0,
-        None => if x.abs() >= 1.0 { 2 } else { 4 },
+        None => {
+            if x.abs() >= 1.0 {
+                2
+            } else {
+                4
+            }
+        }
     }
 }
 
@@ -247,9 +263,7 @@ pub fn signed_figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -
 /// An aligned text table: a header row, then `rows`; `right[i]` right-aligns
 /// column i. Trailing spaces are trimmed.
 pub fn grid(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
-    let width = |i: usize| {
-        rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count()]).max().unwrap_or(0)
-    };
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count()]).max().unwrap_or(0);
     let widths: Vec<usize> = (0..headers.len()).map(width).collect();
     let line = |cells: Vec<&str>| {
         let parts: Vec<String> = cells

@@ -146,11 +146,8 @@ fn write_rows(ws: &mut Worksheet, df: &DataFrame, first: u32, header: bool) -> a
         first += 1;
     }
     // Row by row: constant-memory sheets must be written in row order.
-    let columns: Vec<Column> = df
-        .columns()
-        .iter()
-        .map(|c| if c.dtype().is_primitive_numeric() { c.cast(&DataType::Float64) } else { Ok(c.clone()) })
-        .collect::<PolarsResult<_>>()?;
+    let columns: Vec<Column> =
+        df.columns().iter().map(|c| if c.dtype().is_primitive_numeric() { c.cast(&DataType::Float64) } else { Ok(c.clone()) }).collect::<PolarsResult<_>>()?;
     let numbers: Vec<Option<&Float64Chunked>> = columns.iter().map(|c| c.f64().ok()).collect();
     let texts: Vec<Option<&StringChunked>> = columns.iter().map(|c| c.str().ok()).collect();
     for i in 0..df.height() {

@@ -86,11 +86,7 @@ const ACCURACY_ALIASES: [&str; 4] = ["accuracy", "precision", "recall", "f1-scor
 const AGGREGATES: [&str; 5] = ["accuracy", "macro avg", "weighted avg", "micro avg", "samples avg"];
 
 /// Reads `metric` of `row` from a classification report, text or JSON.
-pub fn parse_classification_report(
-    text: &str,
-    row: &str,
-    metric: &str,
-) -> Result<Measured, ReportError> {
+pub fn parse_classification_report(text: &str, row: &str, metric: &str) -> Result<Measured, ReportError> {
     let text = text.trim_start_matches(BOM);
     let rows = match text.trim_start().chars().next() {
         None => return Err(ReportError::Empty),
@@ -455,10 +451,7 @@ very positive       0.95      0.97      0.96       150
         let expected = "line 3: `B-POL` recall = 1.908 is outside [0, 1]";
         assert_eq!(err(&high, "B-POL", "recall"), expected);
         let negative = JSON.replace("0.914", "-0.1");
-        assert_eq!(
-            err(&negative, "B-POL", "f1-score"),
-            "`B-POL` f1-score = -0.1 is outside [0, 1]"
-        );
+        assert_eq!(err(&negative, "B-POL", "f1-score"), "`B-POL` f1-score = -0.1 is outside [0, 1]");
         let zero = FIXTURE.replace("3819\n       I", "0\n       I");
         assert!(err(&zero, "B-POL", "recall").ends_with("above 0, found 0"));
     }

@@ -7,7 +7,7 @@
 //! differ only by what changed, and the paired error of a difference is
 //! small where the change is small.
 
-use super::{collect, metrics_of, Progress};
+use super::{Progress, collect, metrics_of};
 use crate::figure::{Difference, Figure, FigureValue};
 use crate::model::Plan;
 use crate::scenario::{Per, Scenario};
@@ -107,11 +107,9 @@ pub fn run(old: &Scenario, new: &Scenario, figures: &[(Figure, Figure)], progres
     anyhow::ensure!(old.seed == new.seed && old.runs == new.runs, "both versions must run with the same seed and runs");
     let (old_figures, new_figures): (Vec<Figure>, Vec<Figure>) = figures.iter().cloned().unzip();
     let sides = [(old, metrics_of(&old_figures)), (new, metrics_of(&new_figures))];
-    let collected = sides
-        .par_iter()
-        .map(|(sc, (metrics, _))| collect(sc, &Plan::new(sc), metrics, 0..sc.runs, progress))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let (old_index, new_index) = (&sides[0].1 .1, &sides[1].1 .1);
+    let collected =
+        sides.par_iter().map(|(sc, (metrics, _))| collect(sc, &Plan::new(sc), metrics, 0..sc.runs, progress)).collect::<anyhow::Result<Vec<_>>>()?;
+    let (old_index, new_index) = (&sides[0].1.1, &sides[1].1.1);
     Ok(new_figures
         .iter()
         .enumerate()

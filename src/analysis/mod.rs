@@ -21,7 +21,7 @@ pub mod vary;
 
 use crate::engine::{self, Block, Sink};
 use crate::figure::{Catalog, Figure, Metric, RUN_METRICS};
-use crate::model::{Plan, METRICS};
+use crate::model::{METRICS, Plan};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,9 +58,7 @@ impl<'a> Collector<'a> {
     fn absorb_block(&mut self, b: &Block) -> anyhow::Result<()> {
         // What `run`'s aggregator checks on every monthly value, checked on
         // the per-run totals that any overflow reaches.
-        if let Some(r) = b.summaries.iter().position(|s| {
-            ![s.final_cash, s.final_customers, s.total_revenue, s.total_profit].iter().all(|x| x.is_finite())
-        }) {
+        if let Some(r) = b.summaries.iter().position(|s| ![s.final_cash, s.final_customers, s.total_revenue, s.total_profit].iter().all(|x| x.is_finite())) {
             anyhow::bail!(
                 "run {}: final cash = {}, total revenue = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
                 b.first_run + r as u64,
@@ -173,10 +171,7 @@ pub fn default_figures(catalog: &Catalog) -> Vec<Figure> {
     let mut months: Vec<u32> = [12, 24, h].into_iter().filter(|m| *m <= h).collect();
     months.dedup();
     let mut texts: Vec<String> = months.iter().map(|m| format!("P(default_month <= {m})")).collect();
-    texts.extend(
-        ["p10(final_cash)", "median(final_cash)", "p90(final_cash)", "median(final_arr)", "median(breakeven_month)"]
-            .map(String::from),
-    );
+    texts.extend(["p10(final_cash)", "median(final_cash)", "p90(final_cash)", "median(final_arr)", "median(breakeven_month)"].map(String::from));
     texts.iter().map(|t| Figure::parse(t, catalog).expect("default figures parse")).collect()
 }
 

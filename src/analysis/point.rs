@@ -10,7 +10,7 @@
 //! about 0.04 of a standard deviation at the median, never simulated values.
 
 use crate::dist::Dist;
-use crate::model::{self, Plan, N_METRICS};
+use crate::model::{self, N_METRICS, Plan};
 use crate::scenario::{InputId, Noise, Per, Scenario};
 
 /// Quantiles at `probs` of `dist`, estimated from its pilot draws

@@ -19,8 +19,8 @@
 //!   squares, the ANOVA correction), floored at 0, over the runs where the
 //!   metric is a finite number.
 
-use super::{evaluate, metrics_of, Collected, Progress};
-use crate::figure::{eval, Difference, Figure, FigureValue, Metric};
+use super::{Collected, Progress, evaluate, metrics_of};
+use crate::figure::{Difference, Figure, FigureValue, Metric, eval};
 use crate::model::Plan;
 use crate::scenario::{InputId, Per, Scenario, Stress, Target};
 use crate::stats;
@@ -48,10 +48,7 @@ pub struct SensitivityRow {
 
 /// The inputs a tornado varies: uncertain and drawn once per run.
 pub fn inputs(sc: &Scenario) -> Vec<InputId> {
-    (0..sc.inputs.len())
-        .map(crate::scenario::InputId)
-        .filter(|&id| sc.input(id).is_uncertain() && sc.input(id).per == Per::Run)
-        .collect()
+    (0..sc.inputs.len()).map(crate::scenario::InputId).filter(|&id| sc.input(id).is_uncertain() && sc.input(id).per == Per::Run).collect()
 }
 
 /// Spearman correlations, tornado and variance shares of `figures`: one row

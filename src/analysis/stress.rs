@@ -1,7 +1,7 @@
 //! `runway stress`: the base and each stress on common random numbers, and
 //! what each stress does to each figure (DESIGN §2.4, §5.1).
 
-use super::{evaluate, metrics_of, Progress};
+use super::{Progress, evaluate, metrics_of};
 use crate::figure::{Difference, Figure, FigureValue};
 use crate::model::Plan;
 use crate::scenario::{Scenario, Stress};
@@ -26,8 +26,7 @@ pub struct StressRow {
 /// per (stress, figure), stresses in the given order.
 pub fn run(sc: &Scenario, stresses: &[&Stress], figures: &[Figure], progress: &Progress) -> anyhow::Result<Vec<StressRow>> {
     let (metrics, index) = metrics_of(figures);
-    let plans: Vec<Plan> =
-        std::iter::once(Plan::new(sc)).chain(stresses.iter().map(|s| Plan::stressed(sc, s))).collect();
+    let plans: Vec<Plan> = std::iter::once(Plan::new(sc)).chain(stresses.iter().map(|s| Plan::stressed(sc, s))).collect();
     let collected = evaluate(sc, &plans, &metrics, progress)?;
     let (base, rest) = collected.split_first().expect("the base is simulated");
     let mut rows = vec![];

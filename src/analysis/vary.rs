@@ -4,7 +4,7 @@
 //! deterministic function of the value, a sweep's differences between grid
 //! points are paired, and bisection on it is well defined.
 
-use super::{evaluate, metrics_of, Collected, Progress};
+use super::{Collected, Progress, evaluate, metrics_of};
 use crate::figure::{self, Difference, Figure, FigureValue, Metric};
 use crate::model::Plan;
 use crate::scenario::{Domain, Scenario, Stress, Target};
@@ -211,12 +211,7 @@ pub fn solve(vary: &Vary, target: &figure::Target, (lo, hi): (f64, f64), toleran
         (true, true) => {
             let margin = |p: &Point| p.value.estimate.map_or(f64::INFINITY, |e| (e - target.threshold).abs());
             let nearer = if margin(&ends[0]) <= margin(&ends[1]) { ends[0] } else { ends[1] };
-            return Ok(Solution {
-                status: Status::MetEverywhere,
-                value: Some(nearer.at),
-                evaluations: 2,
-                ..solution.achieving(&nearer.value)
-            });
+            return Ok(Solution { status: Status::MetEverywhere, value: Some(nearer.at), evaluations: 2, ..solution.achieving(&nearer.value) });
         }
         (false, true) => (ends[0], ends[1]),
         (true, false) => (ends[1], ends[0]),

@@ -27,7 +27,7 @@
 
 pub mod report;
 
-use crate::analysis::{collect, metrics_of, Progress, MAX_COLLECTED_BYTES};
+use crate::analysis::{MAX_COLLECTED_BYTES, Progress, collect, metrics_of};
 use crate::engine::BLOCK_RUNS;
 use crate::figure::{Cmp, Figure, FigureValue, Metric, Stat, Target};
 use crate::model::Plan;
@@ -209,9 +209,7 @@ impl Verdict {
         let runs = runs(self.runs);
         match (self.status, self.evidence) {
             (Status::Pass, _) => None,
-            (_, Evidence::Undefined { .. }) if self.value.runs == 0 => {
-                Some(format!("the figure is undefined: none of {runs} runs has a value"))
-            }
+            (_, Evidence::Undefined { .. }) if self.value.runs == 0 => Some(format!("the figure is undefined: none of {runs} runs has a value")),
             (Status::Fail, _) => Some(format!("{figure} does not meet {}", self.expect)),
             (Status::Undecided, Evidence::Undefined { .. }) => {
                 Some(format!("still undecided after {runs} runs (the most allowed; see --max-runs): too few runs with a value to estimate an error"))
@@ -225,7 +223,10 @@ impl Verdict {
                 None if matches!(self.evidence, Evidence::Score(s) if s == 0.0) => {
                     format!("still undecided after {runs} runs: {figure} sits on the threshold; no number of runs would decide it")
                 }
-                None => format!("still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold", self.z),
+                None => format!(
+                    "still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold",
+                    self.z
+                ),
             }),
         }
     }

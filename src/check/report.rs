@@ -3,10 +3,10 @@
 //! `failure` for fail and undecided), Markdown (a table per file, for a
 //! pull request or `$GITHUB_STEP_SUMMARY`) and JSON records.
 
-use super::{runs, Checked, Status, Verdict};
+use super::{Checked, Status, Verdict, runs};
 use crate::terminal;
-use quick_xml::events::BytesText;
 use quick_xml::Writer;
+use quick_xml::events::BytesText;
 use serde::Serialize;
 
 /// One scenario file's check, with what identifies its runs.
@@ -76,11 +76,8 @@ pub fn text(c: &FileCheck) -> String {
     if k.verdicts.is_empty() {
         return out + "  no [[assert]] in this file\n";
     }
-    let rows: Vec<Vec<String>> = k
-        .verdicts
-        .iter()
-        .map(|v| vec![v.status.word().to_string(), label(v), v.figure_text(), threshold(v), score(v), runs(v.runs)])
-        .collect();
+    let rows: Vec<Vec<String>> =
+        k.verdicts.iter().map(|v| vec![v.status.word().to_string(), label(v), v.figure_text(), threshold(v), score(v), runs(v.runs)]).collect();
     out += &terminal::grid(&["status", "assertion", "figure ± SE", "threshold", "score", "runs"], &rows, &[false, false, true, false, true, true]);
     for v in &k.verdicts {
         if let Some(r) = v.reason() {
@@ -163,8 +160,7 @@ pub fn junit(files: &[FileCheck], z: f64) -> String {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let (n, _, f, u) = totals(files);
     let seconds: f64 = files.iter().map(|c| c.seconds).sum();
-    w.write_event(quick_xml::events::Event::Decl(quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .expect("writing to memory");
+    w.write_event(quick_xml::events::Event::Decl(quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None))).expect("writing to memory");
     w.create_element("testsuites")
         .with_attributes([
             ("name", "runway check"),

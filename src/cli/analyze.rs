@@ -3,14 +3,14 @@
 //! the one run pipeline, prints a table and writes it with its manifest
 //! (DESIGN §5.1).
 
-use super::{figures, load, pool, Bar, Failure, ScenarioArgs};
+use super::FormatArg;
+use super::{Bar, Failure, ScenarioArgs, figures, load, pool};
 use crate::aggregate::QuantileMethod;
-use crate::analysis::{self, sensitivity, stress as stress_analysis, vary, Progress};
+use crate::analysis::{self, Progress, sensitivity, stress as stress_analysis, vary};
 use crate::figure::{Catalog, Figure};
 use crate::output::{self, Manifest};
 use crate::present;
 use crate::scenario::{Overrides, Scenario, Stress};
-use super::FormatArg;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -108,11 +108,7 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     let overrides = Overrides { set: args.set.clone(), from_month: args.from_month, ..args.common.overrides() };
     let sc = load_with(&args.common, overrides)?;
     let figures = figures_or(&args.metric, &sc, analysis::default_figures)?;
-    let stresses: Vec<&Stress> = if args.set.is_empty() {
-        sc.stresses.iter().collect()
-    } else {
-        sc.stresses.last().into_iter().collect()
-    };
+    let stresses: Vec<&Stress> = if args.set.is_empty() { sc.stresses.iter().collect() } else { sc.stresses.last().into_iter().collect() };
     if stresses.is_empty() {
         return Err(anyhow::anyhow!("{}: no [[stress]] in the scenario; add one or give --set KEY=VALUE", sc.source.path.display()).into());
     }
@@ -120,7 +116,13 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     let rows = args.common.run(total, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
     print!("{}", present::stress_text(&rows));
     let path = output::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
-    println!("{} stresses × {} runs on common random numbers (± = 1 standard error); wrote {} in {:.2} s", stresses.len(), sc.runs, path.display(), start.elapsed().as_secs_f64());
+    println!(
+        "{} stresses × {} runs on common random numbers (± = 1 standard error); wrote {} in {:.2} s",
+        stresses.len(),
+        sc.runs,
+        path.display(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(0)
 }
 
@@ -141,8 +143,15 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let inputs = sensitivity::inputs(&sc).len() as u64;
     let rows = args.common.run((1 + 2 * inputs) * sc.runs, |p| sensitivity::run(&sc, &figures, p))?;
     print!("{}", present::sensitivity_text(&rows));
-    let path = output::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
-    println!("{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s", 1 + 2 * inputs, sc.runs, path.display(), start.elapsed().as_secs_f64());
+    let path =
+        output::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
+    println!(
+        "{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s",
+        1 + 2 * inputs,
+        sc.runs,
+        path.display(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(0)
 }
 

@@ -1,15 +1,15 @@
 //! `runway check` (assertions with their Monte Carlo error, for CI) and
 //! `runway diff` (two versions of a plan on the same seed).
 
-use super::{load, pool, Bar, Failure};
-use crate::analysis::{self, diff, Progress, MAX_COLLECTED_BYTES};
-use anyhow::Context;
-use crate::check::{self, report, Rules};
+use super::FormatArg;
+use super::{Bar, Failure, load, pool};
+use crate::analysis::{self, MAX_COLLECTED_BYTES, Progress, diff};
+use crate::check::{self, Rules, report};
 use crate::figure::{Catalog, Figure};
 use crate::output::{self, Manifest};
 use crate::present;
-use crate::scenario::{self, limits, Overrides, Scenario, ScenarioError};
-use super::FormatArg;
+use crate::scenario::{self, Overrides, Scenario, ScenarioError, limits};
+use anyhow::Context;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -159,11 +159,8 @@ fn write_outputs(args: &CheckArgs, files: &[report::FileCheck]) -> Result<(), Fa
 
 /// Appends to a file that CI owns (GitHub's job summary): not atomic, by design.
 fn append(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open $GITHUB_STEP_SUMMARY ({})", path.display()))?;
+    let mut f =
+        std::fs::OpenOptions::new().create(true).append(true).open(path).with_context(|| format!("cannot open $GITHUB_STEP_SUMMARY ({})", path.display()))?;
     f.write_all(format!("{text}\n").as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
@@ -203,9 +200,7 @@ pub struct DiffArgs {
 /// A version named on the command line: an existing file, else `REV:path`.
 fn load_version(spec: &str, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     match spec.split_once(':') {
-        Some((rev, path)) if !Path::new(spec).exists() && !rev.is_empty() && !path.is_empty() => {
-            scenario::load_revision(rev, path, overrides)
-        }
+        Some((rev, path)) if !Path::new(spec).exists() && !rev.is_empty() && !path.is_empty() => scenario::load_revision(rev, path, overrides),
         _ => load(Some(Path::new(spec)), overrides),
     }
 }
@@ -213,8 +208,7 @@ fn load_version(spec: &str, overrides: Overrides) -> Result<Scenario, ScenarioEr
 /// Each figure parsed against both versions.
 fn figure_pairs(texts: &[String], old: &Scenario, new: &Scenario, old_name: &str) -> Result<Vec<(Figure, Figure)>, Failure> {
     let (oc, nc) = (Catalog::new(old), Catalog::new(new));
-    let texts: Vec<String> =
-        if texts.is_empty() { analysis::default_figures(&nc).iter().map(|f| f.to_string()).collect() } else { texts.to_vec() };
+    let texts: Vec<String> = if texts.is_empty() { analysis::default_figures(&nc).iter().map(|f| f.to_string()).collect() } else { texts.to_vec() };
     texts
         .iter()
         .map(|t| {

@@ -11,8 +11,8 @@ use crate::analysis::Collector;
 use crate::figure::{Catalog, Figure};
 use crate::model::Plan;
 use crate::output;
-use crate::shard::{self, ShardSpec};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
+use crate::shard::{self, ShardSpec};
 use crate::table::Format;
 use crate::terminal;
 use anyhow::Context;
@@ -230,10 +230,7 @@ impl Bar {
         if self.show && self.start.elapsed() > Duration::from_millis(800) && !self.shown.swap(true, Ordering::Relaxed) {
             self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             self.bar.set_length(self.total);
-            self.bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})")
-                    .expect("valid template"),
-            );
+            self.bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})").expect("valid template"));
         }
         if done > self.total {
             // `runway check` adds runs while assertions are undecided.
@@ -307,7 +304,10 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     let mut runs_table = !args.output.no_runs;
     let format = format_for(args.output.format.map(Format::from), sc.runs, runs_table);
     if format == Format::Xlsx && runs_table && sc.runs > crate::xlsx::MAX_ROWS {
-        eprintln!("note: {} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)", terminal::number(sc.runs as f64, 0));
+        eprintln!(
+            "note: {} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)",
+            terminal::number(sc.runs as f64, 0)
+        );
         runs_table = false;
     }
     run_notes(&sc, &out);

@@ -1,7 +1,7 @@
 //! `runway report`: the investor report of a scenario (HTML, Markdown and
 //! the charts as SVG) into one folder.
 
-use super::{load, pool, Bar, Failure, ScenarioArgs};
+use super::{Bar, Failure, ScenarioArgs, load, pool};
 use crate::analysis::Progress;
 use crate::output;
 use crate::report::{self, page, words::Lang};

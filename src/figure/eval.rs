@@ -102,9 +102,7 @@ impl Figure {
     /// The figure's value on `values` (one per run), without its error.
     pub fn point(&self, values: &[f64]) -> Option<f64> {
         match self {
-            Figure::Prob(_, cmp, x) => {
-                (!values.is_empty()).then(|| values.iter().filter(|v| cmp.holds(**v, *x)).count() as f64 / values.len() as f64)
-            }
+            Figure::Prob(_, cmp, x) => (!values.is_empty()).then(|| values.iter().filter(|v| cmp.holds(**v, *x)).count() as f64 / values.len() as f64),
             Figure::Stat(stat, _) => statistic(*stat, &mut counted(*stat, values)),
         }
     }
@@ -155,12 +153,9 @@ impl Figure {
                 finite(stats::Moments::of(&d).se_mean())
             }
             Figure::Stat(Stat::Min | Stat::Max, _) => None,
-            Figure::Stat(Stat::Quantile(p), _) => paired_quantile_se(base, other, f64::from(*p) / 100.0).or_else(|| {
-                batch_se(base.len(), |r| self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b))
-            }),
-            Figure::Stat(..) => batch_se(base.len(), |r| {
-                self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b)
-            }),
+            Figure::Stat(Stat::Quantile(p), _) => paired_quantile_se(base, other, f64::from(*p) / 100.0)
+                .or_else(|| batch_se(base.len(), |r| self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b))),
+            Figure::Stat(..) => batch_se(base.len(), |r| self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b)),
         });
         Difference::new(diff, se)
     }

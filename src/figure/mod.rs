@@ -195,8 +195,7 @@ impl Catalog {
     /// The names of a scenario still being validated: its horizon, its
     /// inputs and the input holding the run's accuracy (if any).
     pub fn from_parts(months: u32, inputs: &[crate::scenario::Input], accuracy: Option<InputId>) -> Catalog {
-        let mut names: Vec<(String, InputId)> =
-            inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
+        let mut names: Vec<(String, InputId)> = inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
         if let Some(a) = accuracy {
             if inputs[a.index()].path != "accuracy.value" {
                 names.push(("accuracy.value".into(), a));

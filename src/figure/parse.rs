@@ -2,7 +2,7 @@
 //! grammar is a dozen tokens, so a parser generator would be more code than
 //! the parser. Names are resolved against a [`Catalog`] as they are read.
 
-use super::{Catalog, Cmp, Figure, FigureError, Metric, Stat, Target, RUN_METRICS};
+use super::{Catalog, Cmp, Figure, FigureError, Metric, RUN_METRICS, Stat, Target};
 use crate::model::METRICS;
 use crate::suggest;
 
@@ -68,11 +68,7 @@ impl Parser<'_> {
 
     fn end(&mut self) -> Result<(), FigureError> {
         self.skip_space();
-        if self.rest().is_empty() {
-            Ok(())
-        } else {
-            self.err(format!("unexpected `{}` {}", self.rest(), self.here()))
-        }
+        if self.rest().is_empty() { Ok(()) } else { self.err(format!("unexpected `{}` {}", self.rest(), self.here())) }
     }
 
     /// A name: letters, digits, `_` and `.`.
@@ -87,10 +83,7 @@ impl Parser<'_> {
     fn figure(&mut self) -> Result<Figure, FigureError> {
         let head = self.name().to_string();
         if head.is_empty() {
-            return self.err(format!(
-                "expected a statistic (mean, median, sd, min, max, p1 … p99) or P(…) {}",
-                self.here()
-            ));
+            return self.err(format!("expected a statistic (mean, median, sd, min, max, p1 … p99) or P(…) {}", self.here()));
         }
         if head == "P" || head == "p" {
             self.expect("(")?;
@@ -128,14 +121,10 @@ impl Parser<'_> {
         let h = self.catalog.months;
         match (month, monthly, run, input) {
             (Some(month), Some(metric), _, _) => Ok(Metric::Monthly { metric, month }),
-            (None, Some(_), _, _) => self.err(format!(
-                "`{name}` is a monthly metric: write {name}[MONTH] with MONTH in 1..={h}, or {name}[end]"
-            )),
+            (None, Some(_), _, _) => self.err(format!("`{name}` is a monthly metric: write {name}[MONTH] with MONTH in 1..={h}, or {name}[end]")),
             (None, None, Some(i), _) => Ok(Metric::Run(i)),
             (None, None, None, Some((path, id))) => Ok(Metric::Input { id: *id, path: path.clone() }),
-            (Some(_), None, _, _) if run.is_some() || input.is_some() => {
-                self.err(format!("`{name}` is one number per run and takes no [MONTH]"))
-            }
+            (Some(_), None, _, _) if run.is_some() || input.is_some() => self.err(format!("`{name}` is one number per run and takes no [MONTH]")),
             _ if month.is_none() && super::RENAMED.iter().any(|r| r.0 == name) => {
                 let why = super::RENAMED.iter().find(|r| r.0 == name).map_or("", |r| r.1);
                 self.err(why.to_string())

@@ -13,11 +13,11 @@ pub mod page;
 pub mod svg;
 pub mod words;
 
+use crate::analysis::point;
 use crate::analysis::sensitivity::{self, SensitivityRow};
 use crate::analysis::stress::{self as stress_analysis, StressRow};
 use crate::analysis::vary::{self, SweepRow};
 use crate::analysis::{Collected, Collector, Progress};
-use crate::analysis::point;
 use crate::dist::Dist;
 use crate::figure::{Catalog, Figure, Metric, RUN_METRICS};
 use crate::model::Plan;
@@ -98,10 +98,7 @@ impl Facts {
 
 fn metrics(sc: &Scenario) -> (Vec<Metric>, Vec<InputId>) {
     let inputs: Vec<InputId> = (0..sc.inputs.len()).map(InputId).collect();
-    let mut metrics: Vec<Metric> = RUN_FIGURES
-        .iter()
-        .map(|n| Metric::Run(RUN_METRICS.iter().position(|m| m.name == *n).expect("a per-run metric")))
-        .collect();
+    let mut metrics: Vec<Metric> = RUN_FIGURES.iter().map(|n| Metric::Run(RUN_METRICS.iter().position(|m| m.name == *n).expect("a per-run metric"))).collect();
     metrics.extend(inputs.iter().map(|&id| Metric::Input { id, path: sc.input(id).path.clone() }));
     (metrics, inputs)
 }

@@ -2,9 +2,9 @@
 //! documents (HTML and Markdown) from the templates in `templates/`
 //! (minijinja; HTML auto-escaped, charts inserted as trusted SVG).
 
-use super::svg::{self, Chart, BAND_INNER, BAND_OUTER, CONTRAST, LINE};
-use super::words::{Lang, Numbers};
 use super::Facts;
+use super::svg::{self, BAND_INNER, BAND_OUTER, CONTRAST, Chart, LINE};
+use super::words::{Lang, Numbers};
 use crate::figure::Figure;
 use crate::scenario::Scenario;
 use crate::stats;
@@ -175,12 +175,13 @@ fn findings(c: &Ctx) -> Vec<String> {
     let min_cash = estimate_of(c, "p10(min_cash)", c.f.run_values("min_cash"));
     let exact = min_cash.se == Some(0.0);
     let mut out = vec![match (c.lang, exact) {
-        (Lang::En, false) => format!(
-            "In 9 of 10 simulated futures the lowest cash over the {h} months stays above {}.",
-            c.n.money_se(min_cash.estimate, min_cash.se)
-        ),
+        (Lang::En, false) => {
+            format!("In 9 of 10 simulated futures the lowest cash over the {h} months stays above {}.", c.n.money_se(min_cash.estimate, min_cash.se))
+        }
         (Lang::Zh, false) => format!("在 9/10 的模拟未来中，{h} 个月内的最低现金保持在 {} 以上。", c.n.money_se(min_cash.estimate, min_cash.se)),
-        (Lang::En, true) => format!("Every simulated future is the same here: the lowest cash over the {h} months is {}.", c.n.money(min_cash.estimate.unwrap_or(f64::NAN))),
+        (Lang::En, true) => {
+            format!("Every simulated future is the same here: the lowest cash over the {h} months is {}.", c.n.money(min_cash.estimate.unwrap_or(f64::NAN)))
+        }
         (Lang::Zh, true) => format!("本计划的所有模拟未来完全相同：{h} 个月内的最低现金为 {}。", c.n.money(min_cash.estimate.unwrap_or(f64::NAN))),
     }];
     let p = c.n.share_se(hl.p_default.estimate, hl.p_default.se);
@@ -193,7 +194,9 @@ fn findings(c: &Ctx) -> Vec<String> {
     for s in c.f.stresses.iter().filter(|s| s.probability) {
         let (v, d) = (c.n.share_se(s.value.estimate, s.value.se), c.n.points_se(s.diff.diff, s.diff.se));
         out.push(match c.lang {
-            Lang::En => format!("If \u{201c}{}\u{201d}, the chance of running out of cash by month {h} becomes {v} ({d} against the plan as written).", s.stress),
+            Lang::En => {
+                format!("If \u{201c}{}\u{201d}, the chance of running out of cash by month {h} becomes {v} ({d} against the plan as written).", s.stress)
+            }
             Lang::Zh => format!("如果「{}」，到第 {h} 个月耗尽现金的概率变为 {v}（较原计划 {d}）。", s.stress),
         });
     }
@@ -221,10 +224,16 @@ fn averages_finding(c: &Ctx, p_default: &str) -> String {
     let defaults = hl.p_default.estimate.unwrap_or(0.0) - 2.0 * hl.p_default.se.unwrap_or(0.0) > 0.0;
     let (plan_s, median_s) = (c.n.money(plan_end), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se));
     match (c.lang, a.default_month, gap || defaults) {
-        (Lang::En, None, true) => format!("On its averages the plan never runs out of cash and ends with {plan_s}; the median future ends with {median_s}, and {p_default} of futures run out of cash: the flaw of averages."),
-        (Lang::En, None, false) => format!("On its averages the plan never runs out of cash and ends with {plan_s}; the median future ({median_s}) agrees with it within its error."),
+        (Lang::En, None, true) => format!(
+            "On its averages the plan never runs out of cash and ends with {plan_s}; the median future ends with {median_s}, and {p_default} of futures run out of cash: the flaw of averages."
+        ),
+        (Lang::En, None, false) => {
+            format!("On its averages the plan never runs out of cash and ends with {plan_s}; the median future ({median_s}) agrees with it within its error.")
+        }
         (Lang::En, Some(m), _) => format!("On its averages the plan runs out of cash in month {m}; the median future ends with {median_s}."),
-        (Lang::Zh, None, true) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；而中位数情景的期末现金为 {median_s}，且有 {p_default} 的未来会耗尽现金——这就是“平均值陷阱”。"),
+        (Lang::Zh, None, true) => format!(
+            "按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；而中位数情景的期末现金为 {median_s}，且有 {p_default} 的未来会耗尽现金——这就是“平均值陷阱”。"
+        ),
         (Lang::Zh, None, false) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；中位数情景（{median_s}）在误差范围内与之一致。"),
         (Lang::Zh, Some(m), _) => format!("按平均值计算，该计划在第 {m} 个月耗尽现金；中位数情景的期末现金为 {median_s}。"),
     }
@@ -242,10 +251,21 @@ fn driver_finding(c: &Ctx) -> Option<String> {
     let rises = top.swing.diff.unwrap_or(0.0) >= 0.0;
     let second = rows.get(1).map(|r| super::words::input_name(&r.input, c.lang)).unwrap_or_default();
     Some(match (c.lang, alone) {
-        (Lang::En, true) => format!("Of the uncertain inputs, {name} moves median final cash most: from its p10 to its p90 it {} by {swing}.", if rises { "rises" } else { "falls" }),
-        (Lang::En, false) => format!("Of the uncertain inputs, {name} and {second} move median final cash most (within each other's error): from its p10 to its p90 the first {} it by {swing}.", if rises { "raises" } else { "lowers" }),
-        (Lang::Zh, true) => format!("在不确定的输入中，{name} 对期末现金中位数影响最大：从其 P10 到 P90，期末现金中位数{} {swing}。", if rises { "增加" } else { "减少" }),
-        (Lang::Zh, false) => format!("在不确定的输入中，{name} 与 {second} 对期末现金中位数影响最大（差异在误差范围内）：前者从 P10 到 P90 使期末现金中位数{} {swing}。", if rises { "增加" } else { "减少" }),
+        (Lang::En, true) => format!(
+            "Of the uncertain inputs, {name} moves median final cash most: from its p10 to its p90 it {} by {swing}.",
+            if rises { "rises" } else { "falls" }
+        ),
+        (Lang::En, false) => format!(
+            "Of the uncertain inputs, {name} and {second} move median final cash most (within each other's error): from its p10 to its p90 the first {} it by {swing}.",
+            if rises { "raises" } else { "lowers" }
+        ),
+        (Lang::Zh, true) => {
+            format!("在不确定的输入中，{name} 对期末现金中位数影响最大：从其 P10 到 P90，期末现金中位数{} {swing}。", if rises { "增加" } else { "减少" })
+        }
+        (Lang::Zh, false) => format!(
+            "在不确定的输入中，{name} 与 {second} 对期末现金中位数影响最大（差异在误差范围内）：前者从 P10 到 P90 使期末现金中位数{} {swing}。",
+            if rises { "增加" } else { "减少" }
+        ),
     })
 }
 
@@ -275,11 +295,20 @@ fn key_figures(c: &Ctx) -> Section {
     rows.push(money(c.t("Final cash, median", "期末现金中位数"), &hl.final_cash.p50));
     rows.push(money(c.t("Final cash, p90", "期末现金 P90"), &hl.final_cash.p90));
     rows.push(money(c.t("Final ARR, median", "期末 ARR 中位数"), &hl.final_arr.p50));
-    rows.push(vec![c.t("Final customers, median", "期末客户数中位数").into(), format!("{} ± {}", n.count(hl.final_customers.p50.estimate.unwrap_or(f64::NAN)), n.count(hl.final_customers.p50.se.unwrap_or(f64::NAN)))]);
+    rows.push(vec![
+        c.t("Final customers, median", "期末客户数中位数").into(),
+        format!("{} ± {}", n.count(hl.final_customers.p50.estimate.unwrap_or(f64::NAN)), n.count(hl.final_customers.p50.se.unwrap_or(f64::NAN))),
+    ]);
     let be = estimate_of(c, "median(breakeven_month)", c.f.run_values("breakeven_month"));
-    rows.push(vec![c.t("Breakeven month (stays in profit from then on), median", "盈亏平衡月份（此后累计保持盈利）中位数").into(), be.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}"))]);
+    rows.push(vec![
+        c.t("Breakeven month (stays in profit from then on), median", "盈亏平衡月份（此后累计保持盈利）中位数").into(),
+        be.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}")),
+    ]);
     let first = estimate_of(c, "median(first_profit_month)", c.f.run_values("first_profit_month"));
-    rows.push(vec![c.t("First profitable month, median", "首个盈利月份中位数").into(), first.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}"))]);
+    rows.push(vec![
+        c.t("First profitable month, median", "首个盈利月份中位数").into(),
+        first.estimate.map_or(c.t("not within the horizon", "期内未实现").into(), |m| format!("{m:.0}")),
+    ]);
     rows.push(vec![c.t("P(breakeven within the horizon)", "期内实现盈亏平衡的概率").into(), n.share_se(hl.p_breakeven.estimate, hl.p_breakeven.se)]);
     rows.push(money(c.t("Funding need (max(0, −lowest cash)), mean", "资金缺口（max(0, −最低现金)）均值"), &hl.funding_need.mean));
     Section {
@@ -305,7 +334,11 @@ fn averages(c: &Ctx) -> Section {
         vec![c.t("Final cash", "期末现金").into(), c.n.money(a.cash[h - 1]), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se)],
         vec![format!("{} {h}", c.t("Customers, month", "客户数，第")) + c.t("", " 个月"), c.n.count(a.customers[h - 1]), c.n.count(med("customers"))],
         vec![format!("{} {h}", c.t("MRR, month", "MRR，第")) + c.t("", " 个月"), c.n.money(a.mrr[h - 1]), c.n.money(med("mrr"))],
-        vec![c.t("Runs out of cash", "耗尽现金").into(), default, format!("{} {}", c.n.share_se(hl.p_default.estimate, hl.p_default.se), c.t("of futures", "的未来"))],
+        vec![
+            c.t("Runs out of cash", "耗尽现金").into(),
+            default,
+            format!("{} {}", c.n.share_se(hl.p_default.estimate, hl.p_default.se), c.t("of futures", "的未来")),
+        ],
     ];
     Section {
         id: "averages".into(),
@@ -389,11 +422,20 @@ fn survival(c: &Ctx) -> Section {
     let n = d.len().max(1) as f64;
     let months: Vec<f64> = (0..=c.h()).map(f64::from).collect();
     let alive: Vec<f64> = months.iter().map(|t| d.iter().filter(|m| **m > *t).count() as f64 / n).collect();
-    let mut ch = Chart::new((0.0, f64::from(c.h())), (alive.iter().copied().fold(1.0, f64::min).min(0.9), 1.0), (c.t("month", "月份"), c.t("share of futures with cash", "仍有现金的未来占比")), &|v| c.month(v), &|v| format!("{:.0}%", 100.0 * v));
+    let mut ch = Chart::new(
+        (0.0, f64::from(c.h())),
+        (alive.iter().copied().fold(1.0, f64::min).min(0.9), 1.0),
+        (c.t("month", "月份"), c.t("share of futures with cash", "仍有现金的未来占比")),
+        &|v| c.month(v),
+        &|v| format!("{:.0}%", 100.0 * v),
+    );
     ch.steps(&months, &alive, LINE);
     let id = "survival";
     let title = c.t("Survival: P(not yet out of cash) by month", "存活曲线：截至各月仍未耗尽现金的概率");
-    let desc = c.t("The share of simulated futures whose cash has stayed at or above zero through each month (the axis does not start at 0).", "截至每个月，现金始终不低于零的模拟未来所占比例（纵轴不从 0 开始）。");
+    let desc = c.t(
+        "The share of simulated futures whose cash has stayed at or above zero through each month (the axis does not start at 0).",
+        "截至每个月，现金始终不低于零的模拟未来所占比例（纵轴不从 0 开始）。",
+    );
     let rows = months
         .iter()
         .zip(&alive)
@@ -428,7 +470,9 @@ fn final_cash(c: &Ctx) -> Section {
     let total = v.len().max(1) as f64;
     let top = counts.iter().copied().max().unwrap_or(1) as f64 / total;
     let end = start + bins as f64 * width;
-    let mut ch = Chart::new((start, end), (0.0, top), (c.t("final cash", "期末现金"), c.t("share of futures", "未来占比")), &|x| c.n.axis(x), &|y| format!("{:.0}%", 100.0 * y));
+    let mut ch = Chart::new((start, end), (0.0, top), (c.t("final cash", "期末现金"), c.t("share of futures", "未来占比")), &|x| c.n.axis(x), &|y| {
+        format!("{:.0}%", 100.0 * y)
+    });
     for (k, n) in counts.iter().enumerate() {
         let a = start + k as f64 * width;
         ch.bar(a, a + width, *n as f64 / total, BAND_INNER, a + 0.5 * width < 0.0);
@@ -437,7 +481,10 @@ fn final_cash(c: &Ctx) -> Section {
     ch.legend(0, CONTRAST, "", &format!("{} {:.1}%", c.t("cash < 0:", "现金 < 0："), 100.0 * below));
     let id = "final-cash";
     let title = c.t("Distribution of final cash", "期末现金分布");
-    let desc = c.t("Share of simulated futures by final cash (1st to 99th percentile); hatched bars: below zero.", "按期末现金划分的模拟未来占比（第 1 至第 99 百分位）；斜线填充：低于零。");
+    let desc = c.t(
+        "Share of simulated futures by final cash (1st to 99th percentile); hatched bars: below zero.",
+        "按期末现金划分的模拟未来占比（第 1 至第 99 百分位）；斜线填充：低于零。",
+    );
     let rows = counts
         .iter()
         .enumerate()
@@ -465,7 +512,10 @@ fn tornado(c: &Ctx) -> Option<Section> {
     let span = (hi - lo).max(1.0);
     let k = rows.len() as f64;
     // One row of room above the bars for the legend.
-    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.9), (c.t("median final cash", "期末现金中位数"), ""), &|x| c.n.axis(x), &|_| String::new());
+    let mut ch =
+        Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.9), (c.t("median final cash", "期末现金中位数"), ""), &|x| c.n.axis(x), &|_| {
+            String::new()
+        });
     for (i, r) in rows.iter().enumerate() {
         let y = k - 1.0 - i as f64;
         let (l, h) = (r.low.estimate.unwrap_or(base), r.high.estimate.unwrap_or(base));
@@ -478,7 +528,10 @@ fn tornado(c: &Ctx) -> Option<Section> {
     ch.legend(1, BAND_INNER, "", c.t("input at its p90", "输入取 P90"));
     let id = "tornado";
     let title = c.t("What drives median final cash (tornado)", "期末现金中位数的驱动因素（龙卷风图）");
-    let desc = c.t("Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.", "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。");
+    let desc = c.t(
+        "Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.",
+        "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。",
+    );
     let table_rows = rows
         .iter()
         .map(|r| {
@@ -498,7 +551,14 @@ fn tornado(c: &Ctx) -> Option<Section> {
         intro: vec![desc.into()],
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
         table: Some(table(
-            &[c.t("input", "输入"), c.t("p10 → p90", "P10 → P90"), c.t("at p10", "取 P10 时"), c.t("at p90", "取 P90 时"), c.t("swing", "变化幅度"), c.t("variance share", "方差占比")],
+            &[
+                c.t("input", "输入"),
+                c.t("p10 → p90", "P10 → P90"),
+                c.t("at p10", "取 P10 时"),
+                c.t("at p90", "取 P90 时"),
+                c.t("swing", "变化幅度"),
+                c.t("variance share", "方差占比"),
+            ],
             table_rows,
         )),
         data: None,
@@ -509,16 +569,15 @@ fn stresses(c: &Ctx) -> Option<Section> {
     if c.f.stresses.is_empty() {
         return None;
     }
-    let rows = c
-        .f
-        .stresses
-        .iter()
-        .map(|r| {
-            let fmt = |v: &crate::figure::FigureValue| c.n.figure(v, r.probability, !r.probability);
-            let diff = c.n.difference(&r.diff, r.probability, !r.probability);
-            vec![r.stress.clone(), r.figure.clone(), fmt(&r.base), fmt(&r.value), diff]
-        })
-        .collect();
+    let rows =
+        c.f.stresses
+            .iter()
+            .map(|r| {
+                let fmt = |v: &crate::figure::FigureValue| c.n.figure(v, r.probability, !r.probability);
+                let diff = c.n.difference(&r.diff, r.probability, !r.probability);
+                vec![r.stress.clone(), r.figure.clone(), fmt(&r.base), fmt(&r.value), diff]
+            })
+            .collect();
     Some(Section {
         id: "stresses".into(),
         heading: c.t("Stress tests", "压力测试").into(),
@@ -551,7 +610,9 @@ fn accuracy_draws(c: &Ctx, a: &super::AccuracyFacts) -> Section {
     };
     let counts: Vec<f64> = (0..bins).map(share).collect();
     let top = counts.iter().copied().fold(0.0, f64::max);
-    let mut ch = Chart::new((lo, hi), (0.0, top.max(1e-9)), (c.t("model accuracy", "模型准确率"), c.t("share of futures", "未来占比")), &pct, &|y| format!("{:.0}%", 100.0 * y));
+    let mut ch = Chart::new((lo, hi), (0.0, top.max(1e-9)), (c.t("model accuracy", "模型准确率"), c.t("share of futures", "未来占比")), &pct, &|y| {
+        format!("{:.0}%", 100.0 * y)
+    });
     for (k, s) in counts.iter().enumerate() {
         ch.bar(lo + k as f64 * width, lo + (k + 1) as f64 * width, *s, BAND_INNER, false);
     }
@@ -566,10 +627,16 @@ fn accuracy_draws(c: &Ctx, a: &super::AccuracyFacts) -> Section {
     Section {
         id: id.into(),
         heading: c.t("Model accuracy and what it is worth", "模型准确率及其价值").into(),
-        intro: vec![desc.into(), format!("{} {} – {} · {} {}", c.t("5–95% range:", "5%–95% 范围："), q(0.05), q(0.95), c.t("reference accuracy", "基准准确率"), pct(a.reference))],
+        intro: vec![
+            desc.into(),
+            format!("{} {} – {} · {} {}", c.t("5–95% range:", "5%–95% 范围："), q(0.05), q(0.95), c.t("reference accuracy", "基准准确率"), pct(a.reference)),
+        ],
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
         table: None,
-        data: Some(table(&[c.t("from", "自"), c.t("share", "占比")], counts.iter().enumerate().map(|(k, s)| vec![format!("{:.2}%", 100.0 * (lo + k as f64 * width)), format!("{:.2}%", 100.0 * s)]).collect())),
+        data: Some(table(
+            &[c.t("from", "自"), c.t("share", "占比")],
+            counts.iter().enumerate().map(|(k, s)| vec![format!("{:.2}%", 100.0 * (lo + k as f64 * width)), format!("{:.2}%", 100.0 * s)]).collect(),
+        )),
     }
 }
 
@@ -579,20 +646,32 @@ fn churn_multiplier(c: &Ctx, a: &super::AccuracyFacts) -> Section {
     let ys: Vec<f64> = a.multiplier.iter().map(|p| p.1).collect();
     let (ylo, yhi) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| (l.min(*y), h.max(*y)));
     let (lo, hi) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
-    let mut ch = Chart::new((lo, hi), (ylo.min(0.9), yhi.max(1.1)), (c.t("model accuracy", "模型准确率"), c.t("churn multiplier", "流失率乘数")), &pct, &|y| format!("×{y:.2}"));
+    let mut ch = Chart::new(
+        (lo, hi),
+        (ylo.min(0.9), yhi.max(1.1)),
+        (c.t("model accuracy", "模型准确率"), c.t("churn multiplier", "流失率乘数")),
+        &pct,
+        &|y| format!("×{y:.2}"),
+    );
     ch.line(&xs, &ys, LINE, 2.5, "");
     ch.hline(1.0, "#000000");
     ch.vline(a.reference, c.t("reference", "基准"));
     let id = "churn-multiplier";
     let title = c.t("Churn multiplier implied by accuracy", "准确率对应的流失率乘数");
-    let desc = c.t("Monthly churn is churn.base × this multiplier at the run's accuracy; 1 at the reference accuracy.", "每月流失率 = churn.base × 该乘数（按该次模拟的准确率）；在基准准确率处为 1。");
+    let desc = c.t(
+        "Monthly churn is churn.base × this multiplier at the run's accuracy; 1 at the reference accuracy.",
+        "每月流失率 = churn.base × 该乘数（按该次模拟的准确率）；在基准准确率处为 1。",
+    );
     Section {
         id: id.into(),
         heading: title.into(),
         intro: vec![desc.into()],
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
         table: None,
-        data: Some(table(&[c.t("accuracy", "准确率"), c.t("multiplier", "乘数")], a.multiplier.iter().step_by(4).map(|(x, m)| vec![pct(*x), format!("×{m:.3}")]).collect())),
+        data: Some(table(
+            &[c.t("accuracy", "准确率"), c.t("multiplier", "乘数")],
+            a.multiplier.iter().step_by(4).map(|(x, m)| vec![pct(*x), format!("×{m:.3}")]).collect(),
+        )),
     }
 }
 
@@ -610,9 +689,19 @@ fn accuracy_worth_table(c: &Ctx, a: &super::AccuracyFacts) -> Option<Section> {
             vec![pct(r.value), r.figure.clone(), v, d]
         })
         .collect();
-    let mut intro = vec![c.t("Every simulated future re-run with the model's accuracy set to each value (same futures otherwise); differences from the first value are paired.", "将每个模拟未来的模型准确率分别设为下列数值重新模拟（其余不变）；与第一个数值的差为配对差。").to_string()];
+    let mut intro = vec![
+        c.t(
+            "Every simulated future re-run with the model's accuracy set to each value (same futures otherwise); differences from the first value are paired.",
+            "将每个模拟未来的模型准确率分别设为下列数值重新模拟（其余不变）；与第一个数值的差为配对差。",
+        )
+        .to_string(),
+    ];
     if let Some((per, se, _, _)) = accuracy_worth(c) {
-        intro.push(format!("{} {}", c.t("Per point of accuracy, median final cash:", "每个百分点准确率对应的期末现金中位数变化："), c.n.money_se(Some(per), Some(se))));
+        intro.push(format!(
+            "{} {}",
+            c.t("Per point of accuracy, median final cash:", "每个百分点准确率对应的期末现金中位数变化："),
+            c.n.money_se(Some(per), Some(se))
+        ));
     }
     Some(Section {
         id: "accuracy-worth".into(),
@@ -625,28 +714,33 @@ fn accuracy_worth_table(c: &Ctx, a: &super::AccuracyFacts) -> Option<Section> {
 }
 
 fn inputs(c: &Ctx) -> Section {
-    let rows = c
-        .f
-        .inputs
-        .iter()
-        .map(|&id| {
-            let input = c.sc.input(id);
-            let per = if input.per == crate::scenario::Per::Month { c.t(", drawn afresh every month", "，每月重新抽取") } else { "" };
-            let range = match input.dist.as_fixed() {
-                Some(v) => c.n.value(v),
-                None => {
-                    let mut v = c.f.input_values(id).to_vec();
-                    v.sort_unstable_by(f64::total_cmp);
-                    format!("{} – {}", c.n.value(stats::quantile_sorted(&v, 0.05)), c.n.value(stats::quantile_sorted(&v, 0.95)))
-                }
-            };
-            vec![super::words::input_name(&input.path, c.lang), format!("{}{per}", input.dist.label()), range]
-        })
-        .collect();
+    let rows =
+        c.f.inputs
+            .iter()
+            .map(|&id| {
+                let input = c.sc.input(id);
+                let per = if input.per == crate::scenario::Per::Month { c.t(", drawn afresh every month", "，每月重新抽取") } else { "" };
+                let range = match input.dist.as_fixed() {
+                    Some(v) => c.n.value(v),
+                    None => {
+                        let mut v = c.f.input_values(id).to_vec();
+                        v.sort_unstable_by(f64::total_cmp);
+                        format!("{} – {}", c.n.value(stats::quantile_sorted(&v, 0.05)), c.n.value(stats::quantile_sorted(&v, 0.95)))
+                    }
+                };
+                vec![super::words::input_name(&input.path, c.lang), format!("{}{per}", input.dist.label()), range]
+            })
+            .collect();
     Section {
         id: "inputs".into(),
         heading: c.t("Every input", "全部输入").into(),
-        intro: vec![c.t("Each input as the plan states it, and the range its draws covered (5th to 95th percentile; for monthly inputs, of each run's average).", "计划中每个输入的设定，以及其抽样覆盖的范围（第 5 至第 95 百分位；按月抽取的输入取每次模拟的平均值）。").into()],
+        intro: vec![
+            c.t(
+                "Each input as the plan states it, and the range its draws covered (5th to 95th percentile; for monthly inputs, of each run's average).",
+                "计划中每个输入的设定，以及其抽样覆盖的范围（第 5 至第 95 百分位；按月抽取的输入取每次模拟的平均值）。",
+            )
+            .into(),
+        ],
         chart: None,
         table: Some(table(&[c.t("input", "输入"), c.t("as written", "设定"), c.t("5–95% range", "5%–95% 范围")], rows)),
         data: None,
@@ -657,13 +751,22 @@ fn unit_economics(c: &Ctx) -> Section {
     let row = |name: &str, metric: &str, money: bool, convention: &str| {
         let v = estimate_of(c, &format!("median({metric})"), c.f.run_values(metric));
         let value = c.n.figure(&v, false, money);
-        let over = if v.runs < c.sc.runs { format!(" ({} {})", crate::terminal::number(v.runs as f64, 0), c.t("runs with a value", "次模拟有值")) } else { String::new() };
+        let over = if v.runs < c.sc.runs {
+            format!(" ({} {})", crate::terminal::number(v.runs as f64, 0), c.t("runs with a value", "次模拟有值"))
+        } else {
+            String::new()
+        };
         vec![name.to_string(), value + &over, convention.to_string()]
     };
     let rows = vec![
         row("LTV", "ltv", true, c.t("ARPA × gross margin ÷ average monthly churn", "ARPA × 毛利率 ÷ 平均月流失率")),
         row(c.t("Paid CAC", "付费获客成本"), "cac_paid", true, c.t("marketing spend ÷ paid customers", "营销支出 ÷ 付费获得的客户")),
-        row(c.t("Blended CAC", "混合获客成本"), "cac_blended", true, c.t("marketing spend ÷ all new customers (organic and referred included)", "营销支出 ÷ 全部新客户（含自然增长与推荐）")),
+        row(
+            c.t("Blended CAC", "混合获客成本"),
+            "cac_blended",
+            true,
+            c.t("marketing spend ÷ all new customers (organic and referred included)", "营销支出 ÷ 全部新客户（含自然增长与推荐）"),
+        ),
         row(c.t("LTV/CAC (paid)", "LTV/CAC（付费）"), "ltv_cac_paid", false, c.t("LTV ÷ paid CAC", "LTV ÷ 付费获客成本")),
         row(c.t("LTV/CAC (blended)", "LTV/CAC（混合）"), "ltv_cac_blended", false, c.t("LTV ÷ blended CAC", "LTV ÷ 混合获客成本")),
         row(c.t("Payback (months)", "回收期（月）"), "payback_months", false, c.t("paid CAC ÷ (ARPA × gross margin)", "付费获客成本 ÷ (ARPA × 毛利率)")),
@@ -671,7 +774,10 @@ fn unit_economics(c: &Ctx) -> Section {
     Section {
         id: "unit-economics".into(),
         heading: c.t("Unit economics", "单位经济效益").into(),
-        intro: vec![c.t("Medians over the simulated futures, with the conventions used (docs/model.md §2.1).", "模拟未来的中位数及所用口径（docs/model.md §2.1）。").into()],
+        intro: vec![
+            c.t("Medians over the simulated futures, with the conventions used (docs/model.md §2.1).", "模拟未来的中位数及所用口径（docs/model.md §2.1）。")
+                .into(),
+        ],
         chart: None,
         table: Some(table(&[c.t("figure", "指标"), c.t("median ± SE", "中位数 ± 标准误"), c.t("convention", "口径")], rows)),
         data: None,

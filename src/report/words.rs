@@ -150,9 +150,7 @@ impl Numbers {
     /// count) as its 95% interval in plain numbers, `23 (95%: 22–23)`.
     pub fn figure(&self, v: &crate::figure::FigureValue, probability: bool, money: bool) -> String {
         match v.interval() {
-            Some(_) if self.lang == Lang::Zh => {
-                terminal::figure_text(v, false).replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace("never", "从未")
-            }
+            Some(_) if self.lang == Lang::Zh => terminal::figure_text(v, false).replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace("never", "从未"),
             Some(_) => terminal::figure_text(v, false),
             None if probability => self.share_se(v.estimate, v.se),
             None if money => self.money_se(v.estimate, v.se),

@@ -57,5 +57,3 @@ fn list(path: &std::path::Path, problems: &[Problem]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
-
-

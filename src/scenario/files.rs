@@ -30,11 +30,7 @@ pub fn git_show(rev: &str, path: &str, max: u64) -> Result<String, String> {
     }
     let git = |args: &[&str]| -> Result<Vec<u8>, String> {
         let out = std::process::Command::new("git").args(args).output().map_err(|e| format!("cannot run git to read {spec}: {e}"))?;
-        if out.status.success() {
-            Ok(out.stdout)
-        } else {
-            Err(format!("git cannot read {spec}: {}", String::from_utf8_lossy(&out.stderr).trim()))
-        }
+        if out.status.success() { Ok(out.stdout) } else { Err(format!("git cannot read {spec}: {}", String::from_utf8_lossy(&out.stderr).trim())) }
     };
     let commit = git(&["rev-parse", "--verify", "--end-of-options", &format!("{rev}^{{commit}}")])?;
     let object = format!("{}:{path}", String::from_utf8_lossy(&commit).trim());

@@ -51,8 +51,7 @@ pub const BUILTIN_NAME: &str = "scenarios/sentiment-saas.toml";
 /// Its text, embedded so `runway run` needs no file.
 pub const BUILTIN_TOML: &str = include_str!("../../scenarios/sentiment-saas.toml");
 /// The data files it refers to, embedded likewise (path relative to `scenarios/`).
-pub const BUILTIN_FILES: &[(&str, &str)] =
-    &[("data/sentiment-report.txt", include_str!("../../scenarios/data/sentiment-report.txt"))];
+pub const BUILTIN_FILES: &[(&str, &str)] = &[("data/sentiment-report.txt", include_str!("../../scenarios/data/sentiment-report.txt"))];
 
 /// Index of an input in [`Scenario::inputs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -354,8 +353,7 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError
 /// REV:path`); the files it refers to are read at the same revision.
 pub fn load_revision(rev: &str, path: &str, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     let shown = PathBuf::from(format!("{rev}:{path}"));
-    let text = files::git_show(rev, path, limits::MAX_FILE_BYTES)
-        .map_err(|e| ScenarioError::Read { path: shown.clone(), error: std::io::Error::other(e) })?;
+    let text = files::git_show(rev, path, limits::MAX_FILE_BYTES).map_err(|e| ScenarioError::Read { path: shown.clone(), error: std::io::Error::other(e) })?;
     let dir = Path::new(path).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
     parse(&text, &shown, &FileSource::Git { rev: rev.to_string(), dir }, overrides)
 }
@@ -369,11 +367,7 @@ pub fn builtin(overrides: Overrides) -> Result<Scenario, ScenarioError> {
 /// manifest; `files` resolves the data files the scenario refers to.
 pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     if text.len() as u64 > limits::MAX_FILE_BYTES {
-        return Err(ScenarioError::TooBig {
-            path: path.into(),
-            size: text.len() as u64,
-            max: limits::MAX_FILE_BYTES,
-        });
+        return Err(ScenarioError::TooBig { path: path.into(), size: text.len() as u64, max: limits::MAX_FILE_BYTES });
     }
     let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
@@ -387,8 +381,7 @@ pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) 
     })?;
     let sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let source = Source { path: path.into(), sha256 };
-    validate::validate(spec, text, files, overrides, source)
-        .map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+    validate::validate(spec, text, files, overrides, source).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
 }
 
 /// A deserializer's "invalid type: string \"36\", expected i64" in words

@@ -1,8 +1,8 @@
 //! Quantities (DESIGN §2.1): a number, a `"lo to hi"` 90% interval, or a
 //! `{ dist = "…", … }` table, turned into a validated [`Dist`].
 
-use super::files::FileSource;
 use super::Per;
+use super::files::FileSource;
 use crate::dist::Dist;
 use toml::Value;
 
@@ -42,9 +42,7 @@ pub fn parse(value: &Value, files: &FileSource) -> Result<Parsed, String> {
 /// `"lo to hi"`: lognormal with p5 = lo, p95 = hi when both ends are > 0,
 /// else normal with the same 90% interval.
 fn interval(s: &str) -> Result<Dist, String> {
-    let bad = || {
-        format!("\"{s}\" is not a quantity; write a number, \"lo to hi\" (a 90% interval, e.g. \"0.02 to 0.06\"), or a {{ dist = \"…\" }} table")
-    };
+    let bad = || format!("\"{s}\" is not a quantity; write a number, \"lo to hi\" (a 90% interval, e.g. \"0.02 to 0.06\"), or a {{ dist = \"…\" }} table");
     let (lo, hi) = s.split_once(" to ").ok_or_else(bad)?;
     let num = |t: &str| t.trim().replace('_', "").parse::<f64>().map_err(|_| bad());
     let (lo, hi) = (num(lo)?, num(hi)?);
@@ -86,14 +84,10 @@ fn string<'t>(t: &'t toml::Table, key: &str) -> Result<Option<&'t str>, String> 
 }
 
 fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
-    let family = string(t, "dist")?.ok_or_else(|| {
-        format!("a quantity table needs `dist`, one of: {}", FAMILIES.iter().map(|f| f.0).collect::<Vec<_>>().join(", "))
-    })?;
+    let family =
+        string(t, "dist")?.ok_or_else(|| format!("a quantity table needs `dist`, one of: {}", FAMILIES.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")))?;
     let Some((_, keys_help)) = FAMILIES.iter().find(|f| f.0 == family) else {
-        return Err(format!(
-            "dist = \"{family}\" is not a known distribution; use one of: {}",
-            FAMILIES.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")
-        ));
+        return Err(format!("dist = \"{family}\" is not a known distribution; use one of: {}", FAMILIES.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")));
     };
     let per = match string(t, "per")? {
         None | Some("run") => Per::Run,
@@ -118,9 +112,7 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
     }
     let get = |k: &str| number(t, k);
     let has = |k: &str| t.contains_key(k);
-    let need = |k: &str| -> Result<f64, String> {
-        get(k)?.ok_or_else(|| format!("dist = \"{family}\" needs `{k}` ({keys_help})"))
-    };
+    let need = |k: &str| -> Result<f64, String> { get(k)?.ok_or_else(|| format!("dist = \"{family}\" needs `{k}` ({keys_help})")) };
     let (min, max) = (get("min")?, get("max")?);
     let err = |e: crate::dist::DistError| format!("{family}: {e}");
     let (dist, bounds_are_params) = match family {
@@ -130,11 +122,7 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
                 if has("p5") && has("median") {
                     return Err("lognormal: give p5 + p95 or median + p95, not both".into());
                 }
-                if has("p5") {
-                    Dist::lognormal_p5_p95(need("p5")?, need("p95")?)
-                } else {
-                    Dist::lognormal_median_p95(need("median")?, need("p95")?)
-                }
+                if has("p5") { Dist::lognormal_p5_p95(need("p5")?, need("p95")?) } else { Dist::lognormal_median_p95(need("median")?, need("p95")?) }
             } else if has("mean") || has("sd") {
                 Dist::lognormal_mean_sd(need("mean")?, need("sd")?)
             } else if has("mu") || has("sigma") {
@@ -152,10 +140,7 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
                 &["mu", "sigma"]
             };
             if let Some(stray) = params.iter().find(|k| has(k) && !chosen.contains(k)) {
-                return Err(format!(
-                    "lognormal: `{stray}` cannot be combined with {}; give exactly one of {keys_help}",
-                    chosen.join(" + ")
-                ));
+                return Err(format!("lognormal: `{stray}` cannot be combined with {}; give exactly one of {keys_help}", chosen.join(" + ")));
             }
             (d.map_err(err)?, false)
         }
@@ -202,9 +187,10 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
 fn csv_column(text: &str, column: &str) -> Result<Vec<f64>, String> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-    let idx = headers.iter().position(|h| h == column).ok_or_else(|| {
-        format!("no column `{column}`; columns are: {}", headers.iter().collect::<Vec<_>>().join(", "))
-    })?;
+    let idx = headers
+        .iter()
+        .position(|h| h == column)
+        .ok_or_else(|| format!("no column `{column}`; columns are: {}", headers.iter().collect::<Vec<_>>().join(", ")))?;
     let mut values = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| e.to_string())?;

@@ -219,10 +219,7 @@ pub fn cli_value(text: &str) -> Value {
     if text.trim_start().starts_with(['*', '+', '-']) {
         return Value::String(text.trim().to_string());
     }
-    toml::from_str::<toml::Table>(&format!("v = {text}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| Value::String(text.to_string()))
+    toml::from_str::<toml::Table>(&format!("v = {text}")).ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| Value::String(text.to_string()))
 }
 
 /// Where a stress came from, for messages.
@@ -234,13 +231,7 @@ struct Origin {
 }
 
 /// Validates the file's stresses and the command line's ad hoc one.
-pub(super) fn validate_all(
-    cx: &mut Ctx<'_>,
-    specs: &[super::spec::StressSpec],
-    overrides: &Overrides,
-    targets: Targets<'_>,
-    horizon: u32,
-) -> Vec<Stress> {
+pub(super) fn validate_all(cx: &mut Ctx<'_>, specs: &[super::spec::StressSpec], overrides: &Overrides, targets: Targets<'_>, horizon: u32) -> Vec<Stress> {
     let inputs = cx.inputs.clone();
     let targets = Targets { inputs: &inputs, ..targets };
     let mut out: Vec<Stress> = vec![];
@@ -253,11 +244,7 @@ pub(super) fn validate_all(
             cx.problem(Some(st.name.span()), &format!("stress.{i}.name"), &name, "two stresses have this name");
         }
         let from_month = st.from_month.as_ref().map(|m| cx.month(&format!("stress.{i}.from_month"), m));
-        let origin = Origin {
-            label: format!("stress.{i}.set"),
-            span: Some(st.set.span()),
-            from: from_month.unwrap_or(1),
-        };
+        let origin = Origin { label: format!("stress.{i}.set"), span: Some(st.set.span()), from: from_month.unwrap_or(1) };
         if st.set.get_ref().is_empty() {
             cx.problem(origin.span.clone(), &origin.label, "{}", "a stress needs at least one key to set");
         }
@@ -288,11 +275,7 @@ fn checked(cx: &mut Ctx<'_>, origin: &Origin, stress: Stress, horizon: u32) -> S
         }
     }
     if stress.from() > horizon {
-        cx.warnings.push(format!(
-            "stress \"{}\" starts in month {}, after the {horizon}-month horizon: it changes nothing",
-            stress.name,
-            stress.from()
-        ));
+        cx.warnings.push(format!("stress \"{}\" starts in month {}, after the {horizon}-month horizon: it changes nothing", stress.name, stress.from()));
     }
     stress
 }

@@ -72,13 +72,7 @@ impl Ctx<'_> {
 
     /// Parses a quantity and checks it against `rule`, recording any
     /// problem; `None` when it cannot be parsed at all.
-    pub(super) fn checked_quantity(
-        &mut self,
-        path: &str,
-        value: &toml::Value,
-        span: Option<Range<usize>>,
-        rule: Rule,
-    ) -> Option<quantity::Parsed> {
+    pub(super) fn checked_quantity(&mut self, path: &str, value: &toml::Value, span: Option<Range<usize>>, rule: Rule) -> Option<quantity::Parsed> {
         let parsed = match quantity::parse(value, self.files) {
             Ok(p) => p,
             Err(msg) => {
@@ -181,13 +175,7 @@ impl Ctx<'_> {
     }
 }
 
-pub(super) fn validate(
-    spec: ScenarioSpec,
-    text: &str,
-    files: &FileSource,
-    overrides: Overrides,
-    source: Source,
-) -> Result<Scenario, Vec<Problem>> {
+pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overrides: Overrides, source: Source) -> Result<Scenario, Vec<Problem>> {
     let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![] };
     let s = &spec.scenario;
 
@@ -241,8 +229,7 @@ pub(super) fn validate(
         cx.problem(None, "scenario.name", "\"\"", "must not be empty");
     }
 
-    let start_customers =
-        cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
+    let start_customers = cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
     let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
     let price = cx.quantity("pricing.price", &spec.pricing.price, NONNEG.monthly());
     let annual_increase =
@@ -257,12 +244,7 @@ pub(super) fn validate(
         referral: cx.opt("acquisition.referral", acq.and_then(|a| a.referral.as_ref()), 0.0, NONNEG.monthly()),
         marketing: acq.and_then(|a| a.marketing.as_ref()).map(|m| Marketing {
             spend: cx.quantity("acquisition.marketing.spend", &m.spend, NONNEG.monthly()),
-            spend_growth: cx.opt(
-                "acquisition.marketing.spend_growth",
-                m.spend_growth.as_ref(),
-                0.0,
-                GROWTH.monthly(),
-            ),
+            spend_growth: cx.opt("acquisition.marketing.spend_growth", m.spend_growth.as_ref(), 0.0, GROWTH.monthly()),
             cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
         }),
         noise: cx.noise("acquisition.noise", acq.and_then(|a| a.noise.as_ref()), "poisson"),
@@ -307,7 +289,12 @@ pub(super) fn validate(
             Some(p) => {
                 let v = *p.get_ref();
                 if !(0.0..=1.0).contains(&v) {
-                    cx.problem(Some(p.span()), &format!("funding.{i}.probability"), v, format!("must be within [0, 1], as a fraction (50% is 0.5){}", percent_hint(Some(v), UNIT)));
+                    cx.problem(
+                        Some(p.span()),
+                        &format!("funding.{i}.probability"),
+                        v,
+                        format!("must be within [0, 1], as a fraction (50% is 0.5){}", percent_hint(Some(v), UNIT)),
+                    );
                 }
                 v.clamp(0.0, 1.0)
             }
@@ -321,13 +308,7 @@ pub(super) fn validate(
     let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets, horizon);
     cx.list_len("assert", spec.asserts.len());
     let catalog = crate::figure::Catalog::from_parts(horizon, &cx.inputs, accuracy.as_ref().map(|a| a.initial));
-    let asserts = spec
-        .asserts
-        .iter()
-        .enumerate()
-        .take(limits::MAX_LIST)
-        .filter_map(|(i, a)| assertion(&mut cx, &catalog, &stresses, i, a))
-        .collect();
+    let asserts = spec.asserts.iter().enumerate().take(limits::MAX_LIST).filter_map(|(i, a)| assertion(&mut cx, &catalog, &stresses, i, a)).collect();
     for c in &spec.correlation {
         cx.problem(
             Some(c.span()),
@@ -394,13 +375,7 @@ pub(super) fn validate(
 /// An `[[assert]]`: its `expect` must be `FIGURE CMP NUMBER` in the figure
 /// language (docs/figures.md) over this scenario's names, and its `stress`
 /// a stress of the file.
-fn assertion(
-    cx: &mut Ctx<'_>,
-    catalog: &crate::figure::Catalog,
-    stresses: &[Stress],
-    i: usize,
-    a: &spec::AssertSpec,
-) -> Option<Assertion> {
+fn assertion(cx: &mut Ctx<'_>, catalog: &crate::figure::Catalog, stresses: &[Stress], i: usize, a: &spec::AssertSpec) -> Option<Assertion> {
     let span = Some(a.expect.span());
     let expect = a.expect.get_ref();
     let target = match crate::figure::Target::parse(expect, catalog) {
@@ -411,11 +386,8 @@ fn assertion(
         }
     };
     if let Some(name) = a.stress.as_ref().filter(|n| !stresses.iter().any(|s| &s.name == *n)) {
-        let known = if stresses.is_empty() {
-            "the file has no [[stress]]".to_string()
-        } else {
-            crate::suggest::phrase(name, stresses.iter().map(|s| s.name.as_str()))
-        };
+        let known =
+            if stresses.is_empty() { "the file has no [[stress]]".to_string() } else { crate::suggest::phrase(name, stresses.iter().map(|s| s.name.as_str())) };
         cx.problem(span, &format!("assert.{i}.stress"), format!("\"{name}\""), format!("no stress has this name; {known}"));
         return None;
     }
@@ -426,12 +398,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
     let given = [a.value.is_some(), a.measured.is_some(), a.report.is_some(), a.confusion.is_some()];
     let count = given.iter().filter(|g| **g).count();
     if count != 1 {
-        cx.problem(
-            None,
-            "accuracy",
-            "",
-            format!("needs exactly one of value, measured, report or confusion (found {count})"),
-        );
+        cx.problem(None, "accuracy", "", format!("needs exactly one of value, measured, report or confusion (found {count})"));
     }
     let posterior = |cx: &mut Ctx<'_>, path: &str, correct: u64, total: u64| {
         let d = Dist::beta(correct as f64 + 1.0, (total - correct) as f64 + 1.0).expect("counts give a valid beta");
@@ -442,12 +409,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
     } else if let Some(m) = &a.measured {
         let (c, t) = (m.get_ref().correct, m.get_ref().total);
         if !(t > 0 && c >= 0 && c <= t) {
-            cx.problem(
-                Some(m.span()),
-                "accuracy.measured",
-                format!("{{ correct = {c}, total = {t} }}"),
-                "needs total > 0 and 0 <= correct <= total",
-            );
+            cx.problem(Some(m.span()), "accuracy.measured", format!("{{ correct = {c}, total = {t} }}"), "needs total > 0 and 0 <= correct <= total");
             cx.fixed("accuracy.measured", 0.0, UNIT)
         } else {
             posterior(cx, "accuracy.measured", c as u64, t as u64)
@@ -455,10 +417,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
     } else if let Some(r) = &a.report {
         let spec::ReportSpec { file, row, metric } = r.get_ref();
         let shown = format!("{{ file = \"{file}\", row = \"{row}\", metric = \"{metric}\" }}");
-        let result = cx
-            .files
-            .read(file)
-            .and_then(|text| report::parse_classification_report(&text, row, metric).map_err(|e| format!("{file}: {e}")));
+        let result = cx.files.read(file).and_then(|text| report::parse_classification_report(&text, row, metric).map_err(|e| format!("{file}: {e}")));
         match result {
             Ok(m) => {
                 let (c, t) = m.counts();
@@ -471,10 +430,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
         }
     } else if let Some(c) = &a.confusion {
         let file = &c.get_ref().file;
-        let result = cx
-            .files
-            .read(file)
-            .and_then(|text| report::parse_confusion_matrix(&text).map_err(|e| format!("{file}: {e}")));
+        let result = cx.files.read(file).and_then(|text| report::parse_confusion_matrix(&text).map_err(|e| format!("{file}: {e}")));
         match result {
             Ok((correct, total)) => posterior(cx, "accuracy.confusion", correct, total),
             Err(e) => {
@@ -488,7 +444,12 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
 
     let reference = *a.reference.get_ref();
     if !(0.0..=1.0).contains(&reference) {
-        cx.problem(Some(a.reference.span()), "accuracy.reference", reference, format!("must be within [0, 1], as a fraction (92% is 0.92){}", percent_hint(Some(reference), UNIT)));
+        cx.problem(
+            Some(a.reference.span()),
+            "accuracy.reference",
+            reference,
+            format!("must be within [0, 1], as a fraction (92% is 0.92){}", percent_hint(Some(reference), UNIT)),
+        );
     }
     let link = match &a.link {
         None => {
@@ -496,12 +457,8 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
             Link::Linear { elasticity: cx.fixed("accuracy.link.elasticity", 0.0, ANY) }
         }
         Some(l) => match l.get_ref() {
-            spec::LinkSpec::Linear { elasticity } => {
-                Link::Linear { elasticity: cx.quantity_at("accuracy.link.elasticity", elasticity, Some(l.span()), ANY) }
-            }
-            spec::LinkSpec::Logistic { steepness } => {
-                Link::Logistic { steepness: cx.quantity_at("accuracy.link.steepness", steepness, Some(l.span()), ANY) }
-            }
+            spec::LinkSpec::Linear { elasticity } => Link::Linear { elasticity: cx.quantity_at("accuracy.link.elasticity", elasticity, Some(l.span()), ANY) },
+            spec::LinkSpec::Logistic { steepness } => Link::Logistic { steepness: cx.quantity_at("accuracy.link.steepness", steepness, Some(l.span()), ANY) },
             spec::LinkSpec::Table { points } => table_link(cx, l.span(), points, reference),
         },
     };
@@ -539,9 +496,8 @@ fn table_link(cx: &mut Ctx<'_>, span: Range<usize>, points: &[[f64; 2]], referen
         return fail(cx, "the table's multiplier at the reference accuracy is 0; it cannot be rescaled to 1 there");
     }
     if (scale - 1.0).abs() > 0.01 {
-        cx.warnings.push(format!(
-            "accuracy.link.points gives {scale:.4} at the reference accuracy {reference}; the table is divided by it so that m(reference) = 1"
-        ));
+        cx.warnings
+            .push(format!("accuracy.link.points gives {scale:.4} at the reference accuracy {reference}; the table is divided by it so that m(reference) = 1"));
     }
     Link::Table { points: pts, scale }
 }

@@ -252,10 +252,7 @@ fn sweep_follows_the_article_formula() {
 fn bad_stresses_are_explained() {
     let with = |stress: &str| {
         let text = format!("{}\n{stress}\n", churn_only(10, 0.04).split("[[stress]]").next().unwrap());
-        scenario::parse(&text, Path::new("t.toml"), &FileSource::Dir(".".into()), Overrides::default())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default()
+        scenario::parse(&text, Path::new("t.toml"), &FileSource::Dir(".".into()), Overrides::default()).err().map(|e| e.to_string()).unwrap_or_default()
     };
     let e = with("[[stress]]\nname = \"x\"\nset = { \"churn.bse\" = \"*2\" }");
     assert!(e.contains("stress.0.set.churn.bse") && e.contains("nearest: churn.base"), "{e}");

@@ -19,7 +19,7 @@
 //! --nocapture` prints the table (docs/model.md §5 has it).
 
 use crate::{figure, silent};
-use runway::analysis::{self, stress, Collector};
+use runway::analysis::{self, Collector, stress};
 use runway::figure::Figure;
 use runway::model::Plan;
 use runway::scenario::{self, Overrides, Scenario};
@@ -186,7 +186,10 @@ fn calibrate(name: &str) {
             // A tied quantile's difference is shown as its interval.
             let share_bound = figure.starts_with("P(") && t.estimates.iter().all(|&p| p == 0.0 || p == 1.0);
             let bound = share_bound || figure.ends_with("(tied: bound)");
-            println!("  {figure:<58} {sd:>12.4e} {se:>12.4e}   same in every seed (to rounding){}", if bound { ", shown as a 95% bound or interval" } else { "" });
+            println!(
+                "  {figure:<58} {sd:>12.4e} {se:>12.4e}   same in every seed (to rounding){}",
+                if bound { ", shown as a 95% bound or interval" } else { "" }
+            );
             if !bound && se > 1e-6 * level {
                 bad.push(format!("{figure}: never varies but reports SE {se}"));
             }
@@ -215,7 +218,10 @@ fn calibrate(name: &str) {
     let truths = [reference.median_breakeven_month.estimate, reference.median_first_profit_month.estimate]
         .into_iter()
         .chain(figures.iter().zip(&index).map(|(f, &k)| f.estimate(&collected.values[k]).estimate));
-    let labels = ["median breakeven month (headline)", "median first profitable month (headline)"].into_iter().map(String::from).chain(TIED.iter().map(|t| t.to_string()));
+    let labels = ["median breakeven month (headline)", "median first profitable month (headline)"]
+        .into_iter()
+        .map(String::from)
+        .chain(TIED.iter().map(|t| t.to_string()));
     for ((label, truth), intervals) in labels.zip(truths).zip(months.iter().chain(&tied)) {
         if intervals.is_empty() {
             continue; // not tied in this scenario

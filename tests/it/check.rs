@@ -5,7 +5,7 @@
 
 use crate::{figure, parse, runway, scratch, silent, stderr, stdout};
 use runway::analysis::collect;
-use runway::check::{self, weigh, Evidence, Rules, Status};
+use runway::check::{self, Evidence, Rules, Status, weigh};
 use runway::model::Plan;
 use runway::scenario::Overrides;
 use std::path::{Path, PathBuf};
@@ -232,7 +232,10 @@ fn junit_markdown_and_the_github_step_summary() {
 
     let markdown = std::fs::read_to_string(&md).unwrap();
     assert!(markdown.starts_with("## ❌ runway check\n\n7 assertions in 2 files: 6 passed, 1 failed, 0 undecided."), "{markdown}");
-    assert!(markdown.contains("| ❌ fail | too &lt;much&gt; &amp; more (`mean(total_profit) >= 13e6`) | 12,000,000 ± 0 | ≥ 13,000,000 | exact | 16 |"), "{markdown}");
+    assert!(
+        markdown.contains("| ❌ fail | too &lt;much&gt; &amp; more (`mean(total_profit) >= 13e6`) | 12,000,000 ± 0 | ≥ 13,000,000 | exact | 16 |"),
+        "{markdown}"
+    );
     assert!(markdown.contains("| ✅ pass | profitable from month 1 (`max(breakeven_month) <= 1`) | 1 | ≤ 1 | exact | 16 |"), "{markdown}");
     let appended = std::fs::read_to_string(&summary).unwrap();
     assert_eq!(appended, format!("earlier step\n{markdown}\n"));
@@ -251,8 +254,18 @@ fn diff_of_plans_whose_difference_is_known_exactly() {
     let out = dir.join("out");
     let md = dir.join("diff.md");
     let o = runway(&[
-        "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--metric", "mean(total_profit)", "--metric",
-        "mean(customers[36])", "--out", out.to_str().unwrap(), "--markdown", md.to_str().unwrap(), "--quiet",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--metric",
+        "mean(total_profit)",
+        "--metric",
+        "mean(customers[36])",
+        "--out",
+        out.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
+        "--quiet",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);

@@ -18,8 +18,17 @@ fn outputs_are_byte_identical_at_1_2_and_3_threads() {
     for threads in ["1", "2", "3"] {
         let out = base.join(threads);
         let o = runway(&[
-            "run", "scenarios/b2b-api.toml", "--runs", "5000", "--threads", threads, "--format", "parquet", "--out",
-            out.to_str().unwrap(), "--quiet",
+            "run",
+            "scenarios/b2b-api.toml",
+            "--runs",
+            "5000",
+            "--threads",
+            threads,
+            "--format",
+            "parquet",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         outs.push(out);
@@ -65,9 +74,8 @@ fn every_example_scenario_validates_and_runs() {
         let out = base.join(path.file_stem().unwrap());
         let r = runway(&["run", p, "--runs", "300", "--format", "json", "--out", out.to_str().unwrap()]);
         assert!(r.status.success(), "{p}: {}", stderr(&r));
-        let json = |f: &str| -> serde_json::Value {
-            serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap_or_else(|e| panic!("{p}: {f}: {e}"))
-        };
+        let json =
+            |f: &str| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap_or_else(|e| panic!("{p}: {f}: {e}")) };
         let summary = json("summary.json");
         let months = summary["manifest"]["months"].as_u64().unwrap() as usize;
         // One record per run; one row per (metric, month) for 11 metrics.
@@ -85,9 +93,7 @@ fn builtin_example_matches_the_file_in_scenarios() {
     let a = base.join("a");
     let b = base.join("b");
     let o1 = runway(&["run", "--runs", "300", "--format", "csv", "--out", a.to_str().unwrap()]);
-    let o2 = runway(&[
-        "run", "scenarios/sentiment-saas.toml", "--runs", "300", "--format", "csv", "--out", b.to_str().unwrap(),
-    ]);
+    let o2 = runway(&["run", "scenarios/sentiment-saas.toml", "--runs", "300", "--format", "csv", "--out", b.to_str().unwrap()]);
     assert!(o1.status.success() && o2.status.success());
     assert_eq!(std::fs::read(a.join("runs.csv")).unwrap(), std::fs::read(b.join("runs.csv")).unwrap());
     let stdout = String::from_utf8_lossy(&o1.stdout);
@@ -173,11 +179,7 @@ fn assertions_are_checked_when_the_file_is_read() {
         &format!("{GOOD}\n[[assert]]\nexpect = \"P(csh[12] < 0) <= 0.1\"\n"),
         &["assert.0.expect", "unknown metric `csh`", "nearest: cash[MONTH]", ":18:"],
     );
-    rejects(
-        "assert-threshold",
-        &format!("{GOOD}\n[[assert]]\nexpect = \"median(final_cash)\"\n"),
-        &["assert.0.expect", "expected a comparison"],
-    );
+    rejects("assert-threshold", &format!("{GOOD}\n[[assert]]\nexpect = \"median(final_cash)\"\n"), &["assert.0.expect", "expected a comparison"]);
     rejects(
         "assert-stress",
         &format!(
@@ -194,11 +196,7 @@ fn unknown_key() {
 
 #[test]
 fn unknown_key_inside_a_distribution() {
-    rejects(
-        "dist-key",
-        &GOOD.replace("base = 0.05", r#"base = { dist = "beta", mean = 0.04, stdev = 0.01 }"#),
-        &["churn.base", "stdev", ":15:"],
-    );
+    rejects("dist-key", &GOOD.replace("base = 0.05", r#"base = { dist = "beta", mean = 0.04, stdev = 0.01 }"#), &["churn.base", "stdev", ":15:"]);
 }
 
 #[test]
@@ -219,41 +217,25 @@ fn impossible_distribution_parameters_all_reported_at_once() {
         .replace("price = 10", r#"price = { dist = "normal", mean = 10, sd = -1 }"#)
         .replace("customers = 100", r#"customers = { dist = "uniform", min = 5, max = 5 }"#)
         .replace("cash = 10000", r#"cash = { dist = "lognormal", p5 = 650, p95 = 250 }"#);
-    rejects(
-        "params",
-        &text,
-        &["4 problems", "churn.base", "no beta distribution", "pricing.price", "sd", "start.customers", "min", "start.cash", "p95"],
-    );
+    rejects("params", &text, &["4 problems", "churn.base", "no beta distribution", "pricing.price", "sd", "start.customers", "min", "start.cash", "p95"]);
 }
 
 #[test]
 fn out_of_range_values() {
     rejects("range", &GOOD.replace("price = 10", "price = -3"), &["pricing.price = -3", ">= 0"]);
-    rejects(
-        "range-dist",
-        &GOOD.replace("price = 10", r#"price = { dist = "uniform", min = -5, max = 5 }"#),
-        &["pricing.price", "add min/max"],
-    );
+    rejects("range-dist", &GOOD.replace("price = 10", r#"price = { dist = "uniform", min = -5, max = 5 }"#), &["pricing.price", "add min/max"]);
 }
 
 #[test]
 fn limits_are_checked_before_running() {
     rejects("runs", &GOOD.replace("runs = 100", "runs = 1_000_000_000_000"), &["scenario.runs", "10000000"]);
     rejects("months", &GOOD.replace("months = 12", "months = 0"), &["scenario.months", "1..=600"]);
-    rejects(
-        "run-months",
-        &GOOD.replace("runs = 100", "runs = 10_000_000").replace("months = 12", "months = 600"),
-        &["runs × months"],
-    );
+    rejects("run-months", &GOOD.replace("runs = 100", "runs = 10_000_000").replace("months = 12", "months = 600"), &["runs × months"]);
 }
 
 #[test]
 fn truncation_window_without_mass() {
-    rejects(
-        "window",
-        &GOOD.replace("price = 10", r#"price = { dist = "normal", mean = 10, sd = 1, min = 30 }"#),
-        &["pricing.price", "window"],
-    );
+    rejects("window", &GOOD.replace("price = 10", r#"price = { dist = "normal", mean = 10, sd = 1, min = 30 }"#), &["pricing.price", "window"]);
 }
 
 #[test]
@@ -263,23 +245,14 @@ fn files_outside_the_scenario_folder_are_refused() {
         &format!("{GOOD}\n[accuracy]\nreport = {{ file = \"../secret.txt\", row = \"x\", metric = \"f1-score\" }}\nreference = 0.9\n"),
         &["accuracy.report", "inside"],
     );
-    rejects(
-        "absolute",
-        &GOOD.replace("price = 10", r#"price = { dist = "empirical", file = "/etc/passwd", column = "x" }"#),
-        &["pricing.price", "relative"],
-    );
+    rejects("absolute", &GOOD.replace("price = 10", r#"price = { dist = "empirical", file = "/etc/passwd", column = "x" }"#), &["pricing.price", "relative"]);
 }
 
 #[test]
 fn missing_data_file_and_bad_report_row() {
-    rejects(
-        "missing",
-        &GOOD.replace("price = 10", r#"price = { dist = "empirical", file = "nope.csv", column = "x" }"#),
-        &["pricing.price", "nope.csv"],
-    );
+    rejects("missing", &GOOD.replace("price = 10", r#"price = { dist = "empirical", file = "nope.csv", column = "x" }"#), &["pricing.price", "nope.csv"]);
     let dir = scratch("bad-row");
-    std::fs::write(dir.join("report.txt"), std::fs::read_to_string("scenarios/data/sentiment-report.txt").unwrap())
-        .unwrap();
+    std::fs::write(dir.join("report.txt"), std::fs::read_to_string("scenarios/data/sentiment-report.txt").unwrap()).unwrap();
     let file = dir.join("plan.toml");
     std::fs::write(
         &file,
@@ -293,21 +266,13 @@ fn missing_data_file_and_bad_report_row() {
 
 #[test]
 fn unknown_distribution_and_bad_interval() {
-    rejects(
-        "family",
-        &GOOD.replace("price = 10", r#"price = { dist = "weibull", shape = 1 }"#),
-        &["pricing.price", "weibull", "lognormal"],
-    );
+    rejects("family", &GOOD.replace("price = 10", r#"price = { dist = "weibull", shape = 1 }"#), &["pricing.price", "weibull", "lognormal"]);
     rejects("interval", &GOOD.replace("price = 10", r#"price = "9 to 3""#), &["pricing.price", "must be <"]);
 }
 
 #[test]
 fn per_month_where_only_per_run_makes_sense() {
-    rejects(
-        "per",
-        &GOOD.replace("cash = 10000", r#"cash = { dist = "normal", mean = 1e4, sd = 10, per = "month" }"#),
-        &["start.cash", "per = \"month\""],
-    );
+    rejects("per", &GOOD.replace("cash = 10000", r#"cash = { dist = "normal", mean = 1e4, sd = 10, per = "month" }"#), &["start.cash", "per = \"month\""]);
 }
 
 #[test]
@@ -408,8 +373,7 @@ fn shards_merged_in_any_order_equal_a_single_run() {
     }
     // Shuffled order on the command line.
     let order = [7, 0, 12, 3, 9, 1, 11, 5, 2, 10, 4, 8, 6];
-    let names: Vec<String> =
-        order.iter().map(|i| parts.join(format!("shard-{i}-of-13.runway")).to_str().unwrap().to_string()).collect();
+    let names: Vec<String> = order.iter().map(|i| parts.join(format!("shard-{i}-of-13.runway")).to_str().unwrap().to_string()).collect();
     let merged = dir.join("merged");
     let mut args = vec!["merge", "--format", "parquet", "--out", merged.to_str().unwrap()];
     args.extend(names.iter().map(String::as_str));
@@ -462,10 +426,7 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
     let base = scratch("streamed");
     for format in ["csv", "json", "parquet"] {
         let out = base.join(format);
-        let o = runway(&[
-            "run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", format, "--out",
-            out.to_str().unwrap(), "--quiet",
-        ]);
+        let o = runway(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", format, "--out", out.to_str().unwrap(), "--quiet"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let path = out.join(format!("runs.{format}"));
         let df = match format {
@@ -487,9 +448,7 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
     // The xlsx runs sheet spans the same batches: a header, then every run
     // in order (the last row is run n − 1 in cell A{n + 1}).
     let out = base.join("xlsx");
-    let o = runway(&[
-        "run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", "xlsx", "--out", out.to_str().unwrap(), "--quiet",
-    ]);
+    let o = runway(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", "xlsx", "--out", out.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     use std::io::Read;
     let mut z = ::zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
@@ -511,8 +470,7 @@ fn no_runs_writes_the_same_monthly_table_and_summary_and_removes_an_old_runs_fil
     std::fs::write(lean.join("runs.csv"), "stale").unwrap();
     let o = runway(&["run", "--runs", "3000", "--format", "csv", "--out", lean.to_str().unwrap(), "--quiet", "--no-runs"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mut names: Vec<String> =
-        std::fs::read_dir(&lean).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&lean).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["monthly.csv", "summary.json"]);
     assert_eq!(std::fs::read(full.join("monthly.csv")).unwrap(), std::fs::read(lean.join("monthly.csv")).unwrap());
@@ -564,10 +522,7 @@ fn analysis_commands_write_their_documented_tables() {
     assert!(manifest.contains("\"seed\": 42") && manifest.contains("\"scenario_sha256\""), "{manifest}");
 
     run(&["sensitivity", "--runs", "2000", "--out", o, "--quiet", "--metric", "median(final_cash)"]);
-    assert_eq!(
-        header(&out.join("sensitivity.csv")),
-        "figure,input,spearman,spearman_se,low_at,high_at,low,high,swing,swing_se,variance_share"
-    );
+    assert_eq!(header(&out.join("sensitivity.csv")), "figure,input,spearman,spearman_se,low_at,high_at,low,high,swing,swing_se,variance_share");
     let rows = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
     assert!(rows.contains("accuracy.report"), "the model's accuracy is ranked too:\n{rows}");
 
@@ -575,10 +530,8 @@ fn analysis_commands_write_their_documented_tables() {
     assert_eq!(header(&out.join("sweep.csv")), "value,figure,estimate,se,diff,diff_se");
     assert_eq!(std::fs::read_to_string(out.join("sweep.csv")).unwrap().lines().count(), 1 + 4 * 2);
 
-    let text = run(&[
-        "solve", "scenarios/article-formula.toml", "--vary", "pricing.price", "--target", "mean(total_profit) >= 12e6",
-        "--range", "0..50", "--out", o,
-    ]);
+    let text =
+        run(&["solve", "scenarios/article-formula.toml", "--vary", "pricing.price", "--target", "mean(total_profit) >= 12e6", "--range", "0..50", "--out", o]);
     assert!(text.contains("pricing.price >= 12.5"), "{text}");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("solve.json")).unwrap()).unwrap();
     for key in ["vary", "target", "value", "achieved", "achieved_se", "bracket", "evaluations", "runs", "seed"] {
@@ -590,8 +543,16 @@ fn analysis_commands_write_their_documented_tables() {
 fn solve_exits_1_when_the_target_is_out_of_reach() {
     let out = scratch("solve-unmet");
     let o = runway(&[
-        "solve", "scenarios/article-formula.toml", "--vary", "pricing.price", "--target", "mean(total_profit) >= 1e12",
-        "--range", "0..50", "--out", out.to_str().unwrap(),
+        "solve",
+        "scenarios/article-formula.toml",
+        "--vary",
+        "pricing.price",
+        "--target",
+        "mean(total_profit) >= 1e12",
+        "--range",
+        "0..50",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
@@ -605,8 +566,19 @@ fn stress_tables_are_byte_identical_at_1_and_3_threads() {
     for threads in ["1", "3"] {
         let out = base.join(threads);
         let o = runway(&[
-            "stress", "scenarios/b2b-api.toml", "--runs", "3000", "--threads", threads, "--set", "churn.base=*2",
-            "--from-month", "6", "--out", out.to_str().unwrap(), "--quiet",
+            "stress",
+            "scenarios/b2b-api.toml",
+            "--runs",
+            "3000",
+            "--threads",
+            threads,
+            "--set",
+            "churn.base=*2",
+            "--from-month",
+            "6",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         files.push(std::fs::read(out.join("stress.csv")).unwrap());
@@ -642,8 +614,16 @@ fn bad_figures_and_keys_exit_2_with_the_nearest_names() {
 #[test]
 fn run_prints_extra_figures() {
     let o = runway(&[
-        "run", "--runs", "500", "--no-runs", "--metric", "P(default_month <= 36)", "--metric", "median(cash[12])",
-        "--out", scratch("run-metric").to_str().unwrap(),
+        "run",
+        "--runs",
+        "500",
+        "--no-runs",
+        "--metric",
+        "P(default_month <= 36)",
+        "--metric",
+        "median(cash[12])",
+        "--out",
+        scratch("run-metric").to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);

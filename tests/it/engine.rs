@@ -8,8 +8,7 @@ use runway::scenario::{self, FileSource, Overrides};
 use std::path::Path;
 
 fn run(text: &str) -> InMemory {
-    let sc = scenario::parse(text, Path::new("test.toml"), &FileSource::Dir(".".into()), Overrides::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sc = scenario::parse(text, Path::new("test.toml"), &FileSource::Dir(".".into()), Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
     output::simulate_in_memory(&sc, &mut |_| {}).expect("simulation")
 }
 

@@ -89,7 +89,11 @@ fn the_builtin_headline_rows_run_in_time_order() {
     assert!(at("P(default by month 24)") < at("P(default by month 36)"));
     assert_eq!(text.matches("P(default by month 36)").count(), 1);
     // The built-in example's stresses and assertions are named, not ignored.
-    assert!(stderr(&o).contains("note: 2 [[stress]] entries and 5 [[assert]] entries are not evaluated by `run`; use `runway stress` and `runway check FILE`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: 2 [[stress]] entries and 5 [[assert]] entries are not evaluated by `run`; use `runway stress` and `runway check FILE`"),
+        "{}",
+        stderr(&o)
+    );
     // The median month shows its interval, never a bare ± 0.
     let line = text.lines().find(|l| l.contains("breakeven month, median")).unwrap();
     assert!(line.contains("95%: ") && !line.contains('±'), "{line}");
@@ -270,8 +274,17 @@ fn whole_step_medians_and_zero_shares_read_as_intervals_and_bounds() {
     let dir = scratch("tied-figures");
     let out = dir.join("out");
     let o = runway(&[
-        "run", "--runs", "2000", "--out", out.to_str().unwrap(), "--metric", "median(breakeven_month)",
-        "--metric", "P(default_month <= 3)", "--metric", "median(final_cash)",
+        "run",
+        "--runs",
+        "2000",
+        "--out",
+        out.to_str().unwrap(),
+        "--metric",
+        "median(breakeven_month)",
+        "--metric",
+        "P(default_month <= 3)",
+        "--metric",
+        "median(final_cash)",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);

@@ -19,7 +19,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use runway::figure::{Catalog, Figure};
 use runway::scenario::{self, FileSource, Overrides};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 /// Cases per example scenario in the test suite.
@@ -30,8 +30,24 @@ fn cases() -> u64 {
 }
 
 const EXTREMES: &[&str] = &[
-    "0", "-1", "1", "0.5", "1e308", "-1e308", "1e-320", "nan", "inf", "-inf", "18446744073709551616", "4294967296", "1e15", "100000000",
-    "\"\"", "[]", "{}", "-0.0",
+    "0",
+    "-1",
+    "1",
+    "0.5",
+    "1e308",
+    "-1e308",
+    "1e-320",
+    "nan",
+    "inf",
+    "-inf",
+    "18446744073709551616",
+    "4294967296",
+    "1e15",
+    "100000000",
+    "\"\"",
+    "[]",
+    "{}",
+    "-0.0",
 ];
 
 /// A random position in `text` on a character boundary.
@@ -72,8 +88,7 @@ fn mutate(text: &str, rng: &mut impl Rng) -> String {
         5 => {
             // One number replaced by an extreme.
             let bytes = text.as_bytes();
-            let starts: Vec<usize> =
-                (0..bytes.len()).filter(|&i| bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())).collect();
+            let starts: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())).collect();
             if starts.is_empty() {
                 return text.to_string();
             }

@@ -75,7 +75,9 @@ fn names_from_the_plan_are_escaped_in_html_and_markdown() {
     std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::copy("scenarios/data/sentiment-report.txt", dir.join("data/sentiment-report.txt")).unwrap();
     let hostile = r#"<script>alert(1)</script> | _x_ [y](z) `q`"#;
-    let text = std::fs::read_to_string("scenarios/sentiment-saas.toml").unwrap().replace(r#"name = "churn +50%""#, &format!("name = '{hostile}'"))
+    let text = std::fs::read_to_string("scenarios/sentiment-saas.toml")
+        .unwrap()
+        .replace(r#"name = "churn +50%""#, &format!("name = '{hostile}'"))
         .replace(r#"stress = "churn +50%""#, &format!("stress = '{hostile}'"));
     let plan = dir.join("plan.toml");
     std::fs::write(&plan, text).unwrap();
@@ -273,7 +275,11 @@ fn the_report_prints_in_a_real_browser_without_the_network() {
             std::fs::write(&page, html.replace("@page { size: auto;", &format!("@page {{ size: {size};"))).unwrap();
             let pdf = out.join(format!("report-{paper}.pdf"));
             let url = format!("file://{}", page.canonicalize().unwrap().display());
-            chromium(&dir.join(format!("profile-{lang}-{paper}")), &proxy, &["--no-pdf-header-footer".into(), format!("--print-to-pdf={}", pdf.display()), url]);
+            chromium(
+                &dir.join(format!("profile-{lang}-{paper}")),
+                &proxy,
+                &["--no-pdf-header-footer".into(), format!("--print-to-pdf={}", pdf.display()), url],
+            );
             let pages = pdf_pages(&pdf);
             assert!((5..=14).contains(&pages), "{lang} {paper}: {pages} pages");
             let squeezed: String = pdf_text(&pdf).split_whitespace().collect();
@@ -295,10 +301,5 @@ fn the_report_prints_in_a_real_browser_without_the_network() {
 fn key_figures(html: &str) -> Vec<String> {
     let start = html.find(r#"<section id="key">"#).expect("key figures");
     let end = start + html[start..].find("</section>").unwrap();
-    html[start..end]
-        .split("<td>")
-        .skip(1)
-        .map(|c| c.split("</td>").next().unwrap().replace("&#x2b;", "+"))
-        .filter(|c| c.contains('±'))
-        .collect()
+    html[start..end].split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap().replace("&#x2b;", "+")).filter(|c| c.contains('±')).collect()
 }
