@@ -14,6 +14,8 @@
 //!   and CAC definitions, output folders, xlsx, words in errors;
 //! - `fuzz`: the scenario reader, validator and figure parser on mutated
 //!   and arbitrary input (issue 11);
+//! - `goldens`: value stability: streams against an independent Xoshiro,
+//!   inversion families by formula, pinned draws, a whole-run digest;
 //! - `report`: the investor report, its bytes, languages, the committed
 //!   examples, and headless Chromium printing it.
 //!
@@ -27,6 +29,7 @@ mod distributions;
 mod engine;
 mod founder;
 mod fuzz;
+mod goldens;
 mod report;
 
 use runway::analysis::Progress;
