@@ -45,8 +45,12 @@ impl Common {
     }
 
     /// Runs `work` on the chosen thread pool with a progress bar over `total` runs.
-    fn run<T: Send>(&self, total: u64, work: impl FnOnce(&Progress) -> anyhow::Result<T> + Send) -> Result<T, Failure> {
-        let bar = Bar::new(total, self.quiet);
+    /// Runs `work`, `simulations` simulations of `sc`, with a progress bar;
+    /// refused first when they exceed the command budget
+    /// ([`limits::check_command`]).
+    fn run<T: Send>(&self, what: &str, sc: &Scenario, simulations: u64, work: impl FnOnce(&Progress) -> anyhow::Result<T> + Send) -> Result<T, Failure> {
+        crate::scenario::limits::check_command(what, simulations, sc.runs, sc.months).map_err(|e| anyhow::anyhow!(e))?;
+        let bar = Bar::new(simulations * sc.runs, self.quiet);
         let report = |done: u64| bar.set(done);
         let result = pool(self.threads)?.install(|| work(&Progress::new(&report)));
         bar.finish();
@@ -112,8 +116,7 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     if stresses.is_empty() {
         return Err(anyhow::anyhow!("{}: no [[stress]] in the scenario; add one or give --set KEY=VALUE", sc.source.path.display()).into());
     }
-    let total = (1 + stresses.len() as u64) * sc.runs;
-    let rows = args.common.run(total, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
+    let rows = args.common.run("stress", &sc, 1 + stresses.len() as u64, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
     print!("{}", present::stress_text(&rows));
     let path = output::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!(
@@ -141,7 +144,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let sc = load_with(&args.common, args.common.overrides())?;
     let figures = figures_or(&args.metric, &sc, analysis::outcome_figures)?;
     let inputs = sensitivity::inputs(&sc).len() as u64;
-    let rows = args.common.run((1 + 2 * inputs) * sc.runs, |p| sensitivity::run(&sc, &figures, p))?;
+    let rows = args.common.run("sensitivity", &sc, 1 + 2 * inputs, |p| sensitivity::run(&sc, &figures, p))?;
     print!("{}", present::sensitivity_text(&rows));
     let path =
         output::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
@@ -197,8 +200,7 @@ pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
         return Err(anyhow::anyhow!("--tolerance {tolerance}: must be > 0").into());
     }
     let steps = ((hi - lo) / tolerance).log2().ceil().clamp(0.0, f64::from(vary::MAX_EVALUATIONS)) as u32;
-    let total = u64::from(vary::MAX_EVALUATIONS.min(2 + steps)) * sc.runs;
-    let solution = args.common.run(total, |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
+    let solution = args.common.run("solve", &sc, u64::from(vary::MAX_EVALUATIONS.min(2 + steps)), |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
     print!("{}", present::solution_text(&solution, target.figure.is_probability()));
     let path = args.common.out(&sc).join("solve.json");
     output::write_json(&path, &SolveFile { solution: &solution, manifest: &manifest(&sc, start) })?;
@@ -233,7 +235,7 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let (lo, hi) = args.range;
     vary.check_range(lo, hi)?;
     let grid = vary::grid(lo, hi, args.steps as usize);
-    let rows = args.common.run(grid.len() as u64 * sc.runs, |p| vary::sweep(&vary, &grid, &figures, p))?;
+    let rows = args.common.run("sweep", &sc, grid.len() as u64, |p| vary::sweep(&vary, &grid, &figures, p))?;
     print!("{}", present::sweep_text(&vary.path, &rows));
     let path = output::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!("{} values × {} runs on common random numbers; wrote {} in {:.2} s", grid.len(), sc.runs, path.display(), start.elapsed().as_secs_f64());

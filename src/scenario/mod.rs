@@ -39,6 +39,28 @@ pub mod limits {
     /// themselves should stay of a sensible size.
     pub const MAX_TABLE_BYTES: u64 = 8 << 30;
 
+    /// Most run-months one command may simulate over all its simulations
+    /// (`stress` with many stresses, `sensitivity` with many inputs, a
+    /// `sweep`, `solve`, `check` up to `--max-runs`, `report`): about 20
+    /// minutes on 2 cores at ~8 million run-months a second, so a plan from
+    /// an untrusted pull request cannot keep CI busy for hours.
+    pub const MAX_COMMAND_RUN_MONTHS: u64 = 10_000_000_000;
+
+    /// `Err` with a message when `simulations` of `runs × months` each
+    /// exceed [`MAX_COMMAND_RUN_MONTHS`]; `what` names the work.
+    pub fn check_command(what: &str, simulations: u64, runs: u64, months: u32) -> Result<(), String> {
+        let total = simulations.saturating_mul(runs).saturating_mul(u64::from(months));
+        if total <= MAX_COMMAND_RUN_MONTHS {
+            return Ok(());
+        }
+        Err(format!(
+            "{what} would simulate {simulations} × {runs} runs × {months} months = {total:.2e} run-months, more than one command may ({:.0e}, about 20 minutes on 2 cores); use --runs with fewer runs{}",
+            MAX_COMMAND_RUN_MONTHS as f64,
+            if simulations > 1 { " or fewer simulations" } else { "" },
+            total = total as f64
+        ))
+    }
+
     /// Bytes one run takes in the per-run table as records: the fixed
     /// columns (~176 bytes, rounded up) and 16 bytes per uncertain input.
     pub fn per_run_table_bytes(uncertain_inputs: u64) -> u64 {

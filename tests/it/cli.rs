@@ -681,3 +681,25 @@ fn an_oversized_runs_table_is_refused_before_anything_is_written() {
     assert!(err.contains("runs.json of 10000000 runs with 11 uncertain inputs would take about 8.9 GiB (limit 8 GiB)"), "{err}");
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn a_command_that_would_run_for_hours_is_refused_first() {
+    // 1,000 stresses (the list limit) of 10,000,000 runs × 36 months would be
+    // 3.6e11 run-months, about 13 hours on 2 cores: refused before any run.
+    let dir = scratch("budget");
+    let mut text = std::fs::read_to_string("scenarios/saas-baseline.toml").unwrap();
+    for i in 0..1000 {
+        text += &format!("\n[[stress]]\nname = \"s{i}\"\nset = {{ \"churn.base\" = \"*1.01\" }}\n");
+    }
+    let plan = dir.join("many.toml");
+    std::fs::write(&plan, text).unwrap();
+    let o = runway(&["stress", plan.to_str().unwrap(), "--runs", "10000000", "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("stress would simulate 1001 × 10000000 runs × 36 months = 3.60e11 run-months, more than one command may (1e10"), "{err}");
+    assert!(!dir.join("out").exists());
+    // check up to --max-runs is held to the same budget.
+    let o = runway(&["check", plan.to_str().unwrap(), "--max-runs", "10000000"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("up to --max-runs would simulate 1001 × 10000000 runs"), "{}", stderr(&o));
+}
