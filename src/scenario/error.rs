@@ -34,14 +34,25 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    #[error("{}: cannot read the scenario: {error}", path.display())]
+    #[error("{}: cannot read the scenario: {error}", shown(path))]
     Read { path: PathBuf, error: std::io::Error },
-    #[error("{}: the file is {size} bytes; scenarios may be at most {max} bytes", path.display())]
+    #[error("{}: the file is {size} bytes; scenarios may be at most {max} bytes", shown(path))]
     TooBig { path: PathBuf, size: u64, max: u64 },
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}:{line}:{column}: {message}", shown(path))]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
-    #[error("{}: {} problem{}:\n{}", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" }, list(path, problems))]
+    #[error("{}: {} problem{}:\n{}", shown(path), problems.len(), if problems.len() == 1 { "" } else { "s" }, list(path, problems))]
     Invalid { path: PathBuf, problems: Vec<Problem> },
+}
+
+/// A scenario's path as errors name it: the built-in example is no file the
+/// user has, so it is named as what it is (its line numbers are those of
+/// `scenarios/sentiment-saas.toml` in runway's sources).
+fn shown(path: &std::path::Path) -> String {
+    if path == std::path::Path::new(super::BUILTIN_NAME) {
+        "the built-in example (scenarios/sentiment-saas.toml in runway's sources)".into()
+    } else {
+        path.display().to_string()
+    }
 }
 
 fn list(path: &std::path::Path, problems: &[Problem]) -> String {
@@ -50,9 +61,9 @@ fn list(path: &std::path::Path, problems: &[Problem]) -> String {
         .map(|p| match p.line {
             Some(line) => {
                 let rest = Problem { line: None, ..p.clone() };
-                format!("  {}:{line}: {rest}", path.display())
+                format!("  {}:{line}: {rest}", shown(path))
             }
-            None => format!("  {}: {p}", path.display()),
+            None => format!("  {}: {p}", shown(path)),
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -495,3 +495,53 @@ fn per_month_draws_are_iid() {
     c.check("lag-1 autocorrelation, truncated normal", autocorrelation(&xs, 1).abs(), K_SE / (N as f64).sqrt());
     c.done();
 }
+
+#[test]
+fn per_month_draws_are_iid_through_the_model() {
+    // The same, through the model's monthly step: 100 customers who never
+    // churn and no new ones, costs = per_customer_t × 100 with per_customer a
+    // `per = "month"` uniform(1, 2), so each run's monthly costs give back its
+    // draws. 2,048 runs × 120 months = 245,760 draws: uniform (KS), no lag-1
+    // or lag-12 autocorrelation within a run, no correlation between
+    // neighbouring runs in the same month; 5 SE = 5/√N.
+    let sc = crate::parse(
+        r#"
+[scenario]
+name = "per-month draws"
+months = 120
+runs = 2048
+seed = 5
+[start]
+cash = 0
+customers = 100
+[pricing]
+price = 1
+[churn]
+base = 0
+noise = "none"
+[acquisition]
+new = 0
+noise = "none"
+[costs]
+fixed = 0
+per_customer = { dist = "uniform", min = 1, max = 2, per = "month" }
+"#,
+        runway::scenario::Overrides::default(),
+    );
+    let plan = runway::model::Plan::new(&sc);
+    let costs = runway::model::METRICS.iter().position(|m| *m == "costs").unwrap();
+    let blocks: Vec<_> = (0..2u64).map(|b| runway::engine::simulate_block(&sc, &plan, b, b * 1024..(b + 1) * 1024)).collect();
+    let months = sc.months as usize;
+    // Run-major: each run's 120 months in turn.
+    let by_run: Vec<f64> = blocks.iter().flat_map(|b| (0..1024).flat_map(move |r| (0..months).map(move |t| b.value(r, costs, t) / 100.0 - 1.0))).collect();
+    // Month-major: month t of every run, so lag 1 is the neighbouring run.
+    let by_month: Vec<f64> = (0..months).flat_map(|t| blocks.iter().flat_map(move |b| (0..1024).map(move |r| b.value(r, costs, t) / 100.0 - 1.0))).collect();
+    let n = by_run.len() as f64;
+    let mut c = Checks::new("per_month_model");
+    c.ks("monthly per_customer draws from the model", &by_run, |x| x.clamp(0.0, 1.0));
+    for k in [1, 12] {
+        c.check(&format!("lag-{k} autocorrelation within runs"), autocorrelation(&by_run, k).abs(), K_SE / n.sqrt());
+    }
+    c.check("correlation of neighbouring runs in one month", autocorrelation(&by_month, 1).abs(), K_SE / n.sqrt());
+    c.done();
+}

@@ -297,3 +297,12 @@ fn whole_step_medians_and_zero_shares_read_as_intervals_and_bounds() {
     // A median of money keeps its ±.
     assert!(line("median(final_cash)").contains(" ± "), "{text}");
 }
+
+#[test]
+fn errors_in_the_built_in_example_do_not_name_a_file_the_user_lacks() {
+    let o = runway(&["run", "--runs", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: the built-in example (scenarios/sentiment-saas.toml in runway's sources): 1 problem:"), "{err}");
+    assert!(err.contains("the built-in example (scenarios/sentiment-saas.toml in runway's sources):11: scenario.runs = 0 (from --runs)"), "{err}");
+}
