@@ -28,11 +28,6 @@ pub fn install() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Asks running simulations to stop, as Ctrl-C does.
-pub fn request() {
-    REQUESTED.store(true, Ordering::SeqCst);
-}
-
 /// `Err(Interrupted)` once Ctrl-C was pressed.
 pub fn check() -> Result<(), Interrupted> {
     if REQUESTED.load(Ordering::Relaxed) { Err(Interrupted) } else { Ok(()) }

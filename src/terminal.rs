@@ -215,15 +215,13 @@ pub fn figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> Strin
 /// `± 0`; `never` for a quantile past every run's value; `—` when undefined.
 pub fn figure_text(v: &FigureValue, probability: bool) -> String {
     match (v.estimate, v.interval()) {
-        (None, _) if v.runs > 0 && !probability && v.se.is_none() => "never".into(),
+        // Runs counted but no estimate: an order statistic past every value.
+        (None, _) if v.runs > 0 => "never".into(),
         (Some(p), _) if probability && (p == 0.0 || p == 1.0) => {
             let (value, bound) = share(&Estimate { estimate: Some(p), se: v.se }, v.runs);
             format!("{value} {bound}").trim_end().to_string()
         }
         (Some(x), Some((lo, hi))) => {
-            // Whole numbers (months, counts) without decimals; a value
-            // between two tied ones (type-7 interpolation) with one.
-            let plain = |b: f64| number(b, usize::from(b.fract() != 0.0 && b.abs() < 100.0));
             let show = |b: Option<f64>| b.map_or("never".to_string(), plain);
             let range = if lo == hi { show(lo) } else { format!("{}–{}", show(lo), show(hi)) };
             format!("{} (95%: {range})", plain(x))
@@ -232,17 +230,21 @@ pub fn figure_text(v: &FigureValue, probability: bool) -> String {
     }
 }
 
+/// A bound or value of a tied quantile: whole numbers (months, counts)
+/// without decimals, a value between two tied ones (type-7 interpolation)
+/// with one.
+fn plain(x: f64) -> String {
+    number(x, usize::from(x.fract() != 0.0 && x.abs() < 100.0))
+}
+
 /// A paired difference as [`signed_figure_value`] shows it, or, when a side
-/// is a tied quantile, as its interval: `+6 (95%: 6)`, `+3 (95%: 2–4)`.
+/// is a tied quantile, as its interval: `+6 (95%: +6)`, `+3 (95%: +2 to +4)`.
 pub fn difference_text(d: &Difference, probability: bool) -> String {
     match (d.diff, d.interval()) {
         (Some(x), Some((Some(lo), Some(hi)))) => {
-            let plain = |b: f64| {
-                let s = number(b, usize::from(b.fract() != 0.0 && b.abs() < 100.0));
-                if b > 0.0 { format!("+{s}") } else { s }
-            };
-            let range = if lo == hi { plain(lo) } else { format!("{} to {}", plain(lo), plain(hi)) };
-            format!("{} (95%: {range})", plain(x))
+            let signed = |b: f64| if b > 0.0 { format!("+{}", plain(b)) } else { plain(b) };
+            let range = if lo == hi { signed(lo) } else { format!("{} to {}", signed(lo), signed(hi)) };
+            format!("{} (95%: {range})", signed(x))
         }
         _ => signed_figure_value(d.diff, d.se, probability),
     }

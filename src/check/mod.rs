@@ -197,10 +197,7 @@ impl Verdict {
     /// The figure as `x ± se`, `never` for a quantile past every run's
     /// value, `—` when undefined.
     pub fn figure_text(&self) -> String {
-        match self.value.estimate {
-            None if self.value.runs > 0 => "never".into(),
-            _ => crate::terminal::figure_text(&self.value, self.probability),
-        }
+        crate::terminal::figure_text(&self.value, self.probability)
     }
 
     /// Why it did not pass, in one line (`None` when it passed).

@@ -49,7 +49,7 @@ impl Common {
     /// refused first when they exceed the command budget
     /// ([`limits::check_command`]).
     fn run<T: Send>(&self, what: &str, sc: &Scenario, simulations: u64, work: impl FnOnce(&Progress) -> anyhow::Result<T> + Send) -> Result<T, Failure> {
-        crate::scenario::limits::check_command(what, simulations, sc.runs, sc.months).map_err(|e| anyhow::anyhow!(e))?;
+        crate::scenario::limits::check_command(what, simulations, sc.runs, sc.months)?;
         let bar = Bar::new(simulations * sc.runs, self.quiet);
         let report = |done: u64| bar.set(done);
         let result = pool(self.threads)?.install(|| work(&Progress::new(&report)));

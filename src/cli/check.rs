@@ -76,7 +76,7 @@ fn rules(args: &CheckArgs, sc: &Scenario) -> Result<Rules, Failure> {
         )
         .into());
     }
-    limits::check_command(&format!("checking {file} up to --max-runs"), 1 + sc.stresses.len() as u64, max_runs, sc.months).map_err(|e| anyhow::anyhow!(e))?;
+    limits::check_command(&format!("checking {file} up to --max-runs"), 1 + sc.stresses.len() as u64, max_runs, sc.months)?;
     Ok(Rules { z: args.z, max_runs })
 }
 

@@ -98,7 +98,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
-    crate::scenario::limits::check_command("the report", report::total_runs(&sc) / sc.runs.max(1), sc.runs, sc.months).map_err(|e| anyhow::anyhow!(e))?;
+    crate::scenario::limits::check_command("the report", report::simulations(&sc), sc.runs, sc.months)?;
     let bar = Bar::new(report::total_runs(&sc), args.quiet);
     let report_progress = |done: u64| bar.set(done);
     let facts = pool(args.threads)?.install(|| report::gather(&sc, &Progress::new(&report_progress)))?;

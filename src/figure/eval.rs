@@ -140,11 +140,15 @@ impl Figure {
             // The same runs with the same values: the difference is exactly 0.
             return Difference::new(diff, diff.map(|_| 0.0));
         }
-        if let (Figure::Stat(Stat::Quantile(_), _), Some(_)) = (self, diff) {
+        if let (Figure::Stat(Stat::Quantile(p), _), Some(_)) = (self, diff) {
+            // Each side's quantile and error, computed once for both paths.
             let (b, o) = (self.estimate(base), self.estimate(other));
             if b.interval().is_some() || o.interval().is_some() {
                 return tied_difference(diff, &b, &o);
             }
+            let se =
+                (base.len() >= 2).then(|| paired_quantile_se(base, other, f64::from(*p) / 100.0, (&b, &o)).or_else(|| self.batch_difference_se(base, other)));
+            return Difference::new(diff, se.flatten());
         }
         let se = diff.filter(|_| base.len() >= 2).and_then(|_| match self {
             Figure::Prob(_, cmp, x) => Some(paired_proportion_se(base, other, |v| cmp.holds(v, *x))),
@@ -153,11 +157,15 @@ impl Figure {
                 finite(stats::Moments::of(&d).se_mean())
             }
             Figure::Stat(Stat::Min | Stat::Max, _) => None,
-            Figure::Stat(Stat::Quantile(p), _) => paired_quantile_se(base, other, f64::from(*p) / 100.0)
-                .or_else(|| batch_se(base.len(), |r| self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b))),
-            Figure::Stat(..) => batch_se(base.len(), |r| self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b)),
+            // (quantiles returned above)
+            Figure::Stat(..) => self.batch_difference_se(base, other),
         });
         Difference::new(diff, se)
+    }
+
+    /// The batch-means error of `other − base` (see the module's note).
+    fn batch_difference_se(&self, base: &[f64], other: &[f64]) -> Option<f64> {
+        batch_se(base.len(), |r| self.point(&other[r.clone()]).zip(self.point(&base[r])).map(|(a, b)| a - b))
     }
 
     /// The per-run quantity the figure summarises: the metric's value, or
@@ -248,22 +256,17 @@ fn statistic(stat: Stat, values: &mut [f64]) -> Option<f64> {
 /// quantile's error is 0 (ties: see [`stats::quantile_interval_sorted`]).
 /// Batch means of 32 batches ran up to 1.76× low on quantile differences
 /// in the calibration suite (tests/it/calibration.rs).
-fn paired_quantile_se(base: &[f64], other: &[f64], p: f64) -> Option<f64> {
+fn paired_quantile_se(base: &[f64], other: &[f64], p: f64, (b, o): (&FigureValue, &FigureValue)) -> Option<f64> {
     let n = base.len();
     if n < 2 || base.iter().chain(other).any(|v| !v.is_finite()) {
         return None;
     }
-    let sorted = |v: &[f64]| {
-        let mut s = v.to_vec();
-        s.sort_unstable_by(f64::total_cmp);
-        s
-    };
-    let (a, b) = (sorted(base), sorted(other));
-    let (se_a, se_b) = (stats::quantile_se_sorted(&a, p), stats::quantile_se_sorted(&b, p));
+    // With every value finite, each side's estimate and error are the
+    // type-7 quantile and order-statistic error of all its runs.
+    let (Some(qa), Some(se_a), Some(qb), Some(se_b)) = (b.estimate, b.se, o.estimate, o.se) else { return None };
     if !(se_a > 0.0 && se_b > 0.0) || p <= 0.0 || p >= 1.0 {
         return None;
     }
-    let (qa, qb) = (stats::quantile_sorted(&a, p), stats::quantile_sorted(&b, p));
     let nf = n as f64;
     let below = |v: &[f64], q: f64| v.iter().filter(|x| **x <= q).count() as f64 / nf;
     let joint = base.iter().zip(other).filter(|(x, y)| **x <= qa && **y <= qb).count() as f64 / nf;
@@ -335,6 +338,8 @@ mod tests {
         let x: Vec<f64> = (0..n).map(|i| ((i * 7_919) % n) as f64).collect();
         let shifted: Vec<f64> = x.iter().map(|v| v + 100.0).collect();
         let se = stats::quantile_se_sorted(&(0..n).map(|i| i as f64).collect::<Vec<_>>(), 0.5);
+        let median = stat(Stat::Quantile(50));
+        let paired_quantile_se = |a: &[f64], b: &[f64], p: f64| paired_quantile_se(a, b, p, (&median.estimate(a), &median.estimate(b)));
         assert!(paired_quantile_se(&x, &shifted, 0.5).unwrap() < 1e-9 * se);
         let independent: Vec<f64> = (0..n).map(|i| ((i * 104_729 + 17) % n) as f64).collect();
         let u = paired_quantile_se(&x, &independent, 0.5).unwrap();

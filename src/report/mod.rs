@@ -181,9 +181,15 @@ fn accuracy(sc: &Scenario, facts: &Facts, outcome: &[Figure], progress: &Progres
 
 /// Runs [`gather`] will simulate, for a progress bar.
 pub fn total_runs(sc: &Scenario) -> u64 {
+    simulations(sc) * sc.runs
+}
+
+/// The simulations `gather` makes: the plan, the tornado's two per
+/// uncertain input and its base, the stresses and their base, the accuracy sweep.
+pub fn simulations(sc: &Scenario) -> u64 {
     let uncertain = sensitivity::inputs(sc).len() as u64;
     let tornado = if uncertain == 0 { 0 } else { 1 + 2 * uncertain };
     let stresses = if sc.stresses.is_empty() { 0 } else { 1 + sc.stresses.len() as u64 };
     let sweep = if sc.accuracy.is_some() { 5 } else { 0 };
-    (1 + tornado + stresses + sweep) * sc.runs
+    1 + tornado + stresses + sweep
 }

@@ -150,8 +150,7 @@ impl Numbers {
     /// count) as its 95% interval in plain numbers, `23 (95%: 22–23)`.
     pub fn figure(&self, v: &crate::figure::FigureValue, probability: bool, money: bool) -> String {
         match v.interval() {
-            Some(_) if self.lang == Lang::Zh => terminal::figure_text(v, false).replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace("never", "从未"),
-            Some(_) => terminal::figure_text(v, false),
+            Some(_) => self.interval(terminal::figure_text(v, false)),
             None if probability => self.share_se(v.estimate, v.se),
             None if money => self.money_se(v.estimate, v.se),
             None => terminal::figure_value(v.estimate, v.se, false),
@@ -162,13 +161,20 @@ impl Numbers {
     /// `money`, a tied quantile's interval (`+6 (95%: +6)`) in plain numbers.
     pub fn difference(&self, d: &crate::figure::Difference, probability: bool, money: bool) -> String {
         match d.interval() {
-            Some(_) if self.lang == Lang::Zh => {
-                terminal::difference_text(d, false).replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace(" to ", " 至 ")
-            }
-            Some(_) => terminal::difference_text(d, false),
+            Some(_) => self.interval(terminal::difference_text(d, false)),
             None if probability => self.points_se(d.diff, d.se),
             None if money => self.money_se(d.diff, d.se),
             None => terminal::signed_figure_value(d.diff, d.se, false),
+        }
+    }
+
+    /// A value with its 95% interval as the terminal writes it,
+    /// `23 (95%: 22–23)`, in the report's language: `23（95%：22–23）`,
+    /// `从未` for never, `至` for "to".
+    fn interval(&self, text: String) -> String {
+        match self.lang {
+            Lang::En => text,
+            Lang::Zh => text.replacen(" (95%: ", "（95%：", 1).replace(')', "）").replace("never", "从未").replace(" to ", " 至 "),
         }
     }
 

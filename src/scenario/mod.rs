@@ -46,19 +46,18 @@ pub mod limits {
     /// an untrusted pull request cannot keep CI busy for hours.
     pub const MAX_COMMAND_RUN_MONTHS: u64 = 10_000_000_000;
 
-    /// `Err` with a message when `simulations` of `runs × months` each
-    /// exceed [`MAX_COMMAND_RUN_MONTHS`]; `what` names the work.
-    pub fn check_command(what: &str, simulations: u64, runs: u64, months: u32) -> Result<(), String> {
+    /// An error naming the work (`what`) and what to lower when
+    /// `simulations` of `runs × months` each exceed [`MAX_COMMAND_RUN_MONTHS`].
+    pub fn check_command(what: &str, simulations: u64, runs: u64, months: u32) -> anyhow::Result<()> {
         let total = simulations.saturating_mul(runs).saturating_mul(u64::from(months));
-        if total <= MAX_COMMAND_RUN_MONTHS {
-            return Ok(());
-        }
-        Err(format!(
+        anyhow::ensure!(
+            total <= MAX_COMMAND_RUN_MONTHS,
             "{what} would simulate {simulations} × {runs} runs × {months} months = {total:.2e} run-months, more than one command may ({:.0e}, about 20 minutes on 2 cores); use --runs with fewer runs{}",
             MAX_COMMAND_RUN_MONTHS as f64,
             if simulations > 1 { " or fewer simulations" } else { "" },
             total = total as f64
-        ))
+        );
+        Ok(())
     }
 
     /// Bytes one run takes in the per-run table as records: the fixed
