@@ -25,6 +25,8 @@
 //! the window is discarded and drawn again, so the shape inside the window is
 //! kept (clamping would pile mass on the edges).
 
+mod inverse;
+
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Pert, Triangular};
 
@@ -101,7 +103,11 @@ fn ordered(lo_name: &'static str, lo: f64, hi_name: &'static str, hi: f64) -> Re
 enum Family {
     Fixed(f64),
     Normal(Normal<f64>),
-    LogNormal(LogNormal<f64>),
+    LogNormal {
+        d: LogNormal<f64>,
+        mu: f64,
+        sigma: f64,
+    },
     Uniform {
         min: f64,
         width: f64,
@@ -109,21 +115,40 @@ enum Family {
     Triangular {
         d: Triangular<f64>,
         min: f64,
+        mode: f64,
         max: f64,
     },
     Pert {
         d: Pert<f64>,
         min: f64,
+        mode: f64,
         max: f64,
     },
-    Gamma(Gamma<f64>),
-    Beta(Beta<f64>),
-    /// `cdf` is the running sum of the weights, normalised so its last entry is 1.
+    Gamma {
+        d: Gamma<f64>,
+        shape: f64,
+        scale: f64,
+    },
+    Beta {
+        d: Beta<f64>,
+        alpha: f64,
+        beta: f64,
+    },
+    /// `cdf` is the running sum of the weights in the order written,
+    /// normalised so its last entry is 1 (what [`Dist::sample`] inverts);
+    /// `by_value` is the same distribution sorted by value, with cumulative
+    /// probabilities (what the quantile function inverts, monotone in value).
     Discrete {
         values: Vec<f64>,
         cdf: Vec<f64>,
+        by_value: Vec<(f64, f64)>,
     },
-    Empirical(Vec<f64>),
+    /// The observed values as given (drawn by index) and sorted (for the
+    /// quantile function).
+    Empirical {
+        values: Vec<f64>,
+        sorted: Vec<f64>,
+    },
 }
 
 /// A validated distribution: a family and an optional truncation window.
@@ -168,7 +193,7 @@ impl Dist {
             return Dist::fixed(mu.exp());
         }
         let d = LogNormal::new(mu, sigma).expect("checked: finite mu, sigma > 0");
-        Ok(Dist { family: Family::LogNormal(d), window: None, label: format!("lognormal(mu = {}, sigma = {})", short(mu), short(sigma)) })
+        Ok(Dist { family: Family::LogNormal { d, mu, sigma }, window: None, label: format!("lognormal(mu = {}, sigma = {})", short(mu), short(sigma)) })
     }
 
     /// Lognormal whose 5th and 95th percentiles are `p5` and `p95`:
@@ -223,7 +248,7 @@ impl Dist {
     pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         Dist::check_three_point(min, mode, max)?;
         let d = Triangular::new(min, max, mode).expect("checked: min < max, mode within");
-        Ok(Dist { family: Family::Triangular { d, min, max }, window: None, label: format!("triangular({min}, {mode}, {max})") })
+        Ok(Dist { family: Family::Triangular { d, min, mode, max }, window: None, label: format!("triangular({min}, {mode}, {max})") })
     }
 
     /// Beta-PERT with shape λ = 4: a Beta scaled to `[min, max]` with mean
@@ -231,7 +256,7 @@ impl Dist {
     pub fn pert(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         Dist::check_three_point(min, mode, max)?;
         let d = Pert::new(min, max).with_mode(mode).expect("checked: min < max, mode within");
-        Ok(Dist { family: Family::Pert { d, min, max }, window: None, label: format!("pert({min}, {mode}, {max})") })
+        Ok(Dist { family: Family::Pert { d, min, mode, max }, window: None, label: format!("pert({min}, {mode}, {max})") })
     }
 
     /// Gamma with shape k and scale θ (mean kθ, variance kθ²).
@@ -239,7 +264,7 @@ impl Dist {
         positive("shape", shape)?;
         positive("scale", scale)?;
         let d = Gamma::new(shape, scale).expect("checked: shape, scale > 0");
-        Ok(Dist { family: Family::Gamma(d), window: None, label: format!("gamma(shape = {}, scale = {})", short(shape), short(scale)) })
+        Ok(Dist { family: Family::Gamma { d, shape, scale }, window: None, label: format!("gamma(shape = {}, scale = {})", short(shape), short(scale)) })
     }
 
     /// Gamma with the given mean and sd: `shape = mean²/sd²`, `scale = sd²/mean`.
@@ -254,7 +279,7 @@ impl Dist {
         positive("alpha", alpha)?;
         positive("beta", beta)?;
         let d = Beta::new(alpha, beta).expect("checked: alpha, beta > 0");
-        Ok(Dist { family: Family::Beta(d), window: None, label: format!("beta(alpha = {}, beta = {})", short(alpha), short(beta)) })
+        Ok(Dist { family: Family::Beta { d, alpha, beta }, window: None, label: format!("beta(alpha = {}, beta = {})", short(alpha), short(beta)) })
     }
 
     /// Beta by the method of moments: `ν = m(1−m)/sd² − 1`, `α = mν`, `β = (1−m)ν`.
@@ -304,7 +329,8 @@ impl Dist {
             *c /= total;
         }
         let label = format!("discrete({} values)", values.len());
-        Ok(Dist { family: Family::Discrete { values, cdf }, window: None, label })
+        let by_value = inverse::by_value(&values, weights, total);
+        Ok(Dist { family: Family::Discrete { values, cdf, by_value }, window: None, label })
     }
 
     /// Resampling of observed values: each draw is one of `values`, each equally likely.
@@ -319,7 +345,9 @@ impl Dist {
             finite("value", v)?;
         }
         let label = format!("empirical({} values)", values.len());
-        Ok(Dist { family: Family::Empirical(values), window: None, label })
+        let mut sorted = values.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        Ok(Dist { family: Family::Empirical { values, sorted }, window: None, label })
     }
 
     /// Restricts the distribution to `[min, max]` (either end may be open) by
@@ -395,11 +423,11 @@ impl Dist {
         let (lo, hi) = match &self.family {
             Family::Fixed(v) => (*v, *v),
             Family::Normal(_) => (f64::NEG_INFINITY, f64::INFINITY),
-            Family::LogNormal(_) | Family::Gamma(_) => (0.0, f64::INFINITY),
+            Family::LogNormal { .. } | Family::Gamma { .. } => (0.0, f64::INFINITY),
             Family::Uniform { min, width } => (*min, min + width),
             Family::Triangular { min, max, .. } | Family::Pert { min, max, .. } => (*min, *max),
-            Family::Beta(_) => (0.0, 1.0),
-            Family::Discrete { values, .. } | Family::Empirical(values) => {
+            Family::Beta { .. } => (0.0, 1.0),
+            Family::Discrete { values, .. } | Family::Empirical { values, .. } => {
                 values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)))
             }
         };
@@ -413,7 +441,7 @@ impl Dist {
     /// [`Dist::support`] but never equal it (lognormal, gamma and beta
     /// without a truncation window at that end).
     pub fn lower_bound_is_open(&self) -> bool {
-        let open = matches!(self.family, Family::LogNormal(_) | Family::Gamma(_) | Family::Beta(_));
+        let open = matches!(self.family, Family::LogNormal { .. } | Family::Gamma { .. } | Family::Beta { .. });
         open && self.window.is_none_or(|(lo, _)| lo <= self.support_of_family().0)
     }
 
@@ -425,19 +453,19 @@ impl Dist {
         match &self.family {
             Family::Fixed(v) => *v,
             Family::Normal(d) => d.sample(rng),
-            Family::LogNormal(d) => d.sample(rng),
+            Family::LogNormal { d, .. } => d.sample(rng),
             Family::Uniform { min, width } => min + width * rng.random::<f64>(),
             Family::Triangular { d, .. } => d.sample(rng),
             Family::Pert { d, .. } => d.sample(rng),
-            Family::Gamma(d) => d.sample(rng),
-            Family::Beta(d) => d.sample(rng),
-            Family::Discrete { values, cdf } => {
+            Family::Gamma { d, .. } => d.sample(rng),
+            Family::Beta { d, .. } => d.sample(rng),
+            Family::Discrete { values, cdf, .. } => {
                 let u: f64 = rng.random();
                 // First index whose cumulative weight exceeds u.
                 let i = cdf.partition_point(|&c| c <= u).min(values.len() - 1);
                 values[i]
             }
-            Family::Empirical(values) => values[rng.random_range(0..values.len())],
+            Family::Empirical { values, .. } => values[rng.random_range(0..values.len())],
         }
     }
 }
