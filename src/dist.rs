@@ -25,7 +25,7 @@
 //! the window is discarded and drawn again, so the shape inside the window is
 //! kept (clamping would pile mass on the edges).
 
-mod inverse;
+pub mod inverse;
 
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Pert, Triangular};

@@ -17,6 +17,7 @@ use crate::accuracy;
 use crate::counts::{self, unit};
 use crate::dist::Dist;
 use crate::rng::{Stream, stream};
+use crate::sampling::Sampler;
 use crate::scenario::{InputId, Link, Noise, OnDefault, Op, Per, Scenario, Stress, Target};
 use rand_distr::Distribution;
 
@@ -170,8 +171,8 @@ pub fn run_field(name: &str) -> Option<usize> {
 /// and the stress (if any) to apply on the same streams.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Uncertain per-run inputs: (index, stream key).
-    per_run: Vec<(usize, u64)>,
+    /// Draws the uncertain per-run inputs.
+    sampler: Sampler,
     /// Per-month inputs: (index, stream key).
     per_month: Vec<(usize, u64)>,
     /// Values of the fixed inputs (others are overwritten per run/month).
@@ -227,7 +228,7 @@ impl Plan {
         let reported: Vec<usize> = (0..sc.inputs.len()).filter(|&i| sc.inputs[i].is_uncertain() || patched(i)).collect();
         let averaged = reported.iter().enumerate().filter(|&(_, &i)| per_month.iter().any(|p| p.0 == i) || monthly_patch(i)).map(|(k, &i)| (k, i)).collect();
         Plan {
-            per_run,
+            sampler: Sampler::new(sc, &per_run),
             per_month,
             fixed,
             reported,
@@ -292,8 +293,11 @@ struct Draw<'a> {
 /// Applies a stress's input patches to the run's values: at setup when the
 /// stress starts at month 1, else at the start of its first month.
 /// Replacements draw from a fresh copy of the input's own stream, so a
-/// replaced per-run input sees the same random numbers the base drew.
-fn apply_patches<'a>(st: &'a StressPlan, seed: u64, run: u64, v: &mut [f64], draws: &mut Vec<Draw<'a>>) {
+/// replaced per-run input sees the same random numbers the base drew; an
+/// input the base drew through its quantile function (correlated, or under
+/// Latin hypercube sampling) maps the same uniform `u[i]` through the
+/// replacement's, keeping its rank among the runs.
+fn apply_patches<'a>(st: &'a StressPlan, seed: u64, run: u64, v: &mut [f64], u: &[f64], draws: &mut Vec<Draw<'a>>) {
     for (i, key, op) in &st.inputs {
         let i = *i;
         match op {
@@ -305,7 +309,7 @@ fn apply_patches<'a>(st: &'a StressPlan, seed: u64, run: u64, v: &mut [f64], dra
                 draws.retain(|d| d.i != i);
                 let mut rng = stream(seed, run, *key);
                 match per {
-                    Per::Run => v[i] = dist.sample(&mut rng),
+                    Per::Run => v[i] = u.get(i).filter(|x| !x.is_nan()).map_or_else(|| dist.sample(&mut rng), |&x| dist.quantile(x)),
                     Per::Month => draws.push(Draw { i, rng, dist, op: None }),
                 }
             }
@@ -334,16 +338,15 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
     debug_assert!(paths.len() >= N_METRICS * h * stride);
     let seed = sc.seed;
     let mut v = plan.fixed.clone();
-    for &(i, key) in &plan.per_run {
-        v[i] = sc.inputs[i].dist.sample(&mut stream(seed, run, key));
-    }
+    let mut u = plan.sampler.uniforms();
+    plan.sampler.draw(sc, run, &mut v, &mut u);
     let mut draws: Vec<Draw> = plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
     // Sums of the monthly values of the averaged inputs.
     let mut sums = vec![0.0; plan.averaged.len()];
     let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
     let (mut reference, mut table_scale) = link_params(sc);
     if let Some(st) = plan.stress.as_ref().filter(|s| s.from <= 1) {
-        apply_patches(st, seed, run, &mut v, &mut draws);
+        apply_patches(st, seed, run, &mut v, &u, &mut draws);
         (reference, table_scale) = st.reference.unwrap_or((reference, table_scale));
     }
     let mut churn_rng = stream(seed, run, plan.churn_noise_key);
@@ -388,7 +391,7 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
         let ti = (t - 1) as usize;
         if t == from && t > 1 {
             let st = plan.stress.as_ref().expect("from is set by a stress");
-            apply_patches(st, seed, run, &mut v, &mut draws);
+            apply_patches(st, seed, run, &mut v, &u, &mut draws);
             (reference, table_scale) = st.reference.unwrap_or((reference, table_scale));
             if let Some(a) = &sc.accuracy {
                 // The run's accuracy changes; the drift so far is kept.

@@ -11,7 +11,7 @@ use crate::scenario::Scenario;
 use crate::shard::{self, ShardHeader, ShardSpec};
 use crate::table::{self, Format, Staged};
 use anyhow::Context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
 
@@ -208,21 +208,9 @@ pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u
         agg.set_centers(&pilot_block(sc, &plan));
     }
     engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None, extra: None }, progress)?;
-    let m = Manifest::from_scenario(sc, method, 0.0);
     let header = ShardHeader {
-        runway_version: m.runway_version.into(),
-        stream_version: m.stream_version,
-        scenario: m.scenario,
-        scenario_file: m.scenario_file,
-        scenario_sha256: m.scenario_sha256,
-        seed: m.seed,
-        runs: m.runs,
-        months: m.months,
-        on_default: m.on_default.into(),
-        currency: m.currency,
-        warnings: m.warnings,
+        manifest: Manifest::from_scenario(sc, method, 0.0),
         input_paths: plan.reported_paths(sc).into_iter().map(String::from).collect(),
-        quantiles: method,
         shard: spec.index,
         shards: spec.count,
         run_start: runs.start,
@@ -244,14 +232,10 @@ fn pilot_block(sc: &Scenario, plan: &Plan) -> engine::Block {
 pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: Format, runs_table: bool) -> anyhow::Result<(Manifest, Results)> {
     let start = Instant::now();
     let h = shards.first().ok_or_else(|| anyhow::anyhow!("no shard files given"))?.1.clone();
-    let on_default = match h.on_default.as_str() {
-        "stop" => "stop",
-        "continue" => "continue",
-        other => anyhow::bail!("{}: on_default = \"{other}\" in the shard header; expected \"continue\" or \"stop\"", shards[0].0.display()),
-    };
+    let m = &h.manifest;
     create_dir(dir)?;
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, h.input_paths.clone())?) } else { None };
-    let mut agg = Aggregator::with_method(h.months, h.quantiles, h.runs, h.input_paths.len());
+    let mut agg = Aggregator::with_method(m.months, m.quantiles, m.runs, h.input_paths.len());
     for (i, (file, header)) in shards.iter().enumerate() {
         let state = shard::load(file, header)?;
         if i == 0 {
@@ -262,24 +246,8 @@ pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: F
             w.push(header.run_start, &runs, &inputs)?;
         }
     }
-    let results = Results::from_aggregator(agg, h.months, start);
-    let manifest = Manifest {
-        scenario: h.scenario,
-        scenario_file: h.scenario_file,
-        scenario_sha256: h.scenario_sha256,
-        seed: h.seed,
-        runs: h.runs,
-        months: h.months,
-        runway_version: env!("CARGO_PKG_VERSION"),
-        stream_version: h.stream_version,
-        block_runs: engine::BLOCK_RUNS,
-        quantile_rule: QUANTILE_RULE,
-        quantiles: h.quantiles,
-        on_default,
-        currency: h.currency,
-        warnings: h.warnings,
-        wall_time_s: results.wall_time_s,
-    };
+    let results = Results::from_aggregator(agg, m.months, start);
+    let manifest = Manifest { runway_version: env!("CARGO_PKG_VERSION").into(), wall_time_s: results.wall_time_s, ..h.manifest };
     write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format, &[])?;
     Ok((manifest, results))
 }
@@ -323,7 +291,7 @@ pub struct Summary<'a> {
 }
 
 /// What produced a result: enough to reproduce it byte for byte.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub scenario: String,
     pub scenario_file: String,
@@ -332,13 +300,19 @@ pub struct Manifest {
     pub seed: u64,
     pub runs: u64,
     pub months: u32,
-    pub runway_version: &'static str,
+    pub runway_version: String,
     /// Bumped on any change that alters numbers (see CHANGELOG.md).
     pub stream_version: u32,
     pub block_runs: u64,
-    pub quantile_rule: &'static str,
+    pub quantile_rule: String,
     pub quantiles: QuantileMethod,
-    pub on_default: &'static str,
+    pub on_default: String,
+    /// `"random"` or `"lhs"` (Latin hypercube; its standard errors are
+    /// conservative, see docs/model.md).
+    pub sampling: String,
+    /// Each `[[correlation]]` pair's requested and achieved rank correlation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlation: Vec<crate::scenario::correlation::Pair>,
     pub currency: Option<String>,
     pub warnings: Vec<String>,
     /// Seconds from the first run to the last reduction. The only field
@@ -355,15 +329,18 @@ impl Manifest {
             seed: sc.seed,
             runs: sc.runs,
             months: sc.months,
-            runway_version: env!("CARGO_PKG_VERSION"),
+            runway_version: env!("CARGO_PKG_VERSION").into(),
             stream_version: STREAM_VERSION,
             block_runs: engine::BLOCK_RUNS,
-            quantile_rule: QUANTILE_RULE,
+            quantile_rule: QUANTILE_RULE.into(),
             quantiles,
             on_default: match sc.on_default {
                 crate::scenario::OnDefault::Continue => "continue",
                 crate::scenario::OnDefault::Stop => "stop",
-            },
+            }
+            .into(),
+            sampling: sc.sampling.name().into(),
+            correlation: sc.correlation.as_ref().map_or_else(Vec::new, |c| c.pairs.clone()),
             currency: sc.currency.clone(),
             warnings: sc.warnings.clone(),
             wall_time_s,

@@ -19,6 +19,7 @@
 use crate::aggregate::{QuantileMethod, ShardState};
 use crate::engine::BLOCK_RUNS;
 use crate::model::{RUN_FIELDS, RunSummary};
+use crate::output::Manifest;
 use crate::stats::{LogHistogram, Moments};
 use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 /// Version 2: moments from one-pass shifted sums and centers in exact mode
 /// too; version-1 shards cannot be merged with these byte-identically.
-const MAGIC: &[u8] = b"RUNWAY-SHARD 3\n";
+const MAGIC: &[u8] = b"RUNWAY-SHARD 4\n";
 /// File name extension of shard files.
 pub const EXTENSION: &str = "runway";
 
@@ -68,19 +69,10 @@ impl ShardSpec {
 /// What a shard file says about itself and the run it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardHeader {
-    pub runway_version: String,
-    pub stream_version: u32,
-    pub scenario: String,
-    pub scenario_file: String,
-    pub scenario_sha256: String,
-    pub seed: u64,
-    pub runs: u64,
-    pub months: u32,
-    pub on_default: String,
-    pub currency: Option<String>,
-    pub warnings: Vec<String>,
+    /// The manifest of the whole run (its `wall_time_s` is 0): what the
+    /// merged `summary.json` says.
+    pub manifest: Manifest,
     pub input_paths: Vec<String>,
-    pub quantiles: QuantileMethod,
     pub shard: u64,
     pub shards: u64,
     pub run_start: u64,
@@ -128,7 +120,7 @@ pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8
 
 /// The header of a shard file and where its body starts.
 fn decode_header(bytes: &[u8]) -> anyhow::Result<(ShardHeader, usize)> {
-    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 3`; shards of older runway versions cannot be merged)");
+    ensure!(bytes.starts_with(MAGIC), "not a runway shard file (it does not start with `RUNWAY-SHARD 4`; shards of older runway versions cannot be merged)");
     let rest = &bytes[MAGIC.len()..];
     ensure!(rest.len() >= 8, "truncated shard file");
     let json_len = usize::try_from(u64::from_le_bytes(rest[..8].try_into()?))?;
@@ -159,9 +151,9 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
     ensure!(body.len() % 8 == 0, "truncated shard file");
     let mut words = body.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")));
     let mut next = || words.next().ok_or_else(|| anyhow::anyhow!("truncated shard file"));
-    let columns = crate::model::N_METRICS * header.months as usize;
+    let columns = crate::model::N_METRICS * header.manifest.months as usize;
     let n_blocks = usize::try_from(next()?)?;
-    ensure!(n_blocks as u64 <= header.runs.div_ceil(BLOCK_RUNS), "corrupt shard file (block count)");
+    ensure!(n_blocks as u64 <= header.manifest.runs.div_ceil(BLOCK_RUNS), "corrupt shard file (block count)");
     let mut block_moments = Vec::with_capacity(n_blocks);
     for _ in 0..n_blocks {
         let mut block = Vec::with_capacity(columns);
@@ -173,7 +165,7 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
     let shard_runs = header.run_end.saturating_sub(header.run_start);
     let (mut exact, mut sketches) = (vec![], vec![]);
     for _ in 0..columns {
-        match header.quantiles {
+        match header.manifest.quantiles {
             QuantileMethod::Exact => {
                 let len = next()?;
                 ensure!(len == shard_runs, "corrupt shard file (column length)");
@@ -203,7 +195,8 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
     ensure!(len == n_runs * n_inputs as u64, "corrupt shard file (inputs)");
     let inputs = (0..len).map(|_| next().map(f64::from_bits)).collect::<anyhow::Result<Vec<f64>>>()?;
     ensure!(words.next().is_none(), "corrupt shard file (trailing data)");
-    let state = ShardState { method: header.quantiles, months: header.months, block_moments, exact, sketches, runs, inputs, n_inputs, centers };
+    let state =
+        ShardState { method: header.manifest.quantiles, months: header.manifest.months, block_moments, exact, sketches, runs, inputs, n_inputs, centers };
     Ok((header, state))
 }
 
@@ -240,13 +233,14 @@ pub fn check_all(files: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, ShardHeader)
     let (first_file, first) = &shards[0];
     for (f, h) in &shards[1..] {
         let same = |a: &ShardHeader, b: &ShardHeader| {
-            a.scenario_sha256 == b.scenario_sha256
-                && a.seed == b.seed
-                && a.runs == b.runs
-                && a.months == b.months
+            let (x, y) = (&a.manifest, &b.manifest);
+            x.scenario_sha256 == y.scenario_sha256
+                && x.seed == y.seed
+                && x.runs == y.runs
+                && x.months == y.months
                 && a.shards == b.shards
-                && a.stream_version == b.stream_version
-                && a.runway_version == b.runway_version
+                && x.stream_version == y.stream_version
+                && x.runway_version == y.runway_version
         };
         if !same(first, h) {
             bail!(
@@ -269,7 +263,7 @@ pub fn check_all(files: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, ShardHeader)
         bail!("{} shard{} missing: {}", missing.len(), if missing.len() == 1 { " is" } else { "s are" }, missing.join(", "));
     }
     for (_, h) in &shards {
-        let expect = ShardSpec { index: h.shard, count: n }.runs(h.runs);
+        let expect = ShardSpec { index: h.shard, count: n }.runs(h.manifest.runs);
         ensure!(h.run_start == expect.start && h.run_end == expect.end, "shard {}/{n} covers the wrong runs", h.shard);
     }
     Ok(shards)

@@ -373,9 +373,9 @@ fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let files = shard::collect(&args.shards)?;
     let shards = shard::check_all(&files)?;
     let header = &shards[0].1;
-    let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(Path::new(&header.scenario_file)));
+    let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(Path::new(&header.manifest.scenario_file)));
     let runs_table = !args.output.no_runs;
-    let format = format_for(args.output.format.map(Format::from), header.runs, runs_table);
+    let format = format_for(args.output.format.map(Format::from), header.manifest.runs, runs_table);
     let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&shards, &out, format, runs_table))?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
     println!("merged {} shards into {}/{}", files.len(), out.display(), output::written_files(format, runs_table));

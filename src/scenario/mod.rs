@@ -7,6 +7,7 @@
 //! draw a warning), and runs × months is within [`limits`]. The engine takes
 //! nothing else.
 
+pub mod correlation;
 mod error;
 mod files;
 mod quantity;
@@ -14,6 +15,7 @@ pub mod spec;
 pub mod stress;
 mod validate;
 
+pub use correlation::Correlation;
 pub use error::{Problem, ScenarioError};
 pub use files::FileSource;
 pub use stress::{Op, Patch, Stress, Target, Targets};
@@ -187,6 +189,26 @@ pub enum OnDefault {
     Stop,
 }
 
+/// How per-run inputs are drawn over the runs (DESIGN §2.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    /// Independent draws from each input's stream.
+    Random,
+    /// Latin hypercube: each input's draws stratified over the runs
+    /// ([`crate::lhs`]).
+    LatinHypercube,
+}
+
+impl Sampling {
+    /// As written in the scenario and the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampling::Random => "random",
+            Sampling::LatinHypercube => "lhs",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Noise {
     /// Poisson arrivals / binomial churn: whole customers.
@@ -295,6 +317,7 @@ pub struct Scenario {
     pub runs: u64,
     pub seed: u64,
     pub on_default: OnDefault,
+    pub sampling: Sampling,
     pub inputs: Vec<Input>,
     pub start_customers: InputId,
     pub start_cash: InputId,
@@ -305,6 +328,8 @@ pub struct Scenario {
     pub accuracy: Option<Accuracy>,
     pub costs: Costs,
     pub funding: Vec<Round>,
+    /// `[[correlation]]`, validated (repaired if need be).
+    pub correlation: Option<Correlation>,
     /// The file's `[[stress]]` entries, validated, then the ad hoc stress of
     /// [`Overrides::set`] (named `--set …`) if any.
     pub stresses: Vec<Stress>,

@@ -45,6 +45,9 @@ pub struct ScenarioSection {
     pub seed: Spanned<i64>,
     #[serde(default)]
     pub on_default: Option<Spanned<String>>,
+    /// `"random"` (the default) or `"lhs"`.
+    #[serde(default)]
+    pub sampling: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -175,59 +175,19 @@ impl Ctx<'_> {
     }
 }
 
+/// The `[scenario]` section's run settings, after the command line's overrides.
+struct Settings {
+    months: u32,
+    runs: u64,
+    seed: u64,
+    on_default: OnDefault,
+    sampling: Sampling,
+}
+
 pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overrides: Overrides, source: Source) -> Result<Scenario, Vec<Problem>> {
     let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![] };
     let s = &spec.scenario;
-
-    let months = match overrides.months {
-        Some(m) => u64::from(m),
-        None => u64::try_from(*s.months.get_ref()).unwrap_or(0),
-    };
-    if !(1..=u64::from(limits::MAX_MONTHS)).contains(&months) {
-        let shown = overrides.months.map_or(s.months.get_ref().to_string(), |m| format!("{m} (from --months)"));
-        cx.problem(Some(s.months.span()), "scenario.months", shown, format!("must be within 1..={}", limits::MAX_MONTHS));
-    }
-    let runs = match overrides.runs {
-        Some(r) => r,
-        None => u64::try_from(*s.runs.get_ref()).unwrap_or(0),
-    };
-    if !(1..=limits::MAX_RUNS).contains(&runs) {
-        let shown = overrides.runs.map_or(s.runs.get_ref().to_string(), |r| format!("{r} (from --runs)"));
-        cx.problem(Some(s.runs.span()), "scenario.runs", shown, format!("must be within 1..={}", limits::MAX_RUNS));
-    } else if (1..=u64::from(limits::MAX_MONTHS)).contains(&months) && runs * months > limits::MAX_RUN_MONTHS {
-        cx.problem(
-            Some(s.runs.span()),
-            "scenario.runs",
-            runs,
-            format!(
-                "runs × months = {runs} × {months} = {} exceeds the limit of {} run-months; use fewer runs or shards",
-                runs * months,
-                limits::MAX_RUN_MONTHS
-            ),
-        );
-    }
-    let seed = match overrides.seed {
-        Some(seed) => seed,
-        None => match u64::try_from(*s.seed.get_ref()) {
-            Ok(v) => v,
-            Err(_) => {
-                cx.problem(Some(s.seed.span()), "scenario.seed", s.seed.get_ref(), "must be >= 0");
-                0
-            }
-        },
-    };
-    let on_default = match s.on_default.as_ref() {
-        None => OnDefault::Continue,
-        Some(v) if v.get_ref() == "continue" => OnDefault::Continue,
-        Some(v) if v.get_ref() == "stop" => OnDefault::Stop,
-        Some(v) => {
-            cx.problem(Some(v.span()), "scenario.on_default", format!("\"{}\"", v.get_ref()), "must be \"continue\" or \"stop\"");
-            OnDefault::Continue
-        }
-    };
-    if s.name.trim().is_empty() {
-        cx.problem(None, "scenario.name", "\"\"", "must not be empty");
-    }
+    let Settings { months, runs, seed, on_default, sampling } = settings(&mut cx, s, &overrides);
 
     let start_customers = cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
     let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
@@ -236,20 +196,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         // Applied once a year: monthly draws would mostly go unused, and the
         // per-run column would average draws that never applied.
         cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH);
-
-    let acq = spec.acquisition.as_ref();
-    let acquisition = Acquisition {
-        new: cx.opt("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly()),
-        growth: cx.opt("acquisition.growth", acq.and_then(|a| a.growth.as_ref()), 0.0, GROWTH.monthly()),
-        referral: cx.opt("acquisition.referral", acq.and_then(|a| a.referral.as_ref()), 0.0, NONNEG.monthly()),
-        marketing: acq.and_then(|a| a.marketing.as_ref()).map(|m| Marketing {
-            spend: cx.quantity("acquisition.marketing.spend", &m.spend, NONNEG.monthly()),
-            spend_growth: cx.opt("acquisition.marketing.spend_growth", m.spend_growth.as_ref(), 0.0, GROWTH.monthly()),
-            cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
-        }),
-        noise: cx.noise("acquisition.noise", acq.and_then(|a| a.noise.as_ref()), "poisson"),
-    };
-
+    let acquisition = acquisition(&mut cx, spec.acquisition.as_ref());
     let ch = spec.churn.as_ref();
     let churn = Churn {
         // A monthly probability; the model clamps base · m(a) to [0, 1], so a
@@ -258,91 +205,23 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         base: cx.opt("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
         noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
     };
-
     let accuracy = spec.accuracy.as_ref().map(|a| accuracy(&mut cx, a));
-
-    let co = spec.costs.as_ref();
-    let mut one_off = vec![];
-    if let Some(c) = co {
-        cx.list_len("costs.one_off", c.one_off.len());
-        for (i, o) in c.one_off.iter().enumerate().take(limits::MAX_LIST) {
-            let month = cx.month(&format!("costs.one_off.{i}.month"), &o.month);
-            let amount = cx.quantity(&format!("costs.one_off.{i}.amount"), &o.amount, ANY);
-            one_off.push((month, amount));
-        }
-    }
-    let costs = Costs {
-        fixed: cx.opt("costs.fixed", co.and_then(|c| c.fixed.as_ref()), 0.0, NONNEG.monthly()),
-        fixed_growth: cx.opt("costs.fixed_growth", co.and_then(|c| c.fixed_growth.as_ref()), 0.0, GROWTH.monthly()),
-        per_customer: cx.opt("costs.per_customer", co.and_then(|c| c.per_customer.as_ref()), 0.0, NONNEG.monthly()),
-        revenue_share: cx.opt("costs.revenue_share", co.and_then(|c| c.revenue_share.as_ref()), 0.0, UNIT.monthly()),
-        one_off,
-    };
-
-    cx.list_len("funding", spec.funding.len());
-    let mut funding = vec![];
-    for (i, f) in spec.funding.iter().enumerate().take(limits::MAX_LIST) {
-        let month = cx.month(&format!("funding.{i}.month"), &f.month);
-        let amount = cx.quantity(&format!("funding.{i}.amount"), &f.amount, NONNEG);
-        let probability = match &f.probability {
-            None => 1.0,
-            Some(p) => {
-                let v = *p.get_ref();
-                if !(0.0..=1.0).contains(&v) {
-                    cx.problem(
-                        Some(p.span()),
-                        &format!("funding.{i}.probability"),
-                        v,
-                        format!("must be within [0, 1], as a fraction (50% is 0.5){}", percent_hint(Some(v), UNIT)),
-                    );
-                }
-                v.clamp(0.0, 1.0)
-            }
-        };
-        funding.push(Round { month, amount, probability, key: key_of(&format!("funding.{i}.probability")) });
-    }
+    let costs = costs(&mut cx, spec.costs.as_ref());
+    let funding = funding(&mut cx, &spec.funding);
 
     cx.list_len("stress", spec.stress.len());
     let targets = Targets { inputs: &[], accuracy: accuracy.as_ref(), rounds: &funding };
-    let horizon = u32::try_from(months).unwrap_or(u32::MAX);
-    let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets, horizon);
+    let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets, months);
     cx.list_len("assert", spec.asserts.len());
-    let catalog = crate::figure::Catalog::from_parts(horizon, &cx.inputs, accuracy.as_ref().map(|a| a.initial));
+    let catalog = crate::figure::Catalog::from_parts(months, &cx.inputs, accuracy.as_ref().map(|a| a.initial));
     let asserts = spec.asserts.iter().enumerate().take(limits::MAX_LIST).filter_map(|(i, a)| assertion(&mut cx, &catalog, &stresses, i, a)).collect();
-    for c in &spec.correlation {
-        cx.problem(
-            Some(c.span()),
-            "correlation",
-            format!("{:?}", c.get_ref().between),
-            "[[correlation]] is not supported by this version of runway yet; remove it (results would silently ignore it)",
-        );
-    }
+    cx.list_len("correlation", spec.correlation.len());
+    let inputs = if spec.correlation.is_empty() { vec![] } else { cx.inputs.clone() };
+    let targets = Targets { inputs: &inputs, accuracy: accuracy.as_ref(), rounds: &funding };
+    let correlation = super::correlation::validate(&mut cx, &spec.correlation, targets);
 
-    let horizon = months as u32;
-    for (i, r) in funding.iter().enumerate() {
-        if r.month > horizon {
-            cx.warnings.push(format!("funding.{i}.month = {} lies beyond the {horizon}-month horizon: it never pays", r.month));
-        }
-    }
-    for (i, (m, _)) in costs.one_off.iter().enumerate() {
-        if *m > horizon {
-            cx.warnings.push(format!("costs.one_off.{i}.month = {m} lies beyond the {horizon}-month horizon: it is never paid"));
-        }
-    }
-    let uncertain = cx.inputs.iter().filter(|i| i.is_uncertain()).count() as u64;
-    let bytes = limits::per_run_table_bytes(uncertain).saturating_mul(runs);
-    if cx.problems.is_empty() && bytes > limits::MAX_TABLE_BYTES {
-        cx.problem(
-            Some(s.runs.span()),
-            "scenario.runs",
-            runs,
-            format!(
-                "{runs} runs with {uncertain} uncertain inputs make a per-run table of about {:.1} GiB (limit {} GiB); use fewer runs or uncertain inputs",
-                bytes as f64 / f64::from(1u32 << 30),
-                limits::MAX_TABLE_BYTES >> 30
-            ),
-        );
-    }
+    horizon_warnings(&mut cx, months, &funding, &costs);
+    check_table_size(&mut cx, runs, s);
     if !cx.problems.is_empty() {
         cx.problems.sort_by_key(|p| p.line.unwrap_or(0));
         return Err(cx.problems);
@@ -351,10 +230,11 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         name: s.name.clone(),
         currency: s.currency.clone(),
         as_of: s.as_of.clone(),
-        months: months as u32,
+        months,
         runs,
         seed,
         on_default,
+        sampling,
         inputs: cx.inputs,
         start_customers,
         start_cash,
@@ -365,11 +245,150 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         accuracy,
         costs,
         funding,
+        correlation,
         stresses,
         asserts,
         warnings: cx.warnings,
         source,
     })
+}
+
+/// Months, runs, seed, `on_default` and `sampling`, each checked.
+fn settings(cx: &mut Ctx<'_>, s: &spec::ScenarioSection, overrides: &Overrides) -> Settings {
+    let months = match overrides.months {
+        Some(m) => u64::from(m),
+        None => u64::try_from(*s.months.get_ref()).unwrap_or(0),
+    };
+    let months_ok = (1..=u64::from(limits::MAX_MONTHS)).contains(&months);
+    if !months_ok {
+        let shown = overrides.months.map_or(s.months.get_ref().to_string(), |m| format!("{m} (from --months)"));
+        cx.problem(Some(s.months.span()), "scenario.months", shown, format!("must be within 1..={}", limits::MAX_MONTHS));
+    }
+    let runs = match overrides.runs {
+        Some(r) => r,
+        None => u64::try_from(*s.runs.get_ref()).unwrap_or(0),
+    };
+    if !(1..=limits::MAX_RUNS).contains(&runs) {
+        let shown = overrides.runs.map_or(s.runs.get_ref().to_string(), |r| format!("{r} (from --runs)"));
+        cx.problem(Some(s.runs.span()), "scenario.runs", shown, format!("must be within 1..={}", limits::MAX_RUNS));
+    } else if months_ok && runs * months > limits::MAX_RUN_MONTHS {
+        let msg = format!(
+            "runs × months = {runs} × {months} = {} exceeds the limit of {} run-months; use fewer runs or shards",
+            runs * months,
+            limits::MAX_RUN_MONTHS
+        );
+        cx.problem(Some(s.runs.span()), "scenario.runs", runs, msg);
+    }
+    let seed = overrides.seed.unwrap_or_else(|| {
+        u64::try_from(*s.seed.get_ref()).unwrap_or_else(|_| {
+            cx.problem(Some(s.seed.span()), "scenario.seed", s.seed.get_ref(), "must be >= 0");
+            0
+        })
+    });
+    let on_default = match s.on_default.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "continue")) => OnDefault::Continue,
+        Some((_, "stop")) => OnDefault::Stop,
+        Some((v, other)) => {
+            cx.problem(Some(v.span()), "scenario.on_default", format!("\"{other}\""), "must be \"continue\" or \"stop\"");
+            OnDefault::Continue
+        }
+    };
+    let sampling = match s.sampling.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "random")) => Sampling::Random,
+        Some((_, "lhs")) => Sampling::LatinHypercube,
+        Some((v, other)) => {
+            cx.problem(Some(v.span()), "scenario.sampling", format!("\"{other}\""), "must be \"random\" (the default) or \"lhs\" (Latin hypercube)");
+            Sampling::Random
+        }
+    };
+    if s.name.trim().is_empty() {
+        cx.problem(None, "scenario.name", "\"\"", "must not be empty");
+    }
+    let months = if months_ok { months as u32 } else { 1 };
+    Settings { months, runs, seed, on_default, sampling }
+}
+
+fn acquisition(cx: &mut Ctx<'_>, acq: Option<&spec::AcquisitionSection>) -> Acquisition {
+    Acquisition {
+        new: cx.opt("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly()),
+        growth: cx.opt("acquisition.growth", acq.and_then(|a| a.growth.as_ref()), 0.0, GROWTH.monthly()),
+        referral: cx.opt("acquisition.referral", acq.and_then(|a| a.referral.as_ref()), 0.0, NONNEG.monthly()),
+        marketing: acq.and_then(|a| a.marketing.as_ref()).map(|m| Marketing {
+            spend: cx.quantity("acquisition.marketing.spend", &m.spend, NONNEG.monthly()),
+            spend_growth: cx.opt("acquisition.marketing.spend_growth", m.spend_growth.as_ref(), 0.0, GROWTH.monthly()),
+            cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
+        }),
+        noise: cx.noise("acquisition.noise", acq.and_then(|a| a.noise.as_ref()), "poisson"),
+    }
+}
+
+fn costs(cx: &mut Ctx<'_>, co: Option<&spec::CostsSection>) -> Costs {
+    let mut one_off = vec![];
+    if let Some(c) = co {
+        cx.list_len("costs.one_off", c.one_off.len());
+        for (i, o) in c.one_off.iter().enumerate().take(limits::MAX_LIST) {
+            let month = cx.month(&format!("costs.one_off.{i}.month"), &o.month);
+            let amount = cx.quantity(&format!("costs.one_off.{i}.amount"), &o.amount, ANY);
+            one_off.push((month, amount));
+        }
+    }
+    Costs {
+        fixed: cx.opt("costs.fixed", co.and_then(|c| c.fixed.as_ref()), 0.0, NONNEG.monthly()),
+        fixed_growth: cx.opt("costs.fixed_growth", co.and_then(|c| c.fixed_growth.as_ref()), 0.0, GROWTH.monthly()),
+        per_customer: cx.opt("costs.per_customer", co.and_then(|c| c.per_customer.as_ref()), 0.0, NONNEG.monthly()),
+        revenue_share: cx.opt("costs.revenue_share", co.and_then(|c| c.revenue_share.as_ref()), 0.0, UNIT.monthly()),
+        one_off,
+    }
+}
+
+fn funding(cx: &mut Ctx<'_>, specs: &[spec::FundingSpec]) -> Vec<Round> {
+    cx.list_len("funding", specs.len());
+    let mut funding = vec![];
+    for (i, f) in specs.iter().enumerate().take(limits::MAX_LIST) {
+        let month = cx.month(&format!("funding.{i}.month"), &f.month);
+        let amount = cx.quantity(&format!("funding.{i}.amount"), &f.amount, NONNEG);
+        let probability = match &f.probability {
+            None => 1.0,
+            Some(p) => {
+                let v = *p.get_ref();
+                if !(0.0..=1.0).contains(&v) {
+                    let msg = format!("must be within [0, 1], as a fraction (50% is 0.5){}", percent_hint(Some(v), UNIT));
+                    cx.problem(Some(p.span()), &format!("funding.{i}.probability"), v, msg);
+                }
+                v.clamp(0.0, 1.0)
+            }
+        };
+        funding.push(Round { month, amount, probability, key: key_of(&format!("funding.{i}.probability")) });
+    }
+    funding
+}
+
+/// Warnings for events past the horizon: they never happen.
+fn horizon_warnings(cx: &mut Ctx<'_>, horizon: u32, funding: &[Round], costs: &Costs) {
+    for (i, r) in funding.iter().enumerate() {
+        if r.month > horizon {
+            cx.warnings.push(format!("funding.{i}.month = {} lies beyond the {horizon}-month horizon: it never pays", r.month));
+        }
+    }
+    for (i, (m, _)) in costs.one_off.iter().enumerate() {
+        if *m > horizon {
+            cx.warnings.push(format!("costs.one_off.{i}.month = {m} lies beyond the {horizon}-month horizon: it is never paid"));
+        }
+    }
+}
+
+/// Refuses a per-run table above [`limits::MAX_TABLE_BYTES`].
+fn check_table_size(cx: &mut Ctx<'_>, runs: u64, s: &spec::ScenarioSection) {
+    let uncertain = cx.inputs.iter().filter(|i| i.is_uncertain()).count() as u64;
+    let bytes = limits::per_run_table_bytes(uncertain).saturating_mul(runs);
+    if cx.problems.is_empty() && bytes > limits::MAX_TABLE_BYTES {
+        let msg = format!(
+            "{runs} runs with {uncertain} uncertain inputs make a per-run table of about {:.1} GiB (limit {} GiB); use fewer runs or uncertain inputs",
+            bytes as f64 / f64::from(1u32 << 30),
+            limits::MAX_TABLE_BYTES >> 30
+        );
+        cx.problem(Some(s.runs.span()), "scenario.runs", runs, msg);
+    }
 }
 
 /// An `[[assert]]`: its `expect` must be `FIGURE CMP NUMBER` in the figure
