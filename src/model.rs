@@ -185,6 +185,8 @@ pub struct Plan {
     averaged: Vec<(usize, usize)>,
     churn_noise_key: u64,
     new_noise_key: u64,
+    /// Scheduled inputs and their later steps: (input, [(month, step input)]).
+    schedules: Vec<(usize, Vec<(u32, usize)>)>,
     stress: Option<StressPlan>,
 }
 
@@ -198,6 +200,9 @@ struct StressPlan {
     funding: Vec<f64>,
     /// (reference accuracy, table-link scale) from month `from` on.
     reference: Option<(f64, f64)>,
+    /// Scheduled inputs the stress replaces: their later steps stop
+    /// applying from month `from` on.
+    unscheduled: Vec<usize>,
 }
 
 impl Plan {
@@ -235,6 +240,13 @@ impl Plan {
             averaged,
             churn_noise_key: crate::rng::key_of("churn.noise"),
             new_noise_key: crate::rng::key_of("acquisition.noise"),
+            schedules: sc
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| !i.schedule.is_empty())
+                .map(|(k, i)| (k, i.schedule.iter().map(|&(m, id)| (m, id.index())).collect()))
+                .collect(),
             stress,
         }
     }
@@ -264,10 +276,20 @@ impl Plan {
 
 impl StressPlan {
     fn new(sc: &Scenario, st: &Stress) -> StressPlan {
-        let mut plan = StressPlan { from: st.from(), inputs: vec![], funding: sc.funding.iter().map(|r| r.probability).collect(), reference: None };
+        let funding = sc.funding.iter().map(|r| r.probability).collect();
+        let mut plan = StressPlan { from: st.from(), inputs: vec![], funding, reference: None, unscheduled: vec![] };
         for p in &st.patches {
             match p.target {
-                Target::Input(id) => plan.inputs.push((id.index(), sc.input(id).key, p.op.clone())),
+                Target::Input(id) => {
+                    plan.inputs.push((id.index(), sc.input(id).key, p.op.clone()));
+                    let steps = &sc.input(id).schedule;
+                    match p.op {
+                        // `*k` and `+k` change every step of a schedule.
+                        Op::Scale(_) | Op::Shift(_) => plan.inputs.extend(steps.iter().map(|&(_, s)| (s.index(), sc.input(s).key, p.op.clone()))),
+                        Op::Replace { .. } if !steps.is_empty() => plan.unscheduled.push(id.index()),
+                        Op::Replace { .. } => {}
+                    }
+                }
                 Target::FundingProbability(j) => plan.funding[j] = p.op.apply(plan.funding[j]).clamp(0.0, 1.0),
                 Target::Reference => {
                     let base = sc.accuracy.as_ref().map_or(0.0, |a| a.reference);
@@ -317,6 +339,26 @@ fn apply_patches<'a>(st: &'a StressPlan, seed: u64, run: u64, v: &mut [f64], u: 
     }
 }
 
+/// Puts each scheduled input's step for month `t` in force: `v[input]`
+/// takes the value of the latest step starting at or before `t` (the first
+/// step is the input itself, so nothing changes before the second). A
+/// stress that replaces the input ends its schedule from the stress's
+/// first month. `held` keeps the first step's value for the per-run table.
+fn step_schedules(plan: &Plan, t: u32, v: &mut [f64], held: &mut [f64]) {
+    let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
+    for ((input, steps), held) in plan.schedules.iter().zip(held) {
+        if t >= from && plan.stress.as_ref().is_some_and(|s| s.unscheduled.contains(input)) {
+            continue;
+        }
+        if let Some(&(_, step)) = steps.iter().rev().find(|(m, _)| *m <= t) {
+            if held.is_nan() {
+                *held = v[*input];
+            }
+            v[*input] = v[step];
+        }
+    }
+}
+
 /// The link parameters in force: (reference accuracy, table scale).
 fn link_params(sc: &Scenario) -> (f64, f64) {
     match &sc.accuracy {
@@ -340,6 +382,8 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
     let mut v = plan.fixed.clone();
     let mut u = plan.sampler.uniforms();
     plan.sampler.draw(sc, run, &mut v, &mut u);
+    // Each scheduled input's first-step value, once a later step replaces it.
+    let mut held: Vec<f64> = plan.schedules.iter().map(|_| f64::NAN).collect();
     let mut draws: Vec<Draw> = plan.per_month.iter().map(|&(i, key)| Draw { i, rng: stream(seed, run, key), dist: &sc.inputs[i].dist, op: None }).collect();
     // Sums of the monthly values of the averaged inputs.
     let mut sums = vec![0.0; plan.averaged.len()];
@@ -403,6 +447,7 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
             let x = d.dist.sample(&mut d.rng);
             v[d.i] = d.op.map_or(x, |op| op.apply(x));
         }
+        step_schedules(plan, t, &mut v, &mut held);
         for (sum, &(_, i)) in sums.iter_mut().zip(&plan.averaged) {
             *sum += v[i];
         }
@@ -519,6 +564,9 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
     s.breakeven_month = stays.map(|(m, _)| m);
     totals.unit_economics(&mut s);
 
+    for ((i, _), held) in plan.schedules.iter().zip(held).filter(|(_, h)| !h.is_nan()) {
+        v[*i] = held;
+    }
     for (slot, &i) in inputs.iter_mut().zip(&plan.reported) {
         *slot = v[i];
     }

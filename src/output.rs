@@ -233,6 +233,9 @@ pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: F
     let start = Instant::now();
     let h = shards.first().ok_or_else(|| anyhow::anyhow!("no shard files given"))?.1.clone();
     let m = &h.manifest;
+    if !matches!(m.on_default.as_str(), "continue" | "stop") {
+        anyhow::bail!("{}: on_default = \"{}\" in the shard header; expected \"continue\" or \"stop\"", shards[0].0.display(), m.on_default);
+    }
     create_dir(dir)?;
     let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, h.input_paths.clone())?) } else { None };
     let mut agg = Aggregator::with_method(m.months, m.quantiles, m.runs, h.input_paths.len());

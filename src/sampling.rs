@@ -28,25 +28,33 @@ struct Drawn {
     strata: Option<Strata>,
 }
 
+/// The correlated inputs and the Cholesky factor of their normal scores'
+/// Pearson matrix.
+#[derive(Debug, Clone)]
+struct Copula {
+    /// (index, stream key), in matrix order.
+    members: Vec<(usize, u64)>,
+    factor: Vec<f64>,
+}
+
 /// The per-run draws of a scenario.
 #[derive(Debug, Clone)]
 pub struct Sampler {
     drawn: Vec<Drawn>,
-    /// The correlated inputs (index, stream key) and the Cholesky factor of
-    /// their normal scores' Pearson matrix.
-    copula: Option<(Vec<(usize, u64)>, Vec<f64>)>,
+    copula: Option<Copula>,
     n_inputs: usize,
 }
 
 impl Sampler {
     /// The sampler of `per_run`, the uncertain per-run inputs (index, stream key).
     pub fn new(sc: &Scenario, per_run: &[(usize, u64)]) -> Sampler {
-        let copula = sc.correlation.as_ref().map(|c| (c.members.iter().map(|m| (m.index(), sc.input(*m).key)).collect::<Vec<_>>(), c.factor.clone()));
+        let copula =
+            sc.correlation.as_ref().map(|c| Copula { members: c.members.iter().map(|m| (m.index(), sc.input(*m).key)).collect(), factor: c.factor.clone() });
         let lhs = sc.sampling == Sampling::LatinHypercube;
         let drawn = per_run
             .iter()
             .map(|&(input, key)| {
-                let correlated = copula.as_ref().is_some_and(|(m, _)| m.iter().any(|&(i, _)| i == input));
+                let correlated = copula.as_ref().is_some_and(|c| c.members.iter().any(|&(i, _)| i == input));
                 Drawn { input, key, by_quantile: lhs || correlated, strata: lhs.then(|| Strata::new(sc.seed, key, sc.runs)) }
             })
             .collect();
@@ -74,7 +82,7 @@ impl Sampler {
             let w = unit(&mut rng);
             u[d.input] = d.strata.map_or(w, |s| s.uniform(run, w));
         }
-        if let Some((members, factor)) = &self.copula {
+        if let Some(Copula { members, factor }) = &self.copula {
             // A member held fixed (by `sensitivity`, say) still takes its
             // normal score from its stream, so the others' values do not move.
             let score = |&(i, key): &(usize, u64)| standard_normal_quantile(if u[i].is_nan() { unit(&mut stream(sc.seed, run, key)) } else { u[i] });

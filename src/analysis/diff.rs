@@ -49,6 +49,7 @@ fn settings(sc: &Scenario) -> Vec<(String, String)> {
     let mut out = vec![
         ("scenario.months".to_string(), sc.months.to_string()),
         ("scenario.on_default".into(), format!("{:?}", sc.on_default).to_lowercase()),
+        ("scenario.sampling".into(), sc.sampling.name().into()),
         ("acquisition.noise".into(), format!("{:?}", sc.acquisition.noise).to_lowercase()),
         ("churn.noise".into(), format!("{:?}", sc.churn.noise).to_lowercase()),
     ];
@@ -58,6 +59,9 @@ fn settings(sc: &Scenario) -> Vec<(String, String)> {
     }
     for (i, (month, _)) in sc.costs.one_off.iter().enumerate() {
         out.push((format!("costs.one_off.{i}.month"), month.to_string()));
+    }
+    for p in sc.correlation.iter().flat_map(|c| &c.pairs) {
+        out.push((format!("correlation {} ~ {}", p.between[0], p.between[1]), format!("rank {}", crate::terminal::trimmed(p.achieved, 4))));
     }
     if let Some(a) = &sc.accuracy {
         out.push(("accuracy.reference".into(), a.reference.to_string()));

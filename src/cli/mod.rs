@@ -424,6 +424,13 @@ fn validated(sc: &Scenario) -> String {
     if !rows.is_empty() {
         out += &terminal::grid(&["uncertain input", "5%", "median", "95%", "drawn"], &rows, &[false, true, true, true, false]);
     }
+    for p in sc.correlation.iter().flat_map(|c| &c.pairs) {
+        let achieved = if (p.achieved - p.requested).abs() > 5e-4 { format!(" (asked {}, repaired)", p.requested) } else { String::new() };
+        let _ = writeln!(out, "  correlated: {} ~ {}, rank {}{achieved}", p.between[0], p.between[1], terminal::trimmed(p.achieved, 3));
+    }
+    if sc.sampling == crate::scenario::Sampling::LatinHypercube {
+        let _ = writeln!(out, "  sampling: Latin hypercube over the runs (printed errors are conservative)");
+    }
     if let Some(line) = unevaluated(sc) {
         let _ = writeln!(out, "  note: {line}");
     }

@@ -731,20 +731,38 @@ fn inputs(c: &Ctx) -> Section {
                 vec![super::words::input_name(&input.path, c.lang), format!("{}{per}", input.dist.label()), range]
             })
             .collect();
+    let mut intro = vec![
+        c.t(
+            "Each input as the plan states it, and the range its draws covered (5th to 95th percentile; for monthly inputs, of each run's average).",
+            "计划中每个输入的设定，以及其抽样覆盖的范围（第 5 至第 95 百分位；按月抽取的输入取每次模拟的平均值）。",
+        )
+        .to_string(),
+    ];
+    intro.extend(correlations(c));
     Section {
         id: "inputs".into(),
         heading: c.t("Every input", "全部输入").into(),
-        intro: vec![
-            c.t(
-                "Each input as the plan states it, and the range its draws covered (5th to 95th percentile; for monthly inputs, of each run's average).",
-                "计划中每个输入的设定，以及其抽样覆盖的范围（第 5 至第 95 百分位；按月抽取的输入取每次模拟的平均值）。",
-            )
-            .into(),
-        ],
+        intro,
         chart: None,
         table: Some(table(&[c.t("input", "输入"), c.t("as written", "设定"), c.t("5–95% range", "5%–95% 范围")], rows)),
         data: None,
     }
+}
+
+/// One sentence per correlated pair (the rank correlation used).
+fn correlations(c: &Ctx) -> Vec<String> {
+    let name = |p: &str| super::words::input_name(p, c.lang);
+    c.sc.correlation
+        .iter()
+        .flat_map(|k| &k.pairs)
+        .map(|p| {
+            let rank = crate::terminal::trimmed(p.achieved, 3);
+            match c.lang {
+                super::words::Lang::En => format!("{} and {} move together across futures: rank correlation {rank}.", name(&p.between[0]), name(&p.between[1])),
+                super::words::Lang::Zh => format!("{}与{}在各次模拟中相关：秩相关系数 {rank}。", name(&p.between[0]), name(&p.between[1])),
+            }
+        })
+        .collect()
 }
 
 fn unit_economics(c: &Ctx) -> Section {

@@ -31,6 +31,15 @@ impl Lang {
 /// An input's dotted path in words, e.g. `funding.0.amount` → "the amount
 /// of funding round 1"; paths it does not know are returned as they are.
 pub fn input_name(path: &str, lang: Lang) -> String {
+    // A schedule's later step, `costs.fixed@25`: the input's words and its month.
+    if let Some((base, month)) = path.split_once('@') {
+        let words = input_name(base, lang);
+        let words = words.strip_suffix(&format!(" ({base})")).unwrap_or(&words);
+        return match lang {
+            Lang::En => format!("{words} from month {month} ({path})"),
+            Lang::Zh => format!("第 {month} 个月起的{words} ({path})"),
+        };
+    }
     let parts: Vec<&str> = path.split('.').collect();
     let nth = |i: &str| i.parse::<usize>().map_or(i.to_string(), |n| (n + 1).to_string());
     let named = match (parts.as_slice(), lang) {
@@ -250,6 +259,8 @@ mod tests {
         assert_eq!(input_name("funding.0.amount", Lang::En), "the amount of funding round 1 (funding.0.amount)");
         assert_eq!(input_name("churn.base", Lang::Zh), "月流失率 (churn.base)");
         assert_eq!(input_name("something.new", Lang::En), "something.new");
+        assert_eq!(input_name("costs.fixed@25", Lang::En), "fixed costs from month 25 (costs.fixed@25)");
+        assert_eq!(input_name("costs.fixed@25", Lang::Zh), "第 25 个月起的固定成本 (costs.fixed@25)");
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub struct Pair {
     pub between: [String; 2],
     /// As written; 0 for a pair not listed in the file.
     pub requested: f64,
-    /// What the copula gives, `(6/π)·asin(r/2)` of the Pearson matrix used.
+    /// What the copula gives, `(6/π)·asin(r/2)` of the Pearson matrix used
+    /// (to 6 decimals); `requested` itself when nothing was repaired.
     pub achieved: f64,
 }
 
@@ -149,8 +150,13 @@ fn build(targets: Targets<'_>, members: Vec<InputId>, requests: &[(usize, usize,
         }
     };
     let path = |i: usize| targets.inputs[members[i].0].path.clone();
-    let achieved = |i: usize, j: usize| copula::rank_of_pearson(pearson[i * k + j]);
-    let mut pairs: Vec<Pair> = requests.iter().map(|&(i, j, requested)| Pair { between: [path(i), path(j)], requested, achieved: achieved(i, j) }).collect();
+    // Six decimals: exact enough, and a short decimal reads back from JSON
+    // (a merged shard's manifest) as the same number.
+    let achieved = |i: usize, j: usize| (copula::rank_of_pearson(pearson[i * k + j]) * 1e6).round() / 1e6;
+    let mut pairs: Vec<Pair> = requests
+        .iter()
+        .map(|&(i, j, requested)| Pair { between: [path(i), path(j)], requested, achieved: if repaired { achieved(i, j) } else { requested } })
+        .collect();
     for i in 0..k {
         for j in i + 1..k {
             let listed = requests.iter().any(|&(a, b, _)| (a, b) == (i, j) || (a, b) == (j, i));

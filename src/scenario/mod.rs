@@ -11,6 +11,7 @@ pub mod correlation;
 mod error;
 mod files;
 mod quantity;
+mod schedule;
 pub mod spec;
 pub mod stress;
 mod validate;
@@ -172,6 +173,10 @@ pub struct Input {
     pub key: u64,
     /// The values it may take.
     pub domain: Domain,
+    /// A schedule's later steps (DESIGN §2.7): from each month on, the
+    /// model uses that step's input (`costs.fixed@13`) instead of this one,
+    /// which holds the first step. Empty for an input without a schedule.
+    pub schedule: Vec<(u32, InputId)>,
 }
 
 impl Input {

@@ -326,9 +326,11 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
 fn check_range(targets: &Targets<'_>, target: Target, op: &Op) -> Result<(), String> {
     let (lo, hi, open) = match target {
         Target::Input(id) => {
-            let d = &targets.inputs[id.0].dist;
-            let (lo, hi) = d.support();
-            (lo, hi, d.lower_bound_is_open() && matches!(op, Op::Scale(k) if *k > 0.0))
+            let input = &targets.inputs[id.0];
+            // A schedule's `*k` or `+k` changes every step: check them all.
+            let (lo, hi) =
+                input.schedule.iter().map(|&(_, s)| targets.inputs[s.0].dist.support()).fold(input.dist.support(), |(a, b), (c, d)| (a.min(c), b.max(d)));
+            (lo, hi, input.dist.lower_bound_is_open() && input.schedule.is_empty() && matches!(op, Op::Scale(k) if *k > 0.0))
         }
         _ => {
             let x = targets.base_fixed(target).unwrap_or(0.0);

@@ -50,12 +50,12 @@ impl Ctx<'_> {
         self.problems.push(Problem { line, key: key.into(), value: value.to_string(), message: message.into() });
     }
 
-    fn push(&mut self, path: &str, dist: Dist, per: Per, domain: Domain) -> InputId {
-        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain });
+    pub(super) fn push(&mut self, path: &str, dist: Dist, per: Per, domain: Domain) -> InputId {
+        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain, schedule: vec![] });
         InputId(self.inputs.len() - 1)
     }
 
-    fn fixed(&mut self, path: &str, value: f64, domain: Domain) -> InputId {
+    pub(super) fn fixed(&mut self, path: &str, value: f64, domain: Domain) -> InputId {
         self.push(path, Dist::fixed(value).expect("defaults are finite"), Per::Run, domain)
     }
 
@@ -140,6 +140,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// An input that may be a `{ schedule = … }` (see [`super::schedule`]).
+    fn scheduled(&mut self, path: &str, raw: Option<&RawQuantity>, default: f64, rule: Rule) -> InputId {
+        match raw {
+            Some(r) if super::schedule::is_schedule(r.get_ref()) => super::schedule::validate(self, path, r, rule),
+            _ => self.opt(path, raw, default, rule),
+        }
+    }
+
     fn opt(&mut self, path: &str, raw: Option<&RawQuantity>, default: f64, rule: Rule) -> InputId {
         match raw {
             Some(r) => self.quantity(path, r, rule),
@@ -168,7 +176,7 @@ impl Ctx<'_> {
         v as u32
     }
 
-    fn list_len(&mut self, key: &str, len: usize) {
+    pub(super) fn list_len(&mut self, key: &str, len: usize) {
         if len > limits::MAX_LIST {
             self.problem(None, key, len, format!("at most {} entries are allowed", limits::MAX_LIST));
         }
@@ -191,7 +199,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
 
     let start_customers = cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
     let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
-    let price = cx.quantity("pricing.price", &spec.pricing.price, NONNEG.monthly());
+    let price = cx.scheduled("pricing.price", Some(&spec.pricing.price), 0.0, NONNEG.monthly());
     let annual_increase =
         // Applied once a year: monthly draws would mostly go unused, and the
         // per-run column would average draws that never applied.
@@ -202,7 +210,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         // A monthly probability; the model clamps base · m(a) to [0, 1], so a
         // stress may push a distribution's tail past 1, but a value written
         // above 1 is a percentage by mistake.
-        base: cx.opt("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
+        base: cx.scheduled("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
         noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
     };
     let accuracy = spec.accuracy.as_ref().map(|a| accuracy(&mut cx, a));
@@ -220,6 +228,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
     let targets = Targets { inputs: &inputs, accuracy: accuracy.as_ref(), rounds: &funding };
     let correlation = super::correlation::validate(&mut cx, &spec.correlation, targets);
 
+    super::schedule::check_growth(&mut cx, &spec);
     horizon_warnings(&mut cx, months, &funding, &costs);
     check_table_size(&mut cx, runs, s);
     if !cx.problems.is_empty() {
@@ -310,11 +319,11 @@ fn settings(cx: &mut Ctx<'_>, s: &spec::ScenarioSection, overrides: &Overrides) 
 
 fn acquisition(cx: &mut Ctx<'_>, acq: Option<&spec::AcquisitionSection>) -> Acquisition {
     Acquisition {
-        new: cx.opt("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly()),
+        new: cx.scheduled("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly()),
         growth: cx.opt("acquisition.growth", acq.and_then(|a| a.growth.as_ref()), 0.0, GROWTH.monthly()),
         referral: cx.opt("acquisition.referral", acq.and_then(|a| a.referral.as_ref()), 0.0, NONNEG.monthly()),
         marketing: acq.and_then(|a| a.marketing.as_ref()).map(|m| Marketing {
-            spend: cx.quantity("acquisition.marketing.spend", &m.spend, NONNEG.monthly()),
+            spend: cx.scheduled("acquisition.marketing.spend", Some(&m.spend), 0.0, NONNEG.monthly()),
             spend_growth: cx.opt("acquisition.marketing.spend_growth", m.spend_growth.as_ref(), 0.0, GROWTH.monthly()),
             cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
         }),
@@ -333,9 +342,9 @@ fn costs(cx: &mut Ctx<'_>, co: Option<&spec::CostsSection>) -> Costs {
         }
     }
     Costs {
-        fixed: cx.opt("costs.fixed", co.and_then(|c| c.fixed.as_ref()), 0.0, NONNEG.monthly()),
+        fixed: cx.scheduled("costs.fixed", co.and_then(|c| c.fixed.as_ref()), 0.0, NONNEG.monthly()),
         fixed_growth: cx.opt("costs.fixed_growth", co.and_then(|c| c.fixed_growth.as_ref()), 0.0, GROWTH.monthly()),
-        per_customer: cx.opt("costs.per_customer", co.and_then(|c| c.per_customer.as_ref()), 0.0, NONNEG.monthly()),
+        per_customer: cx.scheduled("costs.per_customer", co.and_then(|c| c.per_customer.as_ref()), 0.0, NONNEG.monthly()),
         revenue_share: cx.opt("costs.revenue_share", co.and_then(|c| c.revenue_share.as_ref()), 0.0, UNIT.monthly()),
         one_off,
     }
@@ -374,6 +383,10 @@ fn horizon_warnings(cx: &mut Ctx<'_>, horizon: u32, funding: &[Round], costs: &C
         if *m > horizon {
             cx.warnings.push(format!("costs.one_off.{i}.month = {m} lies beyond the {horizon}-month horizon: it is never paid"));
         }
+    }
+    let late: Vec<String> = cx.inputs.iter().flat_map(|i| &i.schedule).filter(|(m, _)| *m > horizon).map(|&(_, id)| cx.inputs[id.0].path.clone()).collect();
+    for path in late {
+        cx.warnings.push(format!("{path} starts beyond the {horizon}-month horizon: that step never applies"));
     }
 }
 

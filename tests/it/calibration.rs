@@ -140,20 +140,20 @@ fn one_seed(name: &str, seed: u64, table: &mut Table, months: &mut [Vec<(Option<
             table.at(format!("stress \u{201c}{}\u{201d}: Δ {}{bound}", r.stress, r.figure)).push(r.diff.diff, r.diff.se);
         }
     }
-    // `runway diff`: the same plan with fixed costs growing 0.5 points a month faster.
+    // `runway diff`: the same plan with a price one unit lower.
     let text = std::fs::read_to_string(format!("scenarios/{name}.toml")).unwrap();
-    let line = text.lines().find(|l| l.trim_start().starts_with("fixed_growth =")).unwrap().to_string();
-    let growth: f64 = line.split('=').nth(1).unwrap().split('#').next().unwrap().trim().parse().unwrap();
+    let line = text.lines().find(|l| l.trim_start().starts_with("price =")).unwrap().to_string();
+    let price: f64 = line.split('=').nth(1).unwrap().split('#').next().unwrap().trim().parse().unwrap();
     let o = Overrides { runs: Some(RUNS), seed: Some(seed), ..Overrides::default() };
     let read = |t: &str| {
         let path = std::path::PathBuf::from(format!("scenarios/{name}.toml"));
         scenario::parse(t, &path, &scenario::FileSource::Dir("scenarios".into()), o.clone()).unwrap()
     };
-    let new = read(&text.replace(&line, &format!("fixed_growth = {}", growth + 0.005)));
+    let new = read(&text.replace(&line, &format!("price = {}", price - 1.0)));
     let old = read(&text);
     let pairs: Vec<(Figure, Figure)> = ["p10(final_cash)", "P(default_month <= 36)"].iter().map(|t| (figure(&old, t), figure(&new, t))).collect();
     for r in silent(|p| analysis::diff::run(&old, &new, &pairs, p)).unwrap() {
-        table.at(format!("diff fixed_growth +0.005: Δ {}", r.figure)).push(r.diff.diff, r.diff.se);
+        table.at(format!("diff price −1: Δ {}", r.figure)).push(r.diff.diff, r.diff.se);
     }
 }
 

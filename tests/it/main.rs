@@ -14,6 +14,8 @@
 //!   and CAC definitions, output folders, xlsx, words in errors;
 //! - `fuzz`: the scenario reader, validator and figure parser on mutated
 //!   and arbitrary input (issue 11);
+//! - `inputs`: correlated inputs, Latin hypercube sampling and schedules
+//!   (issue 10);
 //! - `goldens`: value stability: streams against an independent Xoshiro,
 //!   inversion families by formula, pinned draws, a whole-run digest;
 //! - `report`: the investor report, its bytes, languages, the committed
@@ -30,6 +32,7 @@ mod engine;
 mod founder;
 mod fuzz;
 mod goldens;
+mod inputs;
 mod report;
 
 use runway::analysis::Progress;
