@@ -9,6 +9,9 @@
 //!   model logic, on the same streams, blocks and threads as the engine:
 //!   the limit the engine can approach.
 //! - `aggregate/*`: reducing already simulated blocks into the monthly table.
+//! - `quantile/*`: one quantile-function evaluation per family (what a
+//!   correlated input, or any under `sampling = "lhs"`, costs per run) and
+//!   one Latin hypercube stratum.
 //! - `analysis/*`: `stress` (base + 2 stresses, 8 figures) and
 //!   `sensitivity` (base + 2 × 6 held inputs, 2 figures) of the built-in
 //!   example at its default 10,000 runs, without file output.
@@ -137,5 +140,25 @@ fn analysis(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, draw_floor, aggregate, analysis);
+fn quantile(c: &mut Criterion) {
+    use runway::dist::Dist;
+    let mut g = c.benchmark_group("quantile");
+    let dists = [
+        ("beta-15-368", Dist::beta_mean_sd(0.04, 0.01).unwrap()),
+        ("beta-6998-642", Dist::beta(6998.0, 642.0).unwrap()),
+        ("gamma-9", Dist::gamma(9.0, 1.0).unwrap()),
+        ("lognormal", Dist::lognormal_p5_p95(250.0, 650.0).unwrap()),
+        ("normal-truncated", Dist::normal(6.0, 1.0).unwrap().truncated(Some(0.0), None).unwrap()),
+    ];
+    let us: Vec<f64> = (0..1000).map(|i| (f64::from(i) + 0.5) / 1000.0).collect();
+    for (name, d) in &dists {
+        g.throughput(Throughput::Elements(us.len() as u64));
+        g.bench_function(*name, |b| b.iter(|| us.iter().map(|&u| d.quantile(black_box(u))).sum::<f64>()));
+    }
+    let strata = runway::lhs::Strata::new(42, key_of("churn.base"), 1_000_000);
+    g.bench_function("lhs-stratum", |b| b.iter(|| (0..1000u64).map(|r| strata.uniform(black_box(r), 0.5)).sum::<f64>()));
+    g.finish();
+}
+
+criterion_group!(benches, engine, draw_floor, aggregate, analysis, quantile);
 criterion_main!(benches);

@@ -29,6 +29,7 @@ pub mod inverse;
 
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Pert, Triangular};
+use std::sync::OnceLock;
 
 /// z such that Φ(z) = 0.95: a 90% interval spans `mean ± Z95·sd`.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
@@ -118,21 +119,26 @@ enum Family {
         mode: f64,
         max: f64,
     },
+    /// `table`: quantiles at fixed nodes, built on first use, that start
+    /// the quantile function's Newton steps (see `inverse`).
     Pert {
         d: Pert<f64>,
         min: f64,
         mode: f64,
         max: f64,
+        table: OnceLock<Vec<f64>>,
     },
     Gamma {
         d: Gamma<f64>,
         shape: f64,
         scale: f64,
+        table: OnceLock<Vec<f64>>,
     },
     Beta {
         d: Beta<f64>,
         alpha: f64,
         beta: f64,
+        table: OnceLock<Vec<f64>>,
     },
     /// `cdf` is the running sum of the weights in the order written,
     /// normalised so its last entry is 1 (what [`Dist::sample`] inverts);
@@ -256,7 +262,7 @@ impl Dist {
     pub fn pert(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         Dist::check_three_point(min, mode, max)?;
         let d = Pert::new(min, max).with_mode(mode).expect("checked: min < max, mode within");
-        Ok(Dist { family: Family::Pert { d, min, mode, max }, window: None, label: format!("pert({min}, {mode}, {max})") })
+        Ok(Dist { family: Family::Pert { d, min, mode, max, table: OnceLock::new() }, window: None, label: format!("pert({min}, {mode}, {max})") })
     }
 
     /// Gamma with shape k and scale θ (mean kθ, variance kθ²).
@@ -264,7 +270,11 @@ impl Dist {
         positive("shape", shape)?;
         positive("scale", scale)?;
         let d = Gamma::new(shape, scale).expect("checked: shape, scale > 0");
-        Ok(Dist { family: Family::Gamma { d, shape, scale }, window: None, label: format!("gamma(shape = {}, scale = {})", short(shape), short(scale)) })
+        Ok(Dist {
+            family: Family::Gamma { d, shape, scale, table: OnceLock::new() },
+            window: None,
+            label: format!("gamma(shape = {}, scale = {})", short(shape), short(scale)),
+        })
     }
 
     /// Gamma with the given mean and sd: `shape = mean²/sd²`, `scale = sd²/mean`.
@@ -279,7 +289,11 @@ impl Dist {
         positive("alpha", alpha)?;
         positive("beta", beta)?;
         let d = Beta::new(alpha, beta).expect("checked: alpha, beta > 0");
-        Ok(Dist { family: Family::Beta { d, alpha, beta }, window: None, label: format!("beta(alpha = {}, beta = {})", short(alpha), short(beta)) })
+        Ok(Dist {
+            family: Family::Beta { d, alpha, beta, table: OnceLock::new() },
+            window: None,
+            label: format!("beta(alpha = {}, beta = {})", short(alpha), short(beta)),
+        })
     }
 
     /// Beta by the method of moments: `ν = m(1−m)/sd² − 1`, `α = mν`, `β = (1−m)ν`.
