@@ -118,8 +118,9 @@ fn clip_eigen(a: &[f64], k: usize, floor: f64) -> Vec<f64> {
 
 /// The nearest correlation matrix to the symmetric `a` (unit diagonal,
 /// positive semi-definite), by Higham's (2002) alternating projections with
-/// Dykstra's correction; then eigenvalues are lifted to at least 1e-10 and
-/// the diagonal rescaled to 1, so the result always has a Cholesky factor.
+/// Dykstra's correction; then eigenvalues are lifted to at least 1e-10 (more
+/// if rounding needs it) and the diagonal rescaled to 1, so the result has
+/// a Cholesky factor.
 pub fn nearest_correlation(a: &[f64], k: usize) -> Vec<f64> {
     let mut y = a.to_vec();
     let mut ds = vec![0.0; k * k];
@@ -137,9 +138,18 @@ pub fn nearest_correlation(a: &[f64], k: usize) -> Vec<f64> {
             break;
         }
     }
-    let lifted = clip_eigen(&y, k, 1e-10);
-    let d: Vec<f64> = (0..k).map(|i| lifted[i * k + i].sqrt()).collect();
-    (0..k * k).map(|n| if n / k == n % k { 1.0 } else { lifted[n] / (d[n / k] * d[n % k]) }).collect()
+    // Lift the eigenvalues until the rebuilt matrix (rounding included)
+    // has a Cholesky factor: from 1e-10, ten times more each try.
+    let mut floor = 1e-10;
+    loop {
+        let lifted = clip_eigen(&y, k, floor);
+        let d: Vec<f64> = (0..k).map(|i| lifted[i * k + i].sqrt()).collect();
+        let unit: Vec<f64> = (0..k * k).map(|n| if n / k == n % k { 1.0 } else { lifted[n] / (d[n / k] * d[n % k]) }).collect();
+        if cholesky(&unit, k).is_some() || floor >= 0.1 {
+            return unit;
+        }
+        floor *= 10.0;
+    }
 }
 
 #[cfg(test)]

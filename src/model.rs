@@ -286,7 +286,7 @@ impl StressPlan {
                     match p.op {
                         // `*k` and `+k` change every step of a schedule.
                         Op::Scale(_) | Op::Shift(_) => plan.inputs.extend(steps.iter().map(|&(_, s)| (s.index(), sc.input(s).key, p.op.clone()))),
-                        Op::Replace { .. } if !steps.is_empty() => plan.unscheduled.push(id.index()),
+                        Op::Replace { .. } if !steps.is_empty() && !p.first_step_only => plan.unscheduled.push(id.index()),
                         Op::Replace { .. } => {}
                     }
                 }
@@ -374,7 +374,8 @@ fn link_params(sc: &Scenario) -> (f64, f64) {
 /// block's column for one (metric, month) is contiguous); `inputs` receives
 /// the values of the reported inputs (for `per = "month"` inputs: the
 /// average of the run's monthly values; for stressed ones: the value in
-/// force at the horizon).
+/// force at the horizon; for scheduled ones: the first step's value, unless
+/// a stress replaced the schedule).
 pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], stride: usize, r: usize, inputs: &mut [f64]) -> RunSummary {
     let h = sc.months as usize;
     debug_assert!(paths.len() >= N_METRICS * h * stride);
@@ -564,7 +565,10 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
     s.breakeven_month = stays.map(|(m, _)| m);
     totals.unit_economics(&mut s);
 
-    for ((i, _), held) in plan.schedules.iter().zip(held).filter(|(_, h)| !h.is_nan()) {
+    // A scheduled input reports its first step's value; one a stress
+    // replaced (its schedule ended) the replacement in force at the horizon.
+    let replaced = |i: &usize| plan.stress.as_ref().is_some_and(|s| s.unscheduled.contains(i) && s.from <= sc.months);
+    for ((i, _), held) in plan.schedules.iter().zip(held).filter(|((i, _), h)| !h.is_nan() && !replaced(i)) {
         v[*i] = held;
     }
     for (slot, &i) in inputs.iter_mut().zip(&plan.reported) {

@@ -174,15 +174,19 @@ fn write_run(
 /// 134 as Parquet and 743 as JSON, so only JSON, at twice the records, can
 /// pass validation and still outgrow it.
 pub fn check_runs_file_size(sc: &Scenario, format: Format) -> anyhow::Result<()> {
+    check_table_bytes(sc.runs, sc.inputs.iter().filter(|i| i.is_uncertain()).count() as u64, format)
+}
+
+/// [`check_runs_file_size`] for `runs` runs with `inputs` input columns:
+/// what `merge` checks from a shard header before writing.
+pub fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyhow::Result<()> {
     use crate::scenario::limits;
-    let uncertain = sc.inputs.iter().filter(|i| i.is_uncertain()).count() as u64;
-    let per_row = limits::per_run_table_bytes(uncertain) * if format == Format::Json { 2 } else { 1 };
-    let bytes = per_row.saturating_mul(sc.runs);
+    let per_row = limits::per_run_table_bytes(inputs) * if format == Format::Json { 2 } else { 1 };
+    let bytes = per_row.saturating_mul(runs);
     if bytes > limits::MAX_TABLE_BYTES {
         anyhow::bail!(
-            "runs.{} of {} runs with {uncertain} uncertain inputs would take about {:.1} GiB (limit {} GiB); use --format csv or parquet, --no-runs, or fewer runs",
+            "runs.{} of {runs} runs with {inputs} uncertain inputs would take about {:.1} GiB (limit {} GiB); use --format csv or parquet, --no-runs, or fewer runs",
             format.extension(),
-            sc.runs,
             bytes as f64 / f64::from(1u32 << 30),
             limits::MAX_TABLE_BYTES >> 30
         );
@@ -455,4 +459,18 @@ pub fn slug(name: &str) -> String {
     }
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() { "scenario".into() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_per_run_table_limit_counts_json_rows_twice() {
+        // 10M runs × (300 + 16·20) bytes = 6.2e9 ≤ 8 GiB (8.6e9) as CSV;
+        // JSON rows take about twice that, 1.24e10, over the limit.
+        assert!(check_table_bytes(10_000_000, 20, Format::Csv).is_ok());
+        let e = check_table_bytes(10_000_000, 20, Format::Json).unwrap_err().to_string();
+        assert!(e.contains("runs.json") && e.contains("--format csv or parquet"), "{e}");
+    }
 }

@@ -376,6 +376,9 @@ fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let out = args.output.out.clone().unwrap_or_else(|| output::default_dir(Path::new(&header.manifest.scenario_file)));
     let runs_table = !args.output.no_runs;
     let format = format_for(args.output.format.map(Format::from), header.manifest.runs, runs_table);
+    if runs_table {
+        output::check_table_bytes(header.manifest.runs, header.input_paths.len() as u64, format)?;
+    }
     let (manifest, results) = pool(args.output.threads)?.install(|| output::merge(&shards, &out, format, runs_table))?;
     print!("{}", terminal::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
     println!("merged {} shards into {}/{}", files.len(), out.display(), output::written_files(format, runs_table));

@@ -65,7 +65,7 @@ impl Dist {
     }
 
     /// The quantile function `Q(u) = inf{x : F(x) ≥ u}` for `u` in [0, 1]
-    /// (kept within [2⁻⁵⁴, 1 − 2⁻⁵⁴], so never infinite). `Q(U)` for a
+    /// (kept within [2⁻⁵³, 1 − 2⁻⁵³], so never infinite). `Q(U)` for a
     /// uniform `U` has exactly this distribution.
     pub fn quantile(&self, u: f64) -> f64 {
         let u = u.clamp(U_MIN, U_MAX);

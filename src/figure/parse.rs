@@ -71,10 +71,10 @@ impl Parser<'_> {
         if self.rest().is_empty() { Ok(()) } else { self.err(format!("unexpected `{}` {}", self.rest(), self.here())) }
     }
 
-    /// A name: letters, digits, `_` and `.`.
+    /// A name: letters, digits, `_`, `.` and `@` (a schedule step, `costs.fixed@13`).
     fn name(&mut self) -> &str {
         self.skip_space();
-        let len = self.rest().find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(self.rest().len());
+        let len = self.rest().find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '@')).unwrap_or(self.rest().len());
         let start = self.pos;
         self.pos += len;
         &self.text[start..start + len]

@@ -146,7 +146,7 @@ fn build(targets: Targets<'_>, members: Vec<InputId>, requests: &[(usize, usize,
         Some(l) => (l, false),
         None => {
             pearson = copula::nearest_correlation(&pearson, k);
-            (copula::cholesky(&pearson, k).expect("the nearest correlation matrix has eigenvalues >= 1e-10"), true)
+            (copula::cholesky(&pearson, k).expect("the nearest correlation matrix is positive definite (eigenvalues lifted, then checked)"), true)
         }
     };
     let path = |i: usize| targets.inputs[members[i].0].path.clone();

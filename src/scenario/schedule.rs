@@ -14,6 +14,14 @@ use super::validate::Ctx;
 use super::{Domain, InputId, Per, limits};
 use toml::Value;
 
+/// Each schedulable input with a growth key, and that key.
+pub(super) const GROWTH_KEYS: [(&str, &str); 4] = [
+    ("pricing.price", "pricing.annual_increase"),
+    ("acquisition.new", "acquisition.growth"),
+    ("acquisition.marketing.spend", "acquisition.marketing.spend_growth"),
+    ("costs.fixed", "costs.fixed_growth"),
+];
+
 /// True when `value` is a `{ schedule = … }` table.
 pub(super) fn is_schedule(value: &Value) -> bool {
     value.as_table().is_some_and(|t| t.contains_key("schedule"))

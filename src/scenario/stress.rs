@@ -32,7 +32,8 @@ impl Stress {
     /// the variants of `sensitivity`, `solve` and `sweep`.
     pub fn hold(name: String, path: &str, target: Target, value: f64) -> Stress {
         let dist = Dist::fixed(value).expect("a finite value");
-        Stress { name, from_month: None, patches: vec![Patch { path: path.into(), target, op: Op::Replace { dist, per: Per::Run } }] }
+        let patch = Patch { path: path.into(), target, op: Op::Replace { dist, per: Per::Run }, first_step_only: true };
+        Stress { name, from_month: None, patches: vec![patch] }
     }
 
     /// First month with stressed values (1 when there is no `from_month`).
@@ -48,6 +49,10 @@ pub struct Patch {
     pub path: String,
     pub target: Target,
     pub op: Op,
+    /// For a scheduled input: a replacement sets its first step only and
+    /// the later steps still apply (what `sensitivity`, `solve` and `sweep`
+    /// hold); otherwise a replacement ends the schedule.
+    pub first_step_only: bool,
 }
 
 /// What a stress key sets.
@@ -309,6 +314,9 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
     };
     if let Target::Input(id) = target {
         let path = &targets.inputs[id.0].path;
+        if let Some(base) = scheduled_base_of_growth(targets, path) {
+            return fail(cx, format!("{base} has a schedule, and a schedule and a growth key are never both applied; stress {base}'s steps instead"));
+        }
         if origin.from > 1 && path.starts_with("start.") {
             return fail(cx, format!("{path} is the value at month 0; a stress with from_month = {} cannot change it", origin.from));
         }
@@ -318,7 +326,13 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
             return fail(cx, msg);
         }
     }
-    Some(Patch { path: key.to_string(), target, op })
+    Some(Patch { path: key.to_string(), target, op, first_step_only: false })
+}
+
+/// The scheduled input whose growth key `path` is, if any.
+fn scheduled_base_of_growth<'t>(targets: &Targets<'t>, path: &str) -> Option<&'t str> {
+    let base = super::schedule::GROWTH_KEYS.iter().find(|(_, growth)| *growth == path)?.0;
+    targets.inputs.iter().find(|i| i.path == base && !i.schedule.is_empty()).map(|i| i.path.as_str())
 }
 
 /// For `*k`, `+k`, `-k` (and fixed replacements of non-inputs): the values

@@ -375,3 +375,28 @@ fn latin_hypercube_shrinks_the_error_of_a_mean_and_its_printed_error_stays_conse
     assert!(sd_lhs < 0.25 * sd_random, "LHS sd {sd_lhs} against random {sd_random}");
     assert!(sd_lhs < 0.5 * se_lhs, "LHS sd {sd_lhs} against its printed SE {se_lhs}");
 }
+
+#[test]
+fn held_inputs_keep_their_schedule_and_growth_keys_of_scheduled_inputs_cannot_be_stressed() {
+    // `sensitivity`, `solve` and `sweep` hold the first step; the later steps stay.
+    let sc = parse(SCHEDULED, Overrides::default());
+    let id = sc.input_by_path("costs.fixed").unwrap();
+    let hold = runway::scenario::Stress::hold("hold".into(), "costs.fixed", runway::scenario::Target::Input(id), 500.0);
+    let plan = Plan::stressed(&sc, &hold);
+    let mut paths = vec![0.0; METRICS.len() * 9];
+    let mut inputs = vec![0.0; plan.n_reported()];
+    runway::model::simulate_run(&sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
+    let k = METRICS.iter().position(|m| *m == "costs").unwrap();
+    assert_eq!((0..9).map(|t| paths[k * 9 + t]).collect::<Vec<_>>(), [500.0, 500.0, 500.0, 2000.0, 2000.0, 2000.0, 3000.0, 3000.0, 3000.0]);
+    // A growth key beside a schedule is refused in a stress as in the file.
+    let o = Overrides { set: vec![("costs.fixed_growth".into(), "0.02".into())], ..Overrides::default() };
+    let e = match scenario::parse(SCHEDULED, Path::new("plan.toml"), &FileSource::Dir(".".into()), o) {
+        Ok(_) => panic!("expected a problem"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("costs.fixed has a schedule"), "{e}");
+    // A figure may name a step.
+    let text = SCHEDULED.replace("[4, 2000]", "[4, { dist = \"uniform\", min = 1500, max = 2500 }]");
+    let sc = parse(&text, Overrides::default());
+    let _ = crate::figure(&sc, "p50(costs.fixed@4)");
+}
