@@ -267,6 +267,12 @@ impl Plan {
         self.reported.iter().position(|&i| i == id.index())
     }
 
+    /// True when the stress has replaced scheduled input `input` (index)
+    /// by month `t`: its later steps no longer apply.
+    fn schedule_ended(&self, input: usize, t: u32) -> bool {
+        self.stress.as_ref().is_some_and(|s| t >= s.from && s.unscheduled.contains(&input))
+    }
+
     /// The value of input `id` in every run when it is not reported
     /// (fixed and not stressed).
     pub fn fixed_value(&self, id: InputId) -> f64 {
@@ -345,9 +351,8 @@ fn apply_patches<'a>(st: &'a StressPlan, seed: u64, run: u64, v: &mut [f64], u: 
 /// stress that replaces the input ends its schedule from the stress's
 /// first month. `held` keeps the first step's value for the per-run table.
 fn step_schedules(plan: &Plan, t: u32, v: &mut [f64], held: &mut [f64]) {
-    let from = plan.stress.as_ref().map_or(u32::MAX, |s| s.from);
     for ((input, steps), held) in plan.schedules.iter().zip(held) {
-        if t >= from && plan.stress.as_ref().is_some_and(|s| s.unscheduled.contains(input)) {
+        if plan.schedule_ended(*input, t) {
             continue;
         }
         if let Some(&(_, step)) = steps.iter().rev().find(|(m, _)| *m <= t) {
@@ -567,8 +572,7 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
 
     // A scheduled input reports its first step's value; one a stress
     // replaced (its schedule ended) the replacement in force at the horizon.
-    let replaced = |i: &usize| plan.stress.as_ref().is_some_and(|s| s.unscheduled.contains(i) && s.from <= sc.months);
-    for ((i, _), held) in plan.schedules.iter().zip(held).filter(|((i, _), h)| !h.is_nan() && !replaced(i)) {
+    for ((i, _), held) in plan.schedules.iter().zip(held).filter(|((i, _), h)| !h.is_nan() && !plan.schedule_ended(*i, sc.months)) {
         v[*i] = held;
     }
     for (slot, &i) in inputs.iter_mut().zip(&plan.reported) {

@@ -12,6 +12,7 @@
 //! shape inside the window is kept exactly as rejection sampling keeps it.
 
 use super::{Dist, Family};
+use crate::stats::normal_cdf;
 use statrs::distribution::{ContinuousCDF, Gamma as StatGamma};
 use statrs::function::{beta as beta_fn, erf, gamma as gamma_fn};
 use std::sync::OnceLock;
@@ -156,11 +157,6 @@ impl Family {
             }
         }
     }
-}
-
-/// Φ(z), the standard normal CDF.
-fn normal_cdf(z: f64) -> f64 {
-    crate::stats::normal_cdf(z)
 }
 
 /// PERT's beta shapes for λ = 4: `α = 1 + 4·(mode − min)/(max − min)`, `β = 1 + 4·(max − mode)/(max − min)`.

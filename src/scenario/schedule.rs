@@ -102,18 +102,16 @@ fn step_input(cx: &mut Ctx<'_>, step_path: &str, key: &str, quantity: &Value, sp
 /// A schedule and a growth key on the same input are refused.
 pub(super) fn check_growth(cx: &mut Ctx<'_>, spec: &ScenarioSpec) {
     let acq = spec.acquisition.as_ref();
-    let pairs: [(Option<&RawQuantity>, &str, Option<&RawQuantity>, &str); 4] = [
-        (Some(&spec.pricing.price), "pricing.price", spec.pricing.annual_increase.as_ref(), "pricing.annual_increase"),
-        (acq.and_then(|a| a.new.as_ref()), "acquisition.new", acq.and_then(|a| a.growth.as_ref()), "acquisition.growth"),
-        (
-            acq.and_then(|a| a.marketing.as_ref()).map(|m| &m.spend),
-            "acquisition.marketing.spend",
-            acq.and_then(|a| a.marketing.as_ref()).and_then(|m| m.spend_growth.as_ref()),
-            "acquisition.marketing.spend_growth",
-        ),
-        (spec.costs.as_ref().and_then(|c| c.fixed.as_ref()), "costs.fixed", spec.costs.as_ref().and_then(|c| c.fixed_growth.as_ref()), "costs.fixed_growth"),
+    let marketing = acq.and_then(|a| a.marketing.as_ref());
+    let costs = spec.costs.as_ref();
+    // As written, in the order of GROWTH_KEYS: (the input, its growth key).
+    let written: [(Option<&RawQuantity>, Option<&RawQuantity>); 4] = [
+        (Some(&spec.pricing.price), spec.pricing.annual_increase.as_ref()),
+        (acq.and_then(|a| a.new.as_ref()), acq.and_then(|a| a.growth.as_ref())),
+        (marketing.map(|m| &m.spend), marketing.and_then(|m| m.spend_growth.as_ref())),
+        (costs.and_then(|c| c.fixed.as_ref()), costs.and_then(|c| c.fixed_growth.as_ref())),
     ];
-    for (base, base_path, growth, growth_path) in pairs {
+    for ((base, growth), (base_path, growth_path)) in written.into_iter().zip(GROWTH_KEYS) {
         if let (Some(base), Some(growth)) = (base, growth) {
             if is_schedule(base.get_ref()) {
                 let msg = format!(

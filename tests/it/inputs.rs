@@ -113,6 +113,16 @@ fn correlations_are_achieved_and_marginals_stay_as_written() {
     assert!(column(&cols, "costs.per_customer").iter().all(|&x| x >= 0.0));
 }
 
+/// How many of `xs` fall in each of 100 equal-probability bins of `dist`:
+/// bin `⌊100·F(x)⌋`.
+fn percentile_bins(dist: &runway::dist::Dist, xs: &[f64]) -> [u32; 100] {
+    let mut bins = [0u32; 100];
+    for &x in xs {
+        bins[((dist.cdf(x) * 100.0) as usize).min(99)] += 1;
+    }
+    bins
+}
+
 #[test]
 fn latin_hypercube_puts_exactly_runs_over_100_draws_in_each_of_100_bins() {
     let text = CORRELATED.replace("seed = 7", "seed = 7\nsampling = \"lhs\"").replace("runs = 20000", "runs = 10000");
@@ -121,24 +131,16 @@ fn latin_hypercube_puts_exactly_runs_over_100_draws_in_each_of_100_bins() {
     // The first input of the copula (churn.base: L's first row is e₁) keeps its
     // strata exactly; so does every input outside it. The bin of a value is
     // ⌊100·F(x)⌋ with F the input's own CDF.
-    for path in ["churn.base"] {
-        let dist = &sc.input(sc.input_by_path(path).unwrap()).dist;
-        let mut bins = [0u32; 100];
-        for &x in column(&cols, path) {
-            bins[((dist.cdf(x) * 100.0) as usize).min(99)] += 1;
-        }
-        assert!(bins.iter().all(|&b| b == 100), "{path}: {bins:?}");
-    }
+    let churn = &sc.input(sc.input_by_path("churn.base").unwrap()).dist;
+    let bins = percentile_bins(churn, column(&cols, "churn.base"));
+    assert!(bins.iter().all(|&b| b == 100), "churn.base: {bins:?}");
     // Without correlation every input is stratified.
     let plain = text.split("[[correlation]]").next().unwrap().to_string();
     let sc = parse(&plain, Overrides::default());
     let cols = input_columns(&sc);
     for path in ["churn.base", "acquisition.new", "acquisition.growth", "costs.per_customer"] {
         let dist = &sc.input(sc.input_by_path(path).unwrap()).dist;
-        let mut bins = [0u32; 100];
-        for &x in column(&cols, path) {
-            bins[((dist.cdf(x) * 100.0) as usize).min(99)] += 1;
-        }
+        let bins = percentile_bins(dist, column(&cols, path));
         assert!(bins.iter().all(|&b| b == 100), "{path}: {bins:?}");
     }
     // A random sample of 10,000 is far from that even: some bin is off by ≥ 10
@@ -146,10 +148,7 @@ fn latin_hypercube_puts_exactly_runs_over_100_draws_in_each_of_100_bins() {
     let sc = parse(&plain.replace("sampling = \"lhs\"", ""), Overrides::default());
     let cols = input_columns(&sc);
     let dist = &sc.input(sc.input_by_path("churn.base").unwrap()).dist;
-    let mut bins = [0u32; 100];
-    for &x in column(&cols, "churn.base") {
-        bins[((dist.cdf(x) * 100.0) as usize).min(99)] += 1;
-    }
+    let bins = percentile_bins(dist, column(&cols, "churn.base"));
     assert!(bins.iter().any(|&b| b.abs_diff(100) >= 10), "{bins:?}");
 }
 
@@ -282,6 +281,16 @@ fn costs_by_month(sc: &Scenario) -> Vec<f64> {
     point::path(sc).iter().map(|m| m[k]).collect()
 }
 
+/// Run 0's monthly costs under `stress` (a 9-month plan).
+fn costs_under(sc: &Scenario, stress: &runway::scenario::Stress) -> Vec<f64> {
+    let plan = Plan::stressed(sc, stress);
+    let k = METRICS.iter().position(|m| *m == "costs").unwrap();
+    let mut paths = vec![0.0; METRICS.len() * 9];
+    let mut inputs = vec![0.0; plan.n_reported()];
+    runway::model::simulate_run(sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
+    (0..9).map(|t| paths[k * 9 + t]).collect()
+}
+
 #[test]
 fn schedule_steps_hold_from_their_month_until_the_next() {
     let sc = parse(SCHEDULED, Overrides::default());
@@ -290,13 +299,7 @@ fn schedule_steps_hold_from_their_month_until_the_next() {
     let stressed = |set: &str, from: Option<u32>| {
         let o = Overrides { set: vec![("costs.fixed".into(), set.into())], from_month: from, ..Overrides::default() };
         let sc = parse(SCHEDULED, o);
-        let st = sc.stresses.last().unwrap().clone();
-        let plan = Plan::stressed(&sc, &st);
-        let k = METRICS.iter().position(|m| *m == "costs").unwrap();
-        let mut paths = vec![0.0; METRICS.len() * 9];
-        let mut inputs = vec![0.0; plan.n_reported()];
-        runway::model::simulate_run(&sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
-        (0..9).map(|t| paths[k * 9 + t]).collect::<Vec<f64>>()
+        costs_under(&sc, sc.stresses.last().unwrap())
     };
     assert_eq!(stressed("*2", None), [2000.0, 2000.0, 2000.0, 4000.0, 4000.0, 4000.0, 6000.0, 6000.0, 6000.0]);
     assert_eq!(stressed("+500", Some(5)), [1000.0, 1000.0, 1000.0, 2000.0, 2500.0, 2500.0, 3500.0, 3500.0, 3500.0]);
@@ -305,12 +308,7 @@ fn schedule_steps_hold_from_their_month_until_the_next() {
     let o = Overrides { set: vec![("costs.fixed@7".into(), "2500".into())], ..Overrides::default() };
     let sc = parse(SCHEDULED, o);
     assert!(sc.input_by_path("costs.fixed@4").is_some());
-    let plan = Plan::stressed(&sc, sc.stresses.last().unwrap());
-    let mut paths = vec![0.0; METRICS.len() * 9];
-    let mut inputs = vec![0.0; plan.n_reported()];
-    runway::model::simulate_run(&sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
-    let k = METRICS.iter().position(|m| *m == "costs").unwrap();
-    assert_eq!(paths[k * 9 + 8], 2500.0);
+    assert_eq!(costs_under(&sc, sc.stresses.last().unwrap())[8], 2500.0);
 }
 
 #[test]
@@ -382,12 +380,7 @@ fn held_inputs_keep_their_schedule_and_growth_keys_of_scheduled_inputs_cannot_be
     let sc = parse(SCHEDULED, Overrides::default());
     let id = sc.input_by_path("costs.fixed").unwrap();
     let hold = runway::scenario::Stress::hold("hold".into(), "costs.fixed", runway::scenario::Target::Input(id), 500.0);
-    let plan = Plan::stressed(&sc, &hold);
-    let mut paths = vec![0.0; METRICS.len() * 9];
-    let mut inputs = vec![0.0; plan.n_reported()];
-    runway::model::simulate_run(&sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
-    let k = METRICS.iter().position(|m| *m == "costs").unwrap();
-    assert_eq!((0..9).map(|t| paths[k * 9 + t]).collect::<Vec<_>>(), [500.0, 500.0, 500.0, 2000.0, 2000.0, 2000.0, 3000.0, 3000.0, 3000.0]);
+    assert_eq!(costs_under(&sc, &hold), [500.0, 500.0, 500.0, 2000.0, 2000.0, 2000.0, 3000.0, 3000.0, 3000.0]);
     // A growth key beside a schedule is refused in a stress as in the file.
     let o = Overrides { set: vec![("costs.fixed_growth".into(), "0.02".into())], ..Overrides::default() };
     let e = match scenario::parse(SCHEDULED, Path::new("plan.toml"), &FileSource::Dir(".".into()), o) {
