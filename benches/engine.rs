@@ -8,6 +8,9 @@
 //!   and `p` and one Poisson arrival draw with the same mean — and no other
 //!   model logic, on the same streams, blocks and threads as the engine:
 //!   the limit the engine can approach.
+//! - `block/*`: one block of 1,024 runs simulated on one thread (the model
+//!   step alone: no aggregation, no other threads), the figure to
+//!   compare before and after a change to `src/model/`.
 //! - `aggregate/*`: reducing already simulated blocks into the monthly table.
 //! - `quantile/*`: one quantile-function evaluation per family (what a
 //!   correlated input, or any under `sampling = "lhs"`, costs per run) and
@@ -52,6 +55,18 @@ fn engine(c: &mut Criterion) {
             }
             g.bench_with_input(BenchmarkId::new(name, runs), &sc, |b, sc| b.iter(|| black_box(runway::output::simulate(sc, &mut |_| {}).expect("runs"))));
         }
+    }
+    g.finish();
+}
+
+fn block(c: &mut Criterion) {
+    let mut g = c.benchmark_group("block");
+    for (name, path) in [("builtin", None), ("saas-baseline", Some("scenarios/saas-baseline.toml"))] {
+        let sc = load(path, BLOCK_RUNS);
+        let plan = Plan::new(&sc);
+        g.throughput(Throughput::Elements(BLOCK_RUNS * u64::from(sc.months)));
+        g.sample_size(40).measurement_time(Duration::from_secs(8));
+        g.bench_function(name, |b| b.iter(|| black_box(simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS))));
     }
     g.finish();
 }
@@ -160,5 +175,5 @@ fn quantile(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, draw_floor, aggregate, analysis, quantile);
+criterion_group!(benches, engine, block, draw_floor, aggregate, analysis, quantile);
 criterion_main!(benches);

@@ -10,7 +10,7 @@
 //! about 0.04 of a standard deviation at the median, never simulated values.
 
 use crate::dist::Dist;
-use crate::model::{self, N_METRICS, Plan};
+use crate::model::{self, Month, N_METRICS, Plan};
 use crate::scenario::{InputId, Noise, Per, Scenario};
 
 /// Quantiles at `probs` of `dist`, estimated from its pilot draws
@@ -73,15 +73,14 @@ pub fn fixed_at(sc: &Scenario, value: impl Fn(InputId) -> f64) -> anyhow::Result
     Ok(d)
 }
 
-/// The monthly path of run 0 of `sc`: `path[month − 1][metric]`, metrics in
-/// [`model::METRICS`] order.
-pub fn path(sc: &Scenario) -> Vec<[f64; N_METRICS]> {
+/// The monthly path of run 0 of `sc`: `path[month − 1]`.
+pub fn path(sc: &Scenario) -> Vec<Month> {
     let h = sc.months as usize;
     let plan = Plan::new(sc);
     let mut paths = vec![0.0; N_METRICS * h];
     let mut inputs = vec![0.0; plan.n_reported()];
     model::simulate_run(sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
-    (0..h).map(|t| std::array::from_fn(|m| paths[m * h + t])).collect()
+    (0..h).map(|t| Month::from_values(std::array::from_fn(|m| paths[m * h + t]))).collect()
 }
 
 /// Month 1's profit and loss.
@@ -97,8 +96,7 @@ pub struct MonthOne {
 pub fn month_one(sc: &Scenario) -> anyhow::Result<MonthOne> {
     let at = fixed_at(sc, |id| quantiles(&sc.input(id).dist, &[0.5])[0])?;
     let first = path(&at)[0];
-    let m = |name: &str| first[model::METRICS.iter().position(|x| *x == name).expect("a monthly metric")];
-    Ok(MonthOne { revenue: m("mrr"), costs: m("costs"), profit: m("profit") })
+    Ok(MonthOne { revenue: first.mrr, costs: first.costs, profit: first.profit })
 }
 
 #[cfg(test)]

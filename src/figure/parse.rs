@@ -3,7 +3,6 @@
 //! the parser. Names are resolved against a [`Catalog`] as they are read.
 
 use super::{Catalog, Cmp, Figure, FigureError, Metric, RUN_METRICS, Stat, Target};
-use crate::model::METRICS;
 use crate::suggest;
 
 struct Parser<'a> {
@@ -115,7 +114,7 @@ impl Parser<'_> {
         } else {
             None
         };
-        let monthly = METRICS.iter().position(|m| *m == name);
+        let monthly = crate::model::metric_index(&name);
         let run = RUN_METRICS.iter().position(|m| m.name == name);
         let input = self.catalog.inputs.iter().find(|(p, _)| *p == name);
         let h = self.catalog.months;

@@ -144,13 +144,10 @@ fn averages(sc: &Scenario, facts: &Facts) -> anyhow::Result<Averages> {
         round.probability = 1.0;
     }
     let path = point::path(&d);
-    let column = |name: &str| -> Vec<f64> {
-        let m = crate::model::METRICS.iter().position(|x| *x == name).expect("a monthly metric");
-        path.iter().map(|month| month[m]).collect()
-    };
-    let cash = column("cash");
+    let column = |metric: fn(&crate::model::Month) -> f64| -> Vec<f64> { path.iter().map(metric).collect() };
+    let cash = column(|m| m.cash);
     let default_month = cash.iter().position(|c| *c < 0.0).map(|i| i as u32 + 1);
-    Ok(Averages { customers: column("customers"), mrr: column("mrr"), cash, default_month })
+    Ok(Averages { customers: column(|m| m.customers), mrr: column(|m| m.mrr), cash, default_month })
 }
 
 /// The accuracy panel, when the plan has `[accuracy]`.

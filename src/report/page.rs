@@ -758,7 +758,11 @@ fn correlations(c: &Ctx) -> Vec<String> {
         .map(|p| {
             let rank = crate::terminal::trimmed(p.achieved, 3);
             match c.lang {
-                super::words::Lang::En => format!("{} and {} move together across futures: rank correlation {rank}.", name(&p.between[0]), name(&p.between[1])),
+                super::words::Lang::En => super::words::capitalised(&format!(
+                    "{} and {} move together across futures: rank correlation {rank}.",
+                    name(&p.between[0]),
+                    name(&p.between[1])
+                )),
                 super::words::Lang::Zh => format!("{}与{}在各次模拟中相关：秩相关系数 {rank}。", name(&p.between[0]), name(&p.between[1])),
             }
         })
@@ -802,9 +806,15 @@ fn unit_economics(c: &Ctx) -> Section {
     }
 }
 
+/// Where the scenario came from: its path, or for the built-in example
+/// (no file the reader has) the words that say so.
+fn source_of(c: &Ctx) -> String {
+    if c.sc.source.builtin { c.t("built-in example", "内置示例").into() } else { c.sc.source.path.display().to_string() }
+}
+
 fn reproduce(c: &Ctx) -> Table {
     let rows = vec![
-        vec![c.t("scenario", "情景").into(), format!("{} ({})", c.sc.name, c.sc.source.path.display())],
+        vec![c.t("scenario", "情景").into(), format!("{} ({})", c.sc.name, source_of(c))],
         vec![c.t("seed", "随机种子").into(), c.sc.seed.to_string()],
         vec![c.t("runs", "模拟次数").into(), c.sc.runs.to_string()],
         vec![c.t("runway version", "runway 版本").into(), format!("{} (stream {})", env!("CARGO_PKG_VERSION"), crate::rng::STREAM_VERSION)],

@@ -28,6 +28,13 @@ impl Lang {
     }
 }
 
+/// `text` with its first letter upper-case, to start a sentence with words
+/// such as [`input_name`]'s ("the price" → "The price").
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 /// An input's dotted path in words, e.g. `funding.0.amount` → "the amount
 /// of funding round 1"; paths it does not know are returned as they are.
 pub fn input_name(path: &str, lang: Lang) -> String {
@@ -252,6 +259,13 @@ fn wan_axis(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn capitalised_starts_a_sentence() {
+        assert_eq!(super::capitalised("monthly churn (churn.base) and x"), "Monthly churn (churn.base) and x");
+        assert_eq!(super::capitalised(""), "");
+        assert_eq!(super::capitalised("第 2 轮"), "第 2 轮");
+    }
+
     use super::*;
 
     #[test]

@@ -351,6 +351,9 @@ pub struct Source {
     pub path: PathBuf,
     /// Lower-case hex SHA-256 of the scenario file's bytes.
     pub sha256: String,
+    /// The built-in example, embedded in the binary: no file the user has
+    /// (a user's own `scenarios/sentiment-saas.toml` is not).
+    pub builtin: bool,
 }
 
 impl Scenario {
@@ -431,7 +434,7 @@ pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) 
         ScenarioError::Syntax { path: path.into(), line, column, message }
     })?;
     let sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    let source = Source { path: path.into(), sha256 };
+    let source = Source { path: path.into(), sha256, builtin: matches!(files, FileSource::Embedded(_)) };
     validate::validate(spec, text, files, overrides, source).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
 }
 

@@ -529,7 +529,7 @@ per_customer = { dist = "uniform", min = 1, max = 2, per = "month" }
         runway::scenario::Overrides::default(),
     );
     let plan = runway::model::Plan::new(&sc);
-    let costs = runway::model::METRICS.iter().position(|m| *m == "costs").unwrap();
+    let costs = runway::model::metric_index("costs").unwrap();
     let blocks: Vec<_> = (0..2u64).map(|b| runway::engine::simulate_block(&sc, &plan, b, b * 1024..(b + 1) * 1024)).collect();
     let months = sc.months as usize;
     // Run-major: each run's 120 months in turn.

@@ -277,14 +277,13 @@ fixed = { schedule = [[1, 1000], [4, 2000], [7, 3000]] }
 "#;
 
 fn costs_by_month(sc: &Scenario) -> Vec<f64> {
-    let k = METRICS.iter().position(|m| *m == "costs").unwrap();
-    point::path(sc).iter().map(|m| m[k]).collect()
+    point::path(sc).iter().map(|m| m.costs).collect()
 }
 
 /// Run 0's monthly costs under `stress` (a 9-month plan).
 fn costs_under(sc: &Scenario, stress: &runway::scenario::Stress) -> Vec<f64> {
     let plan = Plan::stressed(sc, stress);
-    let k = METRICS.iter().position(|m| *m == "costs").unwrap();
+    let k = runway::model::metric_index("costs").unwrap();
     let mut paths = vec![0.0; METRICS.len() * 9];
     let mut inputs = vec![0.0; plan.n_reported()];
     runway::model::simulate_run(sc, &plan, 0, &mut paths, 1, 0, &mut inputs);

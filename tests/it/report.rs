@@ -114,6 +114,11 @@ fn the_report_quotes_the_figures_of_the_run() {
     let sc = runway::scenario::builtin(runway::scenario::Overrides::default()).unwrap();
     assert!(html.contains("runway report --seed 42 --runs 2000"));
     assert!(html.contains(&sc.source.sha256));
+    // The built-in example is no file the reader has: named as what it is.
+    assert!(html.contains("Sentiment analysis SaaS (built-in example)"), "reproduction names the built-in example");
+    assert!(!html.contains("sentiment-saas.toml"), "the report names a source path the reader does not have");
+    // Its correlation sentence starts a sentence: capital first letter.
+    assert!(html.contains("Monthly churn (churn.base) and growth of organic new customers"), "correlation sentence");
 }
 
 #[test]

@@ -1,0 +1,406 @@
+//! One simulated future: the monthly equations of DESIGN §3.
+//!
+//! [`simulate_run`] takes the scenario, the seed and the run index and
+//! writes that run's monthly path ([`Month`] by month) and per-run summary
+//! ([`RunSummary`]); the month step itself is in `run.rs`. All randomness comes
+//! from [`crate::rng::stream`]`(seed, run, input key)`; each input draws
+//! only from its own stream, so the order in which inputs are drawn within
+//! a month does not change any value.
+//!
+//! Conventions (see docs/model.md):
+//! - `churn_rate` is the month's churn probability `c_t = clamp(base·m(a_t), 0, 1)`.
+//! - Binomial churn acts on the whole number of customers, `round(customers_{t−1})`.
+//! - With `on_default = "stop"`, every month after the default month has no
+//!   customers, flows, revenue, costs or churn; cash and accuracy keep their
+//!   last values.
+
+use crate::sampling::Sampler;
+use crate::scenario::{InputId, Op, Per, Scenario, Stress, Target};
+
+mod run;
+
+pub use run::simulate_run;
+
+/// Customers and expected arrivals are capped here (10^15, far beyond any
+/// market) so that explosive growth inputs cannot overflow to infinity.
+pub const MAX_CUSTOMERS: f64 = 1e15;
+
+macro_rules! monthly {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// One run's values in one month (DESIGN §3.1). Its fields, in
+        /// order, are the monthly metrics: [`METRICS`] names them and
+        /// [`Month::values`] lists them, both from this one list, so names
+        /// and values cannot disagree.
+        #[derive(Debug, Clone, Copy, Default, PartialEq)]
+        pub struct Month {
+            $($(#[$doc])* pub $name: f64,)*
+        }
+
+        /// Monthly metric names, in output order (the order of [`Month`]'s fields).
+        pub const METRICS: &[&str] = &[$(stringify!($name)),*];
+
+        impl Month {
+            /// The values in [`METRICS`] order.
+            #[inline(always)]
+            pub fn values(&self) -> [f64; N_METRICS] {
+                [$(self.$name),*]
+            }
+
+            /// The month whose values, in [`METRICS`] order, are `values`.
+            pub fn from_values(values: [f64; N_METRICS]) -> Month {
+                let [$($name),*] = values;
+                Month { $($name),* }
+            }
+        }
+    };
+}
+
+monthly! {
+    /// End-of-month customers.
+    customers,
+    /// Customers acquired this month: organic, referred and paid.
+    new_customers,
+    /// Customers lost this month.
+    churned,
+    /// The month's churn probability `c_t = clamp(base·m(a_t), 0, 1)`.
+    churn_rate,
+    /// Measured accuracy after drift and retraining.
+    accuracy,
+    /// Monthly recurring revenue.
+    mrr,
+    /// Annual recurring revenue, `12 · mrr`.
+    arr,
+    /// All costs of the month.
+    costs,
+    /// `mrr − costs`.
+    profit,
+    /// End-of-month cash.
+    cash,
+    /// 1 while the run has not defaulted (cash has stayed ≥ 0 up to and
+    /// including this month), else 0.
+    alive,
+}
+
+/// Number of monthly metrics.
+pub const N_METRICS: usize = METRICS.len();
+
+/// The position of monthly metric `name` in [`METRICS`]. In a `const`
+/// (`const COSTS: usize = metric_index("costs").unwrap()`), a misspelt
+/// name fails the build.
+pub const fn metric_index(name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < METRICS.len() {
+        if str_eq(METRICS[i], name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Per-run results (DESIGN §3.1). Months are 1-based; `None` = never.
+///
+/// A month is *profitable* when it has revenue and `profit ≥ 0` (a month
+/// with neither revenue nor costs is not). [`RUN_FIELDS`] lists the fields
+/// in output order with how to read and write each; the per-run table, the
+/// shard files and the figure language all go through it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunSummary {
+    pub default_month: Option<u32>,
+    /// Breakeven: the month from which the company stays in profit — the
+    /// first profitable month `m` such that profit summed over `m..=t` is
+    /// ≥ 0 for every `t` up to the horizon. A lumpy cost (a retraining) may
+    /// make a later month a loss without undoing it, as long as the months
+    /// since `m` have earned it. `None` when no month qualifies.
+    pub breakeven_month: Option<u32>,
+    /// The first profitable month, whatever follows it.
+    pub first_profit_month: Option<u32>,
+    pub final_customers: f64,
+    pub final_mrr: f64,
+    pub final_arr: f64,
+    pub final_cash: f64,
+    /// Lowest `cash_t` over months 1..=H.
+    pub min_cash: f64,
+    /// First month at which `min_cash` is reached.
+    pub min_cash_month: u32,
+    pub total_revenue: f64,
+    pub total_profit: f64,
+    pub funding_received: f64,
+    /// Paid CAC: total marketing spend ÷ paid customers acquired
+    /// (Σ spend_t ÷ cac_t). `None` without marketing spend.
+    pub cac_paid: Option<f64>,
+    /// Blended CAC: total marketing spend ÷ all new customers, organic and
+    /// referred included. `None` without marketing spend or new customers.
+    pub cac_blended: Option<f64>,
+    /// ARPA × gross margin ÷ average monthly churn (see docs/model.md).
+    pub ltv: Option<f64>,
+    /// LTV ÷ paid CAC.
+    pub ltv_cac_paid: Option<f64>,
+    /// LTV ÷ blended CAC.
+    pub ltv_cac_blended: Option<f64>,
+    /// Paid CAC ÷ (ARPA × gross margin), in months.
+    pub payback_months: Option<f64>,
+}
+
+/// How a per-run field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `Option<u32>`, a month or never; reads as +∞ when never.
+    Month,
+    /// `u32`.
+    Count,
+    /// `f64`.
+    Amount,
+    /// `Option<f64>`, undefined for some runs; reads as NaN when undefined.
+    Ratio,
+}
+
+/// One per-run field: its name, kind, and how to read and write it as an
+/// `f64` (never = +∞, undefined = NaN).
+#[derive(Clone, Copy)]
+pub struct RunField {
+    pub name: &'static str,
+    pub kind: FieldKind,
+    pub get: fn(&RunSummary) -> f64,
+    pub set: fn(&mut RunSummary, f64),
+}
+
+fn month_of(x: f64) -> Option<u32> {
+    x.is_finite().then_some(x as u32)
+}
+
+fn ratio_of(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+macro_rules! fields {
+    ($($name:ident: $kind:ident),* $(,)?) => {
+        /// The per-run fields in output order (DESIGN §3.1).
+        pub const RUN_FIELDS: &[RunField] = &[$(RunField {
+            name: stringify!($name),
+            kind: FieldKind::$kind,
+            get: |r| fields!(@get $kind, r.$name),
+            set: |r, x| r.$name = fields!(@set $kind, x),
+        }),*];
+    };
+    (@get Month, $e:expr) => { $e.map_or(f64::INFINITY, f64::from) };
+    (@get Count, $e:expr) => { f64::from($e) };
+    (@get Amount, $e:expr) => { $e };
+    (@get Ratio, $e:expr) => { $e.unwrap_or(f64::NAN) };
+    (@set Month, $x:expr) => { month_of($x) };
+    (@set Count, $x:expr) => { $x as u32 };
+    (@set Amount, $x:expr) => { $x };
+    (@set Ratio, $x:expr) => { ratio_of($x) };
+}
+
+fields! {
+    default_month: Month,
+    breakeven_month: Month,
+    first_profit_month: Month,
+    final_customers: Amount,
+    final_mrr: Amount,
+    final_arr: Amount,
+    final_cash: Amount,
+    min_cash: Amount,
+    min_cash_month: Count,
+    total_revenue: Amount,
+    total_profit: Amount,
+    funding_received: Amount,
+    cac_paid: Ratio,
+    cac_blended: Ratio,
+    ltv: Ratio,
+    ltv_cac_paid: Ratio,
+    ltv_cac_blended: Ratio,
+    payback_months: Ratio,
+}
+
+/// The field named `name`.
+pub fn run_field(name: &str) -> Option<usize> {
+    RUN_FIELDS.iter().position(|f| f.name == name)
+}
+
+/// The scenario prepared for fast runs: which inputs need a random stream,
+/// and the stress (if any) to apply on the same streams.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Draws the uncertain per-run inputs.
+    sampler: Sampler,
+    /// Per-month inputs: (index, stream key).
+    per_month: Vec<(usize, u64)>,
+    /// Values of the fixed inputs (others are overwritten per run/month).
+    fixed: Vec<f64>,
+    /// Indices of the inputs reported per run (uncertain or stressed ones),
+    /// in order.
+    reported: Vec<usize>,
+    /// The reported inputs drawn monthly in the base or under the stress,
+    /// reported as the average of their monthly values: (column, input).
+    averaged: Vec<(usize, usize)>,
+    churn_noise_key: u64,
+    new_noise_key: u64,
+    /// Scheduled inputs and their later steps: (input, [(month, step input)]).
+    schedules: Vec<(usize, Vec<(u32, usize)>)>,
+    stress: Option<StressPlan>,
+}
+
+/// A [`Stress`] prepared for [`simulate_run`].
+#[derive(Debug, Clone)]
+struct StressPlan {
+    from: u32,
+    /// Patched inputs: (index, stream key, op).
+    inputs: Vec<(usize, u64, Op)>,
+    /// Each round's probability when it falls in month `from` or later.
+    funding: Vec<f64>,
+    /// (reference accuracy, table-link scale) from month `from` on.
+    reference: Option<(f64, f64)>,
+    /// Scheduled inputs the stress replaces: their later steps stop
+    /// applying from month `from` on.
+    unscheduled: Vec<usize>,
+}
+
+impl Plan {
+    /// The base scenario.
+    pub fn new(sc: &Scenario) -> Plan {
+        Plan::build(sc, None)
+    }
+
+    /// The base scenario with `stress` applied on the same random streams.
+    pub fn stressed(sc: &Scenario, stress: &Stress) -> Plan {
+        Plan::build(sc, Some(stress))
+    }
+
+    fn build(sc: &Scenario, stress: Option<&Stress>) -> Plan {
+        let mut per_run = vec![];
+        let mut per_month = vec![];
+        let mut fixed = vec![0.0; sc.inputs.len()];
+        for (i, input) in sc.inputs.iter().enumerate() {
+            match (input.dist.as_fixed(), input.per) {
+                (Some(v), _) => fixed[i] = v,
+                (None, Per::Run) => per_run.push((i, input.key)),
+                (None, Per::Month) => per_month.push((i, input.key)),
+            }
+        }
+        let stress = stress.map(|st| StressPlan::new(sc, st));
+        let patched = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i));
+        let monthly_patch = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i && matches!(p.2, Op::Replace { per: Per::Month, .. })));
+        let reported: Vec<usize> = (0..sc.inputs.len()).filter(|&i| sc.inputs[i].is_uncertain() || patched(i)).collect();
+        let averaged = reported.iter().enumerate().filter(|&(_, &i)| per_month.iter().any(|p| p.0 == i) || monthly_patch(i)).map(|(k, &i)| (k, i)).collect();
+        Plan {
+            sampler: Sampler::new(sc, &per_run),
+            per_month,
+            fixed,
+            reported,
+            averaged,
+            churn_noise_key: crate::rng::key_of("churn.noise"),
+            new_noise_key: crate::rng::key_of("acquisition.noise"),
+            schedules: sc
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| !i.schedule.is_empty())
+                .map(|(k, i)| (k, i.schedule.iter().map(|&(m, id)| (m, id.index())).collect()))
+                .collect(),
+            stress,
+        }
+    }
+
+    /// Dotted paths of the per-run input columns, in the order
+    /// [`simulate_run`] writes them.
+    pub fn reported_paths<'s>(&self, sc: &'s Scenario) -> Vec<&'s str> {
+        self.reported.iter().map(|&i| sc.inputs[i].path.as_str()).collect()
+    }
+
+    /// Number of per-run input columns.
+    pub fn n_reported(&self) -> usize {
+        self.reported.len()
+    }
+
+    /// The column of input `id` among the per-run input values, if reported.
+    pub fn reported_column(&self, id: InputId) -> Option<usize> {
+        self.reported.iter().position(|&i| i == id.index())
+    }
+
+    /// True when the stress has replaced scheduled input `input` (index)
+    /// by month `t`: its later steps no longer apply.
+    fn schedule_ended(&self, input: usize, t: u32) -> bool {
+        self.stress.as_ref().is_some_and(|s| t >= s.from && s.unscheduled.contains(&input))
+    }
+
+    /// The value of input `id` in every run when it is not reported
+    /// (fixed and not stressed).
+    pub fn fixed_value(&self, id: InputId) -> f64 {
+        self.fixed[id.index()]
+    }
+}
+
+impl StressPlan {
+    fn new(sc: &Scenario, st: &Stress) -> StressPlan {
+        let funding = sc.funding.iter().map(|r| r.probability).collect();
+        let mut plan = StressPlan { from: st.from(), inputs: vec![], funding, reference: None, unscheduled: vec![] };
+        for p in &st.patches {
+            match p.target {
+                Target::Input(id) => {
+                    plan.inputs.push((id.index(), sc.input(id).key, p.op.clone()));
+                    let steps = &sc.input(id).schedule;
+                    match p.op {
+                        // `*k` and `+k` change every step of a schedule.
+                        Op::Scale(_) | Op::Shift(_) => plan.inputs.extend(steps.iter().map(|&(_, s)| (s.index(), sc.input(s).key, p.op.clone()))),
+                        Op::Replace { .. } if !steps.is_empty() && !p.first_step_only => plan.unscheduled.push(id.index()),
+                        Op::Replace { .. } => {}
+                    }
+                }
+                Target::FundingProbability(j) => plan.funding[j] = p.op.apply(plan.funding[j]).clamp(0.0, 1.0),
+                Target::Reference => {
+                    let base = sc.accuracy.as_ref().map_or(0.0, |a| a.reference);
+                    let r = p.op.apply(base);
+                    let scale = crate::scenario::stress::table_scale(sc.accuracy.as_ref(), r).unwrap_or(1.0);
+                    plan.reference = Some((r, scale));
+                }
+            }
+        }
+        plan
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monthly_metric_names_and_values_share_one_order() {
+        // The order docs/model.md §2 and the monthly table promise, by hand.
+        let names = ["customers", "new_customers", "churned", "churn_rate", "accuracy", "mrr", "arr", "costs", "profit", "cash", "alive"];
+        assert_eq!(METRICS, names);
+        let month = Month {
+            customers: 1.0,
+            new_customers: 2.0,
+            churned: 3.0,
+            churn_rate: 4.0,
+            accuracy: 5.0,
+            mrr: 6.0,
+            arr: 7.0,
+            costs: 8.0,
+            profit: 9.0,
+            cash: 10.0,
+            alive: 11.0,
+        };
+        assert_eq!(month.values(), std::array::from_fn(|i| (i + 1) as f64));
+        assert_eq!(Month::from_values(month.values()), month);
+        const COSTS: usize = metric_index("costs").unwrap();
+        assert_eq!((COSTS, metric_index("alive"), metric_index("cost")), (7, Some(10), None));
+    }
+}
