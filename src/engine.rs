@@ -47,7 +47,8 @@ pub struct Block {
     pub inputs: Vec<f64>,
     pub n_inputs: usize,
     /// Monthly paths, column-major: `[metric][month][run]`, so
-    /// [`Block::column`] is contiguous.
+    /// [`Block::column`] is contiguous; empty for a sink that does not
+    /// need them ([`Sink::needs_paths`]).
     pub paths: Vec<f64>,
 }
 
@@ -77,20 +78,29 @@ impl Block {
 /// long as its result does not depend on how work is split between threads.
 pub trait Sink {
     fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()>;
+
+    /// Whether this sink reads the blocks' monthly paths. A sink that only
+    /// reads per-run summaries and inputs (a sensitivity or stress figure on
+    /// per-run metrics) gets blocks with empty `paths`, and the runs skip
+    /// their eleven stores a month.
+    fn needs_paths(&self) -> bool {
+        true
+    }
 }
 
 /// Simulates one block.
 pub fn simulate_block(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>) -> Block {
-    simulate_block_into(sc, plan, index, runs, Vec::new())
+    simulate_block_into(sc, plan, index, runs, Vec::new(), true)
 }
 
 /// Simulates one block into `paths`, a buffer from an earlier block: every
 /// element is overwritten, so it is neither cleared nor freshly faulted in.
-fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>, mut paths: Vec<f64>) -> Block {
+/// Without `with_paths` the block's `paths` stay empty.
+fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>, mut paths: Vec<f64>, with_paths: bool) -> Block {
     let months = sc.months as usize;
     let len = (runs.end - runs.start) as usize;
     let n_inputs = plan.n_reported();
-    paths.resize(len * N_METRICS * months, 0.0);
+    paths.resize(if with_paths { len * N_METRICS * months } else { 0 }, 0.0);
     let mut inputs = vec![0.0; len * n_inputs];
     let mut summaries = Vec::with_capacity(len);
     for (r, run) in runs.clone().enumerate() {
@@ -112,6 +122,7 @@ pub fn simulate<S: Sink>(sc: &Scenario, plan: &Plan, runs: Range<u64>, sink: &mu
     let blocks: Vec<(u64, Range<u64>)> =
         (runs.start..runs.end).step_by(BLOCK_RUNS as usize).map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end))).collect();
     let wave = wave_blocks(blocks.len(), sc.months as usize, rayon::current_num_threads().max(1));
+    let with_paths = sink.needs_paths();
     let mut done = 0;
     // Path buffers of absorbed blocks, reused by the next wave.
     let mut spare: Vec<Vec<f64>> = Vec::with_capacity(wave);
@@ -119,7 +130,7 @@ pub fn simulate<S: Sink>(sc: &Scenario, plan: &Plan, runs: Range<u64>, sink: &mu
         crate::interrupt::check()?;
         let buffers: Vec<Vec<f64>> = chunk.iter().map(|_| spare.pop().unwrap_or_default()).collect();
         let simulated: Vec<Block> =
-            chunk.par_iter().zip(buffers).map(|((index, r), buffer)| simulate_block_into(sc, plan, *index, r.clone(), buffer)).collect();
+            chunk.par_iter().zip(buffers).map(|((index, r), buffer)| simulate_block_into(sc, plan, *index, r.clone(), buffer, with_paths)).collect();
         sink.absorb(&simulated)?;
         done += simulated.iter().map(|b| b.len as u64).sum::<u64>();
         spare.extend(simulated.into_iter().map(|b| b.paths));

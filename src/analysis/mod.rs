@@ -95,6 +95,10 @@ impl Sink for Collector<'_> {
     fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
         blocks.iter().try_for_each(|b| self.absorb_block(b))
     }
+
+    fn needs_paths(&self) -> bool {
+        self.metrics.iter().any(|m| matches!(m, Metric::Monthly { .. }))
+    }
 }
 
 /// Progress across several simulations run side by side: each reports its

@@ -23,16 +23,20 @@ use rand_distr::Distribution;
 /// the values of the reported inputs (for `per = "month"` inputs: the
 /// average of the run's monthly values; for stressed ones: the value in
 /// force at the horizon; for scheduled ones: the first step's value, unless
-/// a stress replaced the schedule).
+/// a stress replaced the schedule). An empty `paths` records no months
+/// (for callers that read only the summaries and inputs).
 pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], stride: usize, r: usize, inputs: &mut [f64]) -> RunSummary {
     let h = sc.months as usize;
-    debug_assert!(paths.len() >= N_METRICS * h * stride);
+    let record = !paths.is_empty();
+    debug_assert!(!record || paths.len() >= N_METRICS * h * stride);
     let mut state = Run::start(sc, plan, run);
     for t in 1..=sc.months {
-        let values = state.month(t).values();
-        let ti = (t - 1) as usize;
-        for (m, x) in values.into_iter().enumerate() {
-            paths[(m * h + ti) * stride + r] = x;
+        let month = state.month(t);
+        if record {
+            let ti = (t - 1) as usize;
+            for (m, x) in month.values().into_iter().enumerate() {
+                paths[(m * h + ti) * stride + r] = x;
+            }
         }
     }
     state.finish(inputs)

@@ -78,6 +78,27 @@ fn from_month_leaves_earlier_months_bit_identical() {
     assert!(changed > 100, "month 13 should feel the stress ({changed} runs changed)");
 }
 
+/// A collection of per-run metrics only skips the monthly paths; its
+/// values are bit for bit those of a collection that records them, and
+/// final cash is the last month's cash.
+#[test]
+fn per_run_collections_skip_paths_and_keep_every_bit() {
+    let sc = scenario::builtin(Overrides { runs: Some(3000), ..Overrides::default() }).unwrap();
+    let per_run: Vec<_> = ["median(final_cash)", "mean(total_revenue)"].iter().map(|t| figure(&sc, t).metric().clone()).collect();
+    let mut with_month = per_run.clone();
+    with_month.push(figure(&sc, &format!("mean(cash[{}])", sc.months)).metric().clone());
+    let plan = Plan::new(&sc);
+    assert!(!runway::engine::Sink::needs_paths(&analysis::Collector::new(&per_run, &plan, 0)), "per-run metrics need no paths");
+    assert!(runway::engine::Sink::needs_paths(&analysis::Collector::new(&with_month, &plan, 0)));
+    let a = silent(|p| analysis::collect(&sc, &plan, &per_run, 0..sc.runs, p)).unwrap();
+    let b = silent(|p| analysis::collect(&sc, &plan, &with_month, 0..sc.runs, p)).unwrap();
+    for (k, metric) in per_run.iter().enumerate() {
+        assert!(a.values[k].iter().zip(&b.values[k]).all(|(x, y)| x.to_bits() == y.to_bits()), "{metric} differs");
+    }
+    assert_eq!(a.values[0].len(), 3000);
+    assert!(a.values[0].iter().zip(&b.values[2]).all(|(x, y)| x.to_bits() == y.to_bits()), "final cash is month {}'s cash", sc.months);
+}
+
 /// Every file and command-line stress form: a fixed replacement, `+k`,
 /// `-k`, a distribution, `accuracy.value` over a report-based accuracy, and
 /// `funding.N.probability`; checked on figures known exactly.
