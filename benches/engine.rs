@@ -8,6 +8,10 @@
 //!   and `p` and one Poisson arrival draw with the same mean — and no other
 //!   model logic, on the same streams, blocks and threads as the engine:
 //!   the limit the engine can approach.
+//! - `draws/*`: one million exact binomial (then Poisson) draws on one
+//!   thread from one stream, over the parameter arrays `benches/draws.py`
+//!   gives numpy's `Generator.binomial` / `.poisson`; `benches/draws.sh`
+//!   runs both and prints nanoseconds per draw side by side.
 //! - `block/*`: one block of 1,024 runs simulated on one thread (the model
 //!   step alone: no aggregation, no other threads), the figure to
 //!   compare before and after a change to `src/model/`.
@@ -88,6 +92,35 @@ fn draw_floor_run(sc: &Scenario, run: u64) -> f64 {
         n += counts::poisson(&mut new_rng, new) - churned;
     }
     n + per_customer
+}
+
+/// The parameter arrays of `benches/draws.py` (integer arithmetic, so both
+/// sides build them bit for bit alike): binomial `(n, p)` and Poisson means
+/// over saas-baseline's range.
+fn draw_params(draws: u64) -> (Vec<(u64, f64)>, Vec<f64>) {
+    let binomial = (0..draws).map(|i| (1000 + (i * 7919) % 9001, 0.02 + 0.05 * (((i * 104_729) % 1000) as f64 + 0.5) / 1000.0)).collect();
+    let poisson = (0..draws).map(|i| 250.0 + 400.0 * (((i * 7919) % 1000) as f64 + 0.5) / 1000.0).collect();
+    (binomial, poisson)
+}
+
+fn draws(c: &mut Criterion) {
+    const DRAWS: u64 = 1_000_000;
+    let mut g = c.benchmark_group("draws");
+    let (binomial, poisson) = draw_params(DRAWS);
+    g.throughput(Throughput::Elements(DRAWS)).sample_size(20).measurement_time(Duration::from_secs(10));
+    g.bench_function("binomial", |b| {
+        b.iter(|| {
+            let mut rng = stream(1, 0, key_of("draws.binomial"));
+            black_box(binomial.iter().map(|&(n, p)| counts::binomial(&mut rng, n, p)).sum::<u64>())
+        })
+    });
+    g.bench_function("poisson", |b| {
+        b.iter(|| {
+            let mut rng = stream(1, 0, key_of("draws.poisson"));
+            black_box(poisson.iter().map(|&lam| counts::poisson(&mut rng, lam)).sum::<f64>())
+        })
+    });
+    g.finish();
 }
 
 fn draw_floor(c: &mut Criterion) {
@@ -175,5 +208,5 @@ fn quantile(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, block, draw_floor, aggregate, analysis, quantile);
+criterion_group!(benches, engine, block, draws, draw_floor, aggregate, analysis, quantile);
 criterion_main!(benches);
