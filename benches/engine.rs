@@ -28,7 +28,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand_distr::Distribution;
 use rayon::prelude::*;
-use runway::aggregate::Aggregator;
+use runway::aggregate::{Aggregator, QuantileMethod};
 use runway::counts;
 use runway::engine::{BLOCK_RUNS, Sink, simulate_block};
 use runway::model::Plan;
@@ -160,15 +160,20 @@ fn aggregate(c: &mut Criterion) {
     let blocks: Vec<_> = (0..runs.div_ceil(BLOCK_RUNS)).map(|b| simulate_block(&sc, &plan, b, b * BLOCK_RUNS..((b + 1) * BLOCK_RUNS).min(runs))).collect();
     g.throughput(Throughput::Elements(runs * u64::from(sc.months)));
     g.sample_size(10);
-    g.bench_function(BenchmarkId::new("monthly-table", runs), |b| {
-        b.iter(|| {
-            let mut agg = Aggregator::new(sc.months, runs, plan.n_reported());
-            for wave in blocks.chunks(16) {
-                agg.absorb(wave).expect("in order");
-            }
-            black_box(agg.monthly())
-        })
-    });
+    // Exact quantiles (what 100k runs get) and the sketch (what runs above
+    // the exact budget get, here forced on the same blocks).
+    let sketch = QuantileMethod::Sketch { relative_error: runway::stats::SKETCH_RELATIVE_ERROR };
+    for (name, method) in [("monthly-table", QuantileMethod::Exact), ("monthly-sketch", sketch)] {
+        g.bench_function(BenchmarkId::new(name, runs), |b| {
+            b.iter(|| {
+                let mut agg = Aggregator::with_method(sc.months, method, runs, plan.n_reported());
+                for wave in blocks.chunks(16) {
+                    agg.absorb(wave).expect("in order");
+                }
+                black_box(agg.monthly())
+            })
+        });
+    }
     g.finish();
 }
 
