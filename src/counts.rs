@@ -85,9 +85,8 @@ fn btrs_tail(n: f64, p: f64, m_terms: &mut Option<f64>, v: f64, us: f64, k: f64,
     let m = floor((n + 1.0) * p);
     let v = (v * alpha / (a / (us * us) + b)).ln();
     let at_m = *m_terms.get_or_insert_with(|| (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(n - m));
-    let bound = at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln() + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
-        - stirling_tail(k)
-        - stirling_tail(n - k);
+    let bound =
+        at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln() + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln() - stirling_tail(k) - stirling_tail(n - k);
     v <= bound
 }
 
