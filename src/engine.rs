@@ -93,14 +93,6 @@ pub fn simulate_block(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>) 
     simulate_block_into(sc, plan, index, runs, Vec::new(), true)
 }
 
-/// Runs simulated into one tile before their months are copied into the
-/// block. A run writes one value per (metric, month) column each month;
-/// straight into the block those are eleven scattered cache lines a month
-/// in a 3 MB buffer, while in a tile of 8 runs each column is one 64-byte
-/// row of a 25 KB buffer that stays in the L1 cache, and the block then
-/// receives whole rows. Where values are stored has no effect on them.
-const TILE_RUNS: usize = 8;
-
 /// Simulates one block into `paths`, a buffer from an earlier block: every
 /// element is overwritten, so it is neither cleared nor freshly faulted in.
 /// Without `with_paths` the block's `paths` stay empty.
@@ -108,40 +100,14 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
     let months = sc.months as usize;
     let len = (runs.end - runs.start) as usize;
     let n_inputs = plan.n_reported();
-    let columns = N_METRICS * months;
-    paths.resize(if with_paths { len * columns } else { 0 }, 0.0);
-    let mut tile = vec![0.0; if with_paths { columns * TILE_RUNS } else { 0 }];
+    paths.resize(if with_paths { len * N_METRICS * months } else { 0 }, 0.0);
     let mut inputs = vec![0.0; len * n_inputs];
     let mut summaries = Vec::with_capacity(len);
-    for r0 in (0..len).step_by(TILE_RUNS) {
-        let n = TILE_RUNS.min(len - r0);
-        for j in 0..n {
-            let r = r0 + j;
-            let ins = &mut inputs[r * n_inputs..(r + 1) * n_inputs];
-            summaries.push(simulate_run(sc, plan, runs.start + r as u64, &mut tile, TILE_RUNS, j, ins));
-        }
-        if with_paths {
-            copy_tile(&tile, &mut paths, len, r0, n);
-        }
+    for (r, run) in runs.clone().enumerate() {
+        let ins = &mut inputs[r * n_inputs..(r + 1) * n_inputs];
+        summaries.push(simulate_run(sc, plan, run, &mut paths, len, r, ins));
     }
     Block { index, first_run: runs.start, len, months, summaries, inputs, n_inputs, paths }
-}
-
-/// Copies the first `n` runs of a tile (`[column][TILE_RUNS]`) into the
-/// block's paths (`[column][len]`) at run `r0`.
-fn copy_tile(tile: &[f64], paths: &mut [f64], len: usize, r0: usize, n: usize) {
-    let rows = tile.chunks_exact(TILE_RUNS);
-    if n == TILE_RUNS {
-        // A whole tile: fixed-size copies, which compile to plain moves.
-        for (row, dst) in rows.zip(paths.chunks_exact_mut(len)) {
-            let dst: &mut [f64; TILE_RUNS] = (&mut dst[r0..r0 + TILE_RUNS]).try_into().expect("a whole tile");
-            dst.copy_from_slice(row);
-        }
-    } else {
-        for (row, dst) in rows.zip(paths.chunks_exact_mut(len)) {
-            dst[r0..r0 + n].copy_from_slice(&row[..n]);
-        }
-    }
 }
 
 /// Simulates the runs in `runs` (run indices whose start is a multiple of
