@@ -9,7 +9,9 @@
 # 1. For each run count in LIST: `runway run scenarios/saas-baseline.toml --runs N
 #    --no-runs` on all cores, R times; median wall and CPU seconds and peak RSS
 #    (/usr/bin/time -v), and microseconds per run, which is flat when time is linear in runs.
-# 2. At --pair-runs: `--threads 1` and `--threads 2` in turn (1 2 1 2 ...), R pairs;
+# 2. The built-in example (10,000 runs) end to end, default outputs written, and
+#    `runway sensitivity` on it: median wall of 5×R runs each.
+# 3. At --pair-runs: `--threads 1` and `--threads 2` in turn (1 2 1 2 ...), R pairs;
 #    the medians, and the median of the pairs' ratios (pairing keeps the ratio fair when
 #    the machine's speed drifts).
 #
@@ -45,16 +47,22 @@ RUNWAY="${RUNWAY:-$REPO/target/release/runway}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/runway-scaling.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-# one RUNS THREADS -> "wall cpu rss_mib"
-one() {
-  local thr=() tf="$WORK/time"
-  [ "$2" != all ] && thr=(--threads "$2")
-  (cd "$REPO" && /usr/bin/time -v -o "$tf" "$RUNWAY" run scenarios/saas-baseline.toml --runs "$1" --no-runs \
-      "${thr[@]}" --out "$WORK/out" --quiet >/dev/null 2>"$WORK/err") || { cat "$WORK/err" >&2; die "runway failed"; }
+# timed CMD... -> "wall_s cpu_s rss_mib" of CMD run in the repo under /usr/bin/time -v
+timed() {
+  local tf="$WORK/time"
+  (cd "$REPO" && /usr/bin/time -v -o "$tf" "$@" >/dev/null 2>"$WORK/err") || { cat "$WORK/err" >&2; die "failed: $*"; }
   awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
               /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { m = $2 }
               END { printf "%.3f %.3f %.1f\n", w, u + s, m / 1024 }' "$tf"
 }
+# one RUNS THREADS|all: saas-baseline --no-runs
+one() {
+  local thr=()
+  [ "$2" != all ] && thr=(--threads "$2")
+  timed "$RUNWAY" run scenarios/saas-baseline.toml --runs "$1" --no-runs "${thr[@]}" --out "$WORK/out" --quiet
+}
+# builtin CMD: `runway CMD` on the built-in example
+builtin() { timed "$RUNWAY" "$1" --out "$WORK/builtin" --quiet; }
 commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -67,6 +75,18 @@ for r in "${RUNS[@]}"; do
   for _ in $(seq "$REPEATS"); do echo "scaling.sh: $r runs" >&2; one "$r" all >>"$WORK/rows"; done
   w=$(cut -d' ' -f1 "$WORK/rows" | median); c=$(cut -d' ' -f2 "$WORK/rows" | median); m=$(cut -d' ' -f3 "$WORK/rows" | median)
   printf "| %s | %.3f | %.3f | %.2f | %.0f |\n" "$(commas "$r")" "$w" "$c" "$(echo "$w $r" | awk '{ print $1 / $2 * 1e6 }')" "$m"
+done
+
+echo
+echo "The built-in example, 10,000 runs, all cores, median of $((5 * REPEATS)):"
+echo
+echo "| command | wall s | CPU s | peak RSS MiB |"
+echo "|---|---:|---:|---:|"
+for cmd in run sensitivity; do
+  : >"$WORK/rows"
+  echo "scaling.sh: built-in, $cmd" >&2
+  for _ in $(seq $((5 * REPEATS))); do builtin "$cmd" >>"$WORK/rows"; done
+  printf "| \`runway %s\` | %.3f | %.3f | %.0f |\n" "$cmd" "$(cut -d' ' -f1 "$WORK/rows" | median)" "$(cut -d' ' -f2 "$WORK/rows" | median)" "$(cut -d' ' -f3 "$WORK/rows" | median)"
 done
 
 if [ "$PAIR_RUNS" -gt 0 ]; then
