@@ -47,7 +47,10 @@ RUN_COLS = {
     "final_mrr": "final_mrr",
     "min_cash": "min_cash",
     "default_month": "default_month",        # first month with cash < 0, empty = never
-    "breakeven_month": "breakeven_month",    # first month with profit >= 0, empty = never
+    # The peer's breakeven is the first month with MRR >= costs: runway's
+    # first_profit_month. (runway's breakeven_month is the month from which
+    # the company stays in profit, docs/model.md §2: a later, rarer event.)
+    "breakeven_month": "first_profit_month",  # empty = never
 }
 # peer param_means key -> runway input column
 PARAM_COLS = {
