@@ -259,14 +259,14 @@ fn wan_axis(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn capitalised_starts_a_sentence() {
-        assert_eq!(super::capitalised("monthly churn (churn.base) and x"), "Monthly churn (churn.base) and x");
-        assert_eq!(super::capitalised(""), "");
-        assert_eq!(super::capitalised("第 2 轮"), "第 2 轮");
+        assert_eq!(capitalised("monthly churn (churn.base) and x"), "Monthly churn (churn.base) and x");
+        assert_eq!(capitalised(""), "");
+        assert_eq!(capitalised("第 2 轮"), "第 2 轮");
     }
-
-    use super::*;
 
     #[test]
     fn inputs_have_names() {
