@@ -34,24 +34,32 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    #[error("{}: cannot read the scenario: {error}", shown(path))]
+    #[error("{}: cannot read the scenario: {error}", path.display())]
     Read { path: PathBuf, error: std::io::Error },
-    #[error("{}: the file is {size} bytes; scenarios may be at most {max} bytes", shown(path))]
+    #[error("{}: the file is {size} bytes; scenarios may be at most {max} bytes", path.display())]
     TooBig { path: PathBuf, size: u64, max: u64 },
-    #[error("{}:{line}:{column}: {message}", shown(path))]
+    #[error("{}:{line}:{column}: {message}", path.display())]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
-    #[error("{}: {} problem{}:\n{}", shown(path), problems.len(), if problems.len() == 1 { "" } else { "s" }, list(path, problems))]
+    #[error("{}: {} problem{}:\n{}", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" }, list(path, problems))]
     Invalid { path: PathBuf, problems: Vec<Problem> },
 }
 
-/// A scenario's path as errors name it: the built-in example is no file the
-/// user has, so it is named as what it is (its line numbers are those of
-/// `scenarios/sentiment-saas.toml` in runway's sources).
-fn shown(path: &std::path::Path) -> String {
-    if path == std::path::Path::new(super::BUILTIN_NAME) {
-        "the built-in example (scenarios/sentiment-saas.toml in runway's sources)".into()
-    } else {
-        path.display().to_string()
+/// How errors name the built-in example: it is no file the user has (its
+/// line numbers are those of `scenarios/sentiment-saas.toml` in runway's
+/// sources).
+const BUILTIN_SHOWN: &str = "the built-in example (scenarios/sentiment-saas.toml in runway's sources)";
+
+impl ScenarioError {
+    /// The same error about the built-in example, which it names as such
+    /// instead of by a path (a user's own file at that path keeps its path).
+    pub(super) fn in_builtin(self) -> ScenarioError {
+        let path = PathBuf::from(BUILTIN_SHOWN);
+        match self {
+            ScenarioError::Read { error, .. } => ScenarioError::Read { path, error },
+            ScenarioError::TooBig { size, max, .. } => ScenarioError::TooBig { path, size, max },
+            ScenarioError::Syntax { line, column, message, .. } => ScenarioError::Syntax { path, line, column, message },
+            ScenarioError::Invalid { problems, .. } => ScenarioError::Invalid { path, problems },
+        }
     }
 }
 
@@ -61,9 +69,9 @@ fn list(path: &std::path::Path, problems: &[Problem]) -> String {
         .map(|p| match p.line {
             Some(line) => {
                 let rest = Problem { line: None, ..p.clone() };
-                format!("  {}:{line}: {rest}", shown(path))
+                format!("  {}:{line}: {rest}", path.display())
             }
-            None => format!("  {}: {p}", shown(path)),
+            None => format!("  {}: {p}", path.display()),
         })
         .collect::<Vec<_>>()
         .join("\n")

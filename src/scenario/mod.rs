@@ -414,7 +414,7 @@ pub fn load_revision(rev: &str, path: &str, overrides: Overrides) -> Result<Scen
 
 /// The built-in example scenario.
 pub fn builtin(overrides: Overrides) -> Result<Scenario, ScenarioError> {
-    parse(BUILTIN_TOML, Path::new(BUILTIN_NAME), &FileSource::Embedded(BUILTIN_FILES), overrides)
+    parse(BUILTIN_TOML, Path::new(BUILTIN_NAME), &FileSource::Embedded(BUILTIN_FILES), overrides).map_err(ScenarioError::in_builtin)
 }
 
 /// Parses and validates scenario text. `path` is used in messages and the

@@ -306,3 +306,21 @@ fn errors_in_the_built_in_example_do_not_name_a_file_the_user_lacks() {
     assert!(err.starts_with("error: the built-in example (scenarios/sentiment-saas.toml in runway's sources): 1 problem:"), "{err}");
     assert!(err.contains("the built-in example (scenarios/sentiment-saas.toml in runway's sources):11: scenario.runs = 0 (from --runs)"), "{err}");
 }
+
+#[test]
+fn a_users_own_file_at_the_built_in_examples_path_keeps_its_name_in_errors() {
+    let path = std::path::Path::new("scenarios/sentiment-saas.toml");
+    let dir = runway::scenario::FileSource::Dir(".".into());
+    let valid = std::fs::read_to_string("scenarios/saas-baseline.toml").unwrap();
+    let line = valid.lines().position(|l| l == "months = 36").expect("saas-baseline sets months") + 1;
+    let zero_months = valid.replace("months = 36", "months = 0");
+    for (text, says) in [
+        // A syntax error and a validation error.
+        ("[scenario]\nmonths = 1\n", "scenarios/sentiment-saas.toml:1:1: missing field `name`".to_string()),
+        (zero_months.as_str(), format!("scenarios/sentiment-saas.toml:{line}: scenario.months = 0")),
+    ] {
+        let err = runway::scenario::parse(text, path, &dir, Default::default()).expect_err("refused").to_string();
+        assert!(err.starts_with("scenarios/sentiment-saas.toml:") && err.contains(&says), "{err}");
+        assert!(!err.contains("built-in"), "{err}");
+    }
+}
