@@ -57,37 +57,32 @@ fn btrs<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> u64 {
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = n * p + 0.5;
     let v_r = 0.92 - 4.2 / b;
+    let r = p / (1.0 - p);
     let alpha = (2.83 + 5.1 / b) * spq;
+    let m = floor((n + 1.0) * p);
     let mut m_terms: Option<f64> = None;
     loop {
         let u = unit(rng) - 0.5;
-        let v = unit(rng);
+        let mut v = unit(rng);
         let us = 0.5 - u.abs();
         let k = floor((2.0 * a / us + b) * u + c);
         if k < 0.0 || k > n {
             continue;
         }
-        if (us >= 0.07 && v <= v_r) || btrs_tail(n, p, &mut m_terms, v, us, k, a, b, alpha) {
+        if us >= 0.07 && v <= v_r {
+            return k as u64;
+        }
+        v = (v * alpha / (a / (us * us) + b)).ln();
+        // The terms in m depend on (n, p) only: computed once per draw, and
+        // only by the draws (about a third) that reach this test.
+        let at_m = *m_terms.get_or_insert_with(|| (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(n - m));
+        let bound = at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln() + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
+            - stirling_tail(k)
+            - stirling_tail(n - k);
+        if v <= bound {
             return k as u64;
         }
     }
-}
-
-/// BTRS's acceptance test for a candidate `k` the squeeze did not accept:
-/// `ln(v·α/(a/us² + b))` against the log ratio of the probabilities at
-/// `k` and at the mode `m`. `m_terms` caches the terms in `m`, which depend
-/// on `(n, p)` only: computed once per draw, and only by the draws (about a
-/// third) that reach this test.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn btrs_tail(n: f64, p: f64, m_terms: &mut Option<f64>, v: f64, us: f64, k: f64, a: f64, b: f64, alpha: f64) -> bool {
-    let r = p / (1.0 - p);
-    let m = floor((n + 1.0) * p);
-    let v = (v * alpha / (a / (us * us) + b)).ln();
-    let at_m = *m_terms.get_or_insert_with(|| (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(n - m));
-    let bound =
-        at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln() + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln() - stirling_tail(k) - stirling_tail(n - k);
-    v <= bound
 }
 
 /// `ln k! − [(k + ½)·ln(k + 1) − (k + 1) + ½·ln 2π]`, the error of
@@ -153,18 +148,11 @@ fn ptrs<R: Rng + ?Sized>(rng: &mut R, lam: f64) -> f64 {
         }
         // About one draw in eight gets here: the logarithms are not worth
         // computing before the squeeze above.
-        if ptrs_tail(lam, v, us, k, a, b, invalpha) {
+        // numpy's ln v + ln invalpha − ln(a/us² + b), as one logarithm.
+        if (v * invalpha / (a / (us * us) + b)).ln() <= -lam + k * lam.ln() - ln_gamma(k + 1.0) {
             return k;
         }
     }
-}
-
-/// PTRS's acceptance test for a candidate `k` the squeezes left open:
-/// numpy's `ln v + ln invalpha − ln(a/us² + b)`, as one logarithm, against
-/// the log probability of `k`.
-#[inline]
-fn ptrs_tail(lam: f64, v: f64, us: f64, k: f64, a: f64, b: f64, invalpha: f64) -> bool {
-    (v * invalpha / (a / (us * us) + b)).ln() <= -lam + k * lam.ln() - ln_gamma(k + 1.0)
 }
 
 /// `x.floor()` without a libm call (baseline x86-64 has no rounding
