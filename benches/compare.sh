@@ -138,14 +138,7 @@ busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc
 CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
 
 # parse_time TIMEFILE -> "wall_s cpu_s rss_mib"
-parse_time() {
-  awk -F': ' '
-    /Elapsed \(wall clock\) time/ { n = split($NF, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
-    /User time \(seconds\)/ { u = $NF }
-    /System time \(seconds\)/ { s = $NF }
-    /Maximum resident set size \(kbytes\)/ { r = $NF }
-    END { printf "%.3f %.3f %.1f\n", w, u + s, r / 1024 }' "$1"
-}
+source "$BENCHES/gnu-time.sh"
 
 # ---- header -----------------------------------------------------------------------
 PY_INFO="$("${NP_ENV[@]}" python3 - <<'EOF'

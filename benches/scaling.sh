@@ -39,7 +39,9 @@ done
 IFS=, read -r -a RUNS <<<"$RUNS_LIST"
 for r in "${RUNS[@]}"; do [[ "$r" =~ ^[1-9][0-9]*$ ]] || die "--runs takes positive integers separated by commas (got '$r')"; done
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCHES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$BENCHES")"
+source "$BENCHES/gnu-time.sh"
 RUNWAY="${RUNWAY:-$REPO/target/release/runway}"
 [[ "$RUNWAY" = /* ]] || RUNWAY="$PWD/$RUNWAY"
 [ -x "$RUNWAY" ] || die "$RUNWAY not found: build it first (cargo build --release)"
@@ -51,9 +53,7 @@ trap 'rm -rf "$WORK"' EXIT
 timed() {
   local tf="$WORK/time"
   (cd "$REPO" && /usr/bin/time -v -o "$tf" "$@" >/dev/null 2>"$WORK/err") || { cat "$WORK/err" >&2; die "failed: $*"; }
-  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
-              /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { m = $2 }
-              END { printf "%.3f %.3f %.1f\n", w, u + s, m / 1024 }' "$tf"
+  parse_time "$tf"
 }
 # one RUNS THREADS|all: saas-baseline --no-runs
 one() {
