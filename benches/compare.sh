@@ -13,18 +13,18 @@
 #   runway parquet   the same with --format parquet
 #   runway lean      --format csv --no-runs: the outputs the numpy peer writes
 #                    (monthly table and summary, no per-run table)
-#   numpy            shared/peers/numpy/saas_baseline.py --csv TABLE > SUMMARY.json
+#   numpy            the numpy peer's numpy/saas_baseline.py --csv TABLE > SUMMARY.json
 #   numpy 2 threads  the same with --threads 2
 #
 # all with the same --runs and --seed, each writing its outputs into a temporary
-# folder. The numpy commands run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
-# (in that command alone; see the env README). Prints a Markdown report on stdout
-# (progress goes to stderr): a timing table (median wall, min-max, median user+sys
-# CPU, median peak RSS), numpy/runway ratios, then compare.py on runway's csv output
-# (converted by benches/runway_to_peer.py) against numpy's, and its verdict.
+# folder. The numpy commands run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in
+# that command alone (set for old OpenBLAS builds, they slow a current numpy). Prints a
+# Markdown report on stdout (progress goes to stderr): a timing table (median wall,
+# min-max, median user+sys CPU, median peak RSS), numpy/runway ratios, then compare.py on
+# runway's csv (converted by benches/runway_to_peer.py) against numpy's, and its verdict.
 #
-# Needs: target/release/runway (cargo build --release), python3 with numpy,
-# GNU time at /usr/bin/time, and the peers at <repo>/../shared/peers.
+# Needs: target/release/runway (cargo build --release), python3 with numpy, GNU time at
+# /usr/bin/time, and the numpy peer (an external reference model) at <repo>/../shared/peers.
 # Exit status: 0 = results agree, 3 = compare.py says they disagree,
 # 1 = anything else went wrong (missing peers, a failed run, ...).
 set -euo pipefail

@@ -13,7 +13,7 @@ Rust build them bit for bit alike (benches/engine.rs, `draw_params`):
     p_i   = 0.02 + 0.05 * ((i * 104729) % 1000 + 0.5) / 1000  # churn rate, 0.02..0.07
     lam_i = 250 + 400 * ((i * 7919) % 1000 + 0.5) / 1000      # arrival mean, 250..650
 
-the range saas-baseline's runs draw from (DESIGN §3; shared/peers/README.md).
+the range saas-baseline's runs draw from (scenarios/saas-baseline.toml; docs/model.md §1.3).
 """
 
 import argparse

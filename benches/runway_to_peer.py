@@ -5,8 +5,9 @@
 
 OUT_DIR is what `runway run scenarios/saas-baseline.toml --format csv --out OUT_DIR`
 writes: runs.csv (one row per run), monthly.csv (long form) and summary.json.
-The result has the layout of `shared/peers/numpy/saas_baseline.py`'s outputs, so
-`shared/peers/compare.py` can compare runway with the numpy (or Squiggle) peer:
+The result has the layout of the outputs of the numpy peer (an external reference
+implementation of the saas-baseline model, not in this repository), so the peers'
+compare.py can compare runway with the numpy (or Squiggle) peer:
 
 - summary JSON: top-level "runs", "months", "seed", ..., and a "summary" object
   with the peer's keys, computed from runs.csv the way the peer computes them
