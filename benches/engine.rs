@@ -57,7 +57,7 @@ fn engine(c: &mut Criterion) {
             } else {
                 g.sample_size(20).measurement_time(Duration::from_secs(10));
             }
-            g.bench_with_input(BenchmarkId::new(name, runs), &sc, |b, sc| b.iter(|| black_box(runway::output::simulate(sc, &mut |_| {}).expect("runs"))));
+            g.bench_with_input(BenchmarkId::new(name, runs), &sc, |b, sc| b.iter(|| black_box(runway::pipeline::simulate(sc, &mut |_| {}).expect("runs"))));
         }
     }
     g.finish();
@@ -179,11 +179,10 @@ fn aggregate(c: &mut Criterion) {
 
 fn analysis(c: &mut Criterion) {
     use runway::analysis::{self, Progress, sensitivity, stress};
-    use runway::figure::Catalog;
     let mut g = c.benchmark_group("analysis");
     g.sample_size(10).measurement_time(Duration::from_secs(15));
     let sc = load(None, 10_000);
-    let catalog = Catalog::new(&sc);
+    let catalog = sc.catalog();
     let report = |_: u64| {};
     let stresses: Vec<_> = sc.stresses.iter().collect();
     let figures = analysis::default_figures(&catalog);

@@ -272,12 +272,15 @@ impl Aggregator {
     }
 }
 
-impl Sink for Aggregator {
-    /// Reduces each (metric, month) column over the whole wave, columns in
-    /// parallel: a column's moments merge its blocks in block order, and
-    /// its sketch (integer counts) and exact values are touched by one task
-    /// only, so nothing depends on the thread count.
-    fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
+/// A column's per-block moments (empty unless kept for a shard), or its first
+/// non-finite value as (block in the wave, run in the block).
+type ColumnReduction = Result<Vec<Moments>, (usize, usize)>;
+
+impl Aggregator {
+    /// Sets the sketch centers from the run's first block (the pilot, see
+    /// [`Aggregator::set_centers`]) if they are not set yet, and checks that
+    /// the blocks follow the last one absorbed without a gap.
+    fn check_wave(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
         if self.centers.is_empty() {
             // The run's first block is the pilot (see `set_centers`).
             match blocks.first() {
@@ -292,64 +295,40 @@ impl Sink for Aggregator {
             }
             self.next_block = Some(block.index + 1);
         }
+        Ok(())
+    }
+
+    /// Reduces every (metric, month) column over the wave's blocks, columns
+    /// in parallel (see [`reduce_column`]).
+    fn reduce_columns(&mut self, blocks: &[Block]) -> Vec<ColumnReduction> {
         let months = self.months;
         let (centers, floors) = (&self.centers, &self.floors);
         let keep = self.block_moments.is_some();
-        // Per column: the blocks' moments (if kept), or the first
-        // non-finite value as (block, run in block).
-        let reduced: Vec<Result<Vec<Moments>, (usize, usize)>> = self
-            .columns
+        self.columns
             .par_iter_mut()
             .enumerate()
             .map(|(c, col)| {
-                let (metric, t) = (c / months, c % months);
                 let center = centers.get(c).copied().unwrap_or(0.0);
-                let mut kept = Vec::with_capacity(if keep { blocks.len() } else { 0 });
-                for (b, block) in blocks.iter().enumerate() {
-                    let values = block.column(metric, t);
-                    let moments = match &mut col.store {
-                        Store::Exact(v) => {
-                            v.extend_from_slice(values);
-                            stats::summarize(values, center, None)
-                        }
-                        Store::Sketch { dense, .. } => {
-                            let d = dense.get_or_insert_with(|| Box::new(DenseSketch::new(floors.get(c).copied().unwrap_or(0.0))));
-                            stats::summarize(values, center, Some(d))
-                        }
-                    }
-                    .map_err(|r| (b, r))?;
-                    col.moments.merge(&moments);
-                    if keep {
-                        kept.push(moments);
-                    }
-                }
-                Ok(kept)
+                let floor = floors.get(c).copied().unwrap_or(0.0);
+                reduce_column(col, (c / months, c % months), blocks, center, floor, keep)
             })
-            .collect();
-        // The first bad value in run order (then metric order) is reported.
-        let mut first_bad: Option<(usize, usize, usize)> = None;
-        for (c, r) in reduced.iter().enumerate() {
-            if let Err((b, r)) = r {
-                let at = (*b, *r, c);
-                first_bad = Some(first_bad.map_or(at, |f| f.min(at)));
-            }
-        }
-        if let Some((b, r, c)) = first_bad {
-            let (metric, t) = (c / months, c % months);
-            anyhow::bail!(
-                "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
-                blocks[b].first_run + r as u64,
-                t + 1,
-                METRICS[metric],
-                blocks[b].value(r, metric, t)
-            );
-        }
+            .collect()
+    }
+
+    /// Appends the wave's per-block moments, `[block][column]`, when they are
+    /// kept for a shard. Every column must have reduced without a bad value.
+    fn keep_block_moments(&mut self, reduced: Vec<ColumnReduction>, blocks: usize) {
         if let Some(kept) = &mut self.block_moments {
             let per_column: Vec<Vec<Moments>> = reduced.into_iter().map(|r| r.expect("checked")).collect();
-            for b in 0..blocks.len() {
+            for b in 0..blocks {
                 kept.push(per_column.iter().map(|col| col[b]).collect());
             }
         }
+    }
+
+    /// Adds the wave's runs to the headline figures and, when kept, their
+    /// per-run records and input values.
+    fn add_runs(&mut self, blocks: &[Block]) {
         for block in blocks {
             block.summaries.iter().for_each(|r| self.figures.push(r));
             if let Some((runs, inputs)) = &mut self.kept {
@@ -357,6 +336,70 @@ impl Sink for Aggregator {
                 inputs.extend_from_slice(&block.inputs);
             }
         }
+    }
+}
+
+/// Reduces one column (`metric`, 0-based month `t`) over the wave's blocks in
+/// block order: stores its values (exact) or counts their deviations from
+/// `center` (sketch, made with `floor` on first use), and merges each block's
+/// moments into the column's. `keep`: also return each block's moments.
+fn reduce_column(col: &mut Column, (metric, t): (usize, usize), blocks: &[Block], center: f64, floor: f64, keep: bool) -> ColumnReduction {
+    let mut kept = Vec::with_capacity(if keep { blocks.len() } else { 0 });
+    for (b, block) in blocks.iter().enumerate() {
+        let values = block.column(metric, t);
+        let moments = match &mut col.store {
+            Store::Exact(v) => {
+                v.extend_from_slice(values);
+                stats::summarize(values, center, None)
+            }
+            Store::Sketch { dense, .. } => {
+                let d = dense.get_or_insert_with(|| Box::new(DenseSketch::new(floor)));
+                stats::summarize(values, center, Some(d))
+            }
+        }
+        .map_err(|r| (b, r))?;
+        col.moments.merge(&moments);
+        if keep {
+            kept.push(moments);
+        }
+    }
+    Ok(kept)
+}
+
+/// Fails on the first non-finite value of the wave in run order (then metric
+/// order), naming its run, month, metric and value.
+fn check_finite(reduced: &[ColumnReduction], blocks: &[Block], months: usize) -> anyhow::Result<()> {
+    let mut first_bad: Option<(usize, usize, usize)> = None;
+    for (c, r) in reduced.iter().enumerate() {
+        if let Err((b, r)) = r {
+            let at = (*b, *r, c);
+            first_bad = Some(first_bad.map_or(at, |f| f.min(at)));
+        }
+    }
+    if let Some((b, r, c)) = first_bad {
+        let (metric, t) = (c / months, c % months);
+        anyhow::bail!(
+            "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
+            blocks[b].first_run + r as u64,
+            t + 1,
+            METRICS[metric],
+            blocks[b].value(r, metric, t)
+        );
+    }
+    Ok(())
+}
+
+impl Sink for Aggregator {
+    /// Reduces each (metric, month) column over the whole wave, columns in
+    /// parallel: a column's moments merge its blocks in block order, and
+    /// its sketch (integer counts) and exact values are touched by one task
+    /// only, so nothing depends on the thread count.
+    fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
+        self.check_wave(blocks)?;
+        let reduced = self.reduce_columns(blocks);
+        check_finite(&reduced, blocks, self.months)?;
+        self.keep_block_moments(reduced, blocks.len());
+        self.add_runs(blocks);
         Ok(())
     }
 }
@@ -415,7 +458,7 @@ pub struct Spread {
     pub mean: Estimate,
 }
 
-/// The headline figures (DESIGN §1, issue 2 item 7; issue 12).
+/// The headline figures (docs/model.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headline {
     pub runs: u64,

@@ -1,4 +1,4 @@
-//! The Gaussian copula behind `[[correlation]]` (DESIGN §2.6): rank
+//! The Gaussian copula behind `[[correlation]]` (docs/scenario-format.md): rank
 //! correlations → a Pearson matrix for normal scores → its Cholesky factor,
 //! repaired to the nearest correlation matrix when the request is not one.
 //!

@@ -1,6 +1,6 @@
 //! Ctrl-C. The first press asks the simulation to stop at the next wave of
 //! blocks (a few milliseconds); the command then fails with [`Interrupted`],
-//! whose staged files are dropped unwritten ([`crate::atomic`]), and the
+//! whose staged files are dropped unwritten ([`crate::pipeline::fs`]), and the
 //! binary exits 130, the shell's code for SIGINT. A second press exits at
 //! once, for a run stuck outside the simulation.
 //!

@@ -1,4 +1,4 @@
-//! Latin hypercube sampling without global state (DESIGN §2.7).
+//! Latin hypercube sampling without global state (docs/scenario-format.md).
 //!
 //! With `n` runs, an input's uniform in run `r` is `(π(r) + w)/n`, where `w`
 //! is the first uniform of the run's own stream for that input and `π` a

@@ -10,13 +10,15 @@
 //! [`scenario::Scenario`]; [`engine`] runs [`model::simulate_run`] for every
 //! run in parallel, in fixed blocks, with one random stream per (seed, run,
 //! input) from [`rng`]; [`aggregate`] reduces the blocks in order into
-//! monthly distributions and headline figures ([`stats`]); [`table`] lays
-//! them out with polars and writes them; [`output`] ties it together.
+//! monthly distributions and headline figures ([`stats`]); [`export`] lays
+//! them out with polars and writes them; [`pipeline`] ties it together.
+//! The layers, each importing only from those above it in this list, are
+//! described in docs/design.md.
 //!
 //! ```
 //! use runway::scenario::{self, Overrides};
 //! let sc = scenario::builtin(Overrides { runs: Some(200), ..Overrides::default() })?;
-//! let results = runway::output::simulate(&sc, &mut |_| {})?;
+//! let results = runway::pipeline::simulate(&sc, &mut |_| {})?;
 //! assert_eq!(results.headline.runs, 200);
 //! let p = results.headline.p_default.estimate.unwrap();
 //! assert!((0.0..=1.0).contains(&p));
@@ -27,30 +29,34 @@
 // style of rand_distr's constructors).
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+// Foundations: import nothing above them.
 pub mod accuracy;
-pub mod aggregate;
-pub mod analysis;
-pub mod atomic;
-pub mod check;
-pub mod cli;
 pub mod copula;
 pub mod counts;
 pub mod dist;
-pub mod engine;
-pub mod figure;
 pub mod interrupt;
 pub mod lhs;
-pub mod markdown;
-pub mod model;
-pub mod output;
-pub mod present;
-pub mod report;
+pub mod num;
 pub mod rng;
-pub mod sampling;
-pub mod scenario;
-pub mod shard;
 pub mod stats;
 pub mod suggest;
-pub mod table;
-pub mod terminal;
-pub mod xlsx;
+
+// The plan and its language.
+pub mod figure;
+pub mod scenario;
+
+// Simulate and reduce (`model::metrics` is the plan's output schema).
+pub mod aggregate;
+pub mod analysis;
+pub mod engine;
+pub mod model;
+pub mod sampling;
+
+// Files and words.
+pub mod export;
+pub mod pipeline;
+pub mod present;
+pub mod report;
+
+// The command line.
+pub mod cli;

@@ -6,7 +6,7 @@
 //! `churn.base`, or `churn.noise` for the binomial churn draws). Nothing
 //! depends on threads, on how runs are split into blocks or shards, or on
 //! which other inputs exist, so adding an input or a stress leaves the numbers
-//! every other input draws unchanged (DESIGN §4).
+//! every other input draws unchanged (docs/model.md).
 //!
 //! The generator is Xoshiro256++ (`rand_xoshiro`), a *named portable*
 //! generator: its output for a given state is fixed by its algorithm, unlike

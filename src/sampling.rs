@@ -1,4 +1,4 @@
-//! A run's per-run input draws (DESIGN §2.6, §2.7): independent draws from
+//! A run's per-run input draws (docs/scenario-format.md): independent draws from
 //! each input's own stream, or, under Latin hypercube sampling or for
 //! inputs in `[[correlation]]`, a uniform from that stream turned into the
 //! value by the input's quantile function.

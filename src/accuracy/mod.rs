@@ -1,4 +1,4 @@
-//! The product's measured accuracy and its effect on churn (DESIGN §2.3).
+//! The product's measured accuracy and its effect on churn (docs/scenario-format.md).
 //!
 //! `report` reads a measured metric from a scikit-learn classification
 //! report or a confusion matrix; the scenario turns it into the posterior
@@ -6,7 +6,7 @@
 //! run. This module owns the *link*: the churn multiplier `m(a)` as a pure
 //! function of accuracy `a`, with `m(reference) = 1`.
 
-pub mod report;
+pub mod evaluation;
 
 /// Piecewise-linear interpolation through `points` (sorted by x), flat
 /// beyond the first and last point.

@@ -1,5 +1,5 @@
 //! `runway diff`: two versions of a plan run on the same seed, what changed
-//! in their inputs and what that did to each figure (DESIGN §5.1).
+//! in their inputs and what that did to each figure (docs/analysis.md).
 //!
 //! Each input draws from its own stream, keyed by its path (see
 //! [`crate::rng`]), so an input that did not change draws the same numbers
@@ -61,7 +61,7 @@ fn settings(sc: &Scenario) -> Vec<(String, String)> {
         out.push((format!("costs.one_off.{i}.month"), month.to_string()));
     }
     for p in sc.correlation.iter().flat_map(|c| &c.pairs) {
-        out.push((format!("correlation {} ~ {}", p.between[0], p.between[1]), format!("rank {}", crate::terminal::trimmed(p.achieved, 4))));
+        out.push((format!("correlation {} ~ {}", p.between[0], p.between[1]), format!("rank {}", crate::num::trimmed(p.achieved, 4))));
     }
     if let Some(a) = &sc.accuracy {
         out.push(("accuracy.reference".into(), a.reference.to_string()));

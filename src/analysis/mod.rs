@@ -1,5 +1,5 @@
 //! Analyses over the one run pipeline: `stress`, `sensitivity`, `solve`,
-//! `sweep` and `diff` (and `runway check`, in [`crate::check`]).
+//! `sweep` and `diff` (and `runway check`, in [`crate::analysis::check`]).
 //!
 //! Each is the base scenario and a set of *variants* — the base with a
 //! [`Stress`](crate::scenario::Stress) applied (a file's stress, an input
@@ -13,6 +13,7 @@
 //!
 //! Nothing here knows of files, tables or the command line.
 
+pub mod check;
 pub mod diff;
 pub mod point;
 pub mod sensitivity;
@@ -167,7 +168,7 @@ pub fn metrics_of(figures: &[Figure]) -> (Vec<Metric>, Vec<usize>) {
     (metrics, index)
 }
 
-/// The default figures of `stress` and `diff` (DESIGN §5.1): the chance of
+/// The default figures of `stress` and `diff` (docs/analysis.md): the chance of
 /// default by months 12, 24 and the horizon (those within it), final cash at
 /// p10/median/p90, median final ARR and median breakeven month.
 pub fn default_figures(catalog: &Catalog) -> Vec<Figure> {

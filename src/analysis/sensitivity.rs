@@ -1,4 +1,4 @@
-//! `runway sensitivity`: which uncertain input drives a figure (DESIGN §5.1).
+//! `runway sensitivity`: which uncertain input drives a figure (docs/analysis.md).
 //!
 //! For each figure and each uncertain per-run input (the model's accuracy
 //! included, whatever its source):

@@ -1,5 +1,5 @@
 //! `runway stress`: the base and each stress on common random numbers, and
-//! what each stress does to each figure (DESIGN §2.4, §5.1).
+//! what each stress does to each figure (docs/scenario-format.md).
 
 use super::{Progress, evaluate, metrics_of};
 use crate::figure::{Difference, Figure, FigureValue};

@@ -1,15 +1,16 @@
 //! The analysis commands: `stress`, `sensitivity`, `solve` and `sweep`.
 //! Each loads the scenario, parses its figures, runs an [`analysis`] over
 //! the one run pipeline, prints a table and writes it with its manifest
-//! (DESIGN §5.1).
+//! (docs/analysis.md).
 
-use super::FormatArg;
-use super::{Bar, Failure, ScenarioArgs, figures, load, pool};
+use super::args::{FormatArg, OutDir, ScenarioArgs, Workers};
+use super::{Failure, figures, load};
 use crate::aggregate::QuantileMethod;
 use crate::analysis::{self, Progress, sensitivity, stress as stress_analysis, vary};
 use crate::figure::{Catalog, Figure};
-use crate::output::{self, Manifest};
-use crate::present;
+use crate::pipeline;
+use crate::pipeline::manifest::Manifest;
+use crate::present::analysis as present;
 use crate::scenario::{Overrides, Scenario, Stress};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -21,18 +22,13 @@ use std::time::Instant;
 pub struct Common {
     #[command(flatten)]
     pub input: ScenarioArgs,
-    /// Output folder [default: out/<scenario name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutDir,
     /// Format of the table written.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub workers: Workers,
 }
 
 impl Common {
@@ -41,20 +37,15 @@ impl Common {
     }
 
     fn out(&self, sc: &Scenario) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| output::default_dir(&sc.source.path))
+        self.out.resolve(&sc.source.path)
     }
 
-    /// Runs `work` on the chosen thread pool with a progress bar over `total` runs.
     /// Runs `work`, `simulations` simulations of `sc`, with a progress bar;
     /// refused first when they exceed the command budget
-    /// ([`limits::check_command`]).
+    /// ([`crate::scenario::limits::check_command`]).
     fn run<T: Send>(&self, what: &str, sc: &Scenario, simulations: u64, work: impl FnOnce(&Progress) -> anyhow::Result<T> + Send) -> Result<T, Failure> {
         crate::scenario::limits::check_command(what, simulations, sc.runs, sc.months)?;
-        let bar = Bar::new(simulations * sc.runs, self.quiet);
-        let report = |done: u64| bar.set(done);
-        let result = pool(self.threads)?.install(|| work(&Progress::new(&report)));
-        bar.finish();
-        Ok(result?)
+        self.workers.run(simulations * sc.runs, work)
     }
 }
 
@@ -68,7 +59,7 @@ fn load_with(common: &Common, overrides: Overrides) -> Result<Scenario, Failure>
 
 /// `--metric` figures, or the given defaults when none.
 fn figures_or(texts: &[String], sc: &Scenario, default: impl FnOnce(&Catalog) -> Vec<Figure>) -> Result<Vec<Figure>, Failure> {
-    if texts.is_empty() { Ok(default(&Catalog::new(sc))) } else { figures(texts, sc) }
+    if texts.is_empty() { Ok(default(&sc.catalog())) } else { figures(texts, sc) }
 }
 
 fn manifest(sc: &Scenario, start: Instant) -> Manifest {
@@ -118,7 +109,7 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     }
     let rows = args.common.run("stress", &sc, 1 + stresses.len() as u64, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
     print!("{}", present::stress_text(&rows));
-    let path = output::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
+    let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!(
         "{} stresses × {} runs on common random numbers (± = 1 standard error); wrote {} in {:.2} s",
         stresses.len(),
@@ -147,7 +138,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let rows = args.common.run("sensitivity", &sc, 1 + 2 * inputs, |p| sensitivity::run(&sc, &figures, p))?;
     print!("{}", present::sensitivity_text(&rows));
     let path =
-        output::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
+        pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!(
         "{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s",
         1 + 2 * inputs,
@@ -188,7 +179,7 @@ struct SolveFile<'a> {
 pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     let start = Instant::now();
     let sc = load_with(&args.common, args.common.overrides())?;
-    let target = crate::figure::Target::parse(&args.target, &Catalog::new(&sc))?;
+    let target = crate::figure::Target::parse(&args.target, &sc.catalog())?;
     let vary = vary::Vary::new(&sc, &args.vary)?;
     let (lo, hi) = match args.range {
         Some(r) => r,
@@ -203,7 +194,7 @@ pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     let solution = args.common.run("solve", &sc, u64::from(vary::MAX_EVALUATIONS.min(2 + steps)), |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
     print!("{}", present::solution_text(&solution, target.figure.is_probability()));
     let path = args.common.out(&sc).join("solve.json");
-    output::write_json(&path, &SolveFile { solution: &solution, manifest: &manifest(&sc, start) })?;
+    pipeline::fs::write_json(&path, &SolveFile { solution: &solution, manifest: &manifest(&sc, start) })?;
     println!("wrote {} in {:.2} s", path.display(), start.elapsed().as_secs_f64());
     Ok(if solution.status == vary::Status::Unmet { 1 } else { 0 })
 }
@@ -237,7 +228,7 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let grid = vary::grid(lo, hi, args.steps as usize);
     let rows = args.common.run("sweep", &sc, grid.len() as u64, |p| vary::sweep(&vary, &grid, &figures, p))?;
     print!("{}", present::sweep_text(&vary.path, &rows));
-    let path = output::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
+    let path = pipeline::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format.into(), &manifest(&sc, start))?;
     println!("{} values × {} runs on common random numbers; wrote {} in {:.2} s", grid.len(), sc.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)
 }

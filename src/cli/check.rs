@@ -1,13 +1,15 @@
 //! `runway check` (assertions with their Monte Carlo error, for CI) and
 //! `runway diff` (two versions of a plan on the same seed).
 
-use super::FormatArg;
-use super::{Bar, Failure, load, pool};
-use crate::analysis::{self, MAX_COLLECTED_BYTES, Progress, diff};
-use crate::check::{self, Rules, report};
-use crate::figure::{Catalog, Figure};
-use crate::output::{self, Manifest};
-use crate::present;
+use super::args::{FormatArg, OutDir, Workers};
+use super::{Failure, load};
+use crate::analysis::check::{self, Rules};
+use crate::analysis::{self, MAX_COLLECTED_BYTES, diff};
+use crate::figure::Figure;
+use crate::pipeline::manifest::Manifest;
+use crate::pipeline::{self, fs};
+use crate::present::analysis as present;
+use crate::present::check as report;
 use crate::scenario::{self, Overrides, Scenario, ScenarioError, limits};
 use anyhow::Context;
 use rayon::prelude::*;
@@ -42,12 +44,8 @@ pub struct CheckArgs {
     /// Master seed (overrides each file's scenario.seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub workers: Workers,
 }
 
 /// Loads every file, reporting every bad one (exit 2 if any).
@@ -110,17 +108,14 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     }
     let start = Instant::now();
     let total: u64 = scenarios.iter().map(|sc| sc.runs * check::simulations(sc)).sum();
-    let bar = Bar::new(total, args.quiet);
-    let report_progress = |done: u64| bar.set(done);
-    let files = pool(args.threads)?.install(|| {
-        let progress = Progress::new(&report_progress);
+    let files = args.workers.run(total, |progress| {
         args.scenarios
             .par_iter()
             .zip(&scenarios)
             .zip(&rules)
             .map(|((path, sc), rules)| {
                 let t = Instant::now();
-                let checked = check::check(sc, rules, &progress).with_context(|| format!("checking {}", path.display()))?;
+                let checked = check::check(sc, rules, progress).with_context(|| format!("checking {}", path.display()))?;
                 Ok(report::FileCheck {
                     file: path.display().to_string(),
                     scenario: sc.name.clone(),
@@ -132,7 +127,6 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             })
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
-    bar.finish();
     for f in &files {
         print!("{}", report::text(f));
     }
@@ -144,13 +138,13 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
 fn write_outputs(args: &CheckArgs, files: &[report::FileCheck]) -> Result<(), Failure> {
     let markdown = report::markdown(files, args.z);
     if let Some(path) = &args.junit {
-        output::write_text(path, &report::junit(files, args.z))?;
+        fs::write_text(path, &report::junit(files, args.z))?;
     }
     if let Some(path) = &args.markdown {
-        output::write_text(path, &markdown)?;
+        fs::write_text(path, &markdown)?;
     }
     if let Some(path) = &args.json {
-        output::write_json(path, &report::records(files))?;
+        fs::write_json(path, &report::records(files))?;
     }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
         append(Path::new(&summary), &markdown)?;
@@ -175,9 +169,8 @@ pub struct DiffArgs {
     /// A figure to compare (repeatable) [default: as for `stress`].
     #[arg(long, value_name = "FIGURE")]
     pub metric: Vec<String>,
-    /// Output folder [default: out/<new scenario's name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutDir,
     /// Format of diff.<ext>.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
@@ -190,12 +183,8 @@ pub struct DiffArgs {
     /// Seed of both versions [default: the new version's scenario.seed].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub workers: Workers,
 }
 
 /// A version named on the command line: an existing file, else `REV:path`.
@@ -208,7 +197,7 @@ fn load_version(spec: &str, overrides: Overrides) -> Result<Scenario, ScenarioEr
 
 /// Each figure parsed against both versions.
 fn figure_pairs(texts: &[String], old: &Scenario, new: &Scenario, old_name: &str) -> Result<Vec<(Figure, Figure)>, Failure> {
-    let (oc, nc) = (Catalog::new(old), Catalog::new(new));
+    let (oc, nc) = (old.catalog(), new.catalog());
     let texts: Vec<String> = if texts.is_empty() { analysis::default_figures(&nc).iter().map(|f| f.to_string()).collect() } else { texts.to_vec() };
     texts
         .iter()
@@ -231,26 +220,23 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     }
     let pairs = figure_pairs(&args.metric, &old, &new, &args.old)?;
     let changes = diff::changes(&old, &new);
-    let bar = Bar::new(2 * new.runs, args.quiet);
-    let report_progress = |done: u64| bar.set(done);
-    let rows = pool(args.threads)?.install(|| diff::run(&old, &new, &pairs, &Progress::new(&report_progress)))?;
-    bar.finish();
+    let rows = args.workers.run(2 * new.runs, |progress| diff::run(&old, &new, &pairs, progress))?;
     print!("{}", present::diff_text(&changes, &rows));
     let manifest = Manifest::from_scenario(&new, crate::aggregate::QuantileMethod::Exact, start.elapsed().as_secs_f64());
-    let out = args.out.clone().unwrap_or_else(|| output::default_dir(&new.source.path));
-    let path = output::write_analysis(&out, "diff", &present::diff_table(&rows), args.format.into(), &manifest)?;
+    let out = args.out.resolve(&new.source.path);
+    let path = pipeline::write_analysis(&out, "diff", &present::diff_table(&rows), args.format.into(), &manifest)?;
     let note = format!(
         "Both versions: seed {}, {} runs, common random numbers (an input that did not change draws the same numbers in both); ± is one Monte Carlo standard error; \"unpaired\" is the error two independent runs would have. Old: {} (sha256 {}), new: {} (sha256 {}).",
         new.seed,
-        crate::terminal::number(new.runs as f64, 0),
-        crate::markdown::code(&args.old),
+        crate::num::number(new.runs as f64, 0),
+        crate::present::markdown::code(&args.old),
         old.source.sha256,
-        crate::markdown::code(&args.new),
+        crate::present::markdown::code(&args.new),
         new.source.sha256
     );
     if let Some(md) = &args.markdown {
-        let title = format!("runway diff: {} → {}", crate::markdown::code(&args.old), crate::markdown::code(&args.new));
-        output::write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
+        let title = format!("runway diff: {} → {}", crate::present::markdown::code(&args.old), crate::present::markdown::code(&args.new));
+        fs::write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
     }
     println!("seed {}, {} runs per version on common random numbers; wrote {} in {:.2} s", new.seed, new.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)

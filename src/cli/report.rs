@@ -1,32 +1,27 @@
 //! `runway report`: the investor report of a scenario (HTML, Markdown and
 //! the charts as SVG) into one folder.
 
-use super::{Bar, Failure, ScenarioArgs, load, pool};
-use crate::analysis::Progress;
-use crate::output;
+use super::args::{OutDir, ScenarioArgs, Workers};
+use super::{Failure, load};
+use crate::pipeline::fs;
 use crate::report::{self, page, words::Lang};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     pub input: ScenarioArgs,
-    /// Output folder [default: out/<scenario name>/]: report.html, report.md, charts/*.svg.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutDir,
     /// Language of the report.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
     /// A date to print on the report [default: the scenario's `as_of`, else none].
     #[arg(long)]
     pub date: Option<String>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub workers: Workers,
 }
 
 /// One argument as a POSIX shell reads it: as it is when plain, else in
@@ -99,14 +94,11 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
         eprintln!("warning: {w}");
     }
     crate::scenario::limits::check_command("the report", report::simulations(&sc), sc.runs, sc.months)?;
-    let bar = Bar::new(report::total_runs(&sc), args.quiet);
-    let report_progress = |done: u64| bar.set(done);
-    let facts = pool(args.threads)?.install(|| report::gather(&sc, &Progress::new(&report_progress)))?;
-    bar.finish();
+    let facts = args.workers.run(report::total_runs(&sc), |progress| report::gather(&sc, progress))?;
     let simulated = start.elapsed().as_secs_f64();
     let options = page::Options { lang: args.lang, date: args.date.clone().or_else(|| sc.as_of.clone()), command: command(&args, &sc, from_folder) };
     let rendered = page::render(&sc, &facts, &options)?;
-    let out = args.out.clone().unwrap_or_else(|| output::default_dir(&sc.source.path));
+    let out = args.out.resolve(&sc.source.path);
     write(&out, &rendered)?;
     println!(
         "wrote {}/report.html, report.md and {} charts in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",
@@ -121,7 +113,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
 
 fn write(out: &Path, r: &page::Rendered) -> anyhow::Result<()> {
     let charts = out.join("charts");
-    output::create_dir(&charts)?;
+    fs::create_dir(&charts)?;
     // Charts of an earlier report that this one does not have (say, the
     // accuracy panel of a plan that no longer has [accuracy]).
     for entry in std::fs::read_dir(&charts)?.flatten() {
@@ -131,10 +123,10 @@ fn write(out: &Path, r: &page::Rendered) -> anyhow::Result<()> {
         }
     }
     for (name, svg) in &r.charts {
-        output::write_text(&charts.join(name), svg)?;
+        fs::write_text(&charts.join(name), svg)?;
     }
-    output::write_text(&out.join("report.md"), &r.markdown)?;
-    output::write_text(&out.join("report.html"), &r.html)
+    fs::write_text(&out.join("report.md"), &r.markdown)?;
+    fs::write_text(&out.join("report.html"), &r.html)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Cumulative distribution and quantile functions of every family, truncated
 //! or not: what correlated inputs (a Gaussian copula) and Latin hypercube
-//! sampling turn uniforms into values with (DESIGN §2.6, §2.7).
+//! sampling turn uniforms into values with (docs/scenario-format.md).
 //!
 //! The quantile function is the generalised inverse `Q(u) = inf{x : F(x) ≥ u}`,
 //! monotone in `u`, so a copula's ranks carry over to the values. Closed forms

@@ -1,4 +1,4 @@
-//! The figure language (DESIGN §2.5): one small expression language that
+//! The figure language (docs/figures.md): one small expression language that
 //! names a figure of a run everywhere — `runway run --metric`, `stress`,
 //! `sensitivity`, `solve`, `sweep` and `[[assert]]`.
 //!
@@ -23,15 +23,15 @@ mod parse;
 
 pub use eval::{Difference, FigureValue};
 
-use crate::model::METRICS;
-use crate::scenario::{InputId, Scenario};
+use crate::model::metrics::METRICS;
+use crate::scenario::input::{Input, InputId};
 use std::fmt;
 
-/// Per-run metrics (DESIGN §3.1) and how to read each from a run's record:
-/// [`crate::model::RUN_FIELDS`]. Months that never came (`default_month`,
+/// Per-run metrics (docs/model.md) and how to read each from a run's record:
+/// [`crate::model::metrics::RUN_FIELDS`]. Months that never came (`default_month`,
 /// `breakeven_month`, `first_profit_month`) read as +∞, undefined unit
 /// economics as NaN; see [`eval`] for how each is counted.
-pub use crate::model::RUN_FIELDS as RUN_METRICS;
+pub use crate::model::metrics::RUN_FIELDS as RUN_METRICS;
 
 /// Per-run metrics that were renamed, with what to use instead.
 pub const RENAMED: &[(&str, &str)] = &[
@@ -46,7 +46,7 @@ pub enum Metric {
     Run(usize),
     /// An input's value in the run, by its dotted path.
     Input { id: InputId, path: String },
-    /// A monthly metric (index into [`crate::model::METRICS`]) at a 1-based month.
+    /// A monthly metric (index into [`METRICS`]) at a 1-based month.
     Monthly { metric: usize, month: u32 },
 }
 
@@ -188,13 +188,9 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn new(sc: &Scenario) -> Catalog {
-        Catalog::from_parts(sc.months, &sc.inputs, sc.accuracy.as_ref().map(|a| a.initial))
-    }
-
-    /// The names of a scenario still being validated: its horizon, its
+    /// The names of a scenario (or of one still being validated): its horizon, its
     /// inputs and the input holding the run's accuracy (if any).
-    pub fn from_parts(months: u32, inputs: &[crate::scenario::Input], accuracy: Option<InputId>) -> Catalog {
+    pub fn from_parts(months: u32, inputs: &[Input], accuracy: Option<InputId>) -> Catalog {
         let mut names: Vec<(String, InputId)> = inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
         if let Some(a) = accuracy {
             if inputs[a.index()].path != "accuracy.value" {

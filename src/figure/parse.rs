@@ -114,7 +114,7 @@ impl Parser<'_> {
         } else {
             None
         };
-        let monthly = crate::model::metric_index(&name);
+        let monthly = crate::model::metrics::metric_index(&name);
         let run = RUN_METRICS.iter().position(|m| m.name == name);
         let input = self.catalog.inputs.iter().find(|(p, _)| *p == name);
         let h = self.catalog.months;
@@ -211,7 +211,7 @@ mod tests {
 
     fn catalog() -> Catalog {
         let sc = scenario::builtin(Overrides { runs: Some(10), ..Overrides::default() }).unwrap();
-        Catalog::new(&sc)
+        sc.catalog()
     }
 
     #[test]

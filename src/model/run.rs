@@ -2,7 +2,7 @@
 //! through the horizon with [`Run::month`] and writes each [`Month`] to the
 //! block's paths.
 //!
-//! A month is a fixed sequence of named parts (DESIGN §3): inputs in force
+//! A month is a fixed sequence of named parts (docs/model.md): inputs in force
 //! ([`Run::begin_month`]), growth factors, accuracy and its churn
 //! multiplier, churn, acquisition, customers, revenue, costs, cash and
 //! default, then the run's running totals ([`Run::tally`]).
@@ -150,7 +150,7 @@ impl<'a> Run<'a> {
         self.v[id.index()]
     }
 
-    /// Month `t` (1-based), in the order of DESIGN §3.
+    /// Month `t` (1-based), in the order of docs/model.md.
     #[inline(always)]
     fn month(&mut self, t: u32) -> Month {
         self.begin_month(t);

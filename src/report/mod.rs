@@ -1,5 +1,5 @@
 //! `runway report`: the investor report, one self-contained HTML file and
-//! the same in Markdown with its charts as SVG files (DESIGN §5.1).
+//! the same in Markdown with its charts as SVG files (docs/report.md).
 //!
 //! [`gather`] runs everything the report shows over the one run pipeline —
 //! the base simulation, the per-run figures, the plan on its averages, the
@@ -19,9 +19,9 @@ use crate::analysis::stress::{self as stress_analysis, StressRow};
 use crate::analysis::vary::{self, SweepRow};
 use crate::analysis::{Collected, Collector, Progress};
 use crate::dist::Dist;
-use crate::figure::{Catalog, Figure, Metric, RUN_METRICS};
+use crate::figure::{Figure, Metric, RUN_METRICS};
 use crate::model::Plan;
-use crate::output::{self, Results};
+use crate::pipeline::{self, Results};
 use crate::scenario::{InputId, Link, Scenario};
 
 /// The per-run metrics the report summarises, by name.
@@ -110,9 +110,9 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
     // per-run values the report summarises.
     let plan = Plan::new(sc);
     let mut collector = Collector::new(&metrics, &plan, sc.runs);
-    let results = output::simulate_into(sc, &mut collector, &mut progress.part())?;
+    let results = pipeline::simulate_into(sc, &mut collector, &mut progress.part())?;
     let per_run = collector.finish();
-    let catalog = Catalog::new(sc);
+    let catalog = sc.catalog();
     let outcome = crate::analysis::outcome_figures(&catalog);
     // A plan with nothing uncertain has no tornado.
     let tornado = if sensitivity::inputs(sc).is_empty() { vec![] } else { sensitivity::run(sc, &outcome[1..], progress)? };

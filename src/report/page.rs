@@ -5,6 +5,7 @@
 use super::Facts;
 use super::svg::{self, BAND_INNER, BAND_OUTER, CONTRAST, Chart, LINE};
 use super::words::{Lang, Numbers};
+use crate::analysis::sensitivity::SensitivityRow;
 use crate::figure::Figure;
 use crate::scenario::Scenario;
 use crate::stats;
@@ -138,9 +139,9 @@ pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Re
     let mut env = minijinja::Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.add_filter("md", |s: String| crate::markdown::text(&s));
-    env.add_filter("code", |s: String| crate::markdown::code(&s));
-    env.add_filter("fence", |s: String| crate::markdown::block(&s, "sh"));
+    env.add_filter("md", |s: String| crate::present::markdown::text(&s));
+    env.add_filter("code", |s: String| crate::present::markdown::code(&s));
+    env.add_filter("fence", |s: String| crate::present::markdown::block(&s, "sh"));
     // HTML escaping of the five characters that need it; minijinja's own
     // also writes `/` as `&#x2f;`, which makes paths in the page unreadable
     // as source and unsearchable.
@@ -158,7 +159,7 @@ pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Re
 }
 
 fn subtitle(c: &Ctx) -> String {
-    let runs = crate::terminal::number(c.sc.runs as f64, 0);
+    let runs = crate::num::number(c.sc.runs as f64, 0);
     match c.lang {
         Lang::En => format!("{runs} simulated futures of {} months · seed {}", c.h(), c.sc.seed),
         Lang::Zh => format!("{runs} 个模拟未来 · {} 个月 · 随机种子 {}", c.h(), c.sc.seed),
@@ -166,7 +167,7 @@ fn subtitle(c: &Ctx) -> String {
 }
 
 fn estimate_of(c: &Ctx, text: &str, values: &[f64]) -> crate::figure::FigureValue {
-    Figure::parse(text, &crate::figure::Catalog::new(c.sc)).expect("report figures parse").estimate(values)
+    Figure::parse(text, &c.sc.catalog()).expect("report figures parse").estimate(values)
 }
 
 fn findings(c: &Ctx) -> Vec<String> {
@@ -501,11 +502,33 @@ fn final_cash(c: &Ctx) -> Section {
     }
 }
 
+/// The tornado: median final cash with each of the (at most 8) most
+/// influential inputs held at its p10 and at its p90; `None` without any.
 fn tornado(c: &Ctx) -> Option<Section> {
-    let rows: Vec<_> = c.f.tornado.iter().filter(|r| !r.probability).take(8).collect();
+    let rows: Vec<&SensitivityRow> = c.f.tornado.iter().filter(|r| !r.probability).take(8).collect();
     if rows.is_empty() {
         return None;
     }
+    let id = "tornado";
+    let title = c.t("What drives median final cash (tornado)", "期末现金中位数的驱动因素（龙卷风图）");
+    let desc = c.t(
+        "Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.",
+        "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。",
+    );
+    Some(Section {
+        id: id.into(),
+        heading: title.into(),
+        intro: vec![desc.into()],
+        chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: tornado_chart(c, &rows).finish(id, title, desc) }),
+        table: Some(tornado_table(c, &rows)),
+        data: None,
+    })
+}
+
+/// The tornado's chart: one row of two bars per input, from the plan's median
+/// final cash (currency units) to its value with the input at p10 and at p90,
+/// top row first.
+fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
     let base = c.f.results.headline.final_cash.p50.estimate.unwrap_or(0.0);
     let ends = rows.iter().flat_map(|r| [r.low.estimate, r.high.estimate]).flatten().chain([base]);
     let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
@@ -526,12 +549,12 @@ fn tornado(c: &Ctx) -> Option<Section> {
     ch.vline(base, c.t("median", "中位数"));
     ch.legend(0, BAND_OUTER, "", c.t("input at its p10", "输入取 P10"));
     ch.legend(1, BAND_INNER, "", c.t("input at its p90", "输入取 P90"));
-    let id = "tornado";
-    let title = c.t("What drives median final cash (tornado)", "期末现金中位数的驱动因素（龙卷风图）");
-    let desc = c.t(
-        "Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.",
-        "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。",
-    );
+    ch
+}
+
+/// The tornado's table: per input, its p10 → p90 values, median final cash at
+/// each (with standard errors), the swing between them and its variance share.
+fn tornado_table(c: &Ctx, rows: &[&SensitivityRow]) -> Table {
     let table_rows = rows
         .iter()
         .map(|r| {
@@ -545,24 +568,17 @@ fn tornado(c: &Ctx) -> Option<Section> {
             ]
         })
         .collect();
-    Some(Section {
-        id: id.into(),
-        heading: title.into(),
-        intro: vec![desc.into()],
-        chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
-        table: Some(table(
-            &[
-                c.t("input", "输入"),
-                c.t("p10 → p90", "P10 → P90"),
-                c.t("at p10", "取 P10 时"),
-                c.t("at p90", "取 P90 时"),
-                c.t("swing", "变化幅度"),
-                c.t("variance share", "方差占比"),
-            ],
-            table_rows,
-        )),
-        data: None,
-    })
+    table(
+        &[
+            c.t("input", "输入"),
+            c.t("p10 → p90", "P10 → P90"),
+            c.t("at p10", "取 P10 时"),
+            c.t("at p90", "取 P90 时"),
+            c.t("swing", "变化幅度"),
+            c.t("variance share", "方差占比"),
+        ],
+        table_rows,
+    )
 }
 
 fn stresses(c: &Ctx) -> Option<Section> {
@@ -756,7 +772,7 @@ fn correlations(c: &Ctx) -> Vec<String> {
         .iter()
         .flat_map(|k| &k.pairs)
         .map(|p| {
-            let rank = crate::terminal::trimmed(p.achieved, 3);
+            let rank = crate::num::trimmed(p.achieved, 3);
             match c.lang {
                 super::words::Lang::En => super::words::capitalised(&format!(
                     "{} and {} move together across futures: rank correlation {rank}.",
@@ -774,7 +790,7 @@ fn unit_economics(c: &Ctx) -> Section {
         let v = estimate_of(c, &format!("median({metric})"), c.f.run_values(metric));
         let value = c.n.figure(&v, false, money);
         let over = if v.runs < c.sc.runs {
-            format!(" ({} {})", crate::terminal::number(v.runs as f64, 0), c.t("runs with a value", "次模拟有值"))
+            format!(" ({} {})", crate::num::number(v.runs as f64, 0), c.t("runs with a value", "次模拟有值"))
         } else {
             String::new()
         };

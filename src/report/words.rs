@@ -2,7 +2,7 @@
 //! people: thousands separators and the scenario's currency in English,
 //! 万 (10⁴) and 亿 (10⁸) in Chinese.
 
-use crate::terminal;
+use crate::present::text;
 
 /// The report's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -115,7 +115,7 @@ impl Numbers {
         if !x.is_finite() {
             return "—".into();
         }
-        terminal::number(x, if x.abs() < 100.0 && x.fract() != 0.0 { 2 } else { 0 })
+        crate::num::number(x, if x.abs() < 100.0 && x.fract() != 0.0 { 2 } else { 0 })
     }
 
     /// An input's value to about four significant digits: `0.002`,
@@ -125,9 +125,9 @@ impl Numbers {
             return "—".into();
         }
         if x.abs() >= 1000.0 || x == 0.0 {
-            return terminal::number(x, 0);
+            return crate::num::number(x, 0);
         }
-        terminal::trimmed(x, (3 - x.abs().log10().floor() as i64).clamp(0, 8) as usize)
+        crate::num::trimmed(x, (3 - x.abs().log10().floor() as i64).clamp(0, 8) as usize)
     }
 
     /// Money, e.g. `¥4,467,430` or `¥446.7万`.
@@ -152,7 +152,7 @@ impl Numbers {
                 let (unit, name, min) = if x.abs() >= 0.99995e8 { (1e8, "亿", 2) } else { (1e4, "万", 1) };
                 let d = if se > 0.0 { ((1.0 - (se / unit).log10().floor()) as i64).clamp(min, 4) as usize } else { min as usize };
                 let sign = if x < 0.0 { "-" } else { "" };
-                format!("{sign}{}{}{name} ± {}{name}", self.symbol, terminal::number(x.abs() / unit, d), terminal::number(se / unit, d))
+                format!("{sign}{}{}{name} ± {}{name}", self.symbol, crate::num::number(x.abs() / unit, d), crate::num::number(se / unit, d))
             }
             (Some(x), Some(se)) => format!("{} ± {}", self.money(x), if self.lang == Lang::Zh { wan(se) } else { self.count(se) }),
             (Some(x), None) => self.money(x),
@@ -161,15 +161,15 @@ impl Numbers {
     }
 
     /// A figure of the figure language as the terminal shows it
-    /// ([`terminal::figure_text`]: `x ± se`, a bound), money in the
+    /// ([`text::figure_text`]: `x ± se`, a bound), money in the
     /// report's style when `money`; a tied quantile (mostly a month or a
     /// count) as its 95% interval in plain numbers, `23 (95%: 22–23)`.
     pub fn figure(&self, v: &crate::figure::FigureValue, probability: bool, money: bool) -> String {
         match v.interval() {
-            Some(_) => self.interval(terminal::figure_text(v, false)),
+            Some(_) => self.interval(text::figure_text(v, false)),
             None if probability => self.share_se(v.estimate, v.se),
             None if money => self.money_se(v.estimate, v.se),
-            None => terminal::figure_value(v.estimate, v.se, false),
+            None => text::figure_value(v.estimate, v.se, false),
         }
     }
 
@@ -177,10 +177,10 @@ impl Numbers {
     /// `money`, a tied quantile's interval (`+6 (95%: +6)`) in plain numbers.
     pub fn difference(&self, d: &crate::figure::Difference, probability: bool, money: bool) -> String {
         match d.interval() {
-            Some(_) => self.interval(terminal::difference_text(d, false)),
+            Some(_) => self.interval(text::difference_text(d, false)),
             None if probability => self.points_se(d.diff, d.se),
             None if money => self.money_se(d.diff, d.se),
-            None => terminal::signed_figure_value(d.diff, d.se, false),
+            None => text::signed_figure_value(d.diff, d.se, false),
         }
     }
 
@@ -196,7 +196,7 @@ impl Numbers {
 
     /// A share with its error, digits following the error: `4.0% ± 0.2%`.
     pub fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
-        let (value, error) = terminal::share(&crate::aggregate::Estimate { estimate: p, se }, self.runs);
+        let (value, error) = text::share(&crate::aggregate::Estimate { estimate: p, se }, self.runs);
         match (self.lang, error.starts_with('(')) {
             (Lang::Zh, true) => format!("{value}（95% {}）", if value.starts_with('<') { "上限" } else { "下限" }),
             _ if error.is_empty() => value,
@@ -208,7 +208,7 @@ impl Numbers {
     /// `+6.9 ± 0.3 个百分点`.
     pub fn points_se(&self, d: Option<f64>, se: Option<f64>) -> String {
         let Some(d) = d else { return "—".into() };
-        let text = terminal::signed_figure_value(Some(d), se, true).replace('%', "");
+        let text = text::signed_figure_value(Some(d), se, true).replace('%', "");
         format!("{text} {}", self.lang.pick("pp", "个百分点"))
     }
 
@@ -227,7 +227,7 @@ impl Numbers {
 }
 
 fn trim(x: f64) -> String {
-    terminal::trimmed(x, 2)
+    crate::num::trimmed(x, 2)
 }
 
 /// A Chinese amount: below 1万 as it is, then 万 with one decimal, and 亿
@@ -237,11 +237,11 @@ fn wan(x: f64) -> String {
     let sign = if x < 0.0 { "-" } else { "" };
     // Thresholds as rounded: 99,999,999 is 1.00亿, not 10,000.0万.
     if a >= 0.99995e8 {
-        format!("{sign}{}亿", terminal::number(a / 1e8, 2))
+        format!("{sign}{}亿", crate::num::number(a / 1e8, 2))
     } else if a >= 0.99995e4 {
-        format!("{sign}{}万", terminal::number(a / 1e4, 1))
+        format!("{sign}{}万", crate::num::number(a / 1e4, 1))
     } else {
-        format!("{sign}{}", terminal::number(a, if a < 100.0 && a.fract() != 0.0 { 2 } else { 0 }))
+        format!("{sign}{}", crate::num::number(a, if a < 100.0 && a.fract() != 0.0 { 2 } else { 0 }))
     }
 }
 

@@ -1,4 +1,4 @@
-//! `[[correlation]]` (DESIGN §2.6) → a [`Correlation`]: the correlated
+//! `[[correlation]]` (docs/scenario-format.md) → a [`Correlation`]: the correlated
 //! inputs, the Cholesky factor of their normal scores' Pearson matrix, and
 //! the requested and achieved rank correlation of every pair.
 //!

@@ -10,6 +10,7 @@
 pub mod correlation;
 mod error;
 mod files;
+pub mod input;
 mod quantity;
 mod schedule;
 pub mod spec;
@@ -19,56 +20,14 @@ mod validate;
 pub use correlation::Correlation;
 pub use error::{Problem, ScenarioError};
 pub use files::FileSource;
+pub use input::{Domain, Input, InputId, Per};
 pub use stress::{Op, Patch, Stress, Target, Targets};
 
 use crate::dist::Dist;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Resource limits, checked before anything is allocated.
-pub mod limits {
-    /// Largest scenario file, in bytes.
-    pub const MAX_FILE_BYTES: u64 = 1 << 20;
-    /// Longest horizon, in months (50 years).
-    pub const MAX_MONTHS: u32 = 600;
-    /// Most simulated futures in one process.
-    pub const MAX_RUNS: u64 = 10_000_000;
-    /// Most run-months in one process (e.g. 10M runs × 100 months).
-    pub const MAX_RUN_MONTHS: u64 = 1_000_000_000;
-    /// Most entries in one funding, one-off, stress or assertion list.
-    pub const MAX_LIST: usize = 1_000;
-    /// Largest per-run table, as records: a run streams it to disk, but a
-    /// shard keeps its slice in memory for its shard file, and the files
-    /// themselves should stay of a sensible size.
-    pub const MAX_TABLE_BYTES: u64 = 8 << 30;
-
-    /// Most run-months one command may simulate over all its simulations
-    /// (`stress` with many stresses, `sensitivity` with many inputs, a
-    /// `sweep`, `solve`, `check` up to `--max-runs`, `report`): about 20
-    /// minutes on 2 cores at ~8 million run-months a second, so a plan from
-    /// an untrusted pull request cannot keep CI busy for hours.
-    pub const MAX_COMMAND_RUN_MONTHS: u64 = 10_000_000_000;
-
-    /// An error naming the work (`what`) and what to lower when
-    /// `simulations` of `runs × months` each exceed [`MAX_COMMAND_RUN_MONTHS`].
-    pub fn check_command(what: &str, simulations: u64, runs: u64, months: u32) -> anyhow::Result<()> {
-        let total = simulations.saturating_mul(runs).saturating_mul(u64::from(months));
-        anyhow::ensure!(
-            total <= MAX_COMMAND_RUN_MONTHS,
-            "{what} would simulate {simulations} × {runs} runs × {months} months = {total:.2e} run-months, more than one command may ({:.0e}, about 20 minutes on 2 cores); use --runs with fewer runs{}",
-            MAX_COMMAND_RUN_MONTHS as f64,
-            if simulations > 1 { " or fewer simulations" } else { "" },
-            total = total as f64
-        );
-        Ok(())
-    }
-
-    /// Bytes one run takes in the per-run table as records: the fixed
-    /// columns (~176 bytes, rounded up) and 16 bytes per uncertain input.
-    pub fn per_run_table_bytes(uncertain_inputs: u64) -> u64 {
-        300 + 16 * uncertain_inputs
-    }
-}
+pub mod limits;
 
 /// The built-in example: the article's sentiment-analysis startup.
 pub const BUILTIN_NAME: &str = "scenarios/sentiment-saas.toml";
@@ -76,115 +35,6 @@ pub const BUILTIN_NAME: &str = "scenarios/sentiment-saas.toml";
 pub const BUILTIN_TOML: &str = include_str!("../../scenarios/sentiment-saas.toml");
 /// The data files it refers to, embedded likewise (path relative to `scenarios/`).
 pub const BUILTIN_FILES: &[(&str, &str)] = &[("data/sentiment-report.txt", include_str!("../../scenarios/data/sentiment-report.txt"))];
-
-/// Index of an input in [`Scenario::inputs`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct InputId(pub(crate) usize);
-
-impl InputId {
-    /// Position in [`Scenario::inputs`].
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-/// When an input is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Per {
-    /// Once per simulated future, before month 1: uncertainty about the world.
-    Run,
-    /// Afresh every month (at the start of the month, from the input's own
-    /// stream): month-to-month noise.
-    Month,
-}
-
-/// The values an input may take, and whether it may be drawn monthly.
-/// Kept on every [`Input`] so that a stress or a `solve` can be checked
-/// against the same rule as the file.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Domain {
-    pub lo: f64,
-    pub hi: f64,
-    /// The value must be > lo (not just ≥).
-    pub strict: bool,
-    /// `per = "month"` is allowed.
-    pub per_month: bool,
-    /// A rate or a share, written as a fraction (5% is 0.05): a value
-    /// beyond ±1 is refused as a likely percentage (see [`Domain::fraction`]).
-    pub fraction: bool,
-}
-
-impl Domain {
-    pub const ANY: Domain = Domain { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false, fraction: false };
-    pub const NONNEG: Domain = Domain { lo: 0.0, ..Domain::ANY };
-    /// A probability or a share: a fraction in [0, 1].
-    pub const UNIT: Domain = Domain { lo: 0.0, hi: 1.0, fraction: true, ..Domain::ANY };
-    /// A growth rate per period: a fraction ≥ −1 (−100%), at most +100%
-    /// (doubling) when written as a number.
-    pub const GROWTH: Domain = Domain { lo: -1.0, fraction: true, ..Domain::ANY };
-
-    /// A rate written as a fraction: a fixed value above 1 (or a
-    /// distribution with more than 1% of its draws above 1) is refused with
-    /// "did you mean …?", since 5 is far likelier to mean 5% than +500%.
-    pub fn fraction(self) -> Domain {
-        Domain { fraction: true, ..self }
-    }
-
-    pub fn monthly(self) -> Domain {
-        Domain { per_month: true, ..self }
-    }
-
-    pub fn positive(self) -> Domain {
-        Domain { strict: true, ..self }
-    }
-
-    /// True when every value in `[lo, hi]` is allowed (`lo_open`: the lower
-    /// end itself is never drawn).
-    pub fn holds(&self, lo: f64, hi: f64, lo_open: bool) -> bool {
-        let below = lo < self.lo || (self.strict && lo == self.lo && !lo_open);
-        !below && hi <= self.hi && !lo.is_nan() && !hi.is_nan()
-    }
-
-    /// The rule in words, e.g. `>= 0` or `[0, 1]`.
-    pub fn describe(&self) -> String {
-        let rule = self.bounds();
-        if self.fraction { format!("{rule}, as a fraction (5% is 0.05)") } else { rule }
-    }
-
-    fn bounds(&self) -> String {
-        match (self.lo.is_finite(), self.hi.is_finite()) {
-            (true, true) => format!("[{}, {}]", self.lo, self.hi),
-            (true, false) if self.strict => format!("> {}", self.lo),
-            (true, false) => format!(">= {}", self.lo),
-            (false, true) => format!("<= {}", self.hi),
-            (false, false) => "any finite number".into(),
-        }
-    }
-}
-
-/// One numeric input of the model.
-#[derive(Debug, Clone)]
-pub struct Input {
-    /// Dotted key path in the scenario file, e.g. `churn.base`.
-    pub path: String,
-    pub dist: Dist,
-    pub per: Per,
-    /// Stream key: hash of `path` (see [`crate::rng`]).
-    pub key: u64,
-    /// The values it may take.
-    pub domain: Domain,
-    /// A schedule's later steps (DESIGN §2.7): from each month on, the
-    /// model uses that step's input (`costs.fixed@13`) instead of this one,
-    /// which holds the first step. Empty for an input without a schedule.
-    pub schedule: Vec<(u32, InputId)>,
-}
-
-impl Input {
-    /// True when the value can differ between runs or months.
-    pub fn is_uncertain(&self) -> bool {
-        self.dist.as_fixed().is_none()
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnDefault {
@@ -194,7 +44,7 @@ pub enum OnDefault {
     Stop,
 }
 
-/// How per-run inputs are drawn over the runs (DESIGN §2.7).
+/// How per-run inputs are drawn over the runs (docs/scenario-format.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sampling {
     /// Independent draws from each input's stream.
@@ -357,6 +207,12 @@ pub struct Source {
 }
 
 impl Scenario {
+    /// The names a figure may use in this scenario: its horizon, its inputs
+    /// and the input holding the run's accuracy (if any).
+    pub fn catalog(&self) -> crate::figure::Catalog {
+        crate::figure::Catalog::from_parts(self.months, &self.inputs, self.accuracy.as_ref().map(|a| a.initial))
+    }
+
     pub fn input(&self, id: InputId) -> &Input {
         &self.inputs[id.0]
     }

@@ -1,23 +1,88 @@
-//! Quantities (DESIGN §2.1): a number, a `"lo to hi"` 90% interval, or a
+//! Quantities (docs/scenario-format.md): a number, a `"lo to hi"` 90% interval, or a
 //! `{ dist = "…", … }` table, turned into a validated [`Dist`].
 
 use super::Per;
 use super::files::FileSource;
-use crate::dist::Dist;
+use crate::dist::{Dist, DistError};
 use toml::Value;
 
-/// The families a `{ dist = … }` table may name, and their keys.
-const FAMILIES: &[(&str, &str)] = &[
-    ("normal", "mean, sd"),
-    ("lognormal", "p5 + p95, median + p95, mean + sd, or mu + sigma"),
-    ("uniform", "min, max"),
-    ("triangular", "min, mode, max"),
-    ("pert", "min, mode, max"),
-    ("gamma", "mean + sd, or shape + scale"),
-    ("beta", "mean + sd, or alpha + beta"),
-    ("discrete", "values, weights"),
-    ("empirical", "file, column"),
-];
+/// A distribution family a `{ dist = "…", … }` table may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Normal,
+    Lognormal,
+    Uniform,
+    Triangular,
+    Pert,
+    Gamma,
+    Beta,
+    Discrete,
+    Empirical,
+}
+
+impl Family {
+    /// Every family, in the order error messages list them.
+    const ALL: [Family; 9] = [
+        Family::Normal,
+        Family::Lognormal,
+        Family::Uniform,
+        Family::Triangular,
+        Family::Pert,
+        Family::Gamma,
+        Family::Beta,
+        Family::Discrete,
+        Family::Empirical,
+    ];
+
+    /// The one table of families: the name written in `dist = "…"`, the keys
+    /// the family takes besides [`COMMON`] (in the order stray keys are looked
+    /// for), those keys as error messages describe them, and whether `min` and
+    /// `max` are its own parameters rather than a truncation window.
+    fn spec(self) -> (&'static str, &'static [&'static str], &'static str, bool) {
+        match self {
+            Self::Normal => ("normal", &["mean", "sd"], "mean, sd", false),
+            Self::Lognormal => ("lognormal", &["p5", "p95", "median", "mean", "sd", "mu", "sigma"], "p5 + p95, median + p95, mean + sd, or mu + sigma", false),
+            Self::Uniform => ("uniform", &[], "min, max", true),
+            Self::Triangular => ("triangular", &["mode"], "min, mode, max", true),
+            Self::Pert => ("pert", &["mode"], "min, mode, max", true),
+            Self::Gamma => ("gamma", &["mean", "sd", "shape", "scale"], "mean + sd, or shape + scale", false),
+            Self::Beta => ("beta", &["mean", "sd", "alpha", "beta"], "mean + sd, or alpha + beta", false),
+            Self::Discrete => ("discrete", &["values", "weights"], "values, weights", false),
+            Self::Empirical => ("empirical", &["file", "column"], "file, column", false),
+        }
+    }
+
+    /// The name written in `dist = "…"`.
+    fn name(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// The keys the family takes besides [`COMMON`].
+    fn params(self) -> &'static [&'static str] {
+        self.spec().1
+    }
+
+    /// The family's keys as error messages describe them, e.g. "mean, sd".
+    fn keys_help(self) -> &'static str {
+        self.spec().2
+    }
+
+    /// Whether `min` and `max` are the family's own parameters (uniform,
+    /// triangular, pert) rather than a window to truncate it to.
+    fn bounds_are_params(self) -> bool {
+        self.spec().3
+    }
+
+    /// The family called `name` in `dist = "…"`, if any.
+    fn named(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Every family's name, comma-separated, for error messages.
+    fn list() -> String {
+        Family::ALL.map(Family::name).join(", ")
+    }
+}
 
 /// Keys every table may carry besides its family's parameters.
 const COMMON: &[&str] = &["dist", "per", "min", "max"];
@@ -83,104 +148,174 @@ fn string<'t>(t: &'t toml::Table, key: &str) -> Result<Option<&'t str>, String> 
     }
 }
 
+/// A `{ dist = "…", … }` table. Checks, in this order, and reports the first
+/// failure: the family, `per`, unknown keys, `min`/`max` as numbers, the
+/// family's parameters, and the truncation window.
 fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
-    let family =
-        string(t, "dist")?.ok_or_else(|| format!("a quantity table needs `dist`, one of: {}", FAMILIES.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")))?;
-    let Some((_, keys_help)) = FAMILIES.iter().find(|f| f.0 == family) else {
-        return Err(format!("dist = \"{family}\" is not a known distribution; use one of: {}", FAMILIES.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")));
-    };
-    let per = match string(t, "per")? {
-        None | Some("run") => Per::Run,
-        Some("month") => Per::Month,
-        Some(other) => return Err(format!("per = \"{other}\": must be \"run\" or \"month\"")),
-    };
-    let params: &[&str] = match family {
-        "normal" => &["mean", "sd"],
-        "lognormal" => &["p5", "p95", "median", "mean", "sd", "mu", "sigma"],
-        "uniform" => &[],
-        "triangular" | "pert" => &["mode"],
-        "gamma" => &["mean", "sd", "shape", "scale"],
-        "beta" => &["mean", "sd", "alpha", "beta"],
-        "discrete" => &["values", "weights"],
-        "empirical" => &["file", "column"],
-        other => return Err(format!("dist = \"{other}\" is listed but has no parameters here (a bug in runway)")),
-    };
-    for key in t.keys() {
-        if !COMMON.contains(&key.as_str()) && !params.contains(&key.as_str()) {
-            return Err(format!("unknown key `{key}` for dist = \"{family}\"; it takes {keys_help}, and optionally per, min, max"));
+    let family = family(t)?;
+    let per = per(t)?;
+    let params = Params { t, family };
+    params.check_keys()?;
+    let (min, max) = (params.get("min")?, params.get("max")?);
+    let dist = params.build(files)?;
+    let dist = if family.bounds_are_params() { dist } else { dist.truncated(min, max).map_err(|e| params.err(e))? };
+    Ok(Parsed { dist, per })
+}
+
+/// The family a table's `dist` names.
+fn family(t: &toml::Table) -> Result<Family, String> {
+    let name = string(t, "dist")?.ok_or_else(|| format!("a quantity table needs `dist`, one of: {}", Family::list()))?;
+    Family::named(name).ok_or_else(|| format!("dist = \"{name}\" is not a known distribution; use one of: {}", Family::list()))
+}
+
+/// A table's `per`: `"run"` (the default) or `"month"`.
+fn per(t: &toml::Table) -> Result<Per, String> {
+    match string(t, "per")? {
+        None | Some("run") => Ok(Per::Run),
+        Some("month") => Ok(Per::Month),
+        Some(other) => Err(format!("per = \"{other}\": must be \"run\" or \"month\"")),
+    }
+}
+
+/// A quantity table read as the family its `dist` names.
+struct Params<'t> {
+    t: &'t toml::Table,
+    family: Family,
+}
+
+impl Params<'_> {
+    /// Refuses the first key (in the table's order) that is neither common nor one of the family's.
+    fn check_keys(&self) -> Result<(), String> {
+        let (name, params, keys_help) = (self.family.name(), self.family.params(), self.family.keys_help());
+        for key in self.t.keys() {
+            if !COMMON.contains(&key.as_str()) && !params.contains(&key.as_str()) {
+                return Err(format!("unknown key `{key}` for dist = \"{name}\"; it takes {keys_help}, and optionally per, min, max"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The number at `key`, if given.
+    fn get(&self, key: &str) -> Result<Option<f64>, String> {
+        number(self.t, key)
+    }
+
+    /// Whether `key` is given (with any value).
+    fn has(&self, key: &str) -> bool {
+        self.t.contains_key(key)
+    }
+
+    /// The number at `key`, which the family needs.
+    fn need(&self, key: &str) -> Result<f64, String> {
+        self.get(key)?.ok_or_else(|| format!("dist = \"{}\" needs `{key}` ({})", self.family.name(), self.family.keys_help()))
+    }
+
+    /// A rejected parameter, prefixed with the family's name.
+    fn err(&self, e: DistError) -> String {
+        format!("{}: {e}", self.family.name())
+    }
+
+    /// The distribution the parameters describe, before any truncation.
+    fn build(&self, files: &FileSource) -> Result<Dist, String> {
+        match self.family {
+            Family::Normal => Dist::normal(self.need("mean")?, self.need("sd")?).map_err(|e| self.err(e)),
+            Family::Lognormal => self.lognormal(),
+            Family::Uniform => Dist::uniform(self.need("min")?, self.need("max")?).map_err(|e| self.err(e)),
+            Family::Triangular => Dist::triangular(self.need("min")?, self.need("mode")?, self.need("max")?).map_err(|e| self.err(e)),
+            Family::Pert => Dist::pert(self.need("min")?, self.need("mode")?, self.need("max")?).map_err(|e| self.err(e)),
+            Family::Gamma => self.gamma(),
+            Family::Beta => self.beta(),
+            Family::Discrete => self.discrete(),
+            Family::Empirical => self.empirical(files),
         }
     }
-    let get = |k: &str| number(t, k);
-    let has = |k: &str| t.contains_key(k);
-    let need = |k: &str| -> Result<f64, String> { get(k)?.ok_or_else(|| format!("dist = \"{family}\" needs `{k}` ({keys_help})")) };
-    let (min, max) = (get("min")?, get("max")?);
-    let err = |e: crate::dist::DistError| format!("{family}: {e}");
-    let (dist, bounds_are_params) = match family {
-        "normal" => (Dist::normal(need("mean")?, need("sd")?).map_err(err)?, false),
-        "lognormal" => {
-            let d = if has("p5") || has("median") {
-                if has("p5") && has("median") {
-                    return Err("lognormal: give p5 + p95 or median + p95, not both".into());
-                }
-                if has("p5") { Dist::lognormal_p5_p95(need("p5")?, need("p95")?) } else { Dist::lognormal_median_p95(need("median")?, need("p95")?) }
-            } else if has("mean") || has("sd") {
-                Dist::lognormal_mean_sd(need("mean")?, need("sd")?)
-            } else if has("mu") || has("sigma") {
-                Dist::lognormal(need("mu")?, need("sigma")?)
-            } else {
-                return Err(format!("lognormal needs {keys_help}"));
-            };
-            let chosen: &[&str] = if has("p5") {
-                &["p5", "p95"]
-            } else if has("median") {
-                &["median", "p95"]
-            } else if has("mean") || has("sd") {
-                &["mean", "sd"]
-            } else {
-                &["mu", "sigma"]
-            };
-            if let Some(stray) = params.iter().find(|k| has(k) && !chosen.contains(k)) {
-                return Err(format!("lognormal: `{stray}` cannot be combined with {}; give exactly one of {keys_help}", chosen.join(" + ")));
+
+    /// A lognormal from exactly one of p5 + p95, median + p95, mean + sd, or mu + sigma.
+    /// Missing keys are reported before stray ones, and both before a rejected value.
+    fn lognormal(&self) -> Result<Dist, String> {
+        let d = if self.has("p5") || self.has("median") {
+            if self.has("p5") && self.has("median") {
+                return Err("lognormal: give p5 + p95 or median + p95, not both".into());
             }
-            (d.map_err(err)?, false)
-        }
-        "uniform" => (Dist::uniform(need("min")?, need("max")?).map_err(err)?, true),
-        "triangular" => (Dist::triangular(need("min")?, need("mode")?, need("max")?).map_err(err)?, true),
-        "pert" => (Dist::pert(need("min")?, need("mode")?, need("max")?).map_err(err)?, true),
-        "gamma" | "beta" => {
-            let (a, b) = if family == "gamma" { ("shape", "scale") } else { ("alpha", "beta") };
-            let moments = has("mean") || has("sd");
-            let direct = has(a) || has(b);
-            if moments == direct {
-                return Err(format!("{family} needs {keys_help} (exactly one pair)"));
+            if self.has("p5") {
+                Dist::lognormal_p5_p95(self.need("p5")?, self.need("p95")?)
+            } else {
+                Dist::lognormal_median_p95(self.need("median")?, self.need("p95")?)
             }
-            let d = match (family, moments) {
-                ("gamma", true) => Dist::gamma_mean_sd(need("mean")?, need("sd")?),
-                ("gamma", false) => Dist::gamma(need(a)?, need(b)?),
-                (_, true) => Dist::beta_mean_sd(need("mean")?, need("sd")?),
-                (_, false) => Dist::beta(need(a)?, need(b)?),
-            };
-            (d.map_err(err)?, false)
+        } else if self.has("mean") || self.has("sd") {
+            Dist::lognormal_mean_sd(self.need("mean")?, self.need("sd")?)
+        } else if self.has("mu") || self.has("sigma") {
+            Dist::lognormal(self.need("mu")?, self.need("sigma")?)
+        } else {
+            return Err(format!("lognormal needs {}", self.family.keys_help()));
+        };
+        self.lognormal_stray()?;
+        d.map_err(|e| self.err(e))
+    }
+
+    /// Refuses a lognormal key outside the one parameter pair given.
+    fn lognormal_stray(&self) -> Result<(), String> {
+        let chosen: &[&str] = if self.has("p5") {
+            &["p5", "p95"]
+        } else if self.has("median") {
+            &["median", "p95"]
+        } else if self.has("mean") || self.has("sd") {
+            &["mean", "sd"]
+        } else {
+            &["mu", "sigma"]
+        };
+        match self.family.params().iter().find(|k| self.has(k) && !chosen.contains(k)) {
+            Some(stray) => Err(format!("lognormal: `{stray}` cannot be combined with {}; give exactly one of {}", chosen.join(" + "), self.family.keys_help())),
+            None => Ok(()),
         }
-        "discrete" => {
-            let values = numbers(t, "values")?.ok_or("discrete needs `values`")?;
-            let weights = match numbers(t, "weights")? {
-                Some(w) => w,
-                None => vec![1.0; values.len()],
-            };
-            (Dist::discrete(values, &weights).map_err(err)?, false)
+    }
+
+    /// Whether a gamma or beta table gives mean + sd (`true`) rather than its
+    /// own pair `a` + `b` (`false`); exactly one of the two pairs is allowed.
+    fn by_moments(&self, a: &str, b: &str) -> Result<bool, String> {
+        let moments = self.has("mean") || self.has("sd");
+        let direct = self.has(a) || self.has(b);
+        if moments == direct {
+            return Err(format!("{} needs {} (exactly one pair)", self.family.name(), self.family.keys_help()));
         }
-        "empirical" => {
-            let file = string(t, "file")?.ok_or("empirical needs `file` (a CSV relative to the scenario)")?;
-            let column = string(t, "column")?.ok_or("empirical needs `column` (a header in the CSV)")?;
-            let text = files.read(file).map_err(|e| format!("empirical: file = \"{file}\": {e}"))?;
-            let values = csv_column(&text, column).map_err(|e| format!("empirical: {file}: {e}"))?;
-            (Dist::empirical(values).map_err(err)?, false)
-        }
-        other => return Err(format!("dist = \"{other}\" is listed but cannot be built (a bug in runway)")),
-    };
-    let dist = if bounds_are_params { dist } else { dist.truncated(min, max).map_err(err)? };
-    Ok(Parsed { dist, per })
+        Ok(moments)
+    }
+
+    /// A gamma from mean + sd or shape + scale.
+    fn gamma(&self) -> Result<Dist, String> {
+        let d = if self.by_moments("shape", "scale")? {
+            Dist::gamma_mean_sd(self.need("mean")?, self.need("sd")?)
+        } else {
+            Dist::gamma(self.need("shape")?, self.need("scale")?)
+        };
+        d.map_err(|e| self.err(e))
+    }
+
+    /// A beta from mean + sd or alpha + beta.
+    fn beta(&self) -> Result<Dist, String> {
+        let d = if self.by_moments("alpha", "beta")? {
+            Dist::beta_mean_sd(self.need("mean")?, self.need("sd")?)
+        } else {
+            Dist::beta(self.need("alpha")?, self.need("beta")?)
+        };
+        d.map_err(|e| self.err(e))
+    }
+
+    /// A discrete distribution over `values`, with `weights` (equal if not given).
+    fn discrete(&self) -> Result<Dist, String> {
+        let values = numbers(self.t, "values")?.ok_or("discrete needs `values`")?;
+        let weights = numbers(self.t, "weights")?.unwrap_or_else(|| vec![1.0; values.len()]);
+        Dist::discrete(values, &weights).map_err(|e| self.err(e))
+    }
+
+    /// The observed values in one `column` of a CSV `file` (relative to the scenario).
+    fn empirical(&self, files: &FileSource) -> Result<Dist, String> {
+        let file = string(self.t, "file")?.ok_or("empirical needs `file` (a CSV relative to the scenario)")?;
+        let column = string(self.t, "column")?.ok_or("empirical needs `column` (a header in the CSV)")?;
+        let text = files.read(file).map_err(|e| format!("empirical: file = \"{file}\": {e}"))?;
+        let values = csv_column(&text, column).map_err(|e| format!("empirical: {file}: {e}"))?;
+        Dist::empirical(values).map_err(|e| self.err(e))
+    }
 }
 
 /// The numeric values of one column of a CSV with a header row.

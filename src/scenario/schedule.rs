@@ -1,4 +1,4 @@
-//! Schedules (DESIGN §2.7): `{ schedule = [[month, quantity], …] }`, a step
+//! Schedules (docs/scenario-format.md): `{ schedule = [[month, quantity], …] }`, a step
 //! function of the month for `pricing.price`, `acquisition.marketing.spend`,
 //! `costs.fixed`, `costs.per_customer`, `churn.base` and `acquisition.new`.
 //!

@@ -1,4 +1,4 @@
-//! Stress tests (DESIGN §2.4): named patches on the base scenario.
+//! Stress tests (docs/scenario-format.md): named patches on the base scenario.
 //!
 //! A [`Stress`] is validated like the rest of the file: every key must name
 //! something a stress can set (see [`Targets`]), and every patched value must

@@ -7,7 +7,7 @@
 use super::quantity;
 use super::spec::{self, RawQuantity, ScenarioSpec};
 use super::*;
-use crate::accuracy::report;
+use crate::accuracy::evaluation;
 use crate::rng::key_of;
 use std::ops::Range;
 
@@ -26,7 +26,7 @@ const UNIT: Rule = Domain::UNIT;
 /// value in (1, 100] where the rule wants a fraction).
 fn percent_hint(value: Option<f64>, rule: Rule) -> String {
     match value {
-        Some(v) if rule.fraction && v > 1.0 && v <= 100.0 => format!("; did you mean {}?", crate::terminal::significant(v / 100.0, 6)),
+        Some(v) if rule.fraction && v > 1.0 && v <= 100.0 => format!("; did you mean {}?", crate::num::significant(v / 100.0, 6)),
         _ => String::new(),
     }
 }
@@ -192,49 +192,44 @@ struct Settings {
     sampling: Sampling,
 }
 
+/// The model's sections, validated: what a [`Scenario`] holds besides its
+/// run settings and the sections that refer to these.
+struct Model {
+    start_customers: InputId,
+    start_cash: InputId,
+    price: InputId,
+    annual_increase: InputId,
+    acquisition: Acquisition,
+    churn: Churn,
+    accuracy: Option<Accuracy>,
+    costs: Costs,
+    funding: Vec<Round>,
+}
+
+/// The sections that refer to the model's inputs, accuracy and rounds.
+struct References {
+    stresses: Vec<Stress>,
+    asserts: Vec<Assertion>,
+    correlation: Option<Correlation>,
+}
+
+/// Checks a parsed scenario file, with the command line's overrides, into a
+/// [`Scenario`]; on failure, every problem found, sorted by line.
 pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overrides: Overrides, source: Source) -> Result<Scenario, Vec<Problem>> {
     let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![] };
     let s = &spec.scenario;
     let Settings { months, runs, seed, on_default, sampling } = settings(&mut cx, s, &overrides);
-
-    let start_customers = cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
-    let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
-    let price = cx.scheduled("pricing.price", Some(&spec.pricing.price), 0.0, NONNEG.monthly());
-    let annual_increase =
-        // Applied once a year: monthly draws would mostly go unused, and the
-        // per-run column would average draws that never applied.
-        cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH);
-    let acquisition = acquisition(&mut cx, spec.acquisition.as_ref());
-    let ch = spec.churn.as_ref();
-    let churn = Churn {
-        // A monthly probability; the model clamps base · m(a) to [0, 1], so a
-        // stress may push a distribution's tail past 1, but a value written
-        // above 1 is a percentage by mistake.
-        base: cx.scheduled("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
-        noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
-    };
-    let accuracy = spec.accuracy.as_ref().map(|a| accuracy(&mut cx, a));
-    let costs = costs(&mut cx, spec.costs.as_ref());
-    let funding = funding(&mut cx, &spec.funding);
-
-    cx.list_len("stress", spec.stress.len());
-    let targets = Targets { inputs: &[], accuracy: accuracy.as_ref(), rounds: &funding };
-    let stresses = super::stress::validate_all(&mut cx, &spec.stress, &overrides, targets, months);
-    cx.list_len("assert", spec.asserts.len());
-    let catalog = crate::figure::Catalog::from_parts(months, &cx.inputs, accuracy.as_ref().map(|a| a.initial));
-    let asserts = spec.asserts.iter().enumerate().take(limits::MAX_LIST).filter_map(|(i, a)| assertion(&mut cx, &catalog, &stresses, i, a)).collect();
-    cx.list_len("correlation", spec.correlation.len());
-    let inputs = if spec.correlation.is_empty() { vec![] } else { cx.inputs.clone() };
-    let targets = Targets { inputs: &inputs, accuracy: accuracy.as_ref(), rounds: &funding };
-    let correlation = super::correlation::validate(&mut cx, &spec.correlation, targets);
+    let model = model(&mut cx, &spec);
+    let References { stresses, asserts, correlation } = references(&mut cx, &spec, &overrides, &model, months);
 
     super::schedule::check_growth(&mut cx, &spec);
-    horizon_warnings(&mut cx, months, &funding, &costs);
+    horizon_warnings(&mut cx, months, &model.funding, &model.costs);
     check_table_size(&mut cx, runs, s);
     if !cx.problems.is_empty() {
         cx.problems.sort_by_key(|p| p.line.unwrap_or(0));
         return Err(cx.problems);
     }
+    let Model { start_customers, start_cash, price, annual_increase, acquisition, churn, accuracy, costs, funding } = model;
     Ok(Scenario {
         name: s.name.clone(),
         currency: s.currency.clone(),
@@ -260,6 +255,41 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         warnings: cx.warnings,
         source,
     })
+}
+
+/// The start, pricing, acquisition, churn, accuracy, costs and funding
+/// sections, in that order (the order their inputs are numbered in).
+fn model(cx: &mut Ctx<'_>, spec: &ScenarioSpec) -> Model {
+    let start_customers = cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
+    let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
+    let price = cx.scheduled("pricing.price", Some(&spec.pricing.price), 0.0, NONNEG.monthly());
+    let annual_increase =
+        // Applied once a year: monthly draws would mostly go unused, and the
+        // per-run column would average draws that never applied.
+        cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH);
+    let acquisition = acquisition(cx, spec.acquisition.as_ref());
+    let churn = churn(cx, spec.churn.as_ref());
+    let accuracy = spec.accuracy.as_ref().map(|a| accuracy(cx, a));
+    let costs = costs(cx, spec.costs.as_ref());
+    let funding = funding(cx, &spec.funding);
+    Model { start_customers, start_cash, price, annual_increase, acquisition, churn, accuracy, costs, funding }
+}
+
+/// The `[[stress]]`, `[[assert]]` and `[[correlation]]` entries, checked
+/// against the model's names; `months` is the horizon.
+fn references(cx: &mut Ctx<'_>, spec: &ScenarioSpec, overrides: &Overrides, model: &Model, months: u32) -> References {
+    let (accuracy, funding) = (model.accuracy.as_ref(), &model.funding);
+    cx.list_len("stress", spec.stress.len());
+    let targets = Targets { inputs: &[], accuracy, rounds: funding };
+    let stresses = super::stress::validate_all(cx, &spec.stress, overrides, targets, months);
+    cx.list_len("assert", spec.asserts.len());
+    let catalog = crate::figure::Catalog::from_parts(months, &cx.inputs, accuracy.map(|a| a.initial));
+    let asserts = spec.asserts.iter().enumerate().take(limits::MAX_LIST).filter_map(|(i, a)| assertion(cx, &catalog, &stresses, i, a)).collect();
+    cx.list_len("correlation", spec.correlation.len());
+    let inputs = if spec.correlation.is_empty() { vec![] } else { cx.inputs.clone() };
+    let targets = Targets { inputs: &inputs, accuracy, rounds: funding };
+    let correlation = super::correlation::validate(cx, &spec.correlation, targets);
+    References { stresses, asserts, correlation }
 }
 
 /// Months, runs, seed, `on_default` and `sampling`, each checked.
@@ -328,6 +358,17 @@ fn acquisition(cx: &mut Ctx<'_>, acq: Option<&spec::AcquisitionSection>) -> Acqu
             cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
         }),
         noise: cx.noise("acquisition.noise", acq.and_then(|a| a.noise.as_ref()), "poisson"),
+    }
+}
+
+/// The `[churn]` section.
+fn churn(cx: &mut Ctx<'_>, ch: Option<&spec::ChurnSection>) -> Churn {
+    Churn {
+        // A monthly probability; the model clamps base · m(a) to [0, 1], so a
+        // stress may push a distribution's tail past 1, but a value written
+        // above 1 is a percentage by mistake.
+        base: cx.scheduled("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
+        noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
     }
 }
 
@@ -426,64 +467,104 @@ fn assertion(cx: &mut Ctx<'_>, catalog: &crate::figure::Catalog, stresses: &[Str
     Some(Assertion { name: a.name.clone(), expect: expect.clone(), target, stress: a.stress.clone() })
 }
 
+/// The `[accuracy]` section: the initial accuracy, the reference, the link to
+/// churn, drift and retraining, checked in that order.
 fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
+    let initial = initial_accuracy(cx, a);
+    let reference = reference_accuracy(cx, &a.reference);
+    let link = link(cx, a.link.as_ref(), reference);
+    let drift = cx.opt("accuracy.drift", a.drift.as_ref(), 0.0, UNIT.monthly());
+    let retrain = retrain(cx, a.retrain.as_ref());
+    Accuracy { initial, reference, link, drift, retrain }
+}
+
+/// The run's accuracy at month 0, from exactly one of `value`, `measured`,
+/// `report` or `confusion` (1 when none is given).
+fn initial_accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> InputId {
     let given = [a.value.is_some(), a.measured.is_some(), a.report.is_some(), a.confusion.is_some()];
     let count = given.iter().filter(|g| **g).count();
     if count != 1 {
         cx.problem(None, "accuracy", "", format!("needs exactly one of value, measured, report or confusion (found {count})"));
     }
-    let posterior = |cx: &mut Ctx<'_>, path: &str, correct: u64, total: u64| {
-        let d = Dist::beta(correct as f64 + 1.0, (total - correct) as f64 + 1.0).expect("counts give a valid beta");
-        cx.push(path, d, Per::Run, UNIT)
-    };
-    let initial = if let Some(v) = &a.value {
+    if let Some(v) = &a.value {
         cx.quantity("accuracy.value", v, UNIT)
     } else if let Some(m) = &a.measured {
-        let (c, t) = (m.get_ref().correct, m.get_ref().total);
-        if !(t > 0 && c >= 0 && c <= t) {
-            cx.problem(Some(m.span()), "accuracy.measured", format!("{{ correct = {c}, total = {t} }}"), "needs total > 0 and 0 <= correct <= total");
-            cx.fixed("accuracy.measured", 0.0, UNIT)
-        } else {
-            posterior(cx, "accuracy.measured", c as u64, t as u64)
-        }
+        measured_accuracy(cx, m)
     } else if let Some(r) = &a.report {
-        let spec::ReportSpec { file, row, metric } = r.get_ref();
-        let shown = format!("{{ file = \"{file}\", row = \"{row}\", metric = \"{metric}\" }}");
-        let result = cx.files.read(file).and_then(|text| report::parse_classification_report(&text, row, metric).map_err(|e| format!("{file}: {e}")));
-        match result {
-            Ok(m) => {
-                let (c, t) = m.counts();
-                posterior(cx, "accuracy.report", c, t)
-            }
-            Err(e) => {
-                cx.problem(Some(r.span()), "accuracy.report", shown, e);
-                cx.fixed("accuracy.report", 0.0, UNIT)
-            }
-        }
+        report_accuracy(cx, r)
     } else if let Some(c) = &a.confusion {
-        let file = &c.get_ref().file;
-        let result = cx.files.read(file).and_then(|text| report::parse_confusion_matrix(&text).map_err(|e| format!("{file}: {e}")));
-        match result {
-            Ok((correct, total)) => posterior(cx, "accuracy.confusion", correct, total),
-            Err(e) => {
-                cx.problem(Some(c.span()), "accuracy.confusion", format!("{{ file = \"{file}\" }}"), e);
-                cx.fixed("accuracy.confusion", 0.0, UNIT)
-            }
-        }
+        confusion_accuracy(cx, c)
     } else {
         cx.fixed("accuracy.value", 1.0, UNIT)
-    };
+    }
+}
 
-    let reference = *a.reference.get_ref();
-    if !(0.0..=1.0).contains(&reference) {
+/// The accuracy's posterior after `correct` of `total` test cases: Beta(correct + 1, total − correct + 1).
+fn posterior(cx: &mut Ctx<'_>, path: &str, correct: u64, total: u64) -> InputId {
+    let d = Dist::beta(correct as f64 + 1.0, (total - correct) as f64 + 1.0).expect("counts give a valid beta");
+    cx.push(path, d, Per::Run, UNIT)
+}
+
+/// `measured = { correct, total }`: the posterior of those counts.
+fn measured_accuracy(cx: &mut Ctx<'_>, m: &toml::Spanned<spec::MeasuredSpec>) -> InputId {
+    let (c, t) = (m.get_ref().correct, m.get_ref().total);
+    if !(t > 0 && c >= 0 && c <= t) {
+        cx.problem(Some(m.span()), "accuracy.measured", format!("{{ correct = {c}, total = {t} }}"), "needs total > 0 and 0 <= correct <= total");
+        cx.fixed("accuracy.measured", 0.0, UNIT)
+    } else {
+        posterior(cx, "accuracy.measured", c as u64, t as u64)
+    }
+}
+
+/// `report = { file, row, metric }`: the posterior of the counts behind a
+/// classification report's row and metric.
+fn report_accuracy(cx: &mut Ctx<'_>, r: &toml::Spanned<spec::ReportSpec>) -> InputId {
+    let spec::ReportSpec { file, row, metric } = r.get_ref();
+    let shown = format!("{{ file = \"{file}\", row = \"{row}\", metric = \"{metric}\" }}");
+    let result = cx.files.read(file).and_then(|text| evaluation::parse_classification_report(&text, row, metric).map_err(|e| format!("{file}: {e}")));
+    match result {
+        Ok(m) => {
+            let (c, t) = m.counts();
+            posterior(cx, "accuracy.report", c, t)
+        }
+        Err(e) => {
+            cx.problem(Some(r.span()), "accuracy.report", shown, e);
+            cx.fixed("accuracy.report", 0.0, UNIT)
+        }
+    }
+}
+
+/// `confusion = { file }`: the posterior of a confusion matrix's diagonal
+/// over its total.
+fn confusion_accuracy(cx: &mut Ctx<'_>, c: &toml::Spanned<spec::ConfusionSpec>) -> InputId {
+    let file = &c.get_ref().file;
+    let result = cx.files.read(file).and_then(|text| evaluation::parse_confusion_matrix(&text).map_err(|e| format!("{file}: {e}")));
+    match result {
+        Ok((correct, total)) => posterior(cx, "accuracy.confusion", correct, total),
+        Err(e) => {
+            cx.problem(Some(c.span()), "accuracy.confusion", format!("{{ file = \"{file}\" }}"), e);
+            cx.fixed("accuracy.confusion", 0.0, UNIT)
+        }
+    }
+}
+
+/// `reference`: the accuracy (a fraction) at which churn is its base value.
+fn reference_accuracy(cx: &mut Ctx<'_>, reference: &toml::Spanned<f64>) -> f64 {
+    let value = *reference.get_ref();
+    if !(0.0..=1.0).contains(&value) {
         cx.problem(
-            Some(a.reference.span()),
+            Some(reference.span()),
             "accuracy.reference",
-            reference,
-            format!("must be within [0, 1], as a fraction (92% is 0.92){}", percent_hint(Some(reference), UNIT)),
+            value,
+            format!("must be within [0, 1], as a fraction (92% is 0.92){}", percent_hint(Some(value), UNIT)),
         );
     }
-    let link = match &a.link {
+    value
+}
+
+/// `link`: how accuracy moves churn; none (with a warning) leaves churn unchanged.
+fn link(cx: &mut Ctx<'_>, raw: Option<&toml::Spanned<spec::LinkSpec>>, reference: f64) -> Link {
+    match raw {
         None => {
             cx.warnings.push("accuracy.link is not set: accuracy does not change churn".into());
             Link::Linear { elasticity: cx.fixed("accuracy.link.elasticity", 0.0, ANY) }
@@ -493,9 +574,12 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
             spec::LinkSpec::Logistic { steepness } => Link::Logistic { steepness: cx.quantity_at("accuracy.link.steepness", steepness, Some(l.span()), ANY) },
             spec::LinkSpec::Table { points } => table_link(cx, l.span(), points, reference),
         },
-    };
-    let drift = cx.opt("accuracy.drift", a.drift.as_ref(), 0.0, UNIT.monthly());
-    let retrain = a.retrain.as_ref().and_then(|r| {
+    }
+}
+
+/// `retrain = { every, cost }`: retraining every `every` months (0 = never) at `cost` a time.
+fn retrain(cx: &mut Ctx<'_>, raw: Option<&toml::Spanned<spec::RetrainSpec>>) -> Option<Retrain> {
+    raw.and_then(|r| {
         let every = r.get_ref().every;
         let cost = cx.quantity("accuracy.retrain.cost", &r.get_ref().cost, NONNEG.monthly());
         if !(0..=i64::from(limits::MAX_MONTHS)).contains(&every) {
@@ -503,8 +587,7 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
             return None;
         }
         (every > 0).then_some(Retrain { every: every as u32, cost })
-    });
-    Accuracy { initial, reference, link, drift, retrain }
+    })
 }
 
 fn table_link(cx: &mut Ctx<'_>, span: Range<usize>, points: &[[f64; 2]], reference: f64) -> Link {

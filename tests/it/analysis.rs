@@ -5,7 +5,7 @@
 
 use crate::{figure, parse, silent};
 use runway::analysis::{self, sensitivity, stress, vary};
-use runway::figure::{Catalog, Figure, Target};
+use runway::figure::{Figure, Target};
 use runway::model::Plan;
 use runway::scenario::{self, FileSource, Overrides};
 use std::path::Path;
@@ -227,7 +227,7 @@ const ARTICLE: &str = include_str!("../../scenarios/article-formula.toml");
 #[test]
 fn solve_finds_the_articles_price() {
     let sc = parse(ARTICLE, Overrides::default());
-    let target = Target::parse("mean(total_profit) >= 12e6", &Catalog::new(&sc)).unwrap();
+    let target = Target::parse("mean(total_profit) >= 12e6", &sc.catalog()).unwrap();
     let v = vary::Vary::new(&sc, "pricing.price").unwrap();
     let s = silent(|p| vary::solve(&v, &target, (0.0, 50.0), 1e-6, p)).unwrap();
     assert_eq!(s.status, vary::Status::Solved);
@@ -236,14 +236,14 @@ fn solve_finds_the_articles_price() {
     assert!((x - 12.5).abs() <= 1e-6, "price {x}");
     assert!(s.bracket[1] - s.bracket[0] <= 1e-6);
     // Decreasing direction: the largest fixed cost that still makes it.
-    let target = Target::parse("mean(total_profit) >= 0", &Catalog::new(&sc)).unwrap();
+    let target = Target::parse("mean(total_profit) >= 0", &sc.catalog()).unwrap();
     let v = vary::Vary::new(&sc, "costs.fixed").unwrap();
     let s = silent(|p| vary::solve(&v, &target, (0.0, 2e6), 1e-3, p)).unwrap();
     assert_eq!(s.holds, Some("below"));
     // 12·(1,250,000 − F − 50,000) >= 0  ⇔  F <= 1,200,000.
     assert!((s.value.unwrap() - 1.2e6).abs() <= 1e-3, "{:?}", s.value);
     // Out of reach: reported with the figure at both ends.
-    let target = Target::parse("mean(total_profit) >= 1e12", &Catalog::new(&sc)).unwrap();
+    let target = Target::parse("mean(total_profit) >= 1e12", &sc.catalog()).unwrap();
     let v = vary::Vary::new(&sc, "pricing.price").unwrap();
     let s = silent(|p| vary::solve(&v, &target, (0.0, 50.0), 1e-3, p)).unwrap();
     assert_eq!(s.status, vary::Status::Unmet);

@@ -102,7 +102,7 @@ fn one_seed(name: &str, seed: u64, table: &mut Table, months: &mut [Vec<(Option<
     let (metrics, index) = analysis::metrics_of(&figures);
     let plan = Plan::new(&sc);
     let mut collector = Collector::new(&metrics, &plan, sc.runs);
-    let results = runway::output::simulate_into(&sc, &mut collector, &mut |_| {}).unwrap();
+    let results = runway::pipeline::simulate_into(&sc, &mut collector, &mut |_| {}).unwrap();
     let h = &results.headline;
     for d in &h.p_default_by {
         table.at(format!("P(default by month {})", d.month)).push(d.p.estimate, d.p.se);
@@ -213,7 +213,7 @@ fn calibrate(name: &str) {
     let (metrics, index) = analysis::metrics_of(&figures);
     let plan = Plan::new(&sc);
     let mut collector = Collector::new(&metrics, &plan, sc.runs);
-    let reference = runway::output::simulate_into(&sc, &mut collector, &mut |_| {}).unwrap().headline;
+    let reference = runway::pipeline::simulate_into(&sc, &mut collector, &mut |_| {}).unwrap().headline;
     let collected = collector.finish();
     let truths = [reference.median_breakeven_month.estimate, reference.median_first_profit_month.estimate]
         .into_iter()

@@ -4,8 +4,8 @@
 //! `diff` of plans whose difference is known exactly, also through git.
 
 use crate::{figure, parse, runway, scratch, silent, stderr, stdout};
+use runway::analysis::check::{self, Evidence, Rules, Status, weigh};
 use runway::analysis::collect;
-use runway::check::{self, Evidence, Rules, Status, weigh};
 use runway::model::Plan;
 use runway::scenario::Overrides;
 use std::path::{Path, PathBuf};
@@ -361,6 +361,7 @@ fn junit_validates_against_the_schema() {
     let junit = dir.join("junit.xml");
     let o = runway(&["check", pass.to_str().unwrap(), fail.to_str().unwrap(), "--junit", junit.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let v = Command::new("xmllint").args(["--noout", "--schema"]).arg(&xsd).arg(&junit).output().expect("xmllint is needed (bash .ci/run installs libxml2-utils)");
+    let v =
+        Command::new("xmllint").args(["--noout", "--schema"]).arg(&xsd).arg(&junit).output().expect("xmllint is needed (bash .ci/run installs libxml2-utils)");
     assert!(v.status.success(), "JUnit does not validate against {}: {}", xsd.display(), String::from_utf8_lossy(&v.stderr));
 }

@@ -419,10 +419,10 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
     use polars::prelude::*;
     // More runs than the first two writer batches, and not a whole number
     // of blocks.
-    let n = runway::table::FIRST_BATCH_ROWS + runway::table::BATCH_ROWS + 1_537;
+    let n = runway::export::table::FIRST_BATCH_ROWS + runway::export::table::BATCH_ROWS + 1_537;
     let o = runway::scenario::Overrides { runs: Some(n as u64), ..Default::default() };
     let sc = runway::scenario::load(Path::new("scenarios/saas-baseline.toml"), o).unwrap();
-    let mem = runway::output::simulate_in_memory(&sc, &mut |_| {}).unwrap();
+    let mem = runway::pipeline::simulate_in_memory(&sc, &mut |_| {}).unwrap();
     let base = scratch("streamed");
     for format in ["csv", "json", "parquet"] {
         let out = base.join(format);

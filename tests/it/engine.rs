@@ -1,15 +1,15 @@
-//! Whole-engine checks against closed forms (DESIGN §4 "Statistically
+//! Whole-engine checks against closed forms (docs/model.md, "Statistically
 //! right"). Every stochastic check uses a fixed seed and a tolerance stated
 //! in standard errors; deterministic checks are exact or to 1e-9 relative.
 
 use runway::aggregate::MonthlyRow;
-use runway::output::{self, InMemory};
+use runway::pipeline::{self, InMemory};
 use runway::scenario::{self, FileSource, Overrides};
 use std::path::Path;
 
 fn run(text: &str) -> InMemory {
     let sc = scenario::parse(text, Path::new("test.toml"), &FileSource::Dir(".".into()), Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
-    output::simulate_in_memory(&sc, &mut |_| {}).expect("simulation")
+    pipeline::simulate_in_memory(&sc, &mut |_| {}).expect("simulation")
 }
 
 fn row<'a>(r: &'a InMemory, metric: &str, month: u32) -> &'a MonthlyRow {

@@ -102,7 +102,7 @@ fn the_builtin_headline_rows_run_in_time_order() {
 /// One run of `text`, in memory.
 fn runs_of(text: &str) -> Vec<RunSummary> {
     let sc = parse(text, Overrides::default());
-    runway::output::simulate_in_memory(&sc, &mut |_| {}).unwrap().runs
+    runway::pipeline::simulate_in_memory(&sc, &mut |_| {}).unwrap().runs
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn paid_cac_is_spend_over_paid_customers_and_blended_counts_everyone() {
     assert!((r.ltv_cac_blended.unwrap() - ltv / 250.0).abs() < 1e-9);
     // The old name points to the two new ones.
     let sc = parse(&text, Overrides::default());
-    let err = runway::figure::Figure::parse("median(cac)", &runway::figure::Catalog::new(&sc)).unwrap_err();
+    let err = runway::figure::Figure::parse("median(cac)", &sc.catalog()).unwrap_err();
     assert!(err.message.contains("cac_paid") && err.message.contains("cac_blended"), "{err}");
 }
 

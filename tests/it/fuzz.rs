@@ -17,7 +17,7 @@
 use crate::scratch;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use runway::figure::{Catalog, Figure};
+use runway::figure::Figure;
 use runway::scenario::{self, FileSource, Overrides};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -113,8 +113,8 @@ fn survive(text: &str) -> Result<bool, String> {
         let path = Path::new("scenarios/fuzzed.toml");
         if let Ok(sc) = scenario::parse(text, path, &FileSource::Dir("scenarios".into()), overrides) {
             // Bounded: 64 runs of at most the validator's month limit.
-            let _ = runway::output::simulate(&sc, &mut |_| {});
-            let catalog = Catalog::new(&sc);
+            let _ = runway::pipeline::simulate(&sc, &mut |_| {});
+            let catalog = sc.catalog();
             for a in &sc.asserts {
                 let _ = Figure::parse(&a.expect, &catalog);
             }
@@ -165,7 +165,7 @@ fn fuzz_scenarios_never_panic() {
 fn fuzz_arbitrary_text_and_figures_never_panic() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(0xF1_6E);
     let sc = scenario::load(Path::new("scenarios/sentiment-saas.toml"), Overrides::default()).unwrap();
-    let catalog = Catalog::new(&sc);
+    let catalog = sc.catalog();
     let figures = ["median(cash[12])", "P(default_month <= 18)", "p90(final_cash) >= 1e6", "mean(customers[end]) > 0", "sd(churn.base)"];
     let mut found = None;
     for case in 0..cases() * 4 {

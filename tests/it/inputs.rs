@@ -357,7 +357,7 @@ fn latin_hypercube_shrinks_the_error_of_a_mean_and_its_printed_error_stays_conse
         let (mut means, mut ses) = (vec![], vec![]);
         for seed in 1..=40 {
             let sc = parse(t, Overrides { runs: Some(2000), seed: Some(seed), ..Overrides::default() });
-            let m = runway::output::simulate(&sc, &mut |_| {}).unwrap().headline.final_cash.mean;
+            let m = runway::pipeline::simulate(&sc, &mut |_| {}).unwrap().headline.final_cash.mean;
             means.push(m.estimate.unwrap());
             ses.push(m.se.unwrap());
         }

@@ -1,6 +1,7 @@
 //! runway's integration tests, in one test binary: every integration test
 //! binary links polars, so one link instead of several keeps CI's build short.
 //!
+//! - `architecture`: no module of `src/` imports from a layer above its own;
 //! - `cli`: the `runway` binary end to end, determinism, bad input;
 //! - `engine`: whole-engine runs against closed forms;
 //! - `distributions`: goodness of fit of every sampler;
@@ -24,6 +25,7 @@
 //! Helpers used by several modules live here.
 
 mod analysis;
+mod architecture;
 mod calibration;
 mod check;
 mod cli;
@@ -36,7 +38,7 @@ mod inputs;
 mod report;
 
 use runway::analysis::Progress;
-use runway::figure::{Catalog, Figure};
+use runway::figure::Figure;
 use runway::scenario::{self, FileSource, Overrides, Scenario};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -69,7 +71,7 @@ pub fn parse(text: &str, overrides: Overrides) -> Scenario {
 }
 
 pub fn figure(sc: &Scenario, text: &str) -> Figure {
-    Figure::parse(text, &Catalog::new(sc)).unwrap_or_else(|e| panic!("{e}"))
+    Figure::parse(text, &sc.catalog()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs `work` with a progress callback that shows nothing.

@@ -1,39 +1,19 @@
-//! Polars tables of results, and writing them as Parquet, CSV or JSON.
+//! Polars frames of results: the per-run and monthly tables, analysis
+//! tables, and the thread that streams the per-run table to a run's
+//! [`Writer`] while the runs are simulated.
 //!
-//! This is the only module that knows polars. Numbers arrive already reduced
-//! (in a fixed order, see `aggregate`); polars only lays them out and writes
-//! them. Every file is written to a temporary file in the output folder and
-//! renamed into place ([`crate::atomic`]), so a failed run never leaves a
-//! half-written file.
+//! Numbers arrive already reduced (in a fixed order, see `aggregate`);
+//! polars only lays them out. Every file is written to a temporary file in
+//! the output folder and renamed into place ([`crate::pipeline::fs`]), so a
+//! failed run never leaves a half-written file.
 
+use super::Writer;
 use crate::aggregate::MonthlyRow;
 use crate::model::{FieldKind, RUN_FIELDS, RunSummary};
 use crate::stats::QUANTILE_NAMES;
 use anyhow::Context;
 use polars::prelude::*;
-use std::io::Write;
 use std::path::Path;
-
-/// Output file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Parquet,
-    Csv,
-    Json,
-    /// An Excel workbook (see [`crate::xlsx`]).
-    Xlsx,
-}
-
-impl Format {
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Parquet => "parquet",
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Xlsx => "xlsx",
-        }
-    }
-}
 
 fn col<T>(name: &str, values: Vec<T>) -> Column
 where
@@ -42,7 +22,7 @@ where
     Column::new(name.into(), values)
 }
 
-/// The per-run table: one row per run, columns of DESIGN §3.1, then one
+/// The per-run table: one row per run, columns of docs/model.md, then one
 /// column per uncertain input named by its dotted path.
 pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], input_paths: &[&str]) -> PolarsResult<DataFrame> {
     let n = runs.len();
@@ -124,19 +104,6 @@ impl Table {
     }
 }
 
-/// Writes `df` to `file` in `format`.
-pub fn write_frame_to(df: &mut DataFrame, file: &mut std::fs::File, format: Format) -> anyhow::Result<()> {
-    match format {
-        Format::Parquet => {
-            ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(df)?;
-        }
-        Format::Csv => CsvWriter::new(file).include_header(true).finish(df)?,
-        Format::Json => JsonWriter::new(file).with_json_format(JsonFormat::Json).finish(df)?,
-        Format::Xlsx => crate::xlsx::write_frame(df, "table", file)?,
-    }
-    Ok(())
-}
-
 /// Rows per batch of the streamed per-run table (one Parquet row group).
 pub const BATCH_ROWS: usize = 1 << 16;
 /// Rows of the first batch: small, so that a short run's table is mostly
@@ -150,11 +117,11 @@ struct Batch {
     inputs: Vec<f64>,
 }
 
-/// Streams the per-run table into a temporary file in the output folder,
-/// [`BATCH_ROWS`] runs at a time, on a thread of its own: memory stays
-/// bounded whatever the number of runs, and encoding overlaps simulation.
-/// Rows must arrive in run order. [`RunsWriter::finish`] returns the staged
-/// file for [`commit`]; dropping the writer deletes it.
+/// Streams the per-run table to a run's [`Writer`], [`BATCH_ROWS`] runs
+/// at a time, on a thread of its own: memory stays bounded whatever the
+/// number of runs, and encoding overlaps simulation. Rows must arrive in
+/// run order. [`RunsWriter::finish`] hands the writer back for the rest of
+/// the run's files; dropping it drops the writer and its staged files.
 pub struct RunsWriter {
     pending: Batch,
     /// Rows of the batch being filled: [`FIRST_BATCH_ROWS`], then
@@ -164,24 +131,25 @@ pub struct RunsWriter {
     n_inputs: usize,
     /// At most two batches wait for the writer thread.
     tx: Option<std::sync::mpsc::SyncSender<Batch>>,
-    thread: Option<std::thread::JoinHandle<anyhow::Result<Staged>>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<Box<dyn Writer>>>>,
 }
 
 impl RunsWriter {
-    pub fn create(dir: &Path, format: Format, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
-        let tmp = crate::atomic::temp_in(dir)?;
+    /// Starts the thread that feeds `writer` the per-run table of a run in
+    /// `dir` whose input columns are `input_paths`.
+    pub fn create(mut writer: Box<dyn Writer>, dir: &Path, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
         let n_inputs = input_paths.len();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let where_ = dir.display().to_string();
         let thread = std::thread::Builder::new()
             .name("runway-runs-writer".into())
             .spawn(move || {
-                let context = || format!("cannot write the per-run table into {where_}");
-                if format == Format::Xlsx {
-                    return Ok(Staged::Book(Box::new(write_sheet(&input_paths, rx).with_context(context)?)));
+                let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
+                for b in rx {
+                    let written = runs_frame(b.first_run, &b.runs, &b.inputs, &paths).map_err(anyhow::Error::from).and_then(|frame| writer.runs(&frame));
+                    written.with_context(|| format!("cannot write the per-run table into {where_}"))?;
                 }
-                write_batches(&tmp, format, &input_paths, rx).with_context(context)?;
-                crate::atomic::seal(tmp).map(Staged::File)
+                Ok(writer)
             })
             .context("cannot start the per-run table writer")?;
         Ok(RunsWriter {
@@ -192,7 +160,6 @@ impl RunsWriter {
             thread: Some(thread),
         })
     }
-
     /// Appends the runs `first_run..first_run + runs.len()`.
     pub fn push(&mut self, first_run: u64, runs: &[RunSummary], inputs: &[f64]) -> anyhow::Result<()> {
         debug_assert_eq!(inputs.len(), runs.len() * self.n_inputs);
@@ -224,16 +191,16 @@ impl RunsWriter {
         Ok(())
     }
 
-    fn join(&mut self) -> anyhow::Result<Staged> {
+    fn join(&mut self) -> anyhow::Result<Box<dyn Writer>> {
         match self.thread.take() {
             Some(t) => t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the per-run table writer panicked"))),
             None => Err(anyhow::anyhow!("the per-run table writer already stopped")),
         }
     }
 
-    /// Writes what is pending and the file's footer; returns the staged file
-    /// (or, for xlsx, the workbook holding the runs sheet).
-    pub fn finish(mut self) -> anyhow::Result<Staged> {
+    /// Sends what is pending and waits for the writer thread; returns the
+    /// writer, which has the whole per-run table.
+    pub fn finish(mut self) -> anyhow::Result<Box<dyn Writer>> {
         if !self.pending.runs.is_empty() {
             self.send()?;
         }
@@ -246,72 +213,7 @@ impl Drop for RunsWriter {
     fn drop(&mut self) {
         self.tx = None;
         if let Some(t) = self.thread.take() {
-            let _ = t.join(); // the staged file is deleted with its result
+            let _ = t.join(); // its staged files are deleted with the writer
         }
     }
-}
-
-/// The per-run table, written: a staged file, or a workbook still to be
-/// completed (xlsx: the runs sheet is in it, the others come at the end).
-pub enum Staged {
-    File(tempfile::NamedTempFile),
-    Book(Box<crate::xlsx::Book>),
-}
-
-/// The xlsx writer thread: the runs sheet of a new workbook.
-fn write_sheet(input_paths: &[String], rx: std::sync::mpsc::Receiver<Batch>) -> anyhow::Result<crate::xlsx::Book> {
-    let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
-    let mut book = crate::xlsx::Book::new(true)?;
-    for b in rx {
-        book.push_runs(&runs_frame(b.first_run, &b.runs, &b.inputs, &paths)?)?;
-    }
-    Ok(book)
-}
-
-/// The writer thread: encodes batches as they come, in order.
-fn write_batches(tmp: &tempfile::NamedTempFile, format: Format, input_paths: &[String], rx: std::sync::mpsc::Receiver<Batch>) -> anyhow::Result<()> {
-    let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
-    let file = tmp.as_file().try_clone()?;
-    let frame = |b: &Batch| runs_frame(b.first_run, &b.runs, &b.inputs, &paths);
-    let schema = frame(&Batch { first_run: 0, runs: vec![], inputs: vec![] })?.schema().as_ref().clone();
-    match format {
-        Format::Parquet => {
-            let mut w = ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).batched(&schema)?;
-            for b in rx {
-                w.write_batch(&frame(&b)?)?;
-            }
-            w.finish()?;
-        }
-        Format::Csv => {
-            let mut w = CsvWriter::new(std::io::BufWriter::new(file)).include_header(true).batched(&schema)?;
-            for b in rx {
-                w.write_batch(&frame(&b)?)?;
-            }
-            w.finish()?;
-        }
-        Format::Xlsx => unreachable!("xlsx goes to write_sheet"),
-        Format::Json => {
-            // A JSON array of row objects, as JsonFormat::Json writes it:
-            // each batch is written as JSON lines (one object per line) and
-            // the line breaks become commas.
-            let mut out = std::io::BufWriter::new(file);
-            out.write_all(b"[")?;
-            let mut first = true;
-            let mut lines = vec![];
-            for b in rx {
-                lines.clear();
-                JsonWriter::new(&mut lines).with_json_format(JsonFormat::JsonLines).finish(&mut frame(&b)?)?;
-                for line in lines.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
-                    if !first {
-                        out.write_all(b",")?;
-                    }
-                    first = false;
-                    out.write_all(line)?;
-                }
-            }
-            out.write_all(b"]")?;
-            out.flush()?;
-        }
-    }
-    Ok(())
 }

@@ -12,15 +12,54 @@
 //! The document's creation date is fixed, so a workbook's bytes depend
 //! only on its contents.
 
+use super::{Exporter, Summary, Writer};
+use crate::pipeline::fs;
 use anyhow::Context;
 use polars::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Workbook, Worksheet};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 /// Data rows a sheet holds below its header row.
 pub const MAX_ROWS: u64 = 1_048_575;
 
+/// The one file `--format xlsx` writes besides `summary.json`.
+pub const WORKBOOK: &str = "results.xlsx";
+
+/// The Excel format: one workbook.
+pub struct Xlsx;
+
+pub static XLSX: Xlsx = Xlsx;
+
+impl Exporter for Xlsx {
+    fn extension(&self) -> &'static str {
+        "xlsx"
+    }
+
+    fn write_table(&self, df: &mut DataFrame, file: &mut std::fs::File) -> anyhow::Result<()> {
+        write_frame(df, "table", file)
+    }
+
+    fn writer(&self, dir: &Path, _input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>> {
+        Ok(Box::new(Book::new(dir, runs)?))
+    }
+
+    fn written_files(&self, _runs: bool) -> String {
+        format!("{WORKBOOK} and summary.json")
+    }
+
+    fn runs_file(&self) -> Option<String> {
+        None
+    }
+
+    fn wants_inputs(&self) -> bool {
+        true
+    }
+}
+
 /// A workbook being written: summary, monthly and (optionally) runs.
 pub struct Book {
+    dir: PathBuf,
     book: Workbook,
     /// Rows written to the runs sheet so far, its header included.
     runs_rows: u32,
@@ -36,8 +75,9 @@ fn bold() -> CellFormat {
 }
 
 impl Book {
-    /// A workbook with its sheets; `runs` adds the runs sheet.
-    pub fn new(runs: bool) -> anyhow::Result<Book> {
+    /// A workbook with its sheets, to be staged in `dir`; `runs` adds the
+    /// runs sheet.
+    pub fn new(dir: &Path, runs: bool) -> anyhow::Result<Book> {
         let mut book = Workbook::new();
         book.set_properties(&fixed_date()?);
         book.add_worksheet().set_name("summary")?;
@@ -45,7 +85,7 @@ impl Book {
         if runs {
             book.add_worksheet_with_constant_memory().set_name("runs")?;
         }
-        Ok(Book { book, runs_rows: 0, has_runs: runs })
+        Ok(Book { dir: dir.to_path_buf(), book, runs_rows: 0, has_runs: runs })
     }
 
     fn sheet(&mut self, name: &str) -> anyhow::Result<&mut Worksheet> {
@@ -64,7 +104,7 @@ impl Book {
     }
 
     /// Fills the monthly sheet.
-    pub fn monthly(&mut self, df: &DataFrame) -> anyhow::Result<()> {
+    fn fill_monthly(&mut self, df: &DataFrame) -> anyhow::Result<()> {
         let ws = self.sheet("monthly")?;
         write_rows(ws, df, 0, true)?;
         ws.set_freeze_panes(1, 2)?;
@@ -73,7 +113,7 @@ impl Book {
 
     /// Fills the summary sheet: blocks of (heading, header, rows), one
     /// blank row apart.
-    pub fn summary(&mut self, blocks: &[SummaryBlock]) -> anyhow::Result<()> {
+    fn fill_summary(&mut self, blocks: &[SummaryBlock]) -> anyhow::Result<()> {
         let ws = self.sheet("summary")?;
         let mut row = 0u32;
         for b in blocks {
@@ -102,8 +142,27 @@ impl Book {
     }
 
     /// Writes the workbook to `file`.
-    pub fn save(mut self, file: &mut std::fs::File) -> anyhow::Result<()> {
+    fn save(&mut self, file: &mut std::fs::File) -> anyhow::Result<()> {
         self.book.save_to_writer(file).context("cannot write the workbook")
+    }
+}
+
+impl Writer for Book {
+    fn runs(&mut self, batch: &DataFrame) -> anyhow::Result<()> {
+        self.push_runs(batch)
+    }
+
+    fn monthly(&mut self, df: &mut DataFrame) -> anyhow::Result<()> {
+        self.fill_monthly(df)
+    }
+
+    fn summary(&mut self, s: &Summary) -> anyhow::Result<()> {
+        self.fill_summary(&summary_blocks(s.manifest, s.headline, s.inputs))
+    }
+
+    fn finish(mut self: Box<Self>) -> anyhow::Result<Vec<(NamedTempFile, String)>> {
+        let dir = self.dir.clone();
+        Ok(vec![(fs::stage(&dir, |f| self.save(f))?, WORKBOOK.into())])
     }
 }
 
@@ -161,4 +220,63 @@ fn write_rows(ws: &mut Worksheet, df: &DataFrame, first: u32, header: bool) -> a
         }
     }
     Ok(())
+}
+
+/// The summary sheet of `results.xlsx`: the run, the headline figures
+/// (value, standard error, 95% interval of a median month) and the inputs.
+pub fn summary_blocks(
+    m: &crate::pipeline::manifest::Manifest,
+    h: &crate::aggregate::Headline,
+    inputs: &[crate::analysis::point::InputRange],
+) -> Vec<SummaryBlock> {
+    let text = |s: &str| Cell::Text(s.to_string());
+    let num = |x: Option<f64>| Cell::Number(x);
+    let run = vec![
+        vec![text("scenario"), text(&m.scenario)],
+        vec![text("file"), text(&m.scenario_file)],
+        vec![text("seed"), num(Some(m.seed as f64))],
+        vec![text("runs"), num(Some(m.runs as f64))],
+        vec![text("months"), num(Some(f64::from(m.months)))],
+        vec![text("currency"), text(m.currency.as_deref().unwrap_or(""))],
+        vec![text("runway version"), text(&format!("{} (stream {})", m.runway_version, m.stream_version))],
+    ];
+    let mut figures = vec![];
+    let est = |name: String, e: &crate::aggregate::Estimate| vec![Cell::Text(name), num(e.estimate), num(e.se)];
+    for d in &h.p_default_by {
+        figures.push(est(format!("P(default by month {})", d.month), &d.p));
+    }
+    for (name, mm) in [("first profitable month, median", &h.median_first_profit_month), ("breakeven month, median", &h.median_breakeven_month)] {
+        figures.push(vec![text(name), num(mm.estimate), num(None), num(mm.low95), num(mm.high95)]);
+    }
+    figures.push(est(format!("P(breakeven by month {})", h.months), &h.p_breakeven));
+    for (name, s) in [("final cash", &h.final_cash), ("final ARR", &h.final_arr), ("final customers", &h.final_customers)] {
+        for (stat, e) in [("P10", &s.p10), ("P50", &s.p50), ("P90", &s.p90), ("mean", &s.mean)] {
+            figures.push(est(format!("{name} {stat}"), e));
+        }
+    }
+    figures.push(est("funding need mean".into(), &h.funding_need.mean));
+    figures.push(est("funding need P90".into(), &h.funding_need.p90));
+    let mut blocks = vec![
+        SummaryBlock { heading: "Run".into(), header: vec![], rows: run },
+        SummaryBlock {
+            heading: "Headline (standard error = 1 Monte Carlo standard error; a median month has a 95% interval instead)".into(),
+            header: vec!["figure", "value", "standard error", "95% low", "95% high"],
+            rows: figures,
+        },
+    ];
+    if !inputs.is_empty() {
+        let rows = inputs
+            .iter()
+            .map(|i| {
+                let per = if i.per_month { "month" } else { "run" };
+                vec![text(&i.path), text(&i.label), text(per), num(Some(i.p5)), num(Some(i.median)), num(Some(i.p95))]
+            })
+            .collect();
+        blocks.push(SummaryBlock {
+            heading: format!("Inputs (5%, median, 95% of the distribution, estimated from {} draws)", crate::num::number(crate::dist::PILOT_DRAWS as f64, 0)),
+            header: vec!["input", "distribution", "drawn per", "p5", "median", "p95"],
+            rows,
+        });
+    }
+    blocks
 }

@@ -1,22 +1,25 @@
 //! A whole run, from validated scenario to written files: the pipeline the
-//! `run` command uses, and `summary.json` with its manifest.
+//! `run` and `merge` commands use. [`manifest`] says what produced a
+//! result, [`shard`] carries part of a run between machines, [`fs`] writes
+//! files atomically and names the default output folder.
+
+pub mod fs;
+pub mod manifest;
+pub mod shard;
 
 use crate::aggregate::{Aggregator, Headline, MonthlyRow, QuantileMethod};
 use crate::analysis::point::InputRange;
-use crate::atomic;
 use crate::engine::{self, Block, Sink};
+use crate::export::Format;
+use crate::export::Writer;
+use crate::export::table;
 use crate::model::Plan;
-use crate::rng::STREAM_VERSION;
 use crate::scenario::Scenario;
-use crate::shard::{self, ShardHeader, ShardSpec};
-use crate::table::{self, Format, Staged};
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
+use manifest::{Manifest, Summary};
+use shard::{ShardHeader, ShardSpec};
 use std::path::Path;
 use std::time::Instant;
-
-/// The quantile rule, as written into every manifest.
-pub const QUANTILE_RULE: &str = "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
 
 /// Everything a run produced but the per-run table, which is streamed to
 /// disk as the runs are simulated (see [`table::RunsWriter`]).
@@ -139,7 +142,7 @@ pub fn run_to(
         check_runs_file_size(sc, format)?;
     }
     let existed = dir.exists();
-    create_dir(dir)?;
+    fs::create_dir(dir)?;
     let written = write_run(sc, dir, format, runs_table, extra, progress);
     if written.is_err() && !existed {
         let _ = std::fs::remove_dir(dir); // only if still empty
@@ -157,12 +160,15 @@ fn write_run(
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Results> {
     let plan = Plan::new(sc);
-    let paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
-    let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, paths)?) } else { None };
-    let (results, _) = simulate_with(sc, &plan, writer.as_mut(), extra, false, progress)?;
+    let paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
+    let exporter = format.exporter();
+    // Without the per-run table the writer thread gets no batch.
+    let mut runs = table::RunsWriter::create(exporter.writer(dir, &paths, runs_table)?, dir, paths)?;
+    let (results, _) = simulate_with(sc, &plan, runs_table.then_some(&mut runs), extra, false, progress)?;
+    let writer = runs.finish()?;
     let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
-    let inputs = if format == Format::Xlsx { crate::analysis::point::describe(sc) } else { vec![] };
-    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format, &inputs)?;
+    let inputs = if exporter.wants_inputs() { crate::analysis::point::describe(sc) } else { vec![] };
+    write(writer, &manifest, &results, dir, format, runs_table, &inputs)?;
     Ok(results)
 }
 
@@ -181,7 +187,7 @@ pub fn check_runs_file_size(sc: &Scenario, format: Format) -> anyhow::Result<()>
 /// what `merge` checks from a shard header before writing.
 pub fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyhow::Result<()> {
     use crate::scenario::limits;
-    let per_row = limits::per_run_table_bytes(inputs) * if format == Format::Json { 2 } else { 1 };
+    let per_row = limits::per_run_table_bytes(inputs) * format.exporter().row_size_factor();
     let bytes = per_row.saturating_mul(runs);
     if bytes > limits::MAX_TABLE_BYTES {
         anyhow::bail!(
@@ -192,11 +198,6 @@ pub fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyhow::Resu
         );
     }
     Ok(())
-}
-
-/// Creates the output folder `dir` (and its parents) if needed.
-pub fn create_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
 /// Simulates shard `spec` of `sc` and returns its shard file's bytes.
@@ -240,22 +241,23 @@ pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: F
     if !matches!(m.on_default.as_str(), "continue" | "stop") {
         anyhow::bail!("{}: on_default = \"{}\" in the shard header; expected \"continue\" or \"stop\"", shards[0].0.display(), m.on_default);
     }
-    create_dir(dir)?;
-    let mut writer = if runs_table { Some(table::RunsWriter::create(dir, format, h.input_paths.clone())?) } else { None };
+    fs::create_dir(dir)?;
+    let writer = format.exporter().writer(dir, &h.input_paths, runs_table)?;
+    let mut runs = table::RunsWriter::create(writer, dir, h.input_paths.clone())?;
     let mut agg = Aggregator::with_method(m.months, m.quantiles, m.runs, h.input_paths.len());
     for (i, (file, header)) in shards.iter().enumerate() {
         let state = shard::load(file, header)?;
         if i == 0 {
             agg.adopt_centers(&state.centers);
         }
-        let (runs, inputs) = agg.absorb_shard(state)?;
-        if let Some(w) = &mut writer {
-            w.push(header.run_start, &runs, &inputs)?;
+        let (records, inputs) = agg.absorb_shard(state)?;
+        if runs_table {
+            runs.push(header.run_start, &records, &inputs)?;
         }
     }
     let results = Results::from_aggregator(agg, m.months, start);
     let manifest = Manifest { runway_version: env!("CARGO_PKG_VERSION").into(), wall_time_s: results.wall_time_s, ..h.manifest };
-    write(&manifest, &results, writer.map(table::RunsWriter::finish).transpose()?, dir, format, &[])?;
+    write(runs.finish()?, &manifest, &results, dir, format, runs_table, &[])?;
     Ok((manifest, results))
 }
 
@@ -263,202 +265,52 @@ pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: F
 /// `<name>.manifest.json` into `dir`, both staged and renamed only when
 /// both are complete. Returns the table's path.
 pub fn write_analysis(dir: &Path, name: &str, table: &table::Table, format: Format, manifest: &Manifest) -> anyhow::Result<std::path::PathBuf> {
-    create_dir(dir)?;
+    fs::create_dir(dir)?;
     let mut frame = table.frame()?;
     let json = serde_json::to_string_pretty(manifest)? + "\n";
     let path = dir.join(format!("{name}.{}", format.extension()));
     let staged = [
-        (atomic::stage(dir, |f| table::write_frame_to(&mut frame, f, format))?, path.clone()),
-        (atomic::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, dir.join(format!("{name}.manifest.json"))),
+        (fs::stage(dir, |f| format.exporter().write_table(&mut frame, f))?, path.clone()),
+        (fs::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, dir.join(format!("{name}.manifest.json"))),
     ];
     for (tmp, to) in staged {
-        atomic::commit(tmp, &to)?;
+        fs::commit(tmp, &to)?;
     }
     Ok(path)
 }
 
-/// Writes `text` to `path`, atomically, creating its folder.
-pub fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_dir(dir)?;
-    }
-    atomic::write_atomic(path, |f| Ok(std::io::Write::write_all(f, text.as_bytes())?))
-}
-
-/// Writes `value` as pretty JSON to `path`, atomically.
-pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
-    write_text(path, &(serde_json::to_string_pretty(value)? + "\n"))
-}
-
-/// `summary.json`: the manifest and the headline figures.
-#[derive(Debug, Serialize)]
-pub struct Summary<'a> {
-    pub manifest: &'a Manifest,
-    pub headline: &'a Headline,
-}
-
-/// What produced a result: enough to reproduce it byte for byte.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub scenario: String,
-    pub scenario_file: String,
-    /// SHA-256 of the scenario file's bytes.
-    pub scenario_sha256: String,
-    pub seed: u64,
-    pub runs: u64,
-    pub months: u32,
-    pub runway_version: String,
-    /// Bumped on any change that alters numbers (see CHANGELOG.md).
-    pub stream_version: u32,
-    pub block_runs: u64,
-    pub quantile_rule: String,
-    pub quantiles: QuantileMethod,
-    pub on_default: String,
-    /// `"random"` or `"lhs"` (Latin hypercube; its standard errors are
-    /// conservative, see docs/model.md).
-    pub sampling: String,
-    /// Each `[[correlation]]` pair's requested and achieved rank correlation.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub correlation: Vec<crate::scenario::correlation::Pair>,
-    pub currency: Option<String>,
-    pub warnings: Vec<String>,
-    /// Seconds from the first run to the last reduction. The only field
-    /// that differs between two runs of the same scenario.
-    pub wall_time_s: f64,
-}
-
-impl Manifest {
-    pub fn from_scenario(sc: &Scenario, quantiles: QuantileMethod, wall_time_s: f64) -> Manifest {
-        Manifest {
-            scenario: sc.name.clone(),
-            scenario_file: sc.source.path.display().to_string(),
-            scenario_sha256: sc.source.sha256.clone(),
-            seed: sc.seed,
-            runs: sc.runs,
-            months: sc.months,
-            runway_version: env!("CARGO_PKG_VERSION").into(),
-            stream_version: STREAM_VERSION,
-            block_runs: engine::BLOCK_RUNS,
-            quantile_rule: QUANTILE_RULE.into(),
-            quantiles,
-            on_default: match sc.on_default {
-                crate::scenario::OnDefault::Continue => "continue",
-                crate::scenario::OnDefault::Stop => "stop",
-            }
-            .into(),
-            sampling: sc.sampling.name().into(),
-            correlation: sc.correlation.as_ref().map_or_else(Vec::new, |c| c.pairs.clone()),
-            currency: sc.currency.clone(),
-            warnings: sc.warnings.clone(),
-            wall_time_s,
-        }
-    }
-}
-
-/// Writes `monthly.<ext>` and `summary.json` into `dir` beside `runs`, the
-/// staged per-run table, then renames all three into place. Every file is
+/// Completes `writer`'s files (the monthly table, the summary) and
+/// `summary.json` in `dir`, then renames them all into place. Every file is
 /// complete before any is renamed, so a failure leaves no partial file and
-/// no mix of old and new files. Without `runs`, a `runs.<ext>` left from an
-/// earlier run is removed after the others are in place. For xlsx the
-/// tables go into one workbook, `results.xlsx` (see [`crate::xlsx`]).
-fn write(manifest: &Manifest, results: &Results, runs: Option<Staged>, dir: &Path, format: Format, inputs: &[InputRange]) -> anyhow::Result<()> {
-    let mut monthly = table::monthly_frame(&results.monthly)?;
+/// no mix of old and new files. Without the per-run table, a runs file left
+/// from an earlier run is removed after the others are in place.
+fn write(
+    mut writer: Box<dyn Writer>,
+    manifest: &Manifest,
+    results: &Results,
+    dir: &Path,
+    format: Format,
+    runs_table: bool,
+    inputs: &[InputRange],
+) -> anyhow::Result<()> {
+    writer.monthly(&mut table::monthly_frame(&results.monthly)?)?;
+    writer.summary(&crate::export::Summary { manifest, headline: &results.headline, inputs })?;
+    let mut staged = writer.finish()?;
     let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
-    let runs_name = format!("runs.{}", format.extension());
-    let mut staged = vec![];
-    let mut wrote_runs = false;
-    match runs {
-        Some(Staged::File(runs)) => {
-            staged.push((runs, runs_name.clone()));
-            wrote_runs = true;
-        }
-        Some(Staged::Book(book)) => staged.push((workbook(*book, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into())),
-        None if format == Format::Xlsx => staged.push((workbook(crate::xlsx::Book::new(false)?, manifest, results, &monthly, inputs, dir)?, WORKBOOK.into())),
-        None => {}
-    }
-    if format != Format::Xlsx {
-        staged.push((atomic::stage(dir, |f| table::write_frame_to(&mut monthly, f, format))?, format!("monthly.{}", format.extension())));
-    }
-    staged.push((
-        atomic::stage(dir, |f| {
-            use std::io::Write;
-            f.write_all(json.as_bytes())?;
-            Ok(())
-        })?,
-        "summary.json".into(),
-    ));
+    staged.push((fs::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, "summary.json".into()));
     for (tmp, name) in staged {
-        atomic::commit(tmp, &dir.join(name))?;
+        fs::commit(tmp, &dir.join(name))?;
     }
-    let stale = dir.join(runs_name);
-    if format != Format::Xlsx && !wrote_runs && stale.exists() {
+    let stale = format.exporter().runs_file().filter(|_| !runs_table).map(|name| dir.join(name));
+    if let Some(stale) = stale.filter(|p| p.exists()) {
         std::fs::remove_file(&stale).with_context(|| format!("cannot remove the old {}", stale.display()))?;
     }
     Ok(())
 }
 
-/// The one file `--format xlsx` writes besides `summary.json`.
-pub const WORKBOOK: &str = "results.xlsx";
-
 /// The files a run writes for `format` (with or without the per-run table).
 pub fn written_files(format: Format, runs_table: bool) -> String {
-    match (format, runs_table) {
-        (Format::Xlsx, _) => format!("{WORKBOOK} and summary.json"),
-        (f, true) => format!("{{runs,monthly}}.{} and summary.json", f.extension()),
-        (f, false) => format!("monthly.{} and summary.json", f.extension()),
-    }
-}
-
-/// Completes and stages the workbook: summary and monthly sheets.
-fn workbook(
-    mut book: crate::xlsx::Book,
-    manifest: &Manifest,
-    results: &Results,
-    monthly: &polars::prelude::DataFrame,
-    inputs: &[InputRange],
-    dir: &Path,
-) -> anyhow::Result<tempfile::NamedTempFile> {
-    book.monthly(monthly)?;
-    book.summary(&crate::present::summary_blocks(manifest, &results.headline, inputs))?;
-    atomic::stage(dir, |f| book.save(f))
-}
-
-/// The default output folder of a scenario file: `out/<file name without
-/// extension>` (the built-in example: `out/sentiment-saas`). Named after
-/// the file, not `[scenario] name`, so that a copy of a plan under another
-/// file name does not overwrite the first one's results.
-pub fn default_dir(file: &Path) -> std::path::PathBuf {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let stem = stem.rsplit(':').next().unwrap_or(&stem).to_string();
-    Path::new("out").join(slug(&stem))
-}
-
-/// The scenario file whose results `dir` holds, when that is not `file`:
-/// the run is about to replace another plan's results and should say so.
-pub fn other_owner(dir: &Path, file: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let owner = json.get("manifest")?.get("scenario_file")?.as_str()?.to_string();
-    let same = match (std::fs::canonicalize(&owner), std::fs::canonicalize(file)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => Path::new(&owner) == file,
-    };
-    (!same).then_some(owner)
-}
-
-/// A folder name for a scenario name: lower case, runs of other characters
-/// turned into single dashes.
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "scenario".into() } else { out }
+    format.exporter().written_files(runs_table)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! `runway check`: a scenario's `[[assert]]`s decided with their Monte Carlo
-//! error (DESIGN §2.5, §5.1).
+//! error (docs/ci.md).
 //!
 //! An assertion `FIGURE CMP THRESHOLD` **passes** or **fails** only when
 //! the evidence is clear: its *score*, the signed distance of the figure
@@ -24,8 +24,6 @@
 //!
 //! Nothing here knows of files or the command line; [`report`] turns the
 //! verdicts into JUnit XML, Markdown and JSON.
-
-pub mod report;
 
 use crate::analysis::{MAX_COLLECTED_BYTES, Progress, collect, metrics_of};
 use crate::engine::BLOCK_RUNS;
@@ -191,47 +189,6 @@ pub struct Verdict {
     pub runs_needed: Option<u64>,
     /// The `z` it was decided at.
     pub z: f64,
-}
-
-impl Verdict {
-    /// The figure as `x ± se`, `never` for a quantile past every run's
-    /// value, `—` when undefined.
-    pub fn figure_text(&self) -> String {
-        crate::terminal::figure_text(&self.value, self.probability)
-    }
-
-    /// Why it did not pass, in one line (`None` when it passed).
-    pub fn reason(&self) -> Option<String> {
-        let figure = self.figure_text();
-        let runs = runs(self.runs);
-        match (self.status, self.evidence) {
-            (Status::Pass, _) => None,
-            (_, Evidence::Undefined { .. }) if self.value.runs == 0 => Some(format!("the figure is undefined: none of {runs} runs has a value")),
-            (Status::Fail, _) => Some(format!("{figure} does not meet {}", self.expect)),
-            (Status::Undecided, Evidence::Undefined { .. }) => {
-                Some(format!("still undecided after {runs} runs (the most allowed; see --max-runs): too few runs with a value to estimate an error"))
-            }
-            (Status::Undecided, _) => Some(match self.runs_needed {
-                Some(n) => format!(
-                    "still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold; about {} runs would likely decide it",
-                    self.z,
-                    crate::terminal::number(n as f64, 0)
-                ),
-                None if matches!(self.evidence, Evidence::Score(s) if s == 0.0) => {
-                    format!("still undecided after {runs} runs: {figure} sits on the threshold; no number of runs would decide it")
-                }
-                None => format!(
-                    "still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold",
-                    self.z
-                ),
-            }),
-        }
-    }
-}
-
-/// A run count for people: `10,000`.
-pub(crate) fn runs(n: u64) -> String {
-    crate::terminal::number(n as f64, 0)
 }
 
 /// The assertions of one scenario, checked.

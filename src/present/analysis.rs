@@ -1,13 +1,14 @@
-//! Analysis results as tables for files (`table::Table`, columns as in
-//! DESIGN §5.1) and as text for the terminal.
+//! Analysis results as tables for files (`export::table::Table`, columns as in
+//! docs/analysis.md) and as text for the terminal.
 
 use crate::analysis::diff::{Change, DiffRow};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::analysis::stress::StressRow;
 use crate::analysis::vary::{Solution, Status, SweepRow};
+use crate::export::table::Table;
 use crate::figure::FigureValue;
-use crate::table::Table;
-use crate::terminal::{difference_text, figure_text, figure_value, grid, number, se_value};
+use crate::num::number;
+use crate::present::text::{difference_text, figure_text, figure_value, grid, se_value};
 
 fn texts<T>(rows: &[T], f: impl Fn(&T) -> String) -> Vec<String> {
     rows.iter().map(f).collect()
@@ -101,7 +102,7 @@ pub fn diff_text(changes: &[Change], rows: &[DiffRow]) -> String {
 /// The same as GitHub Markdown, for a pull-request comment: `title` heads
 /// it, `note` follows the tables.
 pub fn diff_markdown(title: &str, changes: &[Change], rows: &[DiffRow], note: &str) -> String {
-    let row = |cells: Vec<String>| format!("| {} |\n", cells.iter().map(|c| crate::markdown::text(c)).collect::<Vec<_>>().join(" | "));
+    let row = |cells: Vec<String>| format!("| {} |\n", cells.iter().map(|c| crate::present::markdown::text(c)).collect::<Vec<_>>().join(" | "));
     let mut out = format!("## {title}\n\n");
     if changes.is_empty() {
         out += "No input or setting differs.\n";
@@ -167,7 +168,7 @@ pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
 
 /// A value as short as it can be written to 6 significant decimals.
 fn plain(x: f64) -> String {
-    crate::terminal::trimmed(x, 6)
+    crate::num::trimmed(x, 6)
 }
 
 /// `ρ ± se` with two significant digits of the error (at least 2 decimals).
@@ -239,69 +240,6 @@ pub fn solution_text(s: &Solution, probability: bool) -> String {
             at(&s.range[1]),
         ),
     }
-}
-
-/// The summary sheet of `results.xlsx`: the run, the headline figures
-/// (value, standard error, 95% interval of a median month) and the inputs.
-pub fn summary_blocks(
-    m: &crate::output::Manifest,
-    h: &crate::aggregate::Headline,
-    inputs: &[crate::analysis::point::InputRange],
-) -> Vec<crate::xlsx::SummaryBlock> {
-    use crate::xlsx::{Cell, SummaryBlock};
-    let text = |s: &str| Cell::Text(s.to_string());
-    let num = |x: Option<f64>| Cell::Number(x);
-    let run = vec![
-        vec![text("scenario"), text(&m.scenario)],
-        vec![text("file"), text(&m.scenario_file)],
-        vec![text("seed"), num(Some(m.seed as f64))],
-        vec![text("runs"), num(Some(m.runs as f64))],
-        vec![text("months"), num(Some(f64::from(m.months)))],
-        vec![text("currency"), text(m.currency.as_deref().unwrap_or(""))],
-        vec![text("runway version"), text(&format!("{} (stream {})", m.runway_version, m.stream_version))],
-    ];
-    let mut figures = vec![];
-    let est = |name: String, e: &crate::aggregate::Estimate| vec![Cell::Text(name), num(e.estimate), num(e.se)];
-    for d in &h.p_default_by {
-        figures.push(est(format!("P(default by month {})", d.month), &d.p));
-    }
-    for (name, mm) in [("first profitable month, median", &h.median_first_profit_month), ("breakeven month, median", &h.median_breakeven_month)] {
-        figures.push(vec![text(name), num(mm.estimate), num(None), num(mm.low95), num(mm.high95)]);
-    }
-    figures.push(est(format!("P(breakeven by month {})", h.months), &h.p_breakeven));
-    for (name, s) in [("final cash", &h.final_cash), ("final ARR", &h.final_arr), ("final customers", &h.final_customers)] {
-        for (stat, e) in [("P10", &s.p10), ("P50", &s.p50), ("P90", &s.p90), ("mean", &s.mean)] {
-            figures.push(est(format!("{name} {stat}"), e));
-        }
-    }
-    figures.push(est("funding need mean".into(), &h.funding_need.mean));
-    figures.push(est("funding need P90".into(), &h.funding_need.p90));
-    let mut blocks = vec![
-        SummaryBlock { heading: "Run".into(), header: vec![], rows: run },
-        SummaryBlock {
-            heading: "Headline (standard error = 1 Monte Carlo standard error; a median month has a 95% interval instead)".into(),
-            header: vec!["figure", "value", "standard error", "95% low", "95% high"],
-            rows: figures,
-        },
-    ];
-    if !inputs.is_empty() {
-        let rows = inputs
-            .iter()
-            .map(|i| {
-                let per = if i.per_month { "month" } else { "run" };
-                vec![text(&i.path), text(&i.label), text(per), num(Some(i.p5)), num(Some(i.median)), num(Some(i.p95))]
-            })
-            .collect();
-        blocks.push(SummaryBlock {
-            heading: format!(
-                "Inputs (5%, median, 95% of the distribution, estimated from {} draws)",
-                crate::terminal::number(crate::dist::PILOT_DRAWS as f64, 0)
-            ),
-            header: vec!["input", "distribution", "drawn per", "p5", "median", "p95"],
-            rows,
-        });
-    }
-    blocks
 }
 
 #[cfg(test)]

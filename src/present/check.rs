@@ -1,13 +1,54 @@
-//! What `runway check` writes (DESIGN §5.1): the terminal table, JUnit XML
+//! What `runway check` writes (docs/ci.md): the terminal table, JUnit XML
 //! (one `testsuite` per scenario file, one `testcase` per assertion,
 //! `failure` for fail and undecided), Markdown (a table per file, for a
 //! pull request or `$GITHUB_STEP_SUMMARY`) and JSON records.
 
-use super::{Checked, Status, Verdict, runs};
-use crate::terminal;
+use crate::analysis::check::{Checked, Evidence, Status, Verdict};
+use crate::present::text;
 use quick_xml::Writer;
 use quick_xml::events::BytesText;
 use serde::Serialize;
+
+impl Verdict {
+    /// The figure as `x ± se`, `never` for a quantile past every run's
+    /// value, `—` when undefined.
+    pub fn figure_text(&self) -> String {
+        crate::present::text::figure_text(&self.value, self.probability)
+    }
+
+    /// Why it did not pass, in one line (`None` when it passed).
+    pub fn reason(&self) -> Option<String> {
+        let figure = self.figure_text();
+        let runs = runs(self.runs);
+        match (self.status, self.evidence) {
+            (Status::Pass, _) => None,
+            (_, Evidence::Undefined { .. }) if self.value.runs == 0 => Some(format!("the figure is undefined: none of {runs} runs has a value")),
+            (Status::Fail, _) => Some(format!("{figure} does not meet {}", self.expect)),
+            (Status::Undecided, Evidence::Undefined { .. }) => {
+                Some(format!("still undecided after {runs} runs (the most allowed; see --max-runs): too few runs with a value to estimate an error"))
+            }
+            (Status::Undecided, _) => Some(match self.runs_needed {
+                Some(n) => format!(
+                    "still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold; about {} runs would likely decide it",
+                    self.z,
+                    crate::num::number(n as f64, 0)
+                ),
+                None if matches!(self.evidence, Evidence::Score(s) if s == 0.0) => {
+                    format!("still undecided after {runs} runs: {figure} sits on the threshold; no number of runs would decide it")
+                }
+                None => format!(
+                    "still undecided after {runs} runs (the most allowed; see --max-runs): {figure} is within {} standard errors of the threshold",
+                    self.z
+                ),
+            }),
+        }
+    }
+}
+
+/// A run count for people: `10,000`.
+pub(crate) fn runs(n: u64) -> String {
+    crate::num::number(n as f64, 0)
+}
 
 /// One scenario file's check, with what identifies its runs.
 #[derive(Debug, Clone)]
@@ -35,7 +76,7 @@ fn threshold(v: &Verdict) -> String {
     let x = if v.probability {
         format!("{}%", plain(100.0 * v.threshold))
     } else if v.threshold.abs() >= 1000.0 && v.threshold.fract() == 0.0 {
-        terminal::number(v.threshold, 0)
+        crate::num::number(v.threshold, 0)
     } else {
         plain(v.threshold)
     };
@@ -48,7 +89,7 @@ fn plain(x: f64) -> String {
     if x != 0.0 && x.abs() < 1e-6 {
         return format!("{x:e}");
     }
-    terminal::trimmed(x, 10)
+    crate::num::trimmed(x, 10)
 }
 
 /// The assertion's label: its name, and the stress it runs on.
@@ -62,10 +103,10 @@ fn label(v: &Verdict) -> String {
 /// The evidence in one cell: the score in standard errors, `exact`, or `—`.
 fn score(v: &Verdict) -> String {
     match v.evidence {
-        super::Evidence::Score(s) if s.abs() < 1e4 => format!("{s:+.1}"),
-        super::Evidence::Score(s) => format!("{}{}", if s > 0.0 { ">+" } else { "<-" }, "10,000"),
-        super::Evidence::Exact(_) => "exact".into(),
-        super::Evidence::Undefined { .. } => "—".into(),
+        Evidence::Score(s) if s.abs() < 1e4 => format!("{s:+.1}"),
+        Evidence::Score(s) => format!("{}{}", if s > 0.0 { ">+" } else { "<-" }, "10,000"),
+        Evidence::Exact(_) => "exact".into(),
+        Evidence::Undefined { .. } => "—".into(),
     }
 }
 
@@ -78,7 +119,7 @@ pub fn text(c: &FileCheck) -> String {
     }
     let rows: Vec<Vec<String>> =
         k.verdicts.iter().map(|v| vec![v.status.word().to_string(), label(v), v.figure_text(), threshold(v), score(v), runs(v.runs)]).collect();
-    out += &terminal::grid(&["status", "assertion", "figure ± SE", "threshold", "score", "runs"], &rows, &[false, false, true, false, true, true]);
+    out += &text::grid(&["status", "assertion", "figure ± SE", "threshold", "score", "runs"], &rows, &[false, false, true, false, true, true]);
     for v in &k.verdicts {
         if let Some(r) = v.reason() {
             out += &format!("  {}: {}: {r}\n", v.status.word(), v.name);
@@ -120,7 +161,7 @@ fn status_cell(s: Status) -> &'static str {
     }
 }
 
-use crate::markdown::{code, text as cell};
+use crate::present::markdown::{code, text as cell};
 
 fn file_markdown(c: &FileCheck, z: f64) -> String {
     let k = &c.checked;
@@ -261,7 +302,7 @@ pub fn records(files: &[FileCheck]) -> Vec<Record<'_>> {
                 status: v.status,
                 runs: v.runs,
                 score: match v.evidence {
-                    super::Evidence::Score(s) => Some(s),
+                    Evidence::Score(s) => Some(s),
                     _ => None,
                 },
                 runs_needed: v.runs_needed,

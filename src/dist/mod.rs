@@ -6,7 +6,7 @@
 //! constructor checks its parameters so that NaN fails (`!(sd >= 0.0)`, not
 //! `sd < 0.0`) and returns a [`DistError`] that says which requirement broke.
 //!
-//! Families and their parameterisations (DESIGN §2.1):
+//! Families and their parameterisations (docs/scenario-format.md):
 //!
 //! | family | parameters | sampler |
 //! |---|---|---|
@@ -80,7 +80,7 @@ pub enum DistError {
 
 /// A number for labels: at most 6 decimals, trailing zeros dropped.
 fn short(x: f64) -> String {
-    let s = crate::terminal::trimmed(x, 6);
+    let s = crate::num::trimmed(x, 6);
     if s == "-0" { "0".into() } else { s }
 }
 

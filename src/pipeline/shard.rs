@@ -19,7 +19,7 @@
 use crate::aggregate::{QuantileMethod, ShardState};
 use crate::engine::BLOCK_RUNS;
 use crate::model::{RUN_FIELDS, RunSummary};
-use crate::output::Manifest;
+use crate::pipeline::manifest::Manifest;
 use crate::stats::{LogHistogram, Moments};
 use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,153 @@
+//! The flag groups commands share, declared once: which scenario and its
+//! overrides ([`ScenarioArgs`]), where results go ([`OutDir`]), in which
+//! format ([`FormatArg`]), and how the work runs ([`Workers`]: threads,
+//! progress bar). Each resolves itself (the default folder, the thread
+//! pool, the bar), so a command's own code says only what differs.
+
+use super::Failure;
+use crate::analysis::Progress;
+use crate::export::Format;
+use crate::pipeline::fs;
+use crate::scenario::Overrides;
+use anyhow::Context;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Which scenario, and the overrides every simulating command takes.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML); the built-in sentiment-analysis example if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Number of simulated futures (overrides scenario.runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (overrides scenario.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Horizon in months (overrides scenario.months).
+    #[arg(long)]
+    pub months: Option<u32>,
+}
+
+impl ScenarioArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides { runs: self.runs, seed: self.seed, months: self.months, ..Overrides::default() }
+    }
+}
+
+/// `--out`: the output folder.
+#[derive(Debug, clap::Args)]
+pub struct OutDir {
+    /// Output folder [default: out/<scenario file name>/, e.g. out/sentiment-saas/ for the built-in example].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl OutDir {
+    /// The folder asked for, else the default for `scenario_file`
+    /// ([`fs::default_dir`]).
+    pub fn resolve(&self, scenario_file: &Path) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| fs::default_dir(scenario_file))
+    }
+}
+
+/// `--format` as the command line spells it; the export layer's [`Format`]
+/// knows nothing of clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Parquet,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Parquet => Format::Parquet,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
+/// `--threads` and `--quiet`: how a command's simulations run.
+#[derive(Debug, clap::Args)]
+pub struct Workers {
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl Workers {
+    /// Runs `work` on the chosen thread pool with a progress bar over
+    /// `total` runs, cleared when the work ends.
+    pub fn run<T: Send>(&self, total: u64, work: impl FnOnce(&Progress) -> anyhow::Result<T> + Send) -> Result<T, Failure> {
+        let pool = self.pool()?;
+        let bar = Bar::new(total, self.quiet);
+        let report = |done: u64| bar.set(done);
+        let result = pool.install(|| work(&Progress::new(&report)));
+        bar.finish();
+        Ok(result?)
+    }
+
+    /// The thread pool of `--threads` (all cores without it).
+    pub fn pool(&self) -> Result<rayon::ThreadPool, Failure> {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = self.threads {
+            if n == 0 {
+                return Err(anyhow::anyhow!("--threads 0: must be at least 1").into());
+            }
+            b = b.num_threads(n);
+        }
+        Ok(b.build().context("cannot start the worker threads")?)
+    }
+}
+
+/// The progress bar of a long command: hidden unless stderr is a terminal
+/// and the work lasts more than about a second; safe to update from
+/// several threads.
+pub struct Bar {
+    bar: indicatif::ProgressBar,
+    start: Instant,
+    show: bool,
+    shown: AtomicBool,
+    total: u64,
+}
+
+impl Bar {
+    /// A bar for `total` runs (`quiet`: never shown).
+    pub fn new(total: u64, quiet: bool) -> Bar {
+        Bar {
+            bar: indicatif::ProgressBar::hidden(),
+            start: Instant::now(),
+            show: !quiet && std::io::stderr().is_terminal(),
+            shown: AtomicBool::new(false),
+            total,
+        }
+    }
+
+    /// `done` runs of the total are finished.
+    pub fn set(&self, done: u64) {
+        if self.show && self.start.elapsed() > Duration::from_millis(800) && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar.set_length(self.total);
+            self.bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})").expect("valid template"));
+        }
+        if done > self.total {
+            // `runway check` adds runs while assertions are undecided.
+            self.bar.set_length(done);
+        }
+        self.bar.set_position(done);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,62 @@
+//! `runway validate`: parse and check scenarios without running them.
+
+use super::Failure;
+use crate::num;
+use crate::present::text;
+use crate::scenario::{self, Overrides, Scenario};
+use std::path::PathBuf;
+
+pub fn validate(paths: &[PathBuf]) -> Result<u8, Failure> {
+    let mut failed = 0;
+    for p in paths {
+        match scenario::load(p, Overrides::default()) {
+            Ok(sc) => {
+                for w in &sc.warnings {
+                    eprintln!("warning: {}: {w}", p.display());
+                }
+                print!("{}", validated(&sc));
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    Ok(if failed > 0 { 2 } else { 0 })
+}
+
+/// `validate`'s report on a valid scenario: its size, its uncertain inputs
+/// with the 5–95% range of their draws, and what `run` does not evaluate.
+fn validated(sc: &Scenario) -> String {
+    use std::fmt::Write;
+    let uncertain: Vec<_> = crate::analysis::point::describe(sc).into_iter().filter(|i| i.uncertain).collect();
+    let mut out = format!(
+        "{}: ok ({} months, {} runs, {} inputs of which {} uncertain)\n",
+        sc.source.path.display(),
+        sc.months,
+        num::number(sc.runs as f64, 0),
+        sc.inputs.len(),
+        uncertain.len()
+    );
+    let rows: Vec<Vec<String>> = uncertain
+        .iter()
+        .map(|i| {
+            let per = if i.per_month { "each month" } else { "each run" };
+            vec![i.path.clone(), crate::num::significant(i.p5, 3), crate::num::significant(i.median, 3), crate::num::significant(i.p95, 3), per.into()]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out += &text::grid(&["uncertain input", "5%", "median", "95%", "drawn"], &rows, &[false, true, true, true, false]);
+    }
+    for p in sc.correlation.iter().flat_map(|c| &c.pairs) {
+        let achieved = if (p.achieved - p.requested).abs() > 5e-4 { format!(" (asked {}, repaired)", p.requested) } else { String::new() };
+        let _ = writeln!(out, "  correlated: {} ~ {}, rank {}{achieved}", p.between[0], p.between[1], crate::num::trimmed(p.achieved, 3));
+    }
+    if sc.sampling == crate::scenario::Sampling::LatinHypercube {
+        let _ = writeln!(out, "  sampling: Latin hypercube over the runs (printed errors are conservative)");
+    }
+    if let Some(line) = super::run::unevaluated(sc) {
+        let _ = writeln!(out, "  note: {line}");
+    }
+    out
+}
