@@ -1,6 +1,7 @@
-//! The report's words in English and Chinese, and numbers formatted for
-//! people: thousands separators and the scenario's currency in English,
-//! 万 (10⁴) and 亿 (10⁸) in Chinese.
+//! The report's words in English and Chinese — the fixed ones in
+//! [`Words`] ([`EN`], [`ZH`]), sentences with numbers in them as functions
+//! of [`Lang`] — and numbers formatted for people: thousands separators and
+//! the scenario's currency in English, 万 (10⁴) and 亿 (10⁸) in Chinese.
 
 use crate::present::text;
 
@@ -16,6 +17,14 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The report's fixed words in this language.
+    pub fn words(self) -> &'static Words {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
         }
     }
 
@@ -85,6 +94,426 @@ pub fn input_name(path: &str, lang: Lang) -> String {
         }
     };
     format!("{named} ({path})")
+}
+
+/// Declares [`Words`], one `&'static str` field per phrase, and fills it
+/// twice, [`EN`] and [`ZH`], from lines `name: "English", "中文";` that keep
+/// each phrase beside its translation. A phrase missing in one language is a
+/// compile error.
+macro_rules! words {
+    ($($(#[$doc:meta])* $name:ident: $en:expr, $zh:expr;)*) => {
+        /// The report's fixed words: headings, chart titles and
+        /// descriptions, axis titles, legends, column headers and row labels.
+        /// [`Lang::words`] gives them in one language.
+        pub struct Words {
+            $($(#[$doc])* pub $name: &'static str,)*
+        }
+
+        /// The report's words in English.
+        pub const EN: Words = Words { $($name: $en,)* };
+
+        /// The report's words in Chinese.
+        pub const ZH: Words = Words { $($name: $zh,)* };
+    };
+}
+
+words! {
+    // The page
+    /// The title after the scenario's name.
+    risk_report: "risk report", "风险报告";
+    /// Heading of the findings.
+    findings: "Findings", "主要结论";
+    /// The label over a chart's numbers, collapsed.
+    data: "Data", "数据";
+    /// Heading of the reproduction steps.
+    reproduce: "How to reproduce this report", "如何复现本报告";
+    /// The footnote under the page: what ± means, and that the file is reproducible.
+    footer: "± is one Monte Carlo standard error. Every figure comes from the simulation above; rerunning the command gives the same file.", "± 为一个蒙特卡洛标准误。所有数字均来自上述模拟；重新运行该命令会得到完全相同的文件。";
+    // Key figures
+    /// Heading of the key figures.
+    key_heading: "Key figures", "关键数字";
+    /// What "run out of cash" means.
+    key_intro: "\u{201c}Run out of cash\u{201d}: cash below zero at the end of a month.", "“耗尽现金”：某月末现金低于零。";
+    /// Column header: the figure a row shows (capitalised).
+    figure_header: "Figure", "指标";
+    /// Column header: a value with its standard error.
+    value_se: "Value ± SE", "数值 ± 标准误";
+    /// Key figure: the p10 of final cash.
+    final_cash_p10: "Final cash, p10", "期末现金 P10";
+    /// Key figure: median final cash.
+    final_cash_median: "Final cash, median", "期末现金中位数";
+    /// Key figure: the p90 of final cash.
+    final_cash_p90: "Final cash, p90", "期末现金 P90";
+    /// Key figure: median final ARR.
+    final_arr_median: "Final ARR, median", "期末 ARR 中位数";
+    /// Key figure: median final customers.
+    final_customers_median: "Final customers, median", "期末客户数中位数";
+    /// Key figure: the median breakeven month.
+    breakeven_month: "Breakeven month (stays in profit from then on), median", "盈亏平衡月份（此后累计保持盈利）中位数";
+    /// A month that did not come within the horizon.
+    not_within_horizon: "not within the horizon", "期内未实现";
+    /// Key figure: the median first profitable month.
+    first_profit_month: "First profitable month, median", "首个盈利月份中位数";
+    /// Key figure: the share of futures that break even.
+    p_breakeven: "P(breakeven within the horizon)", "期内实现盈亏平衡的概率";
+    /// Key figure: the mean funding need.
+    funding_need: "Funding need (max(0, −lowest cash)), mean", "资金缺口（max(0, −最低现金)）均值";
+    // The plan on its averages
+    /// Heading of the plan on its averages.
+    averages_heading: "The plan on its averages, beside the distribution", "按平均值计算的计划与模拟分布";
+    /// What the plan on its averages is.
+    averages_intro: "A spreadsheet plan puts every input at its expected value: one path, here each input at the mean of its draws, each funding round paid at its probability × its mean amount, customers as expected values. The dashed line on the cash chart is that path.", "电子表格式的计划把每个输入都取期望值，只得到一条路径：此处每个输入取其抽样均值，每轮融资按“概率 × 平均金额”计入，客户数取期望值。现金图中的虚线即为这条路径。";
+    /// Column header: the plan on its averages (capitalised).
+    plan_on_averages_header: "Plan on averages", "平均值计划";
+    /// Column header: the simulated futures' median or share.
+    simulated_futures: "Simulated futures (median, or share)", "模拟未来（中位数或占比）";
+    /// Row: cash at the end of the horizon.
+    final_cash_row: "Final cash", "期末现金";
+    /// Row: the month cash first goes below zero.
+    runs_out: "Runs out of cash", "耗尽现金";
+    /// The plan on its averages never runs out of cash.
+    never: "never", "从不";
+    /// After a share: of the simulated futures.
+    of_futures: "of futures", "的未来";
+    // Fan charts
+    /// Heading and axis title of the cash fan chart.
+    cash: "Cash", "现金";
+    /// Heading and axis title of the customers fan chart.
+    customers: "Customers", "客户数";
+    /// Heading and axis title of the MRR fan chart.
+    mrr: "Monthly recurring revenue (MRR)", "月度经常性收入（MRR）";
+    /// After a fan chart's name, its title.
+    fan_title: ": fan chart by month", "：逐月扇形图";
+    /// What a fan chart shows.
+    fan_desc: "Shaded bands: the middle 90% and 50% of simulated futures; dark line: the median.", "阴影带：模拟未来的中间 90% 与 50%；深色线：中位数。";
+    /// Axis title and column header: the month.
+    month: "month", "月份";
+    /// Marker of a funding round, before its probability.
+    round: "round", "融资";
+    /// Legend: the band of the middle 90%.
+    p5_p95: "p5–p95", "P5–P95";
+    /// Legend: the band of the middle 50%.
+    p25_p75: "p25–p75", "P25–P75";
+    /// Legend, marker and column header: the median.
+    median: "median", "中位数";
+    /// Legend: the plan on its averages.
+    plan_on_averages_legend: "plan on its averages", "平均值计划";
+    /// Column header: the 5th percentile.
+    p5: "p5", "p5";
+    /// Column header: the 25th percentile.
+    p25: "p25", "p25";
+    /// Column header: the 75th percentile.
+    p75: "p75", "p75";
+    /// Column header: the 95th percentile.
+    p95: "p95", "p95";
+    /// Column header: the plan on its averages.
+    plan_on_averages: "plan on averages", "平均值计划";
+    // Survival
+    /// Title of the survival curve.
+    survival_title: "Survival: P(not yet out of cash) by month", "存活曲线：截至各月仍未耗尽现金的概率";
+    /// What the survival curve shows.
+    survival_desc: "The share of simulated futures whose cash has stayed at or above zero through each month (the axis does not start at 0).", "截至每个月，现金始终不低于零的模拟未来所占比例（纵轴不从 0 开始）。";
+    /// Axis title of the survival curve.
+    share_with_cash: "share of futures with cash", "仍有现金的未来占比";
+    /// Column header: the share not yet out of cash.
+    not_yet_out: "not yet out of cash", "仍未耗尽现金";
+    /// Column header: a standard error.
+    se: "SE", "SE";
+    // Final cash
+    /// Title of the final-cash histogram.
+    final_cash_title: "Distribution of final cash", "期末现金分布";
+    /// What the final-cash histogram shows.
+    final_cash_desc: "Share of simulated futures by final cash (1st to 99th percentile); hatched bars: below zero.", "按期末现金划分的模拟未来占比（第 1 至第 99 百分位）；斜线填充：低于零。";
+    /// Axis title: final cash.
+    final_cash_axis: "final cash", "期末现金";
+    /// Axis title: the share of simulated futures.
+    share_of_futures: "share of futures", "未来占比";
+    /// Legend: the share of futures ending below zero, before it.
+    cash_below_zero: "cash < 0:", "现金 < 0：";
+    /// Before the share of futures ending below zero.
+    p_final_cash_below: "P(final cash < 0) =", "P(期末现金 < 0) =";
+    /// Column header: a bin's left edge.
+    from: "from", "自";
+    /// Column header: a bin's right edge.
+    to: "to", "至";
+    /// Column header: a bin's share of futures.
+    share: "share", "占比";
+    // Tornado
+    /// Title of the tornado.
+    tornado_title: "What drives median final cash (tornado)", "期末现金中位数的驱动因素（龙卷风图）";
+    /// What the tornado shows.
+    tornado_desc: "Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.", "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。";
+    /// Axis title of the tornado.
+    median_final_cash: "median final cash", "期末现金中位数";
+    /// Legend: the bar of an input at its p10.
+    input_at_p10: "input at its p10", "输入取 P10";
+    /// Legend: the bar of an input at its p90.
+    input_at_p90: "input at its p90", "输入取 P90";
+    /// Column header: an input.
+    input: "input", "输入";
+    /// Column header: an input's p10 and p90.
+    p10_to_p90: "p10 → p90", "P10 → P90";
+    /// Column header: median final cash with the input at its p10.
+    at_p10: "at p10", "取 P10 时";
+    /// Column header: median final cash with the input at its p90.
+    at_p90: "at p90", "取 P90 时";
+    /// Column header: the difference between the two.
+    swing: "swing", "变化幅度";
+    /// Column header: the input's share of the variance.
+    variance_share: "variance share", "方差占比";
+    // Stress tests
+    /// Heading of the stress tests.
+    stresses_heading: "Stress tests", "压力测试";
+    /// What the stress tests are.
+    stresses_intro: "The plan's own [[stress]] scenarios, run on the same simulated futures as the plan (common random numbers): the difference is the stress's effect, with its paired error.", "计划文件中的 [[stress]] 情景，与原计划使用相同的模拟未来（共同随机数）：差值即该压力的影响，附配对标准误。";
+    /// Column header: a stress's name.
+    stress: "stress", "压力情景";
+    /// Column header: the figure a row shows.
+    figure: "figure", "指标";
+    /// Column header: the plan as written.
+    plan: "plan", "原计划";
+    /// Column header: the plan under the stress.
+    stressed: "stressed", "压力下";
+    /// Column header: a paired difference.
+    difference: "difference", "差值";
+    // Model accuracy
+    /// Heading of the accuracy panel.
+    accuracy_heading: "Model accuracy and what it is worth", "模型准确率及其价值";
+    /// Title of the accuracy histogram.
+    accuracy_title: "Model accuracy across the simulated futures", "各模拟未来中的模型准确率";
+    /// What the accuracy histogram shows.
+    accuracy_desc: "Each simulated future draws the model's accuracy once, as the plan states it (from a measured classification report, its posterior).", "每个模拟未来按计划的设定抽取一次模型准确率（若来自实测分类报告，则为其后验分布）。";
+    /// Axis title: model accuracy.
+    model_accuracy: "model accuracy", "模型准确率";
+    /// Marker of the reference accuracy.
+    reference: "reference", "基准";
+    /// Before the draws' 5th and 95th percentiles.
+    range_5_95_label: "5–95% range:", "5%–95% 范围：";
+    /// Before the reference accuracy.
+    reference_accuracy: "reference accuracy", "基准准确率";
+    /// Title of the churn-multiplier chart.
+    churn_title: "Churn multiplier implied by accuracy", "准确率对应的流失率乘数";
+    /// What the churn-multiplier chart shows.
+    churn_desc: "Monthly churn is churn.base × this multiplier at the run's accuracy; 1 at the reference accuracy.", "每月流失率 = churn.base × 该乘数（按该次模拟的准确率）；在基准准确率处为 1。";
+    /// Axis title: the churn multiplier.
+    churn_multiplier: "churn multiplier", "流失率乘数";
+    /// Column header: an accuracy.
+    accuracy: "accuracy", "准确率";
+    /// Column header: the churn multiplier.
+    multiplier: "multiplier", "乘数";
+    /// Heading of the accuracy sweep.
+    worth_heading: "What a point of accuracy is worth", "每个百分点准确率的价值";
+    /// What the accuracy sweep is.
+    worth_intro: "Every simulated future re-run with the model's accuracy set to each value (same futures otherwise); differences from the first value are paired.", "将每个模拟未来的模型准确率分别设为下列数值重新模拟（其余不变）；与第一个数值的差为配对差。";
+    /// Before the change in median final cash per accuracy point.
+    worth_per_point: "Per point of accuracy, median final cash:", "每个百分点准确率对应的期末现金中位数变化：";
+    /// Column header: a figure's value.
+    value: "value", "数值";
+    // Inputs
+    /// Heading of the inputs.
+    inputs_heading: "Every input", "全部输入";
+    /// What the inputs table shows.
+    inputs_intro: "Each input as the plan states it, and the range its draws covered (5th to 95th percentile; for monthly inputs, of each run's average).", "计划中每个输入的设定，以及其抽样覆盖的范围（第 5 至第 95 百分位；按月抽取的输入取每次模拟的平均值）。";
+    /// Column header: an input as the plan states it.
+    as_written: "as written", "设定";
+    /// Column header: the draws' 5th to 95th percentile.
+    range_5_95: "5–95% range", "5%–95% 范围";
+    /// After an input's distribution, when drawn every month.
+    monthly_draw: ", drawn afresh every month", "，每月重新抽取";
+    // Unit economics
+    /// Heading of the unit economics.
+    unit_heading: "Unit economics", "单位经济效益";
+    /// What the unit-economics table shows.
+    unit_intro: "Medians over the simulated futures, with the conventions used (docs/model.md §2.1).", "模拟未来的中位数及所用口径（docs/model.md §2.1）。";
+    /// Column header: a median with its standard error.
+    median_se: "median ± SE", "中位数 ± 标准误";
+    /// Column header: how a figure is computed.
+    convention: "convention", "口径";
+    /// After a count of runs in which a figure has a value.
+    runs_with_value: "runs with a value", "次模拟有值";
+    /// Row: lifetime value.
+    ltv: "LTV", "LTV";
+    /// How LTV is computed.
+    ltv_convention: "ARPA × gross margin ÷ average monthly churn", "ARPA × 毛利率 ÷ 平均月流失率";
+    /// Row: paid CAC.
+    paid_cac: "Paid CAC", "付费获客成本";
+    /// How paid CAC is computed.
+    paid_cac_convention: "marketing spend ÷ paid customers", "营销支出 ÷ 付费获得的客户";
+    /// Row: blended CAC.
+    blended_cac: "Blended CAC", "混合获客成本";
+    /// How blended CAC is computed.
+    blended_cac_convention: "marketing spend ÷ all new customers (organic and referred included)", "营销支出 ÷ 全部新客户（含自然增长与推荐）";
+    /// Row: LTV over paid CAC.
+    ltv_cac_paid: "LTV/CAC (paid)", "LTV/CAC（付费）";
+    /// How LTV/CAC (paid) is computed.
+    ltv_cac_paid_convention: "LTV ÷ paid CAC", "LTV ÷ 付费获客成本";
+    /// Row: LTV over blended CAC.
+    ltv_cac_blended: "LTV/CAC (blended)", "LTV/CAC（混合）";
+    /// How LTV/CAC (blended) is computed.
+    ltv_cac_blended_convention: "LTV ÷ blended CAC", "LTV ÷ 混合获客成本";
+    /// Row: the payback period.
+    payback: "Payback (months)", "回收期（月）";
+    /// How the payback period is computed.
+    payback_convention: "paid CAC ÷ (ARPA × gross margin)", "付费获客成本 ÷ (ARPA × 毛利率)";
+    // Reproduction
+    /// Reproduction: the scenario.
+    scenario: "scenario", "情景";
+    /// The source of the built-in example scenario.
+    builtin: "built-in example", "内置示例";
+    /// Reproduction: the seed.
+    seed: "seed", "随机种子";
+    /// Reproduction: the number of runs.
+    runs: "runs", "模拟次数";
+    /// Reproduction: runway's version.
+    version: "runway version", "runway 版本";
+    /// After the version: the random stream's version.
+    stream: "stream", "stream";
+    /// Reproduction: the scenario file's hash.
+    sha256: "scenario SHA-256", "情景文件 SHA-256";
+}
+
+// Sentences with numbers in them: the numbers come formatted (money, shares
+// with their errors), the sentence around them in each language.
+
+/// The subtitle: `runs` (formatted) simulated futures of `months` months,
+/// and the seed.
+pub fn subtitle(lang: Lang, runs: &str, months: u32, seed: u64) -> String {
+    match lang {
+        Lang::En => format!("{runs} simulated futures of {months} months · seed {seed}"),
+        Lang::Zh => format!("{runs} 个模拟未来 · {months} 个月 · 随机种子 {seed}"),
+    }
+}
+
+/// Finding: the lowest cash over the `months` that 9 futures in 10 stay
+/// above (`amount`, money with its error), or, when every future is the
+/// same (`same`), the lowest cash.
+pub fn lowest_cash_finding(lang: Lang, months: u32, amount: &str, same: bool) -> String {
+    let h = months;
+    match (lang, same) {
+        (Lang::En, false) => format!("In 9 of 10 simulated futures the lowest cash over the {h} months stays above {amount}."),
+        (Lang::Zh, false) => format!("在 9/10 的模拟未来中，{h} 个月内的最低现金保持在 {amount} 以上。"),
+        (Lang::En, true) => format!("Every simulated future is the same here: the lowest cash over the {h} months is {amount}."),
+        (Lang::Zh, true) => format!("本计划的所有模拟未来完全相同：{h} 个月内的最低现金为 {amount}。"),
+    }
+}
+
+/// Finding: the share `p` (with its error) of futures out of cash by month `months`.
+pub fn runs_out_finding(lang: Lang, months: u32, p: &str) -> String {
+    let h = months;
+    match lang {
+        Lang::En => format!("The company runs out of cash by month {h} in {p} of futures."),
+        Lang::Zh => format!("到第 {h} 个月，公司在 {p} 的未来中耗尽现金。"),
+    }
+}
+
+/// Finding: the plan on its averages (ending with `plan` cash, or out of
+/// cash in `default_month`) against the median future (`median` final cash);
+/// "the flaw of averages", with the share `p_default` of futures out of cash,
+/// when `misleads`.
+pub fn averages_finding(lang: Lang, default_month: Option<u32>, misleads: bool, plan: &str, median: &str, p_default: &str) -> String {
+    let (plan_s, median_s) = (plan, median);
+    match (lang, default_month, misleads) {
+        (Lang::En, None, true) => format!(
+            "On its averages the plan never runs out of cash and ends with {plan_s}; the median future ends with {median_s}, and {p_default} of futures run out of cash: the flaw of averages."
+        ),
+        (Lang::En, None, false) => {
+            format!("On its averages the plan never runs out of cash and ends with {plan_s}; the median future ({median_s}) agrees with it within its error.")
+        }
+        (Lang::En, Some(m), _) => format!("On its averages the plan runs out of cash in month {m}; the median future ends with {median_s}."),
+        (Lang::Zh, None, true) => format!(
+            "按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；而中位数情景的期末现金为 {median_s}，且有 {p_default} 的未来会耗尽现金——这就是“平均值陷阱”。"
+        ),
+        (Lang::Zh, None, false) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；中位数情景（{median_s}）在误差范围内与之一致。"),
+        (Lang::Zh, Some(m), _) => format!("按平均值计算，该计划在第 {m} 个月耗尽现金；中位数情景的期末现金为 {median_s}。"),
+    }
+}
+
+/// Finding: the input `name` that moves median final cash most, by `swing`
+/// (money with its error) from its p10 to its p90, up when `rises`; named
+/// with the runner-up `second` unless `alone`.
+pub fn driver_finding(lang: Lang, name: &str, second: &str, swing: &str, rises: bool, alone: bool) -> String {
+    match (lang, alone) {
+        (Lang::En, true) => format!(
+            "Of the uncertain inputs, {name} moves median final cash most: from its p10 to its p90 it {} by {swing}.",
+            if rises { "rises" } else { "falls" }
+        ),
+        (Lang::En, false) => format!(
+            "Of the uncertain inputs, {name} and {second} move median final cash most (within each other's error): from its p10 to its p90 the first {} it by {swing}.",
+            if rises { "raises" } else { "lowers" }
+        ),
+        (Lang::Zh, true) => {
+            format!("在不确定的输入中，{name} 对期末现金中位数影响最大：从其 P10 到 P90，期末现金中位数{} {swing}。", if rises { "增加" } else { "减少" })
+        }
+        (Lang::Zh, false) => format!(
+            "在不确定的输入中，{name} 与 {second} 对期末现金中位数影响最大（差异在误差范围内）：前者从 P10 到 P90 使期末现金中位数{} {swing}。",
+            if rises { "增加" } else { "减少" }
+        ),
+    }
+}
+
+/// Finding: under the stress named `stress`, the chance of running out of
+/// cash by month `months` becomes `value`, `diff` against the plan (both
+/// formatted with their errors).
+pub fn stress_finding(lang: Lang, stress: &str, months: u32, value: &str, diff: &str) -> String {
+    let (h, v, d) = (months, value, diff);
+    match lang {
+        Lang::En => format!("If \u{201c}{stress}\u{201d}, the chance of running out of cash by month {h} becomes {v} ({d} against the plan as written)."),
+        Lang::Zh => format!("如果「{stress}」，到第 {h} 个月耗尽现金的概率变为 {v}（较原计划 {d}）。"),
+    }
+}
+
+/// Finding: each point of model accuracy adds (when `adds`, else takes)
+/// `amount` (money with its error) to median final cash, between accuracy
+/// `from` and `to` (percent).
+pub fn accuracy_finding(lang: Lang, amount: &str, from: f64, to: f64, adds: bool) -> String {
+    let (lo, hi) = (from, to);
+    match (lang, adds) {
+        (Lang::En, true) => format!("Each point of model accuracy adds about {amount} to median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
+        (Lang::En, false) => format!("Each point of model accuracy takes about {amount} from median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
+        (Lang::Zh, true) => format!("模型准确率每提高 1 个百分点，期末现金中位数约增加 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。"),
+        (Lang::Zh, false) => format!("模型准确率每提高 1 个百分点，期末现金中位数约减少 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。"),
+    }
+}
+
+/// Sentence: inputs `a` and `b` (named) are correlated with rank
+/// correlation `rank` (formatted).
+pub fn correlation(lang: Lang, a: &str, b: &str, rank: &str) -> String {
+    match lang {
+        Lang::En => capitalised(&format!("{a} and {b} move together across futures: rank correlation {rank}.")),
+        Lang::Zh => format!("{a}与{b}在各次模拟中相关：秩相关系数 {rank}。"),
+    }
+}
+
+/// Row label: P(run out of cash) by month `m`.
+pub fn p_default_by(lang: Lang, m: u32) -> String {
+    match lang {
+        Lang::En => format!("P(run out of cash) by month {m}"),
+        Lang::Zh => format!("耗尽现金概率，截至第 {m} 个月"),
+    }
+}
+
+/// Month `m` in words: "month 14", "第 14 个月".
+pub fn in_month(lang: Lang, m: u32) -> String {
+    match lang {
+        Lang::En => format!("month {m}"),
+        Lang::Zh => format!("第 {m} 个月"),
+    }
+}
+
+/// Row label: customers at the end of month `m`.
+pub fn customers_in(lang: Lang, m: u32) -> String {
+    match lang {
+        Lang::En => format!("Customers, month {m}"),
+        Lang::Zh => format!("客户数，第 {m} 个月"),
+    }
+}
+
+/// Row label: MRR at the end of month `m`.
+pub fn mrr_in(lang: Lang, m: u32) -> String {
+    match lang {
+        Lang::En => format!("MRR, month {m}"),
+        Lang::Zh => format!("MRR，第 {m} 个月"),
+    }
 }
 
 /// Formats numbers and money for one language and currency.

@@ -517,6 +517,28 @@ pub fn proportion_se(p: f64, n: u64) -> f64 {
     (pt * (1.0 - pt) / (nf + 4.0)).sqrt()
 }
 
+/// A survival curve: for each of `times`, the share of `events` strictly
+/// later than it (still "alive" at that time), over `events.len()` (at
+/// least 1). An event that never came is coded +∞ and is later than every
+/// time; NaN is later than none.
+pub fn survival(events: &[f64], times: &[f64]) -> Vec<f64> {
+    let n = events.len().max(1) as f64;
+    times.iter().map(|t| events.iter().filter(|e| **e > *t).count() as f64 / n).collect()
+}
+
+/// Counts of `values` per bin of `edges` (ascending, at least two): bin `k`
+/// holds `edges[k] <= x < edges[k + 1]`, the last bin also its right edge;
+/// values outside `[edges[0], edges[last]]` and NaN fall in none.
+pub fn histogram(values: &[f64], edges: &[f64]) -> Vec<usize> {
+    let bins = edges.len().saturating_sub(1);
+    (0..bins)
+        .map(|k| {
+            let (a, b) = (edges[k], edges[k + 1]);
+            values.iter().filter(|x| **x >= a && (**x < b || (k == bins - 1 && **x <= b))).count()
+        })
+        .collect()
+}
+
 /// A mergeable histogram with log-linear buckets: the bucket of `x ≠ 0` is
 /// the top `1 + 11 + SKETCH_BITS` bits of its IEEE-754 pattern (sign,
 /// exponent, leading mantissa bits), so each bucket spans a relative width of
@@ -701,6 +723,22 @@ mod tests {
         assert_eq!(quantile_sorted(&[1.0, f64::INFINITY, f64::INFINITY], 0.5), f64::INFINITY);
         let mut one = vec![7.0];
         assert_eq!(quantiles(&mut one, &QUANTILES), vec![7.0; 7]);
+    }
+
+    #[test]
+    fn survival_counts_events_strictly_later() {
+        // Defaults in months 2, 3 and never (+∞): alive at 0, 1, 2, 3.
+        let events = [2.0, 3.0, f64::INFINITY];
+        let alive = survival(&events, &[0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(alive, vec![1.0, 1.0, 2.0 / 3.0, 1.0 / 3.0]);
+        assert_eq!(survival(&[], &[0.0]), vec![0.0]);
+    }
+
+    #[test]
+    fn histogram_bins_are_half_open_but_the_last() {
+        let counts = histogram(&[0.0, 0.5, 1.0, 1.5, 2.0, 2.5, -0.1, f64::NAN], &[0.0, 1.0, 2.0]);
+        assert_eq!(counts, vec![2, 3]);
+        assert_eq!(histogram(&[1.0], &[0.0]), Vec::<usize>::new());
     }
 
     #[test]
