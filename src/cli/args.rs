@@ -1,6 +1,6 @@
 //! The flag groups commands share, declared once: which scenario and its
 //! overrides ([`ScenarioArgs`]), where results go ([`OutDir`]), in which
-//! format ([`FormatArg`]), and how the work runs ([`Workers`]: threads,
+//! format ([`format`]), and how the work runs ([`Workers`]: threads,
 //! progress bar). Each resolves itself (the default folder, the thread
 //! pool, the bar), so a command's own code says only what differs.
 
@@ -53,25 +53,11 @@ impl OutDir {
     }
 }
 
-/// `--format` as the command line spells it; the export layer's [`Format`]
-/// knows nothing of clap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FormatArg {
-    Parquet,
-    Csv,
-    Json,
-    Xlsx,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Parquet => Format::Parquet,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
-            FormatArg::Xlsx => Format::Xlsx,
-        }
-    }
+/// `--format`'s parser: a format by its extension, the possible values
+/// listed in `--help` and in the error for any other.
+pub fn format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::extension)).map(|s: String| Format::from_extension(&s).expect("a listed format"))
 }
 
 /// `--threads` and `--quiet`: how a command's simulations run.

@@ -3,17 +3,21 @@
 //! bad input or usage (docs/analysis.md).
 //!
 //! The flags several commands share are declared once in [`args`]; each
-//! command has a file: [`run`] (and `run --shard`), [`merge`],
-//! [`analyze`] (`stress`, `sensitivity`, `solve`, `sweep`, which share
-//! their flags), [`check`] (`check` and `diff`), [`report`], [`validate`]
-//! (and `init`).
+//! command has a file: [`run`] (and `run --shard`), [`merge`], [`stress`],
+//! [`sensitivity`], [`solve`], [`sweep`] (which share [`analyze`]'s flags
+//! and steps), [`check`], [`diff`], [`report`], [`validate`] (and `init`).
 
 mod analyze;
 pub mod args;
 mod check;
+mod diff;
 mod merge;
 mod report;
 mod run;
+mod sensitivity;
+mod solve;
+mod stress;
+mod sweep;
 mod validate;
 
 use crate::figure::Figure;
@@ -37,17 +41,17 @@ pub enum Command {
     /// Simulate a scenario (the built-in example when none is given) and write its tables.
     Run(run::RunArgs),
     /// Run the base and each stress on common random numbers: what each does to each figure.
-    Stress(analyze::StressArgs),
+    Stress(stress::StressArgs),
     /// Which uncertain inputs drive a figure: rank correlation, tornado, variance share.
-    Sensitivity(analyze::SensitivityArgs),
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Find the value of one input at which a target starts to hold (bisection, same seed throughout).
-    Solve(analyze::SolveArgs),
+    Solve(solve::SolveArgs),
     /// A figure over a grid of values of one input, on common random numbers.
-    Sweep(analyze::SweepArgs),
+    Sweep(sweep::SweepArgs),
     /// Decide every [[assert]] of each file with its Monte Carlo error (exit 0 all pass, 1 any fail or undecided).
     Check(check::CheckArgs),
     /// Two versions of a plan (files, or REV:path in git) on the same seed: what changed and what it did.
-    Diff(check::DiffArgs),
+    Diff(diff::DiffArgs),
     /// The investor report of a scenario (or of the folder `runway run` wrote): one self-contained HTML file, the same in Markdown, its charts as SVG.
     Report(report::ReportArgs),
     /// Parse and check a scenario without running it (exit 0 if valid, 2 with the problems).
@@ -86,12 +90,12 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 pub fn main(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Run(args) => run::run(args),
-        Command::Stress(args) => analyze::stress(args),
-        Command::Sensitivity(args) => analyze::sensitivity(args),
-        Command::Solve(args) => analyze::solve(args),
-        Command::Sweep(args) => analyze::sweep(args),
+        Command::Stress(args) => stress::stress(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Solve(args) => solve::solve(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Check(args) => check::check(args),
-        Command::Diff(args) => check::diff(args),
+        Command::Diff(args) => diff::diff(args),
         Command::Report(args) => report::report(args),
         Command::Merge(args) => merge::merge(args),
         Command::Validate { scenarios } => validate::validate(&scenarios),

@@ -1,7 +1,7 @@
 //! `runway run`: simulate a scenario and write its tables, or one shard of
 //! it (`--shard I/N`) for `runway merge`.
 
-use super::args::{FormatArg, OutDir, ScenarioArgs, Workers};
+use super::args::{self, OutDir, ScenarioArgs, Workers};
 use super::{Failure, figures, load};
 use crate::analysis::Collector;
 use crate::export::Format;
@@ -43,8 +43,8 @@ pub struct TableArgs {
     /// Format of the tables: csv, xlsx (one workbook, results.xlsx), parquet
     /// or json [default: csv, or parquet above 1,048,575 runs, the most
     /// rows Excel opens].
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    #[arg(long, value_parser = args::format())]
+    pub format: Option<Format>,
     /// Skip the per-run table: write only monthly.* and summary.json (and
     /// remove a runs.* of the same format left from an earlier run).
     #[arg(long)]
@@ -58,7 +58,7 @@ impl TableArgs {
     /// opens.
     pub fn format(&self, runs: u64) -> Format {
         let runs_table = !self.no_runs;
-        self.format.map(Format::from).unwrap_or(if runs_table && runs > crate::export::xlsx::MAX_ROWS { Format::Parquet } else { Format::Csv })
+        self.format.unwrap_or(if runs_table && runs > crate::export::xlsx::MAX_ROWS { Format::Parquet } else { Format::Csv })
     }
 }
 

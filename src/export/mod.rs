@@ -4,8 +4,9 @@
 //! (`stress.<ext>`, …) and opens a [`Writer`] for a run, which takes the
 //! per-run table in batches, the monthly table and the summary, and stages
 //! its files for the run pipeline to rename into place together. Adding a
-//! format is one file with an exporter and a writer, and one arm in
-//! [`Format::exporter`]. [`files`] writes CSV, Parquet and JSON through
+//! format is one file with an exporter and a writer, a variant of
+//! [`Format`] with its arm in [`Format::exporter`], and its place in
+//! [`Format::ALL`] (which `--format` offers). [`files`] writes CSV, Parquet and JSON through
 //! polars, one file per table; [`xlsx`] writes one Excel workbook.
 //! [`table`] builds the polars frames; only this layer knows polars and
 //! rust_xlsxwriter.
@@ -32,6 +33,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 4] = [Format::Parquet, Format::Csv, Format::Json, Format::Xlsx];
+
+    /// The format whose files end in `.ext`.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == ext)
+    }
+
     /// How this format's files are written.
     pub fn exporter(self) -> &'static dyn Exporter {
         match self {
@@ -106,4 +115,17 @@ pub trait Writer: Send {
     /// Completes the files and returns them staged, each with its name in
     /// the output folder; dropping them unrenamed deletes them.
     fn finish(self: Box<Self>) -> anyhow::Result<Vec<(NamedTempFile, String)>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn every_format_is_found_by_its_extension() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_extension(f.extension()), Some(f));
+        }
+        assert_eq!(Format::from_extension("xls"), None);
+    }
 }

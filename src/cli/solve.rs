@@ -1,0 +1,60 @@
+//! `runway solve`: the value of one input at which a target starts to hold.
+
+use super::Failure;
+use super::analyze::{Common, load_with, manifest, range};
+use crate::analysis::vary;
+use crate::pipeline;
+use crate::pipeline::manifest::Manifest;
+use crate::present::analysis as present;
+use serde::Serialize;
+use std::time::Instant;
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The input (or stress key) to vary, e.g. pricing.price.
+    #[arg(long, value_name = "KEY")]
+    pub vary: String,
+    /// What must hold: "FIGURE CMP NUMBER", e.g. "P(default_month <= 36) <= 5%".
+    #[arg(long, value_name = "TARGET")]
+    pub target: String,
+    /// Where to search [default: [0, 1] for shares, else a quarter to four
+    /// times the base value].
+    #[arg(long, value_name = "LO..HI", value_parser = range, allow_hyphen_values = true)]
+    pub range: Option<(f64, f64)>,
+    /// Stop when the bracket is this narrow [default: 1e-4 of the range].
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+}
+
+/// `solve.json`: the solution and the manifest.
+#[derive(Serialize)]
+struct SolveFile<'a> {
+    #[serde(flatten)]
+    solution: &'a vary::Solution,
+    manifest: &'a Manifest,
+}
+
+pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
+    let start = Instant::now();
+    let sc = load_with(&args.common, args.common.overrides())?;
+    let target = crate::figure::Target::parse(&args.target, &sc.catalog())?;
+    let vary = vary::Vary::new(&sc, &args.vary)?;
+    let (lo, hi) = match args.range {
+        Some(r) => r,
+        None => vary.default_range()?,
+    };
+    vary.check_range(lo, hi)?;
+    let tolerance = args.tolerance.unwrap_or((hi - lo) * 1e-4);
+    if !(tolerance > 0.0) {
+        return Err(anyhow::anyhow!("--tolerance {tolerance}: must be > 0").into());
+    }
+    let steps = ((hi - lo) / tolerance).log2().ceil().clamp(0.0, f64::from(vary::MAX_EVALUATIONS)) as u32;
+    let solution = args.common.run("solve", &sc, u64::from(vary::MAX_EVALUATIONS.min(2 + steps)), |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
+    print!("{}", present::solution_text(&solution, target.figure.is_probability()));
+    let path = args.common.out(&sc).join("solve.json");
+    pipeline::fs::write_json(&path, &SolveFile { solution: &solution, manifest: &manifest(&sc, start) })?;
+    println!("wrote {} in {:.2} s", path.display(), start.elapsed().as_secs_f64());
+    Ok(if solution.status == vary::Status::Unmet { 1 } else { 0 })
+}
