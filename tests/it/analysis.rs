@@ -3,41 +3,28 @@
 //! seeds and tolerances stated in standard errors computed from the
 //! analytic distribution, not from the implementation's own errors.
 
-use crate::{figure, parse, silent};
+use crate::{churn_only, figure, parse, silent};
 use runway::analysis::{self, sensitivity, stress, vary};
 use runway::figure::{Figure, Target};
 use runway::model::Plan;
 use runway::scenario::{self, FileSource, Overrides};
 use std::path::Path;
 
-/// Binomial churn only: N0 customers, churn c, no acquisition or costs.
-fn churn_only(runs: u64, c: f64) -> String {
-    format!(
-        r#"
-[scenario]
-name = "churn only"
-months = 36
-runs = {runs}
-seed = 11
-[start]
-customers = 1000
-cash = 0
-[pricing]
-price = 10
-[churn]
-base = {c}
-noise = "binomial"
-
+/// The stresses of the churn-only plan: churn +50% from month 1, and from month 13.
+const CHURN_STRESSES: &str = r#"
 [[stress]]
 name = "churn +50%"
-set = {{ "churn.base" = "*1.5" }}
+set = { "churn.base" = "*1.5" }
 
 [[stress]]
 name = "churn +50% from month 13"
 from_month = 13
-set = {{ "churn.base" = "*1.5" }}
-"#
-    )
+set = { "churn.base" = "*1.5" }
+"#;
+
+/// Binomial churn only (N0 = 1,000, churn `c`, seed 11) with [`CHURN_STRESSES`].
+fn churn_plan(runs: u64, c: f64) -> String {
+    churn_only(runs, 11, c, CHURN_STRESSES)
 }
 
 /// `customers_t ~ Binomial(N0, (1 − c)^t)`, so churn ×1.5 gives
@@ -46,7 +33,7 @@ set = {{ "churn.base" = "*1.5" }}
 #[test]
 fn churn_stress_matches_the_binomial_closed_form() {
     let (n, c, runs) = (1000.0, 0.04, 20_000u64);
-    let sc = parse(&churn_only(runs, c), Overrides::default());
+    let sc = parse(&churn_plan(runs, c), Overrides::default());
     let figures: Vec<Figure> = [12, 36].iter().map(|t| figure(&sc, &format!("mean(customers[{t}])"))).collect();
     let stresses = [&sc.stresses[0]];
     let rows = silent(|p| stress::run(&sc, &stresses, &figures, p)).unwrap();
@@ -66,7 +53,7 @@ fn churn_stress_matches_the_binomial_closed_form() {
 /// A stress from month 13 leaves months 1–12 bit for bit as the base.
 #[test]
 fn from_month_leaves_earlier_months_bit_identical() {
-    let sc = parse(&churn_only(3000, 0.04), Overrides::default());
+    let sc = parse(&churn_plan(3000, 0.04), Overrides::default());
     let metrics: Vec<_> = (1..=13).map(|t| figure(&sc, &format!("mean(customers[{t}])")).metric().clone()).collect();
     let plans = [Plan::new(&sc), Plan::stressed(&sc, &sc.stresses[1])];
     let out = silent(|p| analysis::evaluate(&sc, &plans, &metrics, p)).unwrap();
@@ -274,7 +261,7 @@ fn sweep_follows_the_article_formula() {
 #[test]
 fn bad_stresses_are_explained() {
     let with = |stress: &str| {
-        let text = format!("{}\n{stress}\n", churn_only(10, 0.04).split("[[stress]]").next().unwrap());
+        let text = format!("{}\n{stress}\n", churn_plan(10, 0.04).split("[[stress]]").next().unwrap());
         scenario::parse(&text, Path::new("t.toml"), &FileSource::Dir(".".into()), Overrides::default()).err().map(|e| e.to_string()).unwrap_or_default()
     };
     let e = with("[[stress]]\nname = \"x\"\nset = { \"churn.bse\" = \"*2\" }");

@@ -14,27 +14,7 @@ use std::process::Command;
 /// Binomial churn only, N0 = 1000, c = 0.02: `customers_36 ~ Binomial(1000,
 /// q)` with `q = 0.98^36`, so `E = 1000 q = 483.2` and `sd = √(1000 q (1 − q))`.
 fn churn_only(runs: u64, seed: u64, asserts: &str) -> String {
-    format!(
-        r#"
-[scenario]
-name = "churn only"
-months = 36
-runs = {runs}
-seed = {seed}
-on_default = "continue"
-[start]
-customers = 1000
-cash = 0
-[pricing]
-price = 10
-[churn]
-base = 0.02
-noise = "binomial"
-[costs]
-fixed = 1000
-{asserts}
-"#
-    )
+    crate::churn_only(runs, seed, 0.02, asserts)
 }
 
 fn churn_mean() -> f64 {

@@ -2,7 +2,7 @@
 //! example scenario, `validate`/`init`, and one test per class of bad input
 //! (exit code 2, a message naming the key, no output written).
 
-use crate::{runway, scratch, stderr};
+use crate::{runway, runway_ok, scratch, stderr};
 use std::path::Path;
 
 /// summary.json without the one field allowed to differ between runs.
@@ -17,20 +17,7 @@ fn outputs_are_byte_identical_at_1_2_and_3_threads() {
     let mut outs = vec![];
     for threads in ["1", "2", "3"] {
         let out = base.join(threads);
-        let o = runway(&[
-            "run",
-            "scenarios/b2b-api.toml",
-            "--runs",
-            "5000",
-            "--threads",
-            threads,
-            "--format",
-            "parquet",
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", "scenarios/b2b-api.toml", "--runs", "5000", "--threads", threads, "--format", "parquet", "--out", out.to_str().unwrap(), "--quiet"]);
         outs.push(out);
     }
     for file in ["runs.parquet", "monthly.parquet"] {
@@ -49,8 +36,7 @@ fn a_different_seed_gives_different_results_and_the_same_seed_the_same() {
     let base = scratch("seeds");
     let go = |seed: &str, name: &str| {
         let out = base.join(name);
-        let o = runway(&["run", "--runs", "500", "--seed", seed, "--format", "csv", "--out", out.to_str().unwrap()]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", "--runs", "500", "--seed", seed, "--format", "csv", "--out", out.to_str().unwrap()]);
         std::fs::read(out.join("runs.csv")).unwrap()
     };
     let a = go("1", "a");
@@ -69,11 +55,9 @@ fn every_example_scenario_validates_and_runs() {
         }
         n += 1;
         let p = path.to_str().unwrap();
-        let v = runway(&["validate", p]);
-        assert!(v.status.success(), "{p}: {}", stderr(&v));
+        runway_ok(&["validate", p]);
         let out = base.join(path.file_stem().unwrap());
-        let r = runway(&["run", p, "--runs", "300", "--format", "json", "--out", out.to_str().unwrap()]);
-        assert!(r.status.success(), "{p}: {}", stderr(&r));
+        runway_ok(&["run", p, "--runs", "300", "--format", "json", "--out", out.to_str().unwrap()]);
         let json =
             |f: &str| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap_or_else(|e| panic!("{p}: {f}: {e}")) };
         let summary = json("summary.json");
@@ -92,9 +76,8 @@ fn builtin_example_matches_the_file_in_scenarios() {
     let base = scratch("builtin");
     let a = base.join("a");
     let b = base.join("b");
-    let o1 = runway(&["run", "--runs", "300", "--format", "csv", "--out", a.to_str().unwrap()]);
-    let o2 = runway(&["run", "scenarios/sentiment-saas.toml", "--runs", "300", "--format", "csv", "--out", b.to_str().unwrap()]);
-    assert!(o1.status.success() && o2.status.success());
+    let o1 = runway_ok(&["run", "--runs", "300", "--format", "csv", "--out", a.to_str().unwrap()]);
+    runway_ok(&["run", "scenarios/sentiment-saas.toml", "--runs", "300", "--format", "csv", "--out", b.to_str().unwrap()]);
     assert_eq!(std::fs::read(a.join("runs.csv")).unwrap(), std::fs::read(b.join("runs.csv")).unwrap());
     let stdout = String::from_utf8_lossy(&o1.stdout);
     assert!(stdout.contains("P(default by month 36)") && stdout.contains("final cash [CNY] P50"), "{stdout}");
@@ -103,8 +86,7 @@ fn builtin_example_matches_the_file_in_scenarios() {
 #[test]
 fn monthly_table_has_the_documented_columns_and_rows() {
     let out = scratch("monthly").join("o");
-    let o = runway(&["run", "--runs", "200", "--format", "csv", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success());
+    runway_ok(&["run", "--runs", "200", "--format", "csv", "--out", out.to_str().unwrap()]);
     let text = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next().unwrap(), "metric,month,mean,sd,se_mean,p5,p10,p25,p50,p75,p90,p95");
@@ -122,11 +104,9 @@ fn monthly_table_has_the_documented_columns_and_rows() {
 fn init_writes_a_starter_that_validates_and_runs() {
     let dir = scratch("init");
     let file = dir.join("plan.toml");
-    let o = runway(&["init", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(runway(&["validate", file.to_str().unwrap()]).status.success());
-    let r = runway(&["run", file.to_str().unwrap(), "--runs", "100", "--out", dir.join("o").to_str().unwrap()]);
-    assert!(r.status.success(), "{}", stderr(&r));
+    runway_ok(&["init", file.to_str().unwrap()]);
+    runway_ok(&["validate", file.to_str().unwrap()]);
+    runway_ok(&["run", file.to_str().unwrap(), "--runs", "100", "--out", dir.join("o").to_str().unwrap()]);
     // A second init refuses to overwrite.
     let again = runway(&["init", file.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
@@ -291,8 +271,7 @@ fn merge_refuses_an_unknown_on_default() {
     // Issue 11: merge used to read any unknown value as "continue".
     let dir = scratch("merge-on-default");
     let shards = dir.join("shards");
-    let o = runway(&["run", "--runs", "300", "--shard", "0/1", "--out", shards.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", "--runs", "300", "--shard", "0/1", "--out", shards.to_str().unwrap()]);
     let file = std::fs::read_dir(&shards).unwrap().next().unwrap().unwrap().path();
     let bytes = std::fs::read(&file).unwrap();
     let (from, to) = (b"\"on_default\":\"continue\"", b"\"on_default\":\"sometime\"");
@@ -364,12 +343,10 @@ fn shards_merged_in_any_order_equal_a_single_run() {
     std::fs::write(&file, SHARDED).unwrap();
     let f = file.to_str().unwrap();
     let single = dir.join("single");
-    let o = runway(&["run", f, "--format", "parquet", "--out", single.to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", f, "--format", "parquet", "--out", single.to_str().unwrap(), "--quiet"]);
     let parts = dir.join("parts");
     for i in 0..13 {
-        let o = runway(&["run", f, "--shard", &format!("{i}/13"), "--out", parts.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", f, "--shard", &format!("{i}/13"), "--out", parts.to_str().unwrap(), "--quiet"]);
     }
     // Shuffled order on the command line.
     let order = [7, 0, 12, 3, 9, 1, 11, 5, 2, 10, 4, 8, 6];
@@ -377,8 +354,7 @@ fn shards_merged_in_any_order_equal_a_single_run() {
     let merged = dir.join("merged");
     let mut args = vec!["merge", "--format", "parquet", "--out", merged.to_str().unwrap()];
     args.extend(names.iter().map(String::as_str));
-    let o = runway(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&args);
     for f in ["runs.parquet", "monthly.parquet"] {
         assert!(std::fs::read(single.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
     }
@@ -404,9 +380,8 @@ fn shards_of_different_runs_are_refused() {
     let file = dir.join("plan.toml");
     std::fs::write(&file, GOOD).unwrap();
     let f = file.to_str().unwrap();
-    let a = runway(&["run", f, "--shard", "0/2", "--seed", "1", "--out", dir.join("a").to_str().unwrap()]);
-    let b = runway(&["run", f, "--shard", "1/2", "--seed", "2", "--out", dir.join("b").to_str().unwrap()]);
-    assert!(a.status.success() && b.status.success());
+    runway_ok(&["run", f, "--shard", "0/2", "--seed", "1", "--out", dir.join("a").to_str().unwrap()]);
+    runway_ok(&["run", f, "--shard", "1/2", "--seed", "2", "--out", dir.join("b").to_str().unwrap()]);
     let o = runway(&["merge", dir.join("a").to_str().unwrap(), dir.join("b").to_str().unwrap(), "--out", dir.join("m").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not shards of the same run"), "{}", stderr(&o));
@@ -426,8 +401,7 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
     let base = scratch("streamed");
     for format in ["csv", "json", "parquet"] {
         let out = base.join(format);
-        let o = runway(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", format, "--out", out.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", format, "--out", out.to_str().unwrap(), "--quiet"]);
         let path = out.join(format!("runs.{format}"));
         let df = match format {
             "csv" => CsvReadOptions::default().try_into_reader_with_file_path(Some(path)).unwrap().finish().unwrap(),
@@ -448,8 +422,7 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
     // The xlsx runs sheet spans the same batches: a header, then every run
     // in order (the last row is run n − 1 in cell A{n + 1}).
     let out = base.join("xlsx");
-    let o = runway(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", "xlsx", "--out", out.to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", "xlsx", "--out", out.to_str().unwrap(), "--quiet"]);
     use std::io::Read;
     let mut z = ::zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
     let mut sheet = String::new();
@@ -462,14 +435,12 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
 fn no_runs_writes_the_same_monthly_table_and_summary_and_removes_an_old_runs_file() {
     let out = scratch("no-runs");
     let full = out.join("full");
-    let o = runway(&["run", "--runs", "3000", "--format", "csv", "--out", full.to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", "--runs", "3000", "--format", "csv", "--out", full.to_str().unwrap(), "--quiet"]);
     // The same folder, again without the per-run table: the old one goes.
     let lean = out.join("lean");
     std::fs::create_dir_all(&lean).unwrap();
     std::fs::write(lean.join("runs.csv"), "stale").unwrap();
-    let o = runway(&["run", "--runs", "3000", "--format", "csv", "--out", lean.to_str().unwrap(), "--quiet", "--no-runs"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", "--runs", "3000", "--format", "csv", "--out", lean.to_str().unwrap(), "--quiet", "--no-runs"]);
     let mut names: Vec<String> = std::fs::read_dir(&lean).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["monthly.csv", "summary.json"]);
@@ -483,16 +454,13 @@ fn more_shards_than_blocks_still_merge_into_the_single_run() {
     // first is empty, yet every shard must carry the same pilot centers.
     let dir = scratch("empty-shards");
     let single = dir.join("single");
-    let o = runway(&["run", "--runs", "3000", "--out", single.to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", "--runs", "3000", "--out", single.to_str().unwrap(), "--quiet"]);
     let parts = dir.join("parts");
     for i in 0..5 {
-        let o = runway(&["run", "--runs", "3000", "--shard", &format!("{i}/5"), "--out", parts.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", "--runs", "3000", "--shard", &format!("{i}/5"), "--out", parts.to_str().unwrap(), "--quiet"]);
     }
     let merged = dir.join("merged");
-    let o = runway(&["merge", "--out", merged.to_str().unwrap(), parts.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["merge", "--out", merged.to_str().unwrap(), parts.to_str().unwrap()]);
     for f in ["runs.csv", "monthly.csv"] {
         assert!(std::fs::read(single.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} differs");
     }
@@ -509,8 +477,7 @@ fn analysis_commands_write_their_documented_tables() {
     let out = scratch("analysis-tables");
     let o = out.to_str().unwrap();
     let run = |args: &[&str]| {
-        let o = runway(args);
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let o = runway_ok(args);
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let text = run(&["stress", "--runs", "2000", "--out", o, "--quiet"]);
@@ -565,7 +532,7 @@ fn stress_tables_are_byte_identical_at_1_and_3_threads() {
     let mut files = vec![];
     for threads in ["1", "3"] {
         let out = base.join(threads);
-        let o = runway(&[
+        runway_ok(&[
             "stress",
             "scenarios/b2b-api.toml",
             "--runs",
@@ -580,7 +547,6 @@ fn stress_tables_are_byte_identical_at_1_and_3_threads() {
             out.to_str().unwrap(),
             "--quiet",
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
         files.push(std::fs::read(out.join("stress.csv")).unwrap());
     }
     assert!(files[0] == files[1]);
@@ -613,7 +579,7 @@ fn bad_figures_and_keys_exit_2_with_the_nearest_names() {
 
 #[test]
 fn run_prints_extra_figures() {
-    let o = runway(&[
+    let o = runway_ok(&[
         "run",
         "--runs",
         "500",
@@ -625,7 +591,6 @@ fn run_prints_extra_figures() {
         "--out",
         scratch("run-metric").to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("P(default_month <= 36)") && text.contains("median(cash[12])"), "{text}");
 }

@@ -71,13 +71,8 @@ impl Checks {
     /// D = sup|F_n − F| ≤ c(α)/√n with α = 1e-6 and c(α) = √(−ln(α/2)/2) ≈ 2.693
     /// (asymptotic Kolmogorov distribution, accurate for n = 2e5).
     fn ks(&mut self, what: &str, xs: &[f64], cdf: impl Fn(f64) -> f64) {
-        let mut s = xs.to_vec();
-        s.sort_by(f64::total_cmp);
-        let n = s.len() as f64;
-        let d = s.iter().enumerate().fold(0.0, |d: f64, (i, &x)| {
-            let f = cdf(x);
-            d.max(f - i as f64 / n).max((i + 1) as f64 / n - f)
-        });
+        let n = xs.len() as f64;
+        let d = crate::ks_statistic(xs, cdf);
         self.check(&format!("KS {what}"), d, (-(ALPHA / 2.0).ln() / 2.0).sqrt() / n.sqrt());
     }
 

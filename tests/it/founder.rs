@@ -3,7 +3,7 @@
 //! first profitable month; paid against blended CAC; output folders named
 //! after the file; the xlsx workbook; and errors in words for people.
 
-use crate::{parse, runway, scratch, stderr, stdout};
+use crate::{parse, runway, runway_ok, scratch, stderr, stdout};
 use runway::model::RunSummary;
 use runway::scenario::Overrides;
 
@@ -44,8 +44,7 @@ fn the_headline_of_a_plan_worked_by_hand() {
     let dir = scratch("founder-headline");
     let file = dir.join("steady.toml");
     std::fs::write(&file, STEADY).unwrap();
-    let o = runway(&["run", file.to_str().unwrap(), "--months-at", "6,3", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runway_ok(&["run", file.to_str().unwrap(), "--months-at", "6,3", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
     let expected = "\
 Steady: 100 runs × 12 months (± = 1 Monte Carlo standard error)
   month 1 at the inputs' medians [USD]: revenue 5,500, costs 3,550, profit 1,950
@@ -80,8 +79,7 @@ Steady: 100 runs × 12 months (± = 1 Monte Carlo standard error)
 #[test]
 fn the_builtin_headline_rows_run_in_time_order() {
     let dir = scratch("founder-builtin");
-    let o = runway(&["run", "--runs", "2000", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runway_ok(&["run", "--runs", "2000", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
     let text = stdout(&o);
     let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} missing:\n{text}"));
     assert!(at("P(default by month 12)") < at("P(default by month 18)"));
@@ -191,8 +189,7 @@ fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     std::fs::write(&file, STEADY).unwrap();
     let out = |name: &str| dir.join(name);
     for name in ["x1", "x2"] {
-        let o = runway(&["run", file.to_str().unwrap(), "--format", "xlsx", "--out", out(name).to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        let o = runway_ok(&["run", file.to_str().unwrap(), "--format", "xlsx", "--out", out(name).to_str().unwrap(), "--quiet"]);
         assert!(stdout(&o).contains("results.xlsx and summary.json"), "{}", stdout(&o));
     }
     let book = out("x1").join("results.xlsx");
@@ -273,7 +270,7 @@ fn whole_step_medians_and_zero_shares_read_as_intervals_and_bounds() {
     // shown rounded up to one significant digit: < 0.2%.
     let dir = scratch("tied-figures");
     let out = dir.join("out");
-    let o = runway(&[
+    let o = runway_ok(&[
         "run",
         "--runs",
         "2000",
@@ -286,7 +283,6 @@ fn whole_step_medians_and_zero_shares_read_as_intervals_and_bounds() {
         "--metric",
         "median(final_cash)",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     let line = |name: &str| text.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_else(|| panic!("{name} in {text}")).to_string();
     let median = line("median(breakeven_month)");

@@ -20,7 +20,7 @@
 //! `STREAM_VERSION`, add a **value-breaking** line to CHANGELOG.md, and
 //! update the pinned values.
 
-use crate::{runway, scratch, stderr};
+use crate::{runway_ok, scratch};
 use rand::Rng;
 use rand_distr::Distribution;
 use runway::counts::{binomial, poisson};
@@ -174,8 +174,7 @@ fn count_samplers_keep_their_pinned_draws() {
 #[test]
 fn a_small_whole_run_keeps_its_digest() {
     let out = scratch("golden-run");
-    let o = runway(&["run", "scenarios/saas-baseline.toml", "--runs", "2048", "--seed", "1", "--quiet", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", "2048", "--seed", "1", "--quiet", "--out", out.to_str().unwrap()]);
     for (file, want) in [("runs.csv", DIGESTS[0]), ("monthly.csv", DIGESTS[1])] {
         let bytes = std::fs::read(out.join(file)).unwrap();
         let got: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();

@@ -1,7 +1,7 @@
 //! Inputs as real plans have them (issue 10): `[[correlation]]` through a
 //! per-run Gaussian copula, `sampling = "lhs"`, and schedules.
 
-use crate::{parse, runway, scratch, stderr};
+use crate::{parse, runway, runway_ok, scratch, stderr};
 use runway::analysis::point;
 use runway::analysis::sensitivity::spearman;
 use runway::engine::simulate_block;
@@ -74,11 +74,7 @@ fn column<'a>(cols: &'a [(String, Vec<f64>)], path: &str) -> &'a [f64] {
 
 /// Kolmogorov–Smirnov statistic `√n·D` of `xs` against `cdf`.
 fn ks(xs: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len() as f64;
-    let d = v.iter().enumerate().map(|(i, &x)| (cdf(x) - i as f64 / n).abs().max(((i + 1) as f64 / n - cdf(x)).abs())).fold(0.0, f64::max);
-    d * n.sqrt()
+    crate::ks_statistic(xs, cdf) * (xs.len() as f64).sqrt()
 }
 
 /// Asymptotic KS critical value at p = 0.001 (√n·D > 1.95 in 1 in 1,000 samples).
@@ -174,8 +170,7 @@ fn a_request_no_inputs_can_meet_is_repaired_and_reported() {
     let dir = scratch("repaired");
     let file = dir.join("plan.toml");
     std::fs::write(&file, &text).unwrap();
-    let o = runway(&["run", file.to_str().unwrap(), "--runs", "500", "--out", dir.join("out").to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runway_ok(&["run", file.to_str().unwrap(), "--runs", "500", "--out", dir.join("out").to_str().unwrap(), "--quiet"]);
     assert!(stderr(&o).contains("nearest valid matrix"), "{}", stderr(&o));
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("out/summary.json")).unwrap()).unwrap();
     let pairs = summary["manifest"]["correlation"].as_array().unwrap();
@@ -232,8 +227,7 @@ fn outputs_are_byte_identical_at_any_thread_count_and_shard_split_with_correlati
     let mut first = None;
     for threads in ["1", "2", "3"] {
         let out = dir.join(format!("t{threads}"));
-        let o = runway(&["run", f, "--threads", threads, "--format", "csv", "--out", out.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", f, "--threads", threads, "--format", "csv", "--out", out.to_str().unwrap(), "--quiet"]);
         let bytes = read(&out);
         match &first {
             None => first = Some(bytes),
@@ -242,12 +236,10 @@ fn outputs_are_byte_identical_at_any_thread_count_and_shard_split_with_correlati
     }
     let parts = dir.join("parts");
     for i in 0..2 {
-        let o = runway(&["run", f, "--shard", &format!("{i}/2"), "--out", parts.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        runway_ok(&["run", f, "--shard", &format!("{i}/2"), "--out", parts.to_str().unwrap(), "--quiet"]);
     }
     let merged = dir.join("merged");
-    let o = runway(&["merge", "--format", "csv", "--out", merged.to_str().unwrap(), parts.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["merge", "--format", "csv", "--out", merged.to_str().unwrap(), parts.to_str().unwrap()]);
     assert!(first.unwrap() == read(&merged), "the merged shards differ from a single run");
 }
 

@@ -49,6 +49,14 @@ pub fn runway(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_runway")).args(args).env_remove("GITHUB_STEP_SUMMARY").output().expect("runway starts")
 }
 
+/// Runs the `runway` binary and asserts it succeeded, showing its stderr
+/// (and stdout) when it did not.
+pub fn runway_ok(args: &[&str]) -> Output {
+    let o = runway(args);
+    assert!(o.status.success(), "runway {} exited {:?}\nstderr:\n{}\nstdout:\n{}", args.join(" "), o.status.code(), stderr(&o), stdout(&o));
+    o
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -72,6 +80,46 @@ pub fn parse(text: &str, overrides: Overrides) -> Scenario {
 
 pub fn figure(sc: &Scenario, text: &str) -> Figure {
     Figure::parse(text, &sc.catalog()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One-sample Kolmogorov–Smirnov statistic `D = sup |F_n − F|` of `xs`
+/// against a continuous `cdf` (both sides of every step).
+pub fn ks_statistic(xs: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
+    let mut s = xs.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len() as f64;
+    s.iter().enumerate().fold(0.0, |d: f64, (i, &x)| {
+        let f = cdf(x);
+        d.max(f - i as f64 / n).max((i + 1) as f64 / n - f)
+    })
+}
+
+/// A plan of binomial churn only, 36 months: 1,000 customers paying 10 a
+/// month, churn `churn` a month, no acquisition, no starting cash, fixed
+/// costs of 1,000 a month (revenue covers them, so no run defaults), then
+/// `rest` (stresses, assertions). Customers at month `t` are
+/// `Binomial(1000, (1 − churn)^t)`.
+pub fn churn_only(runs: u64, seed: u64, churn: f64, rest: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "churn only"
+months = 36
+runs = {runs}
+seed = {seed}
+on_default = "continue"
+[start]
+customers = 1000
+cash = 0
+[pricing]
+price = 10
+[churn]
+base = {churn}
+noise = "binomial"
+[costs]
+fixed = 1000
+{rest}"#
+    )
 }
 
 /// Runs `work` with a progress callback that shows nothing.

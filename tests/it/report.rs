@@ -3,7 +3,7 @@
 //! up to date, and the page printed and rendered by headless Chromium with
 //! nothing fetched from the network.
 
-use crate::{runway, scratch, stderr, stdout};
+use crate::{runway, runway_ok, scratch, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -92,8 +92,7 @@ fn names_from_the_plan_are_escaped_in_html_and_markdown() {
 fn the_report_quotes_the_figures_of_the_run() {
     let dir = scratch("report-figures");
     let html = report(&dir, &[]);
-    let o = runway(&["run", "--runs", "2000", "--no-runs", "--out", dir.join("run").to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runway_ok(&["run", "--runs", "2000", "--no-runs", "--out", dir.join("run").to_str().unwrap(), "--quiet"]);
     let headline = stdout(&o);
     let value = |label: &str| -> (String, String) {
         let line = headline.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{label}: {headline}"));
@@ -137,8 +136,7 @@ fn a_result_folder_reports_the_run_it_holds() {
     let plan = dir.join("plan.toml");
     std::fs::copy("scenarios/sentiment-saas.toml", &plan).unwrap();
     let run = dir.join("run");
-    let o = runway(&["run", plan.to_str().unwrap(), "--runs", "1500", "--seed", "9", "--no-runs", "--out", run.to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    runway_ok(&["run", plan.to_str().unwrap(), "--runs", "1500", "--seed", "9", "--no-runs", "--out", run.to_str().unwrap(), "--quiet"]);
     let o = runway(&["report", run.to_str().unwrap(), "--out", dir.join("report").to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.join("report/report.html")).unwrap();
