@@ -31,7 +31,7 @@ pub enum QuantileMethod {
 
 impl QuantileMethod {
     /// The method used for `runs` runs of `months` months.
-    pub fn for_size(runs: u64, months: u32) -> QuantileMethod {
+    pub(crate) fn for_size(runs: u64, months: u32) -> QuantileMethod {
         if runs.saturating_mul(u64::from(months)).saturating_mul(N_METRICS as u64) <= EXACT_BUDGET_VALUES {
             QuantileMethod::Exact
         } else {
@@ -167,7 +167,7 @@ impl Aggregator {
 
     /// Uses the sketch centers a shard was built with (a merge takes them
     /// from its first shard; [`Aggregator::absorb_shard`] checks the rest).
-    pub fn adopt_centers(&mut self, centers: &[f64]) {
+    pub(crate) fn adopt_centers(&mut self, centers: &[f64]) {
         self.centers = centers.to_vec();
     }
 
@@ -185,7 +185,7 @@ impl Aggregator {
 
     /// The per-run records and input values kept so far (see
     /// [`Aggregator::keep_runs`]).
-    pub fn take_runs(&mut self) -> (Vec<RunSummary>, Vec<f64>) {
+    pub(crate) fn take_runs(&mut self) -> (Vec<RunSummary>, Vec<f64>) {
         self.kept.as_mut().map(std::mem::take).unwrap_or_default()
     }
 

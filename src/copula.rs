@@ -11,12 +11,12 @@
 //! as `Vec<f64>` of `k·k`.
 
 /// Pearson correlation of normal scores with Spearman correlation `rho`.
-pub fn pearson_of_rank(rho: f64) -> f64 {
+pub(crate) fn pearson_of_rank(rho: f64) -> f64 {
     2.0 * (std::f64::consts::PI * rho / 6.0).sin()
 }
 
 /// Spearman correlation of a Gaussian copula with normal-score Pearson `r`.
-pub fn rank_of_pearson(r: f64) -> f64 {
+pub(crate) fn rank_of_pearson(r: f64) -> f64 {
     6.0 / std::f64::consts::PI * (r / 2.0).asin()
 }
 
@@ -27,7 +27,7 @@ const PIVOT_TOL: f64 = 1e-12;
 /// The lower Cholesky factor `L` (row-major) with `L·Lᵀ = a`, for a
 /// positive semi-definite `a`; `None` when `a` is not (a negative pivot, or
 /// a zero pivot whose column below it is not zero).
-pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
+pub(crate) fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
     let mut l = vec![0.0f64; k * k];
     for j in 0..k {
         let d = a[j * k + j] - (0..j).map(|m| l[j * k + m].powi(2)).sum::<f64>();
@@ -51,7 +51,7 @@ pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
 }
 
 /// `y = L·z` for a lower-triangular `L`.
-pub fn lower_times(l: &[f64], z: &[f64], y: &mut [f64]) {
+pub(crate) fn lower_times(l: &[f64], z: &[f64], y: &mut [f64]) {
     let k = z.len();
     for i in 0..k {
         y[i] = (0..=i).map(|m| l[i * k + m] * z[m]).sum();
@@ -121,7 +121,7 @@ fn clip_eigen(a: &[f64], k: usize, floor: f64) -> Vec<f64> {
 /// Dykstra's correction; then eigenvalues are lifted to at least 1e-10 (more
 /// if rounding needs it) and the diagonal rescaled to 1, so the result has
 /// a Cholesky factor.
-pub fn nearest_correlation(a: &[f64], k: usize) -> Vec<f64> {
+pub(crate) fn nearest_correlation(a: &[f64], k: usize) -> Vec<f64> {
     let mut y = a.to_vec();
     let mut ds = vec![0.0; k * k];
     for _ in 0..1_000 {

@@ -21,7 +21,7 @@ const ROUNDS: u64 = 6;
 
 /// A keyed permutation of `0..n`.
 #[derive(Debug, Clone, Copy)]
-pub struct Permutation {
+pub(crate) struct Permutation {
     n: u64,
     half_bits: u32,
     key: u64,

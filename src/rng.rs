@@ -72,7 +72,7 @@ pub fn stream(seed: u64, run: u64, key: u64) -> Stream {
 
 /// A fixed generator for validation-time pilot draws (e.g. checking that a
 /// truncation window holds enough mass). Never used for simulated values.
-pub fn pilot_rng() -> Stream {
+pub(crate) fn pilot_rng() -> Stream {
     stream(0x5EED, u64::MAX, key_of("pilot"))
 }
 

@@ -45,7 +45,7 @@ impl Measured {
 /// Why an evaluation file could not be read.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[non_exhaustive]
-pub enum ReportError {
+pub(crate) enum ReportError {
     #[error("input is empty: expected a classification report or a confusion matrix")]
     Empty,
     #[error("line {line}: {reason}")]
@@ -86,7 +86,7 @@ const ACCURACY_ALIASES: [&str; 4] = ["accuracy", "precision", "recall", "f1-scor
 const AGGREGATES: [&str; 5] = ["accuracy", "macro avg", "weighted avg", "micro avg", "samples avg"];
 
 /// Reads `metric` of `row` from a classification report, text or JSON.
-pub fn parse_classification_report(text: &str, row: &str, metric: &str) -> Result<Measured, ReportError> {
+pub(crate) fn parse_classification_report(text: &str, row: &str, metric: &str) -> Result<Measured, ReportError> {
     let text = text.trim_start_matches(BOM);
     let rows = match text.trim_start().chars().next() {
         None => return Err(ReportError::Empty),
@@ -269,7 +269,7 @@ fn json_row(label: &str, fields: &Map<String, Value>) -> Res<Row> {
 // ---- confusion matrix ------------------------------------------------------
 
 /// Returns (correct, total).
-pub fn parse_confusion_matrix(csv_text: &str) -> Result<(u64, u64), ReportError> {
+pub(crate) fn parse_confusion_matrix(csv_text: &str) -> Result<(u64, u64), ReportError> {
     let records = read_csv(csv_text.trim_start_matches(BOM))?;
     let is_number = |cell: &String| cell.parse::<f64>().is_ok();
     let [(_, first_row), ..] = &records[..] else { return Err(ReportError::Empty) };

@@ -10,7 +10,7 @@ pub mod evaluation;
 
 /// Piecewise-linear interpolation through `points` (sorted by x), flat
 /// beyond the first and last point.
-pub fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
+pub(crate) fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
     let (first, last) = (points[0], points[points.len() - 1]);
     if x <= first.0 {
         return first.1;
@@ -35,7 +35,7 @@ pub fn linear(a: f64, reference: f64, elasticity: f64) -> f64 {
 /// (0, 2), equal to 1 at the reference and falling as accuracy rises when
 /// steepness > 0.
 #[inline]
-pub fn logistic(a: f64, reference: f64, steepness: f64) -> f64 {
+pub(crate) fn logistic(a: f64, reference: f64, steepness: f64) -> f64 {
     2.0 / (1.0 + (steepness * (a - reference)).exp())
 }
 

@@ -52,7 +52,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
@@ -92,7 +92,7 @@ impl Evidence {
     /// Runs that would likely decide an undecided assertion from `runs`:
     /// the score grows as `√runs`, so `runs · (z / score)²`; `None` when
     /// the figure sits on its threshold (no number of runs would do).
-    pub fn runs_needed(self, runs: u64, z: f64) -> Option<u64> {
+    pub(crate) fn runs_needed(self, runs: u64, z: f64) -> Option<u64> {
         match self {
             Evidence::Score(s) if s != 0.0 && s.abs() < z => {
                 let n = (runs as f64 * (z / s).powi(2)).ceil();
@@ -259,7 +259,7 @@ fn groups(sc: &Scenario) -> Vec<Group> {
 }
 
 /// Bytes of per-run values [`check`] keeps for `sc` at `max_runs` runs.
-pub fn kept_bytes(sc: &Scenario, max_runs: u64) -> u64 {
+pub(crate) fn kept_bytes(sc: &Scenario, max_runs: u64) -> u64 {
     groups(sc).iter().map(|g| g.metrics.len() as u64).sum::<u64>().saturating_mul(max_runs).saturating_mul(8)
 }
 

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Most bytes of per-run values one [`evaluate`] may keep (all its variants
 /// are simulated side by side, and each keeps its metrics for every run).
-pub const MAX_COLLECTED_BYTES: u64 = 4 << 30;
+pub(crate) const MAX_COLLECTED_BYTES: u64 = 4 << 30;
 
 /// Per-run values of a set of metrics for one variant: `values[k][run]`.
 #[derive(Debug, Clone)]

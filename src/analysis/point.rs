@@ -59,7 +59,7 @@ pub fn describe(sc: &Scenario) -> Vec<InputRange> {
 /// `sc` with every input fixed at `value(input)`, drawn once per run,
 /// churn and arrivals at their expected values, one run, no stresses or
 /// assertions.
-pub fn fixed_at(sc: &Scenario, value: impl Fn(InputId) -> f64) -> anyhow::Result<Scenario> {
+pub(crate) fn fixed_at(sc: &Scenario, value: impl Fn(InputId) -> f64) -> anyhow::Result<Scenario> {
     let mut d = sc.clone();
     d.runs = 1;
     d.stresses.clear();

@@ -27,7 +27,7 @@ impl<'a> Vary<'a> {
     }
 
     /// Checks that the key may be set to every value in `[lo, hi]`.
-    pub fn check_range(&self, lo: f64, hi: f64) -> anyhow::Result<()> {
+    pub(crate) fn check_range(&self, lo: f64, hi: f64) -> anyhow::Result<()> {
         anyhow::ensure!(lo < hi, "--range {lo}..{hi}: the low end must be below the high end");
         anyhow::ensure!((hi - lo).is_finite(), "--range {lo}..{hi}: the range is too wide to split");
         for x in [lo, hi] {
@@ -39,7 +39,7 @@ impl<'a> Vary<'a> {
     /// A range to search when none is given: the allowed values when they
     /// are bounded (`[0, 1]` for shares and accuracies), else from a
     /// quarter to four times a fixed base value (from 0 when 0 is allowed).
-    pub fn default_range(&self) -> anyhow::Result<(f64, f64)> {
+    pub(crate) fn default_range(&self) -> anyhow::Result<(f64, f64)> {
         let t = self.sc.targets();
         let d: Domain = t.domain(self.target);
         if d.lo.is_finite() && d.hi.is_finite() {
@@ -163,14 +163,14 @@ impl Solution {
     }
 
     /// The figure at the boundary (`None` when unmet).
-    pub fn achieved_value(&self) -> Option<FigureValue> {
+    pub(crate) fn achieved_value(&self) -> Option<FigureValue> {
         let v = FigureValue { estimate: self.achieved, se: self.achieved_se, runs: self.runs, low95: self.achieved_low95, high95: self.achieved_high95 };
         self.value.map(|_| v)
     }
 }
 
 /// Most simulations one solve makes.
-pub const MAX_EVALUATIONS: u32 = 60;
+pub(crate) const MAX_EVALUATIONS: u32 = 60;
 
 /// Finds where `target` starts to hold as the key moves through `[lo, hi]`,
 /// by bisection to within `tolerance`. The direction is found from the

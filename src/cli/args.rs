@@ -99,7 +99,7 @@ impl Workers {
 /// The progress bar of a long command: hidden unless stderr is a terminal
 /// and the work lasts more than about a second; safe to update from
 /// several threads.
-pub struct Bar {
+pub(crate) struct Bar {
     bar: indicatif::ProgressBar,
     start: Instant,
     show: bool,

@@ -27,7 +27,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 /// The commented starter scenario written by `runway init`.
-pub const STARTER: &str = include_str!("../../scenarios/starter.toml");
+pub(crate) const STARTER: &str = include_str!("../../scenarios/starter.toml");
 
 #[derive(Debug, Parser)]
 #[command(name = "runway", version, about = "Monte Carlo engine for startup economics: how likely is a plan to run out of cash, when, and why")]

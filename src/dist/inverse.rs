@@ -25,7 +25,7 @@ const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
 const U_MIN: f64 = f64::EPSILON / 2.0;
 
 /// Φ⁻¹(u), the standard normal quantile: `−√2 · erfc⁻¹(2u)`.
-pub fn standard_normal_quantile(u: f64) -> f64 {
+pub(crate) fn standard_normal_quantile(u: f64) -> f64 {
     -std::f64::consts::SQRT_2 * erf::erfc_inv(2.0 * u.clamp(U_MIN, U_MAX))
 }
 

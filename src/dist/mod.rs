@@ -35,7 +35,7 @@ use std::sync::OnceLock;
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
 /// Largest number of values in a `discrete` or `empirical` distribution.
-pub const MAX_VALUES: usize = 1_000_000;
+pub(crate) const MAX_VALUES: usize = 1_000_000;
 
 /// Smallest share of a distribution's mass a truncation window must hold.
 /// Below it the window is rejected before any run starts: rejection sampling
@@ -412,7 +412,7 @@ impl Dist {
     }
 
     /// `Some(v)` when the distribution is a constant.
-    pub fn as_fixed(&self) -> Option<f64> {
+    pub(crate) fn as_fixed(&self) -> Option<f64> {
         match self.family {
             Family::Fixed(v) => Some(v),
             _ => None,
@@ -420,7 +420,7 @@ impl Dist {
     }
 
     /// `(mean, sd)` of an untruncated normal.
-    pub fn normal_params(&self) -> Option<(f64, f64)> {
+    pub(crate) fn normal_params(&self) -> Option<(f64, f64)> {
         match (&self.family, self.window) {
             (Family::Normal(n), None) => Some((n.mean(), n.std_dev())),
             _ => None,
@@ -454,7 +454,7 @@ impl Dist {
     /// True when draws can come arbitrarily close to the lower end of
     /// [`Dist::support`] but never equal it (lognormal, gamma and beta
     /// without a truncation window at that end).
-    pub fn lower_bound_is_open(&self) -> bool {
+    pub(crate) fn lower_bound_is_open(&self) -> bool {
         let open = matches!(self.family, Family::LogNormal { .. } | Family::Gamma { .. } | Family::Beta { .. });
         open && self.window.is_none_or(|(lo, _)| lo <= self.support_of_family().0)
     }

@@ -23,7 +23,7 @@ enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Files(Kind);
 
-pub static PARQUET: Files = Files(Kind::Parquet);
+pub(crate) static PARQUET: Files = Files(Kind::Parquet);
 pub static CSV: Files = Files(Kind::Csv);
 pub static JSON: Files = Files(Kind::Json);
 

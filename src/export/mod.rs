@@ -37,7 +37,7 @@ impl Format {
     pub const ALL: [Format; 4] = [Format::Parquet, Format::Csv, Format::Json, Format::Xlsx];
 
     /// The format whose files end in `.ext`.
-    pub fn from_extension(ext: &str) -> Option<Format> {
+    pub(crate) fn from_extension(ext: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.extension() == ext)
     }
 

@@ -44,7 +44,7 @@ pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], input_pat
 }
 
 /// The monthly table in long form: `metric, month, mean, sd, se_mean, p5 … p95`.
-pub fn monthly_frame(rows: &[MonthlyRow]) -> PolarsResult<DataFrame> {
+pub(crate) fn monthly_frame(rows: &[MonthlyRow]) -> PolarsResult<DataFrame> {
     let mut columns = vec![
         col("metric", rows.iter().map(|r| r.metric).collect::<Vec<&str>>()),
         col("month", rows.iter().map(|r| r.month).collect::<Vec<u32>>()),
@@ -137,7 +137,7 @@ pub struct RunsWriter {
 impl RunsWriter {
     /// Starts the thread that feeds `writer` the per-run table of a run in
     /// `dir` whose input columns are `input_paths`.
-    pub fn create(mut writer: Box<dyn Writer>, dir: &Path, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
+    pub(crate) fn create(mut writer: Box<dyn Writer>, dir: &Path, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
         let n_inputs = input_paths.len();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let where_ = dir.display().to_string();

@@ -21,15 +21,15 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 /// Data rows a sheet holds below its header row.
-pub const MAX_ROWS: u64 = 1_048_575;
+pub(crate) const MAX_ROWS: u64 = 1_048_575;
 
 /// The one file `--format xlsx` writes besides `summary.json`.
-pub const WORKBOOK: &str = "results.xlsx";
+pub(crate) const WORKBOOK: &str = "results.xlsx";
 
 /// The Excel format: one workbook.
-pub struct Xlsx;
+pub(crate) struct Xlsx;
 
-pub static XLSX: Xlsx = Xlsx;
+pub(crate) static XLSX: Xlsx = Xlsx;
 
 impl Exporter for Xlsx {
     fn extension(&self) -> &'static str {
@@ -58,7 +58,7 @@ impl Exporter for Xlsx {
 }
 
 /// A workbook being written: summary, monthly and (optionally) runs.
-pub struct Book {
+pub(crate) struct Book {
     dir: PathBuf,
     book: Workbook,
     /// Rows written to the runs sheet so far, its header included.
@@ -93,7 +93,7 @@ impl Book {
     }
 
     /// Appends `df`'s rows to the runs sheet (with the header first).
-    pub fn push_runs(&mut self, df: &DataFrame) -> anyhow::Result<()> {
+    pub(crate) fn push_runs(&mut self, df: &DataFrame) -> anyhow::Result<()> {
         anyhow::ensure!(self.has_runs, "this workbook has no runs sheet");
         // Rows written so far, the header included: the next free row.
         let first = self.runs_rows;
@@ -168,7 +168,7 @@ impl Writer for Book {
 
 /// A cell of the summary sheet.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub(crate) enum Cell {
     Text(String),
     /// Empty when `None` or not finite.
     Number(Option<f64>),
@@ -176,14 +176,14 @@ pub enum Cell {
 
 /// One block of the summary sheet.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SummaryBlock {
+pub(crate) struct SummaryBlock {
     pub heading: String,
     pub header: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
 }
 
 /// Writes `df` to a one-sheet workbook (an analysis table).
-pub fn write_frame(df: &DataFrame, sheet: &str, file: &mut std::fs::File) -> anyhow::Result<()> {
+pub(crate) fn write_frame(df: &DataFrame, sheet: &str, file: &mut std::fs::File) -> anyhow::Result<()> {
     anyhow::ensure!(df.height() as u64 <= MAX_ROWS, "{} rows are more than an Excel sheet holds ({MAX_ROWS}); use --format csv or parquet", df.height());
     let mut book = Workbook::new();
     book.set_properties(&fixed_date()?);
@@ -224,7 +224,7 @@ fn write_rows(ws: &mut Worksheet, df: &DataFrame, first: u32, header: bool) -> a
 
 /// The summary sheet of `results.xlsx`: the run, the headline figures
 /// (value, standard error, 95% interval of a median month) and the inputs.
-pub fn summary_blocks(
+pub(crate) fn summary_blocks(
     m: &crate::pipeline::manifest::Manifest,
     h: &crate::aggregate::Headline,
     inputs: &[crate::analysis::point::InputRange],

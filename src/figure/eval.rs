@@ -291,7 +291,7 @@ pub fn batches(n: usize) -> Vec<std::ops::Range<usize>> {
 /// Batch-means standard error of a statistic computed on each batch by
 /// `of_batch`: the sd of the batch values over `√B` (batches where the
 /// statistic is undefined are left out; fewer than 4 defined: `None`).
-pub fn batch_se(n: usize, of_batch: impl Fn(std::ops::Range<usize>) -> Option<f64>) -> Option<f64> {
+pub(crate) fn batch_se(n: usize, of_batch: impl Fn(std::ops::Range<usize>) -> Option<f64>) -> Option<f64> {
     let values: Vec<f64> = batches(n).into_iter().filter_map(of_batch).filter(|x| x.is_finite()).collect();
     if values.len() < 4 {
         return None;
@@ -305,7 +305,7 @@ pub fn batch_se(n: usize, of_batch: impl Fn(std::ops::Range<usize>) -> Option<f6
 /// `√((b + c)/n − ((c − b)/n)²) / √n`, with 0.5 added to each discordant
 /// count (and 2 to n) so that a difference of zero over no discordant run
 /// is not reported as exact.
-pub fn paired_proportion_se(base: &[f64], other: &[f64], event: impl Fn(f64) -> bool) -> f64 {
+pub(crate) fn paired_proportion_se(base: &[f64], other: &[f64], event: impl Fn(f64) -> bool) -> f64 {
     let (mut b, mut c) = (0u64, 0u64);
     for (x, y) in base.iter().zip(other) {
         match (event(*x), event(*y)) {

@@ -34,7 +34,7 @@ use std::fmt;
 pub use crate::model::metrics::RUN_FIELDS as RUN_METRICS;
 
 /// Per-run metrics that were renamed, with what to use instead.
-pub const RENAMED: &[(&str, &str)] = &[
+pub(crate) const RENAMED: &[(&str, &str)] = &[
     ("cac", "`cac` is now two metrics: cac_paid (marketing spend ÷ paid customers) and cac_blended (÷ all new customers, organic included)"),
     ("ltv_cac", "`ltv_cac` is now two metrics: ltv_cac_paid (LTV ÷ paid CAC) and ltv_cac_blended (LTV ÷ blended CAC)"),
 ];
@@ -93,7 +93,7 @@ impl Cmp {
         }
     }
 
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Cmp::Lt => "<",
             Cmp::Le => "<=",
@@ -124,7 +124,7 @@ impl Figure {
     }
 
     /// True for `P(…)`: a share of runs, shown as a percentage.
-    pub fn is_probability(&self) -> bool {
+    pub(crate) fn is_probability(&self) -> bool {
         matches!(self, Figure::Prob(..))
     }
 }
@@ -190,7 +190,7 @@ pub struct Catalog {
 impl Catalog {
     /// The names of a scenario (or of one still being validated): its horizon, its
     /// inputs and the input holding the run's accuracy (if any).
-    pub fn from_parts(months: u32, inputs: &[Input], accuracy: Option<InputId>) -> Catalog {
+    pub(crate) fn from_parts(months: u32, inputs: &[Input], accuracy: Option<InputId>) -> Catalog {
         let mut names: Vec<(String, InputId)> = inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
         if let Some(a) = accuracy {
             if inputs[a.index()].path != "accuracy.value" {

@@ -25,7 +25,7 @@ macro_rules! monthly {
             }
 
             /// The month whose values, in [`METRICS`] order, are `values`.
-            pub fn from_values(values: [f64; N_METRICS]) -> Month {
+            pub(crate) fn from_values(values: [f64; N_METRICS]) -> Month {
                 let [$($name),*] = values;
                 Month { $($name),* }
             }
@@ -60,7 +60,7 @@ monthly! {
 }
 
 /// Number of monthly metrics.
-pub const N_METRICS: usize = METRICS.len();
+pub(crate) const N_METRICS: usize = METRICS.len();
 
 /// The position of monthly metric `name` in [`METRICS`]. In a `const`
 /// (`const COSTS: usize = metric_index("costs").unwrap()`), a misspelt

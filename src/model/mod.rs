@@ -25,7 +25,7 @@ pub use run::simulate_run;
 
 /// Customers and expected arrivals are capped here (10^15, far beyond any
 /// market) so that explosive growth inputs cannot overflow to infinity.
-pub const MAX_CUSTOMERS: f64 = 1e15;
+pub(crate) const MAX_CUSTOMERS: f64 = 1e15;
 
 /// The scenario prepared for fast runs: which inputs need a random stream,
 /// and the stress (if any) to apply on the same streams.
@@ -123,7 +123,7 @@ impl Plan {
     }
 
     /// The column of input `id` among the per-run input values, if reported.
-    pub fn reported_column(&self, id: InputId) -> Option<usize> {
+    pub(crate) fn reported_column(&self, id: InputId) -> Option<usize> {
         self.reported.iter().position(|&i| i == id.index())
     }
 
@@ -135,7 +135,7 @@ impl Plan {
 
     /// The value of input `id` in every run when it is not reported
     /// (fixed and not stressed).
-    pub fn fixed_value(&self, id: InputId) -> f64 {
+    pub(crate) fn fixed_value(&self, id: InputId) -> f64 {
         self.fixed[id.index()]
     }
 }

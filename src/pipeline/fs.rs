@@ -12,20 +12,20 @@ use std::path::Path;
 
 /// Writes a complete temporary file in `dir`; [`commit`] moves it into place.
 /// Dropping it unused deletes it.
-pub fn stage(dir: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<tempfile::NamedTempFile> {
+pub(crate) fn stage(dir: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<tempfile::NamedTempFile> {
     let mut tmp = temp_in(dir)?;
     write(tmp.as_file_mut()).with_context(|| format!("cannot write into {}", dir.display()))?;
     seal(tmp)
 }
 
 /// An empty temporary file in `dir`, deleted when dropped.
-pub fn temp_in(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+pub(crate) fn temp_in(dir: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new().prefix(".runway-").tempfile_in(dir).with_context(|| format!("cannot create a temporary file in {}", dir.display()))
 }
 
 /// Flushes a finished temporary file and gives it ordinary permissions
 /// (temporary files are created 0600).
-pub fn seal(mut tmp: tempfile::NamedTempFile) -> anyhow::Result<tempfile::NamedTempFile> {
+pub(crate) fn seal(mut tmp: tempfile::NamedTempFile) -> anyhow::Result<tempfile::NamedTempFile> {
     tmp.as_file_mut().flush()?;
     #[cfg(unix)]
     {
@@ -42,18 +42,18 @@ pub fn commit(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes a file by writing a temporary file beside it, then renaming it.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     commit(stage(dir, write)?, path)
 }
 
 /// Creates the output folder `dir` (and its parents) if needed.
-pub fn create_dir(dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn create_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
 /// Writes `text` to `path`, atomically, creating its folder.
-pub fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_dir(dir)?;
     }
@@ -61,7 +61,7 @@ pub fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// Writes `value` as pretty JSON to `path`, atomically.
-pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     write_text(path, &(serde_json::to_string_pretty(value)? + "\n"))
 }
 
@@ -77,7 +77,7 @@ pub fn default_dir(file: &Path) -> std::path::PathBuf {
 
 /// The scenario file whose results `dir` holds, when that is not `file`:
 /// the run is about to replace another plan's results and should say so.
-pub fn other_owner(dir: &Path, file: &Path) -> Option<String> {
+pub(crate) fn other_owner(dir: &Path, file: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     let owner = json.get("manifest")?.get("scenario_file")?.as_str()?.to_string();
@@ -90,7 +90,7 @@ pub fn other_owner(dir: &Path, file: &Path) -> Option<String> {
 
 /// A folder name for a scenario name: lower case, runs of other characters
 /// turned into single dashes.
-pub fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {

@@ -9,7 +9,7 @@ use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 /// The quantile rule, as written into every manifest.
-pub const QUANTILE_RULE: &str = "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
+pub(crate) const QUANTILE_RULE: &str = "Hyndman-Fan type 7: linear interpolation between order statistics at (n - 1) * p (numpy default)";
 
 /// `summary.json`: the manifest and the headline figures.
 #[derive(Debug, Serialize)]
@@ -49,7 +49,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub fn from_scenario(sc: &Scenario, quantiles: QuantileMethod, wall_time_s: f64) -> Manifest {
+    pub(crate) fn from_scenario(sc: &Scenario, quantiles: QuantileMethod, wall_time_s: f64) -> Manifest {
         Manifest {
             scenario: sc.name.clone(),
             scenario_file: sc.source.path.display().to_string(),

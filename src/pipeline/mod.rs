@@ -32,7 +32,7 @@ pub struct Results {
 
 impl Results {
     /// Finishes an aggregator that has absorbed every run.
-    pub fn from_aggregator(mut agg: Aggregator, months: u32, start: Instant) -> Results {
+    pub(crate) fn from_aggregator(mut agg: Aggregator, months: u32, start: Instant) -> Results {
         let monthly = agg.monthly();
         let method = agg.method();
         let headline = std::mem::take(&mut agg.figures).headline(months);
@@ -185,7 +185,7 @@ pub fn check_runs_file_size(sc: &Scenario, format: Format) -> anyhow::Result<()>
 
 /// [`check_runs_file_size`] for `runs` runs with `inputs` input columns:
 /// what `merge` checks from a shard header before writing.
-pub fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyhow::Result<()> {
+pub(crate) fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyhow::Result<()> {
     use crate::scenario::limits;
     let per_row = limits::per_run_table_bytes(inputs) * format.exporter().row_size_factor();
     let bytes = per_row.saturating_mul(runs);
@@ -201,7 +201,7 @@ pub fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyhow::Resu
 }
 
 /// Simulates shard `spec` of `sc` and returns its shard file's bytes.
-pub fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Vec<u8>> {
     let plan = Plan::new(sc);
     let runs = spec.runs(sc.runs);
     let method = QuantileMethod::for_size(sc.runs, sc.months);
@@ -264,7 +264,7 @@ pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: F
 /// Writes an analysis table as `<name>.<ext>` and its manifest as
 /// `<name>.manifest.json` into `dir`, both staged and renamed only when
 /// both are complete. Returns the table's path.
-pub fn write_analysis(dir: &Path, name: &str, table: &table::Table, format: Format, manifest: &Manifest) -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn write_analysis(dir: &Path, name: &str, table: &table::Table, format: Format, manifest: &Manifest) -> anyhow::Result<std::path::PathBuf> {
     fs::create_dir(dir)?;
     let mut frame = table.frame()?;
     let json = serde_json::to_string_pretty(manifest)? + "\n";
@@ -309,7 +309,7 @@ fn write(
 }
 
 /// The files a run writes for `format` (with or without the per-run table).
-pub fn written_files(format: Format, runs_table: bool) -> String {
+pub(crate) fn written_files(format: Format, runs_table: bool) -> String {
     format.exporter().written_files(runs_table)
 }
 

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 /// too; version-1 shards cannot be merged with these byte-identically.
 const MAGIC: &[u8] = b"RUNWAY-SHARD 4\n";
 /// File name extension of shard files.
-pub const EXTENSION: &str = "runway";
+pub(crate) const EXTENSION: &str = "runway";
 
 /// `I/N` from the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +84,7 @@ fn put(out: &mut Vec<u8>, w: u64) {
 }
 
 /// Serialises a shard.
-pub fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result<Vec<u8>> {
     let json = serde_json::to_vec(header)?;
     let mut out = MAGIC.to_vec();
     put(&mut out, json.len() as u64);
@@ -145,7 +145,7 @@ fn read_header(path: &Path) -> anyhow::Result<ShardHeader> {
 }
 
 /// Reads a shard file.
-pub fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
+pub(crate) fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> {
     let (header, body_start) = decode_header(bytes)?;
     let body = &bytes[body_start..];
     ensure!(body.len() % 8 == 0, "truncated shard file");
@@ -278,7 +278,7 @@ pub fn load(path: &Path, header: &ShardHeader) -> anyhow::Result<ShardState> {
 }
 
 /// Path of the shard file for `spec` in `dir`.
-pub fn path_in(dir: &Path, spec: ShardSpec) -> PathBuf {
+pub(crate) fn path_in(dir: &Path, spec: ShardSpec) -> PathBuf {
     dir.join(spec.file_name())
 }
 

@@ -25,7 +25,7 @@ fn cell(v: &FigureValue, probability: bool) -> String {
 
 /// `stress.<ext>`: `stress, figure, base, base_se, value, value_se, diff,
 /// diff_se, unpaired_se`.
-pub fn stress_table(rows: &[StressRow]) -> Table {
+pub(crate) fn stress_table(rows: &[StressRow]) -> Table {
     Table::default()
         .text("stress", texts(rows, |r| r.stress.clone()))
         .text("figure", texts(rows, |r| r.figure.clone()))
@@ -38,7 +38,7 @@ pub fn stress_table(rows: &[StressRow]) -> Table {
         .number("unpaired_se", numbers(rows, |r| r.unpaired_se))
 }
 
-pub fn stress_text(rows: &[StressRow]) -> String {
+pub(crate) fn stress_text(rows: &[StressRow]) -> String {
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -57,7 +57,7 @@ pub fn stress_text(rows: &[StressRow]) -> String {
 
 /// `diff.<ext>`: `figure, old, old_se, new, new_se, diff, diff_se,
 /// unpaired_se`.
-pub fn diff_table(rows: &[DiffRow]) -> Table {
+pub(crate) fn diff_table(rows: &[DiffRow]) -> Table {
     Table::default()
         .text("figure", texts(rows, |r| r.figure.clone()))
         .number("old", numbers(rows, |r| r.old.estimate))
@@ -87,7 +87,7 @@ fn change_cells(c: &Change) -> Vec<String> {
 const DIFF_HEADERS: [&str; 5] = ["figure", "old", "new", "difference (paired)", "unpaired"];
 
 /// The changed inputs, then the figures.
-pub fn diff_text(changes: &[Change], rows: &[DiffRow]) -> String {
+pub(crate) fn diff_text(changes: &[Change], rows: &[DiffRow]) -> String {
     let mut out = if changes.is_empty() {
         "no input or setting differs\n".to_string()
     } else {
@@ -101,7 +101,7 @@ pub fn diff_text(changes: &[Change], rows: &[DiffRow]) -> String {
 
 /// The same as GitHub Markdown, for a pull-request comment: `title` heads
 /// it, `note` follows the tables.
-pub fn diff_markdown(title: &str, changes: &[Change], rows: &[DiffRow], note: &str) -> String {
+pub(crate) fn diff_markdown(title: &str, changes: &[Change], rows: &[DiffRow], note: &str) -> String {
     let row = |cells: Vec<String>| format!("| {} |\n", cells.iter().map(|c| crate::present::markdown::text(c)).collect::<Vec<_>>().join(" | "));
     let mut out = format!("## {title}\n\n");
     if changes.is_empty() {
@@ -117,7 +117,7 @@ pub fn diff_markdown(title: &str, changes: &[Change], rows: &[DiffRow], note: &s
 
 /// `sensitivity.<ext>`: `figure, input, spearman, spearman_se, low_at,
 /// high_at, low, high, swing, swing_se, variance_share`.
-pub fn sensitivity_table(rows: &[SensitivityRow]) -> Table {
+pub(crate) fn sensitivity_table(rows: &[SensitivityRow]) -> Table {
     Table::default()
         .text("figure", texts(rows, |r| r.figure.clone()))
         .text("input", texts(rows, |r| r.input.clone()))
@@ -133,7 +133,7 @@ pub fn sensitivity_table(rows: &[SensitivityRow]) -> Table {
 }
 
 /// A terminal tornado per figure: inputs by |swing|, a bar to scale.
-pub fn sensitivity_text(rows: &[SensitivityRow]) -> String {
+pub(crate) fn sensitivity_text(rows: &[SensitivityRow]) -> String {
     let mut out = String::new();
     let mut start = 0;
     while start < rows.len() {
@@ -193,7 +193,7 @@ fn decimals(x: f64) -> usize {
 }
 
 /// `sweep.<ext>`: `value, figure, estimate, se, diff, diff_se`.
-pub fn sweep_table(rows: &[SweepRow]) -> Table {
+pub(crate) fn sweep_table(rows: &[SweepRow]) -> Table {
     Table::default()
         .number("value", numbers(rows, |r| Some(r.value)))
         .text("figure", texts(rows, |r| r.figure.clone()))
@@ -203,7 +203,7 @@ pub fn sweep_table(rows: &[SweepRow]) -> Table {
         .number("diff_se", numbers(rows, |r| r.diff.se))
 }
 
-pub fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
+pub(crate) fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| vec![number(r.value, decimals(r.value)), r.figure.clone(), cell(&r.estimate, r.probability), difference_text(&r.diff, r.probability)])
@@ -211,7 +211,7 @@ pub fn sweep_text(vary: &str, rows: &[SweepRow]) -> String {
     grid(&[vary, "figure", "estimate", "vs first value (paired)"], &body, &[true, false, true, true])
 }
 
-pub fn solution_text(s: &Solution, probability: bool) -> String {
+pub(crate) fn solution_text(s: &Solution, probability: bool) -> String {
     let at = |p: &crate::analysis::vary::Point| format!("{} at {} = {}", figure_text(&p.value, probability), s.vary, number(p.at, decimals(p.at)));
     match s.status {
         Status::Solved => format!(

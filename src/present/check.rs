@@ -129,7 +129,7 @@ pub fn text(c: &FileCheck) -> String {
 }
 
 /// One line over all files, e.g. `9 assertions in 3 files: 8 passed, 1 failed, 0 undecided`.
-pub fn summary_line(files: &[FileCheck]) -> String {
+pub(crate) fn summary_line(files: &[FileCheck]) -> String {
     let (n, p, f, u) = totals(files);
     format!("{n} assertions in {} files: {p} passed, {f} failed, {u} undecided", files.len())
 }

@@ -55,7 +55,7 @@ fn month(m: &MonthMedian, horizon: u32) -> (String, String) {
 /// The headline figures as an aligned table, rows in time order; `±` is one
 /// Monte Carlo standard error. `extra_months` adds P(default by month m)
 /// rows (`--months-at`); `month_one` adds the plan's first month.
-pub fn headline_table(h: &Headline, title: &str, currency: Option<&str>, extra_months: &[u32], month_one: Option<MonthOne>) -> String {
+pub(crate) fn headline_table(h: &Headline, title: &str, currency: Option<&str>, extra_months: &[u32], month_one: Option<MonthOne>) -> String {
     let cur = currency.map(|c| format!(" [{c}]")).unwrap_or_default();
     let mut rows: Vec<(String, (String, String))> = vec![];
     let mut at: Vec<u32> = h.p_default_by.iter().map(|d| d.month).chain(extra_months.iter().copied()).collect();
@@ -200,7 +200,7 @@ fn plain(x: f64) -> String {
 
 /// A paired difference as [`signed_figure_value`] shows it, or, when a side
 /// is a tied quantile, as its interval: `+6 (95%: +6)`, `+3 (95%: +2 to +4)`.
-pub fn difference_text(d: &Difference, probability: bool) -> String {
+pub(crate) fn difference_text(d: &Difference, probability: bool) -> String {
     match (d.diff, d.interval()) {
         (Some(x), Some((Some(lo), Some(hi)))) => {
             let signed = |b: f64| if b > 0.0 { format!("+{}", plain(b)) } else { plain(b) };
@@ -213,7 +213,7 @@ pub fn difference_text(d: &Difference, probability: bool) -> String {
 
 /// A standard error alone, `± se`, with the decimals [`figure_value`]
 /// would give it.
-pub fn se_value(se: f64, probability: bool) -> String {
+pub(crate) fn se_value(se: f64, probability: bool) -> String {
     format!("± {}", show(se, figure_decimals(se, Some(se), probability), probability))
 }
 

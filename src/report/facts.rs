@@ -137,7 +137,7 @@ pub struct Driver<'a> {
 }
 
 /// What a point of model accuracy is worth, over the accuracy sweep.
-pub struct Worth {
+pub(crate) struct Worth {
     /// Change in median final cash (currency units) per accuracy point
     /// (0.01), from the sweep's first value to its last.
     pub per_point: f64,
@@ -150,24 +150,24 @@ pub struct Worth {
 
 impl Facts {
     /// Per-run values of a [`RUN_FIGURES`] metric.
-    pub fn run_values(&self, name: &str) -> &[f64] {
+    pub(crate) fn run_values(&self, name: &str) -> &[f64] {
         &self.per_run.values[RUN_FIGURES.iter().position(|n| *n == name).expect("a report metric")]
     }
 
     /// Per-run values of input `id`.
-    pub fn input_values(&self, id: InputId) -> &[f64] {
+    pub(crate) fn input_values(&self, id: InputId) -> &[f64] {
         &self.per_run.values[RUN_FIGURES.len() + self.inputs.iter().position(|i| *i == id).expect("every input is kept")]
     }
 
     /// The mean of an input's draws (its value, when fixed).
-    pub fn input_mean(&self, id: InputId) -> f64 {
+    pub(crate) fn input_mean(&self, id: InputId) -> f64 {
         let v = self.input_values(id);
         v.iter().sum::<f64>() / v.len().max(1) as f64
     }
 
     /// The 5th and 95th percentiles of an input's draws (for a monthly
     /// input, of each run's average), in the input's unit.
-    pub fn input_range(&self, id: InputId) -> (f64, f64) {
+    pub(crate) fn input_range(&self, id: InputId) -> (f64, f64) {
         let mut v = self.input_values(id).to_vec();
         v.sort_unstable_by(f64::total_cmp);
         (stats::quantile_sorted(&v, 0.05), stats::quantile_sorted(&v, 0.95))
@@ -182,7 +182,7 @@ impl Facts {
     }
 
     /// The median of a monthly metric at the horizon (NaN without one).
-    pub fn horizon_median(&self, metric: &str) -> f64 {
+    pub(crate) fn horizon_median(&self, metric: &str) -> f64 {
         self.quantiles(metric).last().map_or(f64::NAN, |q| q[3])
     }
 
@@ -193,7 +193,7 @@ impl Facts {
 
     /// The lowest cash over the horizon that 9 futures in 10 stay above
     /// (the p10 of each run's minimum cash), with its error.
-    pub fn lowest_cash_p10(&self, sc: &Scenario) -> FigureValue {
+    pub(crate) fn lowest_cash_p10(&self, sc: &Scenario) -> FigureValue {
         estimate(sc, "p10(min_cash)", self.run_values("min_cash"))
     }
 
@@ -251,7 +251,7 @@ impl Facts {
 
     /// Median final cash per accuracy point over the sweep, when the sweep
     /// spans some accuracy.
-    pub fn accuracy_worth(&self) -> Option<Worth> {
+    pub(crate) fn accuracy_worth(&self) -> Option<Worth> {
         let a = self.accuracy.as_ref()?;
         let rows: Vec<_> = a.sweep.iter().filter(|r| !r.probability).collect();
         let (first, last) = (rows.first()?, rows.last()?);
@@ -288,7 +288,7 @@ impl AccuracyFacts {
     }
 
     /// The 5th and 95th percentiles of the draws (0–1).
-    pub fn middle_90(&self) -> (f64, f64) {
+    pub(crate) fn middle_90(&self) -> (f64, f64) {
         (stats::quantile_sorted(&self.draws, 0.05), stats::quantile_sorted(&self.draws, 0.95))
     }
 }

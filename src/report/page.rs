@@ -13,14 +13,14 @@ use serde::Serialize;
 /// What the command line adds: the language, a date to print (never the
 /// clock's), and the command that reproduces the report.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub lang: Lang,
     pub date: Option<String>,
     pub command: String,
 }
 
 /// The finished report: two documents and the charts the Markdown links.
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub html: String,
     pub markdown: String,
     /// `(file name, svg)`, for `charts/`.
@@ -98,7 +98,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> Table {
 }
 
 /// Renders the report.
-pub fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Rendered> {
+pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Rendered> {
     let c = Ctx { sc, f: facts, n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs), lang: opts.lang, w: opts.lang.words() };
     let w = c.w;
     let mut sections = vec![key_figures(&c), averages(&c)];

@@ -12,16 +12,16 @@ use std::fmt::Write;
 
 /// Colours: one blue hue in steps (readable in greyscale print), and a
 /// vermillion for the contrasting line (Okabe–Ito, safe for colour-blind readers).
-pub const BAND_OUTER: &str = "#c6dbef";
-pub const BAND_INNER: &str = "#6baed6";
-pub const LINE: &str = "#08306b";
-pub const CONTRAST: &str = "#d55e00";
-pub const GRID: &str = "#d9d9d9";
-pub const TEXT: &str = "#222222";
+pub(crate) const BAND_OUTER: &str = "#c6dbef";
+pub(crate) const BAND_INNER: &str = "#6baed6";
+pub(crate) const LINE: &str = "#08306b";
+pub(crate) const CONTRAST: &str = "#d55e00";
+pub(crate) const GRID: &str = "#d9d9d9";
+pub(crate) const TEXT: &str = "#222222";
 
 /// A linear map from data to pixels.
 #[derive(Debug, Clone, Copy)]
-pub struct Scale {
+pub(crate) struct Scale {
     pub lo: f64,
     pub hi: f64,
     px_lo: f64,
@@ -48,7 +48,7 @@ pub fn ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64, f64) {
 
 /// A range with room to draw: a flat one (every value equal, as in a
 /// deterministic plan) becomes ±10% of its value (±1 around 0).
-pub fn widen(lo: f64, hi: f64) -> (f64, f64) {
+pub(crate) fn widen(lo: f64, hi: f64) -> (f64, f64) {
     if hi - lo > 1e-9 * lo.abs().max(hi.abs()).max(1.0) {
         return (lo, hi);
     }
@@ -58,7 +58,7 @@ pub fn widen(lo: f64, hi: f64) -> (f64, f64) {
 
 /// A chart: a frame of `width × height` with margins, two scales, and the
 /// marks drawn so far.
-pub struct Chart {
+pub(crate) struct Chart {
     pub x: Scale,
     pub y: Scale,
     width: f64,
@@ -72,7 +72,7 @@ const TOP: f64 = 14.0;
 const BOTTOM: f64 = 44.0;
 
 /// Text for HTML or SVG, in content or a double-quoted attribute.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
@@ -148,7 +148,7 @@ impl Chart {
     }
 
     /// A horizontal reference line at `y` (e.g. zero cash).
-    pub fn hline(&mut self, y: f64, stroke: &str) {
+    pub(crate) fn hline(&mut self, y: f64, stroke: &str) {
         if y >= self.y.lo && y <= self.y.hi {
             let py = self.y.at(y);
             let _ = write!(self.body, r#"<line x1="{LEFT}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}" stroke="{stroke}" stroke-width="1.5"/>"#, self.width - RIGHT);
@@ -156,7 +156,7 @@ impl Chart {
     }
 
     /// A vertical marker at `x` with a label at the top.
-    pub fn vline(&mut self, x: f64, label: &str) {
+    pub(crate) fn vline(&mut self, x: f64, label: &str) {
         let px = self.x.at(x);
         let _ = write!(
             self.body,
@@ -185,7 +185,7 @@ impl Chart {
     }
 
     /// A horizontal bar from x0 to x1 in the row whose centre is at data y.
-    pub fn hbar(&mut self, x0: f64, x1: f64, y: f64, thickness_px: f64, fill: &str) {
+    pub(crate) fn hbar(&mut self, x0: f64, x1: f64, y: f64, thickness_px: f64, fill: &str) {
         let (px0, px1, py) = (self.x.at(x0), self.x.at(x1), self.y.at(y));
         let _ = write!(
             self.body,

@@ -29,7 +29,7 @@ impl Lang {
     }
 
     /// `en` or `zh`: picks the text for this language.
-    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+    pub(crate) fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
         match self {
             Lang::En => en,
             Lang::Zh => zh,
@@ -387,7 +387,7 @@ pub fn subtitle(lang: Lang, runs: &str, months: u32, seed: u64) -> String {
 /// Finding: the lowest cash over the `months` that 9 futures in 10 stay
 /// above (`amount`, money with its error), or, when every future is the
 /// same (`same`), the lowest cash.
-pub fn lowest_cash_finding(lang: Lang, months: u32, amount: &str, same: bool) -> String {
+pub(crate) fn lowest_cash_finding(lang: Lang, months: u32, amount: &str, same: bool) -> String {
     let h = months;
     match (lang, same) {
         (Lang::En, false) => format!("In 9 of 10 simulated futures the lowest cash over the {h} months stays above {amount}."),
@@ -398,7 +398,7 @@ pub fn lowest_cash_finding(lang: Lang, months: u32, amount: &str, same: bool) ->
 }
 
 /// Finding: the share `p` (with its error) of futures out of cash by month `months`.
-pub fn runs_out_finding(lang: Lang, months: u32, p: &str) -> String {
+pub(crate) fn runs_out_finding(lang: Lang, months: u32, p: &str) -> String {
     let h = months;
     match lang {
         Lang::En => format!("The company runs out of cash by month {h} in {p} of futures."),
@@ -410,7 +410,7 @@ pub fn runs_out_finding(lang: Lang, months: u32, p: &str) -> String {
 /// cash in `default_month`) against the median future (`median` final cash);
 /// "the flaw of averages", with the share `p_default` of futures out of cash,
 /// when `misleads`.
-pub fn averages_finding(lang: Lang, default_month: Option<u32>, misleads: bool, plan: &str, median: &str, p_default: &str) -> String {
+pub(crate) fn averages_finding(lang: Lang, default_month: Option<u32>, misleads: bool, plan: &str, median: &str, p_default: &str) -> String {
     let (plan_s, median_s) = (plan, median);
     match (lang, default_month, misleads) {
         (Lang::En, None, true) => format!(
@@ -431,7 +431,7 @@ pub fn averages_finding(lang: Lang, default_month: Option<u32>, misleads: bool, 
 /// Finding: the input `name` that moves median final cash most, by `swing`
 /// (money with its error) from its p10 to its p90, up when `rises`; named
 /// with the runner-up `second` unless `alone`.
-pub fn driver_finding(lang: Lang, name: &str, second: &str, swing: &str, rises: bool, alone: bool) -> String {
+pub(crate) fn driver_finding(lang: Lang, name: &str, second: &str, swing: &str, rises: bool, alone: bool) -> String {
     match (lang, alone) {
         (Lang::En, true) => format!(
             "Of the uncertain inputs, {name} moves median final cash most: from its p10 to its p90 it {} by {swing}.",
@@ -454,7 +454,7 @@ pub fn driver_finding(lang: Lang, name: &str, second: &str, swing: &str, rises: 
 /// Finding: under the stress named `stress`, the chance of running out of
 /// cash by month `months` becomes `value`, `diff` against the plan (both
 /// formatted with their errors).
-pub fn stress_finding(lang: Lang, stress: &str, months: u32, value: &str, diff: &str) -> String {
+pub(crate) fn stress_finding(lang: Lang, stress: &str, months: u32, value: &str, diff: &str) -> String {
     let (h, v, d) = (months, value, diff);
     match lang {
         Lang::En => format!("If \u{201c}{stress}\u{201d}, the chance of running out of cash by month {h} becomes {v} ({d} against the plan as written)."),
@@ -465,7 +465,7 @@ pub fn stress_finding(lang: Lang, stress: &str, months: u32, value: &str, diff: 
 /// Finding: each point of model accuracy adds (when `adds`, else takes)
 /// `amount` (money with its error) to median final cash, between accuracy
 /// `from` and `to` (percent).
-pub fn accuracy_finding(lang: Lang, amount: &str, from: f64, to: f64, adds: bool) -> String {
+pub(crate) fn accuracy_finding(lang: Lang, amount: &str, from: f64, to: f64, adds: bool) -> String {
     let (lo, hi) = (from, to);
     match (lang, adds) {
         (Lang::En, true) => format!("Each point of model accuracy adds about {amount} to median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
@@ -493,7 +493,7 @@ pub fn p_default_by(lang: Lang, m: u32) -> String {
 }
 
 /// Month `m` in words: "month 14", "第 14 个月".
-pub fn in_month(lang: Lang, m: u32) -> String {
+pub(crate) fn in_month(lang: Lang, m: u32) -> String {
     match lang {
         Lang::En => format!("month {m}"),
         Lang::Zh => format!("第 {m} 个月"),
@@ -501,7 +501,7 @@ pub fn in_month(lang: Lang, m: u32) -> String {
 }
 
 /// Row label: customers at the end of month `m`.
-pub fn customers_in(lang: Lang, m: u32) -> String {
+pub(crate) fn customers_in(lang: Lang, m: u32) -> String {
     match lang {
         Lang::En => format!("Customers, month {m}"),
         Lang::Zh => format!("客户数，第 {m} 个月"),
@@ -509,7 +509,7 @@ pub fn customers_in(lang: Lang, m: u32) -> String {
 }
 
 /// Row label: MRR at the end of month `m`.
-pub fn mrr_in(lang: Lang, m: u32) -> String {
+pub(crate) fn mrr_in(lang: Lang, m: u32) -> String {
     match lang {
         Lang::En => format!("MRR, month {m}"),
         Lang::Zh => format!("MRR，第 {m} 个月"),
@@ -575,7 +575,7 @@ impl Numbers {
     /// Money with its standard error: `¥4,467,430 ± 51,468`; in Chinese
     /// both in the value's unit, with digits to the error's second
     /// significant one: `¥4.37万 ± 0.18万`.
-    pub fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
+    pub(crate) fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
         match (x, se) {
             (Some(x), Some(se)) if self.lang == Lang::Zh && x.abs().max(se) >= 1e4 && se.is_finite() => {
                 let (unit, name, min) = if x.abs() >= 0.99995e8 { (1e8, "亿", 2) } else { (1e4, "万", 1) };
@@ -624,7 +624,7 @@ impl Numbers {
     }
 
     /// A share with its error, digits following the error: `4.0% ± 0.2%`.
-    pub fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
+    pub(crate) fn share_se(&self, p: Option<f64>, se: Option<f64>) -> String {
         let (value, error) = text::share(&crate::aggregate::Estimate { estimate: p, se }, self.runs);
         match (self.lang, error.starts_with('(')) {
             (Lang::Zh, true) => format!("{value}（95% {}）", if value.starts_with('<') { "上限" } else { "下限" }),
@@ -635,7 +635,7 @@ impl Numbers {
 
     /// A change in a probability, in percentage points: `+6.9 ± 0.3 pp`,
     /// `+6.9 ± 0.3 个百分点`.
-    pub fn points_se(&self, d: Option<f64>, se: Option<f64>) -> String {
+    pub(crate) fn points_se(&self, d: Option<f64>, se: Option<f64>) -> String {
         let Some(d) = d else { return "—".into() };
         let text = text::signed_figure_value(Some(d), se, true).replace('%', "");
         format!("{text} {}", self.lang.pick("pp", "个百分点"))

@@ -15,7 +15,7 @@ use toml::Spanned;
 
 /// Most inputs one scenario may correlate: the repair of a matrix takes
 /// O(k³) per iteration.
-pub const MAX_CORRELATED: usize = 100;
+pub(crate) const MAX_CORRELATED: usize = 100;
 
 /// Validated correlations between per-run inputs. Always has a factor: a
 /// request that was no correlation matrix has been repaired.

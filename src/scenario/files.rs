@@ -4,7 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 /// Largest data file a scenario may refer to, in bytes.
-pub const MAX_DATA_BYTES: u64 = 64 << 20;
+pub(crate) const MAX_DATA_BYTES: u64 = 64 << 20;
 
 /// Where a scenario's relative file paths are resolved.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub enum FileSource {
 /// the current folder. The revision is resolved to a commit first (a
 /// leading `-` is refused, so it cannot be read as an option) and the path
 /// must name a file (a blob) there.
-pub fn git_show(rev: &str, path: &str, max: u64) -> Result<String, String> {
+pub(crate) fn git_show(rev: &str, path: &str, max: u64) -> Result<String, String> {
     let spec = format!("{rev}:{path}");
     if rev.starts_with('-') || path.starts_with('-') {
         return Err(format!("{spec}: a revision or path may not start with `-`"));

@@ -42,13 +42,13 @@ pub struct Domain {
 }
 
 impl Domain {
-    pub const ANY: Domain = Domain { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false, fraction: false };
-    pub const NONNEG: Domain = Domain { lo: 0.0, ..Domain::ANY };
+    pub(crate) const ANY: Domain = Domain { lo: f64::NEG_INFINITY, hi: f64::INFINITY, strict: false, per_month: false, fraction: false };
+    pub(crate) const NONNEG: Domain = Domain { lo: 0.0, ..Domain::ANY };
     /// A probability or a share: a fraction in [0, 1].
-    pub const UNIT: Domain = Domain { lo: 0.0, hi: 1.0, fraction: true, ..Domain::ANY };
+    pub(crate) const UNIT: Domain = Domain { lo: 0.0, hi: 1.0, fraction: true, ..Domain::ANY };
     /// A growth rate per period: a fraction ≥ −1 (−100%), at most +100%
     /// (doubling) when written as a number.
-    pub const GROWTH: Domain = Domain { lo: -1.0, fraction: true, ..Domain::ANY };
+    pub(crate) const GROWTH: Domain = Domain { lo: -1.0, fraction: true, ..Domain::ANY };
 
     /// A rate written as a fraction: a fixed value above 1 (or a
     /// distribution with more than 1% of its draws above 1) is refused with
@@ -108,7 +108,7 @@ pub struct Input {
 
 impl Input {
     /// True when the value can differ between runs or months.
-    pub fn is_uncertain(&self) -> bool {
+    pub(crate) fn is_uncertain(&self) -> bool {
         self.dist.as_fixed().is_none()
     }
 }

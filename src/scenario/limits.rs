@@ -1,15 +1,15 @@
 //! Resource limits, checked before anything is allocated.
 
 /// Largest scenario file, in bytes.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Longest horizon, in months (50 years).
-pub const MAX_MONTHS: u32 = 600;
+pub(crate) const MAX_MONTHS: u32 = 600;
 /// Most simulated futures in one process.
-pub const MAX_RUNS: u64 = 10_000_000;
+pub(crate) const MAX_RUNS: u64 = 10_000_000;
 /// Most run-months in one process (e.g. 10M runs × 100 months).
-pub const MAX_RUN_MONTHS: u64 = 1_000_000_000;
+pub(crate) const MAX_RUN_MONTHS: u64 = 1_000_000_000;
 /// Most entries in one funding, one-off, stress or assertion list.
-pub const MAX_LIST: usize = 1_000;
+pub(crate) const MAX_LIST: usize = 1_000;
 /// Largest per-run table, as records: a run streams it to disk, but a
 /// shard keeps its slice in memory for its shard file, and the files
 /// themselves should stay of a sensible size.
@@ -38,6 +38,6 @@ pub fn check_command(what: &str, simulations: u64, runs: u64, months: u32) -> an
 
 /// Bytes one run takes in the per-run table as records: the fixed
 /// columns (~176 bytes, rounded up) and 16 bytes per uncertain input.
-pub fn per_run_table_bytes(uncertain_inputs: u64) -> u64 {
+pub(crate) fn per_run_table_bytes(uncertain_inputs: u64) -> u64 {
     300 + 16 * uncertain_inputs
 }

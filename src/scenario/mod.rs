@@ -30,11 +30,11 @@ use std::path::{Path, PathBuf};
 pub mod limits;
 
 /// The built-in example: the article's sentiment-analysis startup.
-pub const BUILTIN_NAME: &str = "scenarios/sentiment-saas.toml";
+pub(crate) const BUILTIN_NAME: &str = "scenarios/sentiment-saas.toml";
 /// Its text, embedded so `runway run` needs no file.
-pub const BUILTIN_TOML: &str = include_str!("../../scenarios/sentiment-saas.toml");
+pub(crate) const BUILTIN_TOML: &str = include_str!("../../scenarios/sentiment-saas.toml");
 /// The data files it refers to, embedded likewise (path relative to `scenarios/`).
-pub const BUILTIN_FILES: &[(&str, &str)] = &[("data/sentiment-report.txt", include_str!("../../scenarios/data/sentiment-report.txt"))];
+pub(crate) const BUILTIN_FILES: &[(&str, &str)] = &[("data/sentiment-report.txt", include_str!("../../scenarios/data/sentiment-report.txt"))];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnDefault {
@@ -223,7 +223,7 @@ impl Scenario {
     }
 
     /// What a stress, `solve` or `sweep` may set (see [`Targets`]).
-    pub fn targets(&self) -> Targets<'_> {
+    pub(crate) fn targets(&self) -> Targets<'_> {
         Targets { inputs: &self.inputs, accuracy: self.accuracy.as_ref(), rounds: &self.funding }
     }
 
@@ -261,7 +261,7 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError
 
 /// Reads and validates `path` as it is at git revision `rev` (`runway diff
 /// REV:path`); the files it refers to are read at the same revision.
-pub fn load_revision(rev: &str, path: &str, overrides: Overrides) -> Result<Scenario, ScenarioError> {
+pub(crate) fn load_revision(rev: &str, path: &str, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     let shown = PathBuf::from(format!("{rev}:{path}"));
     let text = files::git_show(rev, path, limits::MAX_FILE_BYTES).map_err(|e| ScenarioError::Read { path: shown.clone(), error: std::io::Error::other(e) })?;
     let dir = Path::new(path).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();

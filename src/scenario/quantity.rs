@@ -88,7 +88,7 @@ impl Family {
 const COMMON: &[&str] = &["dist", "per", "min", "max"];
 
 /// A parsed quantity.
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub dist: Dist,
     pub per: Per,
 }

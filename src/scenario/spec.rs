@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::{Spanned, Value};
 
 /// A quantity as written: a number, a `"lo to hi"` string or a `{ dist = … }` table.
-pub type RawQuantity = Spanned<Value>;
+pub(crate) type RawQuantity = Spanned<Value>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -158,7 +158,7 @@ impl Targets<'_> {
 
     /// The base's value of `target` when it is fixed; for an uncertain
     /// input, `None`.
-    pub fn base_fixed(&self, target: Target) -> Option<f64> {
+    pub(crate) fn base_fixed(&self, target: Target) -> Option<f64> {
         match target {
             Target::Input(id) => self.inputs[id.0].dist.as_fixed(),
             Target::FundingProbability(j) => Some(self.rounds[j].probability),
@@ -167,7 +167,7 @@ impl Targets<'_> {
     }
 
     /// Checks that `target` may be held at `value`; the reason otherwise.
-    pub fn check_value(&self, target: Target, value: f64) -> Result<(), String> {
+    pub(crate) fn check_value(&self, target: Target, value: f64) -> Result<(), String> {
         let domain = self.domain(target);
         if !value.is_finite() || !domain.holds(value, value, false) {
             return Err(format!("{value} is outside the allowed values ({})", domain.describe()));
@@ -181,7 +181,7 @@ impl Targets<'_> {
 
 /// The table link's multiplier at `reference`, which must be > 0 to rescale
 /// the table to 1 there (1 for other links).
-pub fn table_scale(accuracy: Option<&Accuracy>, reference: f64) -> Result<f64, String> {
+pub(crate) fn table_scale(accuracy: Option<&Accuracy>, reference: f64) -> Result<f64, String> {
     match accuracy.map(|a| &a.link) {
         Some(Link::Table { points, .. }) => {
             let s = crate::accuracy::interpolate(points, reference);
@@ -220,7 +220,7 @@ fn parse_op(value: &Value) -> Option<Result<Op, String>> {
 /// `-` is an operation (as the file's strings `"*k"`, `"+k"`, `"-k"`);
 /// otherwise a number, a `{ dist = … }` table, or else the text as a string
 /// (`0.02 to 0.06`).
-pub fn cli_value(text: &str) -> Value {
+pub(crate) fn cli_value(text: &str) -> Value {
     if text.trim_start().starts_with(['*', '+', '-']) {
         return Value::String(text.trim().to_string());
     }
