@@ -7,8 +7,8 @@
 //! achieved values then differ from the requested ones and both are written
 //! to `summary.json`.
 
+use super::context::Ctx;
 use super::spec::CorrelationSpec;
-use super::validate::Ctx;
 use super::{InputId, Per, Targets};
 use crate::copula;
 use toml::Spanned;

@@ -7,6 +7,7 @@
 //! draw a warning), and runs × months is within [`limits`]. The engine takes
 //! nothing else.
 
+mod context;
 pub mod correlation;
 mod error;
 mod files;

@@ -9,10 +9,20 @@
 //! the same input (`costs.fixed_growth`, …) is refused: it and a schedule
 //! are never both applied.
 
+use super::context::{Ctx, Rule};
 use super::spec::{RawQuantity, ScenarioSpec};
-use super::validate::Ctx;
 use super::{Domain, InputId, Per, limits};
 use toml::Value;
+
+impl Ctx<'_> {
+    /// An input that may be a `{ schedule = … }` (a step function of months).
+    pub(super) fn scheduled(&mut self, path: &str, raw: Option<&RawQuantity>, default: f64, rule: Rule) -> InputId {
+        match raw {
+            Some(r) if is_schedule(r.get_ref()) => validate(self, path, r, rule),
+            _ => self.opt(path, raw, default, rule),
+        }
+    }
+}
 
 /// Each schedulable input with a growth key, and that key.
 pub(super) const GROWTH_KEYS: [(&str, &str); 4] = [

@@ -11,7 +11,7 @@
 //! `sweep` ([`Stress::hold`]): every analysis is the base scenario plus a
 //! stress, run on common random numbers.
 
-use super::validate::Ctx;
+use super::context::Ctx;
 use super::{Accuracy, Domain, Input, InputId, Link, Overrides, Per, Round};
 use crate::dist::Dist;
 use crate::suggest;
