@@ -24,7 +24,8 @@
 # runway's csv (converted by benches/runway_to_peer.py) against numpy's, and its verdict.
 #
 # Needs: target/release/runway (cargo build --release), python3 with numpy, GNU time at
-# /usr/bin/time, and the numpy peer (an external reference model) at <repo>/../shared/peers.
+# /usr/bin/time, and the numpy peer (an external reference model, not in this repository)
+# in $RUNWAY_PEERS [default: <repo>/../shared/peers].
 # Exit status: 0 = results agree, 3 = compare.py says they disagree,
 # 1 = anything else went wrong (missing peers, a failed run, ...).
 set -euo pipefail
@@ -35,7 +36,7 @@ SEED=42
 KEEP=0
 RUNWAY=""
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
 log() { echo "$*" >&2; }
 
@@ -62,9 +63,9 @@ RUNS="${RUNS//_/}"; RUNS="${RUNS//,/}"
 # ---- paths, relative to this script -------------------------------------------
 BENCHES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$BENCHES")"
-PEERS_RAW="$REPO/../shared/peers"
+PEERS_RAW="${RUNWAY_PEERS:-$REPO/../shared/peers}"
 if [ ! -d "$PEERS_RAW" ]; then
-  echo "compare.sh: the peers folder is missing: $PEERS_RAW (expected shared/peers beside the repo)" >&2
+  echo "compare.sh: the peers folder is missing: $PEERS_RAW (set RUNWAY_PEERS to the numpy peer's folder)" >&2
   exit 1
 fi
 PEERS="$(cd "$PEERS_RAW" && pwd)"
