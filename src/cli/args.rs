@@ -1,5 +1,5 @@
 //! The flag groups commands share, declared once: which scenario and its
-//! overrides ([`ScenarioArgs`]), where results go ([`OutDir`]), in which
+//! overrides ([`ScenarioArgs`], [`RunsSeed`]), where results go ([`OutDir`]), in which
 //! format ([`format`]), and how the work runs ([`Workers`]: threads,
 //! progress bar). Each resolves itself (the default folder, the thread
 //! pool, the bar), so a command's own code says only what differs.
@@ -15,17 +15,32 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Which scenario, and the overrides every simulating command takes.
+/// `--runs` and `--seed`: how many futures and from which seed, for every
+/// command that simulates (`check` and `diff`, which read several files,
+/// apply them to each).
 #[derive(Debug, clap::Args)]
-pub struct ScenarioArgs {
-    /// Scenario file (TOML); the built-in sentiment-analysis example if omitted.
-    pub scenario: Option<PathBuf>,
+pub struct RunsSeed {
     /// Number of simulated futures (overrides scenario.runs).
     #[arg(long)]
     pub runs: Option<u64>,
     /// Master seed (overrides scenario.seed).
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+impl RunsSeed {
+    pub fn overrides(&self) -> Overrides {
+        Overrides { runs: self.runs, seed: self.seed, ..Overrides::default() }
+    }
+}
+
+/// Which scenario, and the overrides every simulating command takes.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML); the built-in sentiment-analysis example if omitted.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub runs_seed: RunsSeed,
     /// Horizon in months (overrides scenario.months).
     #[arg(long)]
     pub months: Option<u32>,
@@ -33,7 +48,7 @@ pub struct ScenarioArgs {
 
 impl ScenarioArgs {
     pub fn overrides(&self) -> Overrides {
-        Overrides { runs: self.runs, seed: self.seed, months: self.months, ..Overrides::default() }
+        Overrides { months: self.months, ..self.runs_seed.overrides() }
     }
 }
 

@@ -2,7 +2,7 @@
 //! Carlo error, for CI.
 
 use super::Failure;
-use super::args::Workers;
+use super::args::{RunsSeed, Workers};
 use crate::analysis::MAX_COLLECTED_BYTES;
 use crate::analysis::check::{self, Rules};
 use crate::pipeline::fs;
@@ -35,12 +35,9 @@ pub struct CheckArgs {
     /// Most runs per simulation while undecided assertions remain [default: 16 × the file's runs].
     #[arg(long, value_name = "N")]
     pub max_runs: Option<u64>,
-    /// Runs to start from (overrides each file's scenario.runs).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed (overrides each file's scenario.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// `--runs` (to start from) and `--seed`, for every file.
+    #[command(flatten)]
+    pub runs_seed: RunsSeed,
     #[command(flatten)]
     pub workers: Workers,
 }
@@ -94,7 +91,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     if !(args.z > 0.0 && args.z.is_finite()) {
         return Err(anyhow::anyhow!("--z {}: must be a number > 0 (2 decides at two standard errors)", args.z).into());
     }
-    let overrides = Overrides { runs: args.runs, seed: args.seed, ..Overrides::default() };
+    let overrides = args.runs_seed.overrides();
     let scenarios = load_all(&args.scenarios, &overrides)?;
     let rules: Vec<Rules> = scenarios.iter().map(|sc| rules(&args, sc)).collect::<Result<_, _>>()?;
     check_memory(&scenarios, &rules)?;

@@ -1,7 +1,7 @@
 //! `runway diff`: two versions of a plan on the same seed, what changed and
 //! what it did.
 
-use super::args::{self, OutDir, Workers};
+use super::args::{self, OutDir, RunsSeed, Workers};
 use super::{Failure, load};
 use crate::analysis::{self, diff};
 use crate::export::Format;
@@ -30,12 +30,9 @@ pub struct DiffArgs {
     /// Also write the comparison as Markdown here (for a pull-request comment).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// Runs of each version [default: the new version's scenario.runs].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Seed of both versions [default: the new version's scenario.seed].
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// `--runs` and `--seed` of both versions [default: the new version's].
+    #[command(flatten)]
+    pub runs_seed: RunsSeed,
     #[command(flatten)]
     pub workers: Workers,
 }
@@ -64,7 +61,7 @@ fn figure_pairs(texts: &[String], old: &Scenario, new: &Scenario, old_name: &str
 
 pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     let start = Instant::now();
-    let new = load_version(&args.new, Overrides { runs: args.runs, seed: args.seed, ..Overrides::default() })?;
+    let new = load_version(&args.new, args.runs_seed.overrides())?;
     let old = load_version(&args.old, Overrides { runs: Some(new.runs), seed: Some(new.seed), ..Overrides::default() })?;
     for (name, sc) in [(&args.old, &old), (&args.new, &new)] {
         for w in &sc.warnings {

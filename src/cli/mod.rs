@@ -50,7 +50,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Decide every [[assert]] of each file with its Monte Carlo error (exit 0 all pass, 1 any fail or undecided).
     Check(check::CheckArgs),
-    /// Two versions of a plan (files, or REV:path in git) on the same seed: what changed and what it did.
+    /// Two versions of a plan (files, or REV:path in git) on the same seed: what changed and what it did (both run with the new version's runs and seed unless --runs/--seed say otherwise).
     Diff(diff::DiffArgs),
     /// The investor report of a scenario (or of the folder `runway run` wrote): one self-contained HTML file, the same in Markdown, its charts as SVG.
     Report(report::ReportArgs),

@@ -64,8 +64,8 @@ fn from_result(dir: &Path, args: &ReportArgs) -> Result<crate::scenario::Scenari
     let m = &json["manifest"];
     let (file, sha) = (m["scenario_file"].as_str().unwrap_or_default(), m["scenario_sha256"].as_str().unwrap_or_default());
     let overrides = crate::scenario::Overrides {
-        runs: args.input.runs.or(m["runs"].as_u64()),
-        seed: args.input.seed.or(m["seed"].as_u64()),
+        runs: args.input.runs_seed.runs.or(m["runs"].as_u64()),
+        seed: args.input.runs_seed.seed.or(m["seed"].as_u64()),
         months: args.input.months.or(m["months"].as_u64().map(|h| h as u32)),
         ..Default::default()
     };
