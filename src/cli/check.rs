@@ -6,7 +6,7 @@ use super::args::{RunsSeed, Workers};
 use crate::analysis::MAX_COLLECTED_BYTES;
 use crate::analysis::check::{self, Rules};
 use crate::pipeline::fs;
-use crate::present::check as report;
+use crate::present::check as outputs;
 use crate::scenario::{self, Overrides, Scenario, ScenarioError, limits};
 use anyhow::Context;
 use rayon::prelude::*;
@@ -110,7 +110,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             .map(|((path, sc), rules)| {
                 let t = Instant::now();
                 let checked = check::check(sc, rules, progress).with_context(|| format!("checking {}", path.display()))?;
-                Ok(report::FileCheck {
+                Ok(outputs::FileCheck {
                     file: path.display().to_string(),
                     scenario: sc.name.clone(),
                     seed: sc.seed,
@@ -122,23 +122,23 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
     for f in &files {
-        print!("{}", report::text(f));
+        print!("{}", outputs::text(f));
     }
     write_outputs(&args, &files)?;
-    println!("{} in {:.2} s (± = 1 standard error; decided at {} standard errors)", report::summary_line(&files), start.elapsed().as_secs_f64(), args.z);
+    println!("{} in {:.2} s (± = 1 standard error; decided at {} standard errors)", outputs::summary_line(&files), start.elapsed().as_secs_f64(), args.z);
     Ok(if files.iter().all(|f| f.checked.passed()) { 0 } else { 1 })
 }
 
-fn write_outputs(args: &CheckArgs, files: &[report::FileCheck]) -> Result<(), Failure> {
-    let markdown = report::markdown(files, args.z);
+fn write_outputs(args: &CheckArgs, files: &[outputs::FileCheck]) -> Result<(), Failure> {
+    let markdown = outputs::markdown(files, args.z);
     if let Some(path) = &args.junit {
-        fs::write_text(path, &report::junit(files, args.z))?;
+        fs::write_text(path, &outputs::junit(files, args.z))?;
     }
     if let Some(path) = &args.markdown {
         fs::write_text(path, &markdown)?;
     }
     if let Some(path) = &args.json {
-        fs::write_json(path, &report::records(files))?;
+        fs::write_json(path, &outputs::records(files))?;
     }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
         append(Path::new(&summary), &markdown)?;

@@ -28,7 +28,7 @@ pub(crate) struct Rendered {
 }
 
 #[derive(Serialize, Clone)]
-struct Table {
+struct TableView {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
 }
@@ -47,9 +47,9 @@ struct Section {
     intro: Vec<String>,
     chart: Option<ChartRef>,
     /// Shown in full.
-    table: Option<Table>,
+    table: Option<TableView>,
     /// The chart's numbers, collapsed under "Data".
-    data: Option<Table>,
+    data: Option<TableView>,
 }
 
 #[derive(Serialize)]
@@ -63,7 +63,7 @@ struct Page {
     data_label: String,
     findings_label: String,
     reproduce_label: String,
-    reproduce: Table,
+    reproduce: TableView,
     command: String,
     footer: String,
 }
@@ -93,8 +93,8 @@ impl Ctx<'_> {
     }
 }
 
-fn table(headers: &[&str], rows: Vec<Vec<String>>) -> Table {
-    Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows }
+fn table(headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
+    TableView { headers: headers.iter().map(|h| h.to_string()).collect(), rows }
 }
 
 /// Renders the report.
@@ -298,7 +298,7 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
 
 /// A fan chart's numbers: per month its p5, p25, median, p75 and p95, and
 /// the plan on its averages when there is one.
-fn fan_data(c: &Ctx, q: &[[f64; 7]], plan: Option<&[f64]>, money: bool) -> Table {
+fn fan_data(c: &Ctx, q: &[[f64; 7]], plan: Option<&[f64]>, money: bool) -> TableView {
     let w = c.w;
     let fmt = |v: f64| if money { c.n.money(v) } else { c.n.count(v) };
     let rows = q
@@ -411,7 +411,7 @@ fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
 
 /// The tornado's table: per input, its p10 → p90 values, median final cash at
 /// each (with standard errors), the swing between them and its variance share.
-fn tornado_table(c: &Ctx, rows: &[&SensitivityRow]) -> Table {
+fn tornado_table(c: &Ctx, rows: &[&SensitivityRow]) -> TableView {
     let w = c.w;
     let table_rows = rows
         .iter()
@@ -618,7 +618,7 @@ fn source_of(c: &Ctx) -> String {
     if c.sc.source.builtin { c.w.builtin.into() } else { c.sc.source.path.display().to_string() }
 }
 
-fn reproduce(c: &Ctx) -> Table {
+fn reproduce(c: &Ctx) -> TableView {
     let w = c.w;
     let rows = vec![
         vec![w.scenario.into(), format!("{} ({})", c.sc.name, source_of(c))],
