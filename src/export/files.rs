@@ -3,8 +3,10 @@
 //! `monthly.<ext>`; the summary is `summary.json` alone.
 
 use super::table::runs_frame;
-use super::{Exporter, Summary, Writer};
+use super::{Exporter, Writer};
+use crate::analysis::point::InputRange;
 use crate::pipeline::fs;
+use crate::pipeline::manifest::Summary;
 use polars::io::{csv::write::BatchedWriter as CsvBatches, parquet::write::BatchedWriter as ParquetBatches};
 use polars::prelude::*;
 use std::io::{BufWriter, Write};
@@ -84,7 +86,7 @@ impl Writer for FilesWriter {
         Ok(())
     }
 
-    fn summary(&mut self, _: &Summary) -> anyhow::Result<()> {
+    fn summary(&mut self, _: &Summary, _: &[InputRange]) -> anyhow::Result<()> {
         Ok(())
     }
 

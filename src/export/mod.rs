@@ -15,9 +15,8 @@ pub mod files;
 pub mod table;
 pub mod xlsx;
 
-use crate::aggregate::Headline;
 use crate::analysis::point::InputRange;
-use crate::pipeline::manifest::Manifest;
+use crate::pipeline::manifest::Summary;
 use polars::prelude::DataFrame;
 use std::path::Path;
 use tempfile::NamedTempFile;
@@ -89,15 +88,6 @@ pub trait Exporter: Sync {
     }
 }
 
-/// What a run's summary holds, for a format that writes one beside
-/// `summary.json` (the workbook's summary sheet).
-pub struct Summary<'a> {
-    pub manifest: &'a Manifest,
-    pub headline: &'a Headline,
-    /// Empty unless the exporter [`wants_inputs`](Exporter::wants_inputs).
-    pub inputs: &'a [InputRange],
-}
-
 /// A run's files in one format, being written. The per-run table comes
 /// first, in batches in run order (on a writer thread of its own, see
 /// [`table::RunsWriter`]), then the monthly table and the summary, once
@@ -109,8 +99,11 @@ pub trait Writer: Send {
     /// The monthly table.
     fn monthly(&mut self, df: &mut DataFrame) -> anyhow::Result<()>;
 
-    /// The run's summary (nothing for formats whose summary is `summary.json` alone).
-    fn summary(&mut self, summary: &Summary) -> anyhow::Result<()>;
+    /// The run's summary, what `summary.json` holds, and the inputs' ranges
+    /// (empty unless the exporter [`wants_inputs`](Exporter::wants_inputs)),
+    /// for a format that writes a summary of its own (the workbook's summary
+    /// sheet); nothing for the others.
+    fn summary(&mut self, summary: &Summary, inputs: &[InputRange]) -> anyhow::Result<()>;
 
     /// Completes the files and returns them staged, each with its name in
     /// the output folder; dropping them unrenamed deletes them.

@@ -12,8 +12,9 @@
 //! The document's creation date is fixed, so a workbook's bytes depend
 //! only on its contents.
 
-use super::{Exporter, Summary, Writer};
+use super::{Exporter, Writer};
 use crate::pipeline::fs;
+use crate::pipeline::manifest::Summary;
 use anyhow::Context;
 use polars::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Workbook, Worksheet};
@@ -156,8 +157,8 @@ impl Writer for Book {
         self.fill_monthly(df)
     }
 
-    fn summary(&mut self, s: &Summary) -> anyhow::Result<()> {
-        self.fill_summary(&summary_blocks(s.manifest, s.headline, s.inputs))
+    fn summary(&mut self, s: &Summary, inputs: &[crate::analysis::point::InputRange]) -> anyhow::Result<()> {
+        self.fill_summary(&summary_blocks(s.manifest, s.headline, inputs))
     }
 
     fn finish(mut self: Box<Self>) -> anyhow::Result<Vec<(NamedTempFile, String)>> {

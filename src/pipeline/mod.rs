@@ -294,9 +294,10 @@ fn write(
     inputs: &[InputRange],
 ) -> anyhow::Result<()> {
     writer.monthly(&mut table::monthly_frame(&results.monthly)?)?;
-    writer.summary(&crate::export::Summary { manifest, headline: &results.headline, inputs })?;
+    let summary = Summary { manifest, headline: &results.headline };
+    writer.summary(&summary, inputs)?;
     let mut staged = writer.finish()?;
-    let json = serde_json::to_string_pretty(&Summary { manifest, headline: &results.headline })? + "\n";
+    let json = serde_json::to_string_pretty(&summary)? + "\n";
     staged.push((fs::stage(dir, |f| Ok(std::io::Write::write_all(f, json.as_bytes())?))?, "summary.json".into()));
     for (tmp, name) in staged {
         fs::commit(tmp, &dir.join(name))?;

@@ -44,7 +44,10 @@ fn module_of(file: &Path, src: &Path) -> Vec<String> {
 /// `super::` (resolved against `module`), in code outside comments.
 fn imports(text: &str, module: &[String]) -> Vec<(usize, String)> {
     let mut out = vec![];
+    // Inside a `mod tests` of the file, `super` is the file's own module.
+    let mut in_tests = false;
     for (n, line) in text.lines().enumerate() {
+        in_tests |= line.trim_start().starts_with("mod tests");
         let code = line.split("//").next().unwrap_or("");
         for (at, _) in code.match_indices("crate::") {
             if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
@@ -58,11 +61,9 @@ fn imports(text: &str, module: &[String]) -> Vec<(usize, String)> {
             if code[..at].ends_with("super::") || code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
                 continue;
             }
-            // A file `a/b.rs` is module `a::b`, whose `super` is `a`; in a
-            // `mod tests` inside the file, `super` is the file's module.
+            // A file `a/b.rs` is module `a::b`, whose `super` is `a`.
             let rest = &code[at..];
             let ups = rest.split("::").take_while(|s| *s == "super").count();
-            let in_tests = text.lines().take(n).any(|l| l.trim_start().starts_with("mod tests"));
             let depth = ups - usize::from(in_tests);
             let base = &module[..module.len().saturating_sub(depth)];
             for p in paths_at(&rest["super::".len() * ups..]) {
