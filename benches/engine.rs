@@ -166,7 +166,7 @@ fn aggregate(c: &mut Criterion) {
     for (name, method) in [("monthly-table", QuantileMethod::Exact), ("monthly-sketch", sketch)] {
         g.bench_function(BenchmarkId::new(name, runs), |b| {
             b.iter(|| {
-                let mut agg = Aggregator::with_method(sc.months, method, runs, plan.n_reported());
+                let mut agg = Aggregator::with_method(sc.months, sc.schema().monthly, method, runs, plan.n_reported());
                 for wave in blocks.chunks(16) {
                     agg.absorb(wave).expect("in order");
                 }

@@ -11,7 +11,7 @@
 //! exact (two-pass per block, Chan merge across blocks).
 
 use crate::engine::{Block, Sink};
-use crate::model::{METRICS, N_METRICS, RunSummary};
+use crate::model::RunSummary;
 use crate::stats::{self, DenseSketch, LogHistogram, Moments, QUANTILES, SKETCH_RELATIVE_ERROR};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -30,9 +30,9 @@ pub enum QuantileMethod {
 }
 
 impl QuantileMethod {
-    /// The method used for `runs` runs of `months` months.
-    pub(crate) fn for_size(runs: u64, months: u32) -> QuantileMethod {
-        if runs.saturating_mul(u64::from(months)).saturating_mul(N_METRICS as u64) <= EXACT_BUDGET_VALUES {
+    /// The method used for `runs` runs of `months` months of `metrics` monthly metrics.
+    pub(crate) fn for_size(runs: u64, months: u32, metrics: usize) -> QuantileMethod {
+        if runs.saturating_mul(u64::from(months)).saturating_mul(metrics as u64) <= EXACT_BUDGET_VALUES {
             QuantileMethod::Exact
         } else {
             QuantileMethod::Sketch { relative_error: SKETCH_RELATIVE_ERROR }
@@ -58,7 +58,7 @@ struct Column {
 /// One row of the monthly table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthlyRow {
-    pub metric: &'static str,
+    pub metric: String,
     /// 1-based month.
     pub month: u32,
     pub mean: f64,
@@ -73,6 +73,8 @@ pub struct MonthlyRow {
 /// file ([`Aggregator::for_shard`]); a whole run streams them to disk.
 pub struct Aggregator {
     months: usize,
+    /// Monthly metric names, in column order.
+    names: Vec<String>,
     method: QuantileMethod,
     /// `[metric][month]`.
     columns: Vec<Column>,
@@ -111,14 +113,16 @@ pub struct ShardState {
 }
 
 impl Aggregator {
-    pub fn new(months: u32, expected_runs: u64, n_inputs: usize) -> Aggregator {
-        Aggregator::with_method(months, QuantileMethod::for_size(expected_runs, months), expected_runs, n_inputs)
+    /// An aggregator for `names` monthly metrics over `months` months.
+    pub fn new(months: u32, names: Vec<String>, expected_runs: u64, n_inputs: usize) -> Aggregator {
+        let method = QuantileMethod::for_size(expected_runs, months, names.len());
+        Aggregator::with_method(months, names, method, expected_runs, n_inputs)
     }
 
     /// An aggregator for part of a run (a shard): `method` is chosen from
     /// the whole run's size, `expected_runs` is this part's.
-    pub fn with_method(months: u32, method: QuantileMethod, expected_runs: u64, n_inputs: usize) -> Aggregator {
-        let columns = (0..N_METRICS * months as usize)
+    pub fn with_method(months: u32, names: Vec<String>, method: QuantileMethod, expected_runs: u64, n_inputs: usize) -> Aggregator {
+        let columns = (0..names.len() * months as usize)
             .map(|_| Column {
                 moments: Moments::default(),
                 store: match method {
@@ -129,6 +133,7 @@ impl Aggregator {
             .collect();
         Aggregator {
             months: months as usize,
+            names,
             method,
             columns,
             figures: RunFigures::with_capacity(expected_runs as usize),
@@ -247,7 +252,7 @@ impl Aggregator {
     pub fn monthly(&mut self) -> Vec<MonthlyRow> {
         self.fold_sketches();
         let months = self.months;
-        let centers = &self.centers;
+        let (centers, names) = (&self.centers, &self.names);
         self.columns
             .par_iter_mut()
             .enumerate()
@@ -260,7 +265,7 @@ impl Aggregator {
                     }
                 };
                 MonthlyRow {
-                    metric: METRICS[i / months],
+                    metric: names[i / months].clone(),
                     month: (i % months + 1) as u32,
                     mean: col.moments.mean,
                     sd: col.moments.sd(),
@@ -368,7 +373,7 @@ fn reduce_column(col: &mut Column, (metric, t): (usize, usize), blocks: &[Block]
 
 /// Fails on the first non-finite value of the wave in run order (then metric
 /// order), naming its run, month, metric and value.
-fn check_finite(reduced: &[ColumnReduction], blocks: &[Block], months: usize) -> anyhow::Result<()> {
+fn check_finite(reduced: &[ColumnReduction], blocks: &[Block], months: usize, names: &[String]) -> anyhow::Result<()> {
     let mut first_bad: Option<(usize, usize, usize)> = None;
     for (c, r) in reduced.iter().enumerate() {
         if let Err((b, r)) = r {
@@ -382,7 +387,7 @@ fn check_finite(reduced: &[ColumnReduction], blocks: &[Block], months: usize) ->
             "run {} month {}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
             blocks[b].first_run + r as u64,
             t + 1,
-            METRICS[metric],
+            names[metric],
             blocks[b].value(r, metric, t)
         );
     }
@@ -397,7 +402,7 @@ impl Sink for Aggregator {
     fn absorb(&mut self, blocks: &[Block]) -> anyhow::Result<()> {
         self.check_wave(blocks)?;
         let reduced = self.reduce_columns(blocks);
-        check_finite(&reduced, blocks, self.months)?;
+        check_finite(&reduced, blocks, self.months, &self.names)?;
         self.keep_block_moments(reduced, blocks.len());
         self.add_runs(blocks);
         Ok(())

@@ -9,7 +9,7 @@
 //!
 //! The engine knows nothing of tables, files or the command line.
 
-use crate::model::{N_METRICS, Plan, RunSummary, simulate_run};
+use crate::model::{Plan, RunSummary, simulate_run};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -29,8 +29,8 @@ const WAVE_BYTES: usize = 96 << 20;
 /// once (its per-column state stays in cache), within [`WAVE_BYTES`]; a
 /// small run gets at least eight waves, so that path buffers are reused
 /// rather than freshly allocated and faulted in.
-fn wave_blocks(blocks: usize, months: usize, threads: usize) -> usize {
-    let block_bytes = BLOCK_RUNS as usize * N_METRICS * months.max(1) * 8;
+fn wave_blocks(blocks: usize, columns: usize, threads: usize) -> usize {
+    let block_bytes = BLOCK_RUNS as usize * columns.max(1) * 8;
     (WAVE_BYTES / block_bytes).min(blocks / 8).clamp(threads, threads * BLOCKS_PER_THREAD)
 }
 
@@ -100,7 +100,7 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
     let months = sc.months as usize;
     let len = (runs.end - runs.start) as usize;
     let n_inputs = plan.n_reported();
-    paths.resize(if with_paths { len * N_METRICS * months } else { 0 }, 0.0);
+    paths.resize(if with_paths { len * plan.n_monthly() * months } else { 0 }, 0.0);
     let mut inputs = vec![0.0; len * n_inputs];
     let mut summaries = Vec::with_capacity(len);
     for (r, run) in runs.clone().enumerate() {
@@ -121,7 +121,7 @@ pub fn simulate<S: Sink>(sc: &Scenario, plan: &Plan, runs: Range<u64>, sink: &mu
     assert!(runs.start % BLOCK_RUNS == 0, "run ranges start on a block boundary");
     let blocks: Vec<(u64, Range<u64>)> =
         (runs.start..runs.end).step_by(BLOCK_RUNS as usize).map(|start| (start / BLOCK_RUNS, start..(start + BLOCK_RUNS).min(runs.end))).collect();
-    let wave = wave_blocks(blocks.len(), sc.months as usize, rayon::current_num_threads().max(1));
+    let wave = wave_blocks(blocks.len(), plan.n_monthly() * sc.months as usize, rayon::current_num_threads().max(1));
     let with_paths = sink.needs_paths();
     let mut done = 0;
     // Path buffers of absorbed blocks, reused by the next wave.

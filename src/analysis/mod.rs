@@ -22,7 +22,7 @@ pub mod vary;
 
 use crate::engine::{self, Block, Sink};
 use crate::figure::{Catalog, Figure, Metric, RUN_METRICS};
-use crate::model::{METRICS, Plan};
+use crate::model::Plan;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,13 +74,13 @@ impl<'a> Collector<'a> {
                     Some(c) => out.extend((0..b.len).map(|r| b.inputs_of(r)[c])),
                     None => out.extend(std::iter::repeat_n(self.plan.fixed_value(*id), b.len)),
                 },
-                Metric::Monthly { metric, month } => {
+                Metric::Monthly { metric, name, month } => {
                     let column = b.column(*metric, *month as usize - 1);
                     if let Some(r) = column.iter().position(|x| !x.is_finite()) {
                         anyhow::bail!(
                             "run {} month {month}: {} = {}; the inputs make numbers overflow (check growth rates, prices and amounts)",
                             b.first_run + r as u64,
-                            METRICS[*metric],
+                            name,
                             column[r]
                         );
                     }

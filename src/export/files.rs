@@ -5,6 +5,7 @@
 use super::table::runs_frame;
 use super::{Exporter, Writer};
 use crate::analysis::point::InputRange;
+use crate::model::RunField;
 use crate::pipeline::fs;
 use crate::pipeline::manifest::Summary;
 use polars::io::{csv::write::BatchedWriter as CsvBatches, parquet::write::BatchedWriter as ParquetBatches};
@@ -49,8 +50,8 @@ impl Exporter for Files {
         Ok(())
     }
 
-    fn writer(&self, dir: &Path, input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>> {
-        let runs = if runs { Some(RunsFile::create(self.0, dir, input_paths)?) } else { None };
+    fn writer(&self, dir: &Path, fields: &'static [RunField], input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>> {
+        let runs = if runs { Some(RunsFile::create(self.0, dir, fields, input_paths)?) } else { None };
         Ok(Box::new(FilesWriter { exporter: *self, dir: dir.to_path_buf(), runs, monthly: None }))
     }
 
@@ -118,11 +119,11 @@ enum Encoder {
 }
 
 impl RunsFile {
-    fn create(kind: Kind, dir: &Path, input_paths: &[String]) -> anyhow::Result<RunsFile> {
+    fn create(kind: Kind, dir: &Path, fields: &'static [RunField], input_paths: &[String]) -> anyhow::Result<RunsFile> {
         let tmp = fs::temp_in(dir)?;
         let file = tmp.as_file().try_clone()?;
         let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
-        let schema = runs_frame(0, &[], &[], &paths)?.schema().as_ref().clone();
+        let schema = runs_frame(0, &[], &[], fields, &paths)?.schema().as_ref().clone();
         let encoder = match kind {
             Kind::Parquet => Encoder::Parquet(Box::new(ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).batched(&schema)?)),
             Kind::Csv => Encoder::Csv(CsvWriter::new(BufWriter::new(file)).include_header(true).batched(&schema)?),

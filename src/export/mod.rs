@@ -66,7 +66,7 @@ pub trait Exporter: Sync {
     /// A writer for a run's files, staged in `dir`. With `runs`, the per-run
     /// table (columns of [`table::runs_frame`], then `input_paths`) arrives
     /// before the rest.
-    fn writer(&self, dir: &Path, input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>>;
+    fn writer(&self, dir: &Path, fields: &'static [crate::model::RunField], input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>>;
 
     /// What a run writes besides `summary.json`, as its closing line says it.
     fn written_files(&self, runs: bool) -> String;

@@ -9,7 +9,7 @@
 
 use super::Writer;
 use crate::aggregate::MonthlyRow;
-use crate::model::{FieldKind, RUN_FIELDS, RunSummary};
+use crate::model::{FieldKind, RunField, RunSummary};
 use crate::stats::QUANTILE_NAMES;
 use anyhow::Context;
 use polars::prelude::*;
@@ -24,11 +24,11 @@ where
 
 /// The per-run table: one row per run, columns of docs/model.md, then one
 /// column per uncertain input named by its dotted path.
-pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], input_paths: &[&str]) -> PolarsResult<DataFrame> {
+pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], fields: &[RunField], input_paths: &[&str]) -> PolarsResult<DataFrame> {
     let n = runs.len();
     let k = input_paths.len();
     let mut columns = vec![col("run", (first_run..first_run + n as u64).collect::<Vec<u64>>())];
-    for field in RUN_FIELDS {
+    for field in fields {
         let values = runs.iter().map(field.get);
         columns.push(match field.kind {
             FieldKind::Month => col(field.name, values.map(|x| x.is_finite().then_some(x as u32)).collect::<Vec<_>>()),
@@ -46,7 +46,7 @@ pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], input_pat
 /// The monthly table in long form: `metric, month, mean, sd, se_mean, p5 … p95`.
 pub(crate) fn monthly_frame(rows: &[MonthlyRow]) -> PolarsResult<DataFrame> {
     let mut columns = vec![
-        col("metric", rows.iter().map(|r| r.metric).collect::<Vec<&str>>()),
+        col("metric", rows.iter().map(|r| r.metric.as_str()).collect::<Vec<&str>>()),
         col("month", rows.iter().map(|r| r.month).collect::<Vec<u32>>()),
         col("mean", rows.iter().map(|r| r.mean).collect::<Vec<f64>>()),
         col("sd", rows.iter().map(|r| r.sd).collect::<Vec<f64>>()),
@@ -137,7 +137,7 @@ pub struct RunsWriter {
 impl RunsWriter {
     /// Starts the thread that feeds `writer` the per-run table of a run in
     /// `dir` whose input columns are `input_paths`.
-    pub(crate) fn create(mut writer: Box<dyn Writer>, dir: &Path, input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
+    pub(crate) fn create(mut writer: Box<dyn Writer>, dir: &Path, fields: &'static [RunField], input_paths: Vec<String>) -> anyhow::Result<RunsWriter> {
         let n_inputs = input_paths.len();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let where_ = dir.display().to_string();
@@ -146,7 +146,8 @@ impl RunsWriter {
             .spawn(move || {
                 let paths: Vec<&str> = input_paths.iter().map(String::as_str).collect();
                 for b in rx {
-                    let written = runs_frame(b.first_run, &b.runs, &b.inputs, &paths).map_err(anyhow::Error::from).and_then(|frame| writer.runs(&frame));
+                    let written =
+                        runs_frame(b.first_run, &b.runs, &b.inputs, fields, &paths).map_err(anyhow::Error::from).and_then(|frame| writer.runs(&frame));
                     written.with_context(|| format!("cannot write the per-run table into {where_}"))?;
                 }
                 Ok(writer)

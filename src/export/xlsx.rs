@@ -41,7 +41,7 @@ impl Exporter for Xlsx {
         write_frame(df, "table", file)
     }
 
-    fn writer(&self, dir: &Path, _input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>> {
+    fn writer(&self, dir: &Path, _fields: &'static [crate::model::RunField], _input_paths: &[String], runs: bool) -> anyhow::Result<Box<dyn Writer>> {
         Ok(Box::new(Book::new(dir, runs)?))
     }
 

@@ -23,7 +23,7 @@ mod parse;
 
 pub use eval::{Difference, FigureValue};
 
-use crate::model::metrics::METRICS;
+use crate::model::metrics::Schema;
 use crate::scenario::input::{Input, InputId};
 use std::fmt;
 
@@ -46,8 +46,9 @@ pub enum Metric {
     Run(usize),
     /// An input's value in the run, by its dotted path.
     Input { id: InputId, path: String },
-    /// A monthly metric (index into [`METRICS`]) at a 1-based month.
-    Monthly { metric: usize, month: u32 },
+    /// A monthly metric (its column among the scenario's monthly metrics,
+    /// and its name) at a 1-based month.
+    Monthly { metric: usize, name: String, month: u32 },
 }
 
 impl fmt::Display for Metric {
@@ -55,7 +56,7 @@ impl fmt::Display for Metric {
         match self {
             Metric::Run(i) => f.write_str(RUN_METRICS[*i].name),
             Metric::Input { path, .. } => f.write_str(path),
-            Metric::Monthly { metric, month } => write!(f, "{}[{month}]", METRICS[*metric]),
+            Metric::Monthly { name, month, .. } => write!(f, "{name}[{month}]"),
         }
     }
 }
@@ -185,19 +186,21 @@ pub struct Catalog {
     months: u32,
     /// (dotted path, input).
     inputs: Vec<(String, InputId)>,
+    /// The scenario's output columns.
+    schema: Schema,
 }
 
 impl Catalog {
     /// The names of a scenario (or of one still being validated): its horizon, its
     /// inputs and the input holding the run's accuracy (if any).
-    pub(crate) fn from_parts(months: u32, inputs: &[Input], accuracy: Option<InputId>) -> Catalog {
+    pub(crate) fn from_parts(months: u32, inputs: &[Input], accuracy: Option<InputId>, schema: Schema) -> Catalog {
         let mut names: Vec<(String, InputId)> = inputs.iter().enumerate().map(|(i, input)| (input.path.clone(), InputId(i))).collect();
         if let Some(a) = accuracy {
             if inputs[a.index()].path != "accuracy.value" {
                 names.push(("accuracy.value".into(), a));
             }
         }
-        Catalog { months, inputs: names }
+        Catalog { months, inputs: names, schema }
     }
 
     pub fn months(&self) -> u32 {
@@ -206,8 +209,8 @@ impl Catalog {
 
     /// Every name, for "did you mean": per-run metrics, monthly metrics, inputs.
     fn names(&self) -> Vec<String> {
-        let mut out: Vec<String> = RUN_METRICS.iter().map(|m| m.name.to_string()).collect();
-        out.extend(METRICS.iter().map(|m| format!("{m}[MONTH]")));
+        let mut out: Vec<String> = self.schema.run_fields.iter().map(|m| m.name.to_string()).collect();
+        out.extend(self.schema.monthly.iter().map(|m| format!("{m}[MONTH]")));
         out.extend(self.inputs.iter().map(|(p, _)| p.clone()));
         out
     }

@@ -2,7 +2,7 @@
 //! grammar is a dozen tokens, so a parser generator would be more code than
 //! the parser. Names are resolved against a [`Catalog`] as they are read.
 
-use super::{Catalog, Cmp, Figure, FigureError, Metric, RUN_METRICS, Stat, Target};
+use super::{Catalog, Cmp, Figure, FigureError, Metric, Stat, Target};
 use crate::suggest;
 
 struct Parser<'a> {
@@ -114,12 +114,12 @@ impl Parser<'_> {
         } else {
             None
         };
-        let monthly = crate::model::metrics::metric_index(&name);
-        let run = RUN_METRICS.iter().position(|m| m.name == name);
+        let monthly = self.catalog.schema.monthly_index(&name);
+        let run = self.catalog.schema.run_index(&name);
         let input = self.catalog.inputs.iter().find(|(p, _)| *p == name);
         let h = self.catalog.months;
         match (month, monthly, run, input) {
-            (Some(month), Some(metric), _, _) => Ok(Metric::Monthly { metric, month }),
+            (Some(month), Some(metric), _, _) => Ok(Metric::Monthly { metric, name, month }),
             (None, Some(_), _, _) => self.err(format!("`{name}` is a monthly metric: write {name}[MONTH] with MONTH in 1..={h}, or {name}[end]")),
             (None, None, Some(i), _) => Ok(Metric::Run(i)),
             (None, None, None, Some((path, id))) => Ok(Metric::Input { id: *id, path: path.clone() }),

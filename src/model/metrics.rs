@@ -57,10 +57,89 @@ monthly! {
     /// 1 while the run has not defaulted (cash has stayed ≥ 0 up to and
     /// including this month), else 0.
     alive,
+    /// Monthly recurring revenue of the month's new customers (annual ones
+    /// at their discounted monthly equivalent).
+    new_mrr,
+    /// MRR gained from kept customers: expansion and price increases.
+    expansion_mrr,
+    /// MRR lost from kept customers (negative expansion), as a positive amount.
+    contraction_mrr,
+    /// MRR of the customers who left.
+    churned_mrr,
+    /// Recognised revenue: `mrr` plus usage overage.
+    revenue,
+    /// Cost of revenue: per-customer and usage costs, revenue share.
+    cogs,
+    /// `1 − cogs / revenue` (0 in a month without revenue).
+    gross_margin,
+    /// Cash received from customers this month.
+    collected,
+    /// Prepaid revenue not yet recognised, at month end.
+    deferred_revenue,
+    /// `costs − collected`: > 0 while the company burns cash.
+    burn,
+    /// People on the team.
+    headcount,
 }
 
-/// Number of monthly metrics.
+/// Number of monthly metrics a run computes ([`METRICS`]).
 pub(crate) const N_METRICS: usize = METRICS.len();
+
+/// The monthly metrics of a classic file (the first ones of [`METRICS`]).
+pub const CLASSIC_METRICS: usize = 11;
+
+/// The monthly metrics written per segment, as `NAME.SEGMENT` (`mrr.pro`).
+pub const SEGMENT_METRICS: [&str; 4] = ["customers", "mrr", "new_customers", "churned"];
+
+/// Per-run fields of a classic file (the first ones of [`RUN_FIELDS`]).
+pub const CLASSIC_RUN_FIELDS: usize = 18;
+
+/// The output columns of one scenario: its monthly metrics (the classic
+/// ones; with a plan that uses segments, usage, a team, seasonality or a
+/// drawn event month, all of [`METRICS`]; then [`SEGMENT_METRICS`] for each
+/// named segment) and its per-run fields. A classic file's tables are the
+/// same as before these plans existed.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    /// Monthly metric names in output order.
+    pub monthly: Vec<String>,
+    /// How many of them come from [`METRICS`]; the rest are per segment.
+    pub plan_metrics: usize,
+    /// The per-run fields written.
+    pub run_fields: &'static [RunField],
+}
+
+impl Schema {
+    pub fn new(extended: bool, segments: &[&str]) -> Schema {
+        let plan_metrics = if extended { N_METRICS } else { CLASSIC_METRICS };
+        let mut monthly: Vec<String> = METRICS[..plan_metrics].iter().map(|m| m.to_string()).collect();
+        for seg in segments {
+            monthly.extend(SEGMENT_METRICS.iter().map(|m| format!("{m}.{seg}")));
+        }
+        let run_fields = if extended { RUN_FIELDS } else { &RUN_FIELDS[..CLASSIC_RUN_FIELDS] };
+        Schema { monthly, plan_metrics, run_fields }
+    }
+
+    /// The classic schema (no plan metrics, no segments).
+    pub fn classic() -> Schema {
+        Schema::new(false, &[])
+    }
+
+    /// Number of monthly metrics.
+    pub fn n_monthly(&self) -> usize {
+        self.monthly.len()
+    }
+
+    /// The position of monthly metric `name`.
+    pub fn monthly_index(&self, name: &str) -> Option<usize> {
+        self.monthly.iter().position(|m| m == name)
+    }
+
+    /// The position of per-run field `name` in [`RUN_FIELDS`], if written.
+    pub fn run_index(&self, name: &str) -> Option<usize> {
+        self.run_fields.iter().position(|f| f.name == name)
+    }
+}
 
 /// The position of monthly metric `name` in [`METRICS`]. In a `const`
 /// (`const COSTS: usize = metric_index("costs").unwrap()`), a misspelt
@@ -133,6 +212,18 @@ pub struct RunSummary {
     pub ltv_cac_blended: Option<f64>,
     /// Paid CAC ÷ (ARPA × gross margin), in months.
     pub payback_months: Option<f64>,
+    /// Net revenue retention over the last 12 months: the product of each
+    /// month's `1 + (expansion − contraction − churned) / mrr_{t−1}`.
+    pub nrr: Option<f64>,
+    /// Gross revenue retention over the last 12 months: the product of
+    /// `1 − (contraction + churned) / mrr_{t−1}`.
+    pub grr: Option<f64>,
+    /// `1 − Σ cogs / Σ revenue` over the last 12 months.
+    pub gross_margin: Option<f64>,
+    /// Net burn ÷ net new ARR over the last 12 months (0 when not burning).
+    pub burn_multiple: Option<f64>,
+    /// (new + expansion MRR) ÷ (churned + contraction MRR), last 12 months.
+    pub quick_ratio: Option<f64>,
 }
 
 /// How a per-run field is stored.
@@ -156,6 +247,12 @@ pub struct RunField {
     pub kind: FieldKind,
     pub get: fn(&RunSummary) -> f64,
     pub set: fn(&mut RunSummary, f64),
+}
+
+impl std::fmt::Debug for RunField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
 }
 
 fn month_of(x: f64) -> Option<u32> {
@@ -205,4 +302,9 @@ fields! {
     ltv_cac_paid: Ratio,
     ltv_cac_blended: Ratio,
     payback_months: Ratio,
+    nrr: Ratio,
+    grr: Ratio,
+    gross_margin: Ratio,
+    burn_multiple: Ratio,
+    quick_ratio: Ratio,
 }

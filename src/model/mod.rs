@@ -19,6 +19,7 @@ use crate::scenario::{InputId, Op, Per, Scenario, Stress, Target};
 
 pub mod metrics;
 mod run;
+mod tier;
 
 pub use metrics::*;
 pub use run::simulate_run;
@@ -43,11 +44,13 @@ pub struct Plan {
     /// The reported inputs drawn monthly in the base or under the stress,
     /// reported as the average of their monthly values: (column, input).
     averaged: Vec<(usize, usize)>,
-    churn_noise_key: u64,
-    new_noise_key: u64,
     /// Scheduled inputs and their later steps: (input, [(month, step input)]).
     schedules: Vec<(usize, Vec<(u32, usize)>)>,
     stress: Option<StressPlan>,
+    /// Monthly metrics written: the first `plan_metrics` of [`METRICS`],
+    /// then the per-segment ones, `n_monthly` in all (see [`Schema`]).
+    pub(crate) plan_metrics: usize,
+    pub(crate) n_monthly: usize,
 }
 
 /// A [`Stress`] prepared for [`simulate_run`].
@@ -58,6 +61,8 @@ struct StressPlan {
     inputs: Vec<(usize, u64, Op)>,
     /// Each round's probability when it falls in month `from` or later.
     funding: Vec<f64>,
+    /// Rounds whose written month the stress moves: (round, op).
+    months: Vec<(usize, Op)>,
     /// (reference accuracy, table-link scale) from month `from` on.
     reference: Option<(f64, f64)>,
     /// Scheduled inputs the stress replaces: their later steps stop
@@ -91,6 +96,7 @@ impl Plan {
         let patched = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i));
         let monthly_patch = |i: usize| stress.as_ref().is_some_and(|s| s.inputs.iter().any(|p| p.0 == i && matches!(p.2, Op::Replace { per: Per::Month, .. })));
         let reported: Vec<usize> = (0..sc.inputs.len()).filter(|&i| sc.inputs[i].is_uncertain() || patched(i)).collect();
+        let schema = sc.schema();
         let averaged = reported.iter().enumerate().filter(|&(_, &i)| per_month.iter().any(|p| p.0 == i) || monthly_patch(i)).map(|(k, &i)| (k, i)).collect();
         Plan {
             sampler: Sampler::new(sc, &per_run),
@@ -98,8 +104,6 @@ impl Plan {
             fixed,
             reported,
             averaged,
-            churn_noise_key: crate::rng::key_of("churn.noise"),
-            new_noise_key: crate::rng::key_of("acquisition.noise"),
             schedules: sc
                 .inputs
                 .iter()
@@ -108,7 +112,14 @@ impl Plan {
                 .map(|(k, i)| (k, i.schedule.iter().map(|&(m, id)| (m, id.index())).collect()))
                 .collect(),
             stress,
+            plan_metrics: schema.plan_metrics,
+            n_monthly: schema.n_monthly(),
         }
+    }
+
+    /// Number of monthly metrics each run writes.
+    pub fn n_monthly(&self) -> usize {
+        self.n_monthly
     }
 
     /// Dotted paths of the per-run input columns, in the order
@@ -143,7 +154,7 @@ impl Plan {
 impl StressPlan {
     fn new(sc: &Scenario, st: &Stress) -> StressPlan {
         let funding = sc.funding.iter().map(|r| r.probability).collect();
-        let mut plan = StressPlan { from: st.from(), inputs: vec![], funding, reference: None, unscheduled: vec![] };
+        let mut plan = StressPlan { from: st.from(), inputs: vec![], funding, months: vec![], reference: None, unscheduled: vec![] };
         for p in &st.patches {
             match p.target {
                 Target::Input(id) => {
@@ -157,6 +168,7 @@ impl StressPlan {
                     }
                 }
                 Target::FundingProbability(j) => plan.funding[j] = p.op.apply(plan.funding[j]).clamp(0.0, 1.0),
+                Target::FundingMonth(j) => plan.months.push((j, p.op.clone())),
                 Target::Reference => {
                     let base = sc.accuracy.as_ref().map_or(0.0, |a| a.reference);
                     let r = p.op.apply(base);
@@ -177,7 +189,21 @@ mod tests {
     fn monthly_metric_names_and_values_share_one_order() {
         // The order docs/model.md §2 and the monthly table promise, by hand.
         let names = ["customers", "new_customers", "churned", "churn_rate", "accuracy", "mrr", "arr", "costs", "profit", "cash", "alive"];
-        assert_eq!(METRICS, names);
+        assert_eq!(&METRICS[..CLASSIC_METRICS], names);
+        let plan = [
+            "new_mrr",
+            "expansion_mrr",
+            "contraction_mrr",
+            "churned_mrr",
+            "revenue",
+            "cogs",
+            "gross_margin",
+            "collected",
+            "deferred_revenue",
+            "burn",
+            "headcount",
+        ];
+        assert_eq!(&METRICS[CLASSIC_METRICS..], plan);
         let month = Month {
             customers: 1.0,
             new_customers: 2.0,
@@ -190,6 +216,17 @@ mod tests {
             profit: 9.0,
             cash: 10.0,
             alive: 11.0,
+            new_mrr: 12.0,
+            expansion_mrr: 13.0,
+            contraction_mrr: 14.0,
+            churned_mrr: 15.0,
+            revenue: 16.0,
+            cogs: 17.0,
+            gross_margin: 18.0,
+            collected: 19.0,
+            deferred_revenue: 20.0,
+            burn: 21.0,
+            headcount: 22.0,
         };
         assert_eq!(month.values(), std::array::from_fn(|i| (i + 1) as f64));
         assert_eq!(Month::from_values(month.values()), month);

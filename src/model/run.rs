@@ -7,12 +7,13 @@
 //! multiplier, churn, acquisition, customers, revenue, costs, cash and
 //! default, then the run's running totals ([`Run::tally`]).
 
-use super::{MAX_CUSTOMERS, Month, N_METRICS, Plan, RunSummary, StressPlan};
+use super::tier::{Tier, TierInputs, TierMonth};
+use super::{MAX_CUSTOMERS, Month, Plan, RunSummary, StressPlan};
 use crate::accuracy;
 use crate::counts::{self, unit};
 use crate::dist::Dist;
 use crate::rng::{Stream, stream};
-use crate::scenario::{InputId, Link, Noise, OnDefault, Op, Per, Scenario};
+use crate::scenario::{EventMonth, InputId, Link, Noise, OnDefault, Op, Per, Scenario, Segment, whole_month};
 use rand_distr::Distribution;
 
 /// Simulates run `run` of `sc` under `plan`.
@@ -28,14 +29,18 @@ use rand_distr::Distribution;
 pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], stride: usize, r: usize, inputs: &mut [f64]) -> RunSummary {
     let h = sc.months as usize;
     let record = !paths.is_empty();
-    debug_assert!(!record || paths.len() >= N_METRICS * h * stride);
+    let n = plan.plan_metrics;
+    debug_assert!(!record || paths.len() >= plan.n_monthly * h * stride);
     let mut state = Run::start(sc, plan, run);
     for t in 1..=sc.months {
         let month = state.month(t);
         if record {
             let ti = (t - 1) as usize;
-            for (m, x) in month.values().into_iter().enumerate() {
+            for (m, x) in month.values().into_iter().enumerate().take(n) {
                 paths[(m * h + ti) * stride + r] = x;
+            }
+            for (k, x) in state.segment_values().enumerate().take(plan.n_monthly - n) {
+                paths[((n + k) * h + ti) * stride + r] = x;
             }
         }
     }
@@ -52,12 +57,12 @@ struct Draw<'a> {
 }
 
 /// Compounded growth of the monthly amounts since month 1 (and of the price
-/// since year 1).
+/// since year 1); `lift` is this month's price-increase factor.
 struct Growth {
-    organic: f64,
     spend: f64,
     fixed: f64,
     price: f64,
+    lift: f64,
 }
 
 /// One run in progress: everything that carries from one month to the next.
@@ -75,27 +80,36 @@ struct Run<'a> {
     draws: Vec<Draw<'a>>,
     /// Sums of the monthly values of the averaged inputs.
     sums: Vec<f64>,
-    /// Whether each funding round arrives.
-    paid: Vec<bool>,
-    churn_rng: Stream,
-    new_rng: Stream,
+    /// Each funding round's month and whether it arrives.
+    rounds: Vec<(u32, bool)>,
+    /// Each one-off cost's month.
+    one_offs: Vec<u32>,
     /// Link parameters in force: reference accuracy and table scale.
     reference: f64,
     table_scale: f64,
+    tiers: Vec<Tier<'a>>,
+    /// This month's values per segment.
+    tier_months: Vec<TierMonth>,
+    team: Team,
     customers: f64,
     cash: f64,
+    /// Prepaid revenue not yet recognised.
+    deferred: f64,
     /// The run's accuracy after retraining, and this month's.
     acc0: f64,
     acc: f64,
     growth: Growth,
     s: RunSummary,
     totals: Totals,
+    window: Window,
     /// Defaulted under `on_default = "stop"`: nothing happens any more.
     dead: bool,
     /// The breakeven candidate: its month and the profit summed since.
     stays: Option<(u32, f64)>,
     /// (customers, mrr) of the last month simulated.
     last: (f64, f64),
+    /// MRR at the end of the previous month (month 0: the starting MRR).
+    mrr_prev: f64,
 }
 
 impl<'a> Run<'a> {
@@ -112,32 +126,37 @@ impl<'a> Run<'a> {
             apply_patches(st, seed, run, &mut v, &u, &mut draws);
             (reference, table_scale) = st.reference.unwrap_or((reference, table_scale));
         }
-        let mut customers = v[sc.start_customers.index()];
-        if sc.churn.noise == Noise::Random {
-            customers = counts::round_nonneg(customers.max(0.0));
-        }
+        let (tiers, deferred) = start_tiers(sc, &v, run);
+        let customers = tiers.iter().map(Tier::customers).sum();
+        let mrr_prev = tiers.iter().map(Tier::mrr).sum();
         let acc0 = sc.accuracy.as_ref().map_or(1.0, |a| v[a.initial.index()]);
+        let months = round_months(sc, plan, &v, 1);
         Run {
             sc,
             plan,
             run,
             cash: v[sc.start_cash.index()],
             customers,
+            deferred,
             acc0,
             acc: acc0,
             held: vec![f64::NAN; plan.schedules.len()],
             sums: vec![0.0; plan.averaged.len()],
-            paid: funding_paid(sc, plan, run),
-            churn_rng: stream(seed, run, plan.churn_noise_key),
-            new_rng: stream(seed, run, plan.new_noise_key),
+            rounds: funding_paid(sc, plan, run, &months),
+            one_offs: sc.costs.one_off.iter().map(|(m, _)| event_month(*m, &v)).collect(),
             reference,
             table_scale,
-            growth: Growth { organic: 1.0, spend: 1.0, fixed: 1.0, price: 1.0 },
+            tier_months: vec![TierMonth::default(); tiers.len()],
+            tiers,
+            team: Team::new(sc.team.len()),
+            growth: Growth { spend: 1.0, fixed: 1.0, price: 1.0, lift: 1.0 },
             s: RunSummary { min_cash: f64::INFINITY, ..RunSummary::default() },
             totals: Totals::default(),
+            window: Window::new(sc.months),
             dead: false,
             stays: None,
             last: (0.0, 0.0),
+            mrr_prev,
             v,
             u,
             draws,
@@ -157,36 +176,87 @@ impl<'a> Run<'a> {
         if self.dead {
             self.last = (0.0, 0.0);
             self.stays = None;
+            self.tier_months.fill(TierMonth::default());
             return Month { accuracy: self.acc, cash: self.cash, ..Month::default() };
         }
         self.grow(t);
         let (multiplier, retrain_cost) = self.accuracy(t);
-        let (churn_rate, churned) = self.churn(multiplier);
-        let (spend, new) = self.acquire();
-        // Customers: churn acts on start-of-month customers.
+        let (spend, paid_new) = self.marketing();
+        // Churn acts on start-of-month customers.
         self.totals.exposure += self.customers;
-        let next = self.customers - churned + new;
-        self.customers = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
-        let mrr = self.customers * self.x(self.sc.price) * self.growth.price;
-        let (variable, costs) = self.costs(t, mrr, spend, retrain_cost);
-        let profit = mrr - costs;
+        let book = self.segments(t, multiplier, paid_new);
+        self.customers = book.customers;
+        let revenue = book.mrr + book.overage;
+        let (team, headcount) = self.team.month(self.sc, &self.v, t);
+        let (cogs, costs) = self.costs(t, revenue, book.usage_cost, spend, retrain_cost, team);
+        let profit = revenue - costs;
         let funding = self.funding(t);
-        self.cash += profit + funding;
-        self.tally(t, Flows { new, spend, churned, variable, mrr, profit, funding });
-        self.last = (self.customers, mrr);
-        let alive = if self.s.default_month.is_none() { 1.0 } else { 0.0 };
-        Month {
+        self.cash += (book.collected - costs) + funding;
+        self.deferred += book.annual_cash - book.annual_mrr;
+        let m = Month {
             customers: self.customers,
-            new_customers: new,
-            churned,
-            churn_rate,
             accuracy: self.acc,
-            mrr,
-            arr: 12.0 * mrr,
             costs,
             profit,
             cash: self.cash,
-            alive,
+            deferred_revenue: self.deferred,
+            headcount,
+            ..book.month(revenue, cogs, costs)
+        };
+        self.window.add(t, &m, self.mrr_prev);
+        self.tally(t, Flows { new: book.new, spend, churned: book.churned, variable: cogs, mrr: revenue, profit, funding });
+        self.last = (self.customers, book.mrr);
+        self.mrr_prev = book.mrr;
+        Month { alive: if self.s.default_month.is_none() { 1.0 } else { 0.0 }, ..m }
+    }
+
+    /// Every segment's month: the totals over segments.
+    #[inline(always)]
+    fn segments(&mut self, t: u32, multiplier: f64, paid_new: f64) -> Book {
+        let sc = self.sc;
+        let noise = (sc.churn.noise, sc.acquisition.noise);
+        let season = sc.acquisition.seasonality.map(|s| s[((sc.start_month - 1 + t - 1) % 12) as usize]);
+        let mut book = Book::default();
+        for k in 0..self.tiers.len() {
+            let seg = self.tiers[k].seg;
+            let start = self.tiers[k].customers();
+            let organic = self.x(seg.new) * self.tiers[k].organic;
+            let organic = season.map_or(organic, |s| organic * s);
+            let raw = organic + self.x(sc.acquisition.referral) * start + seg.paid_share * paid_new;
+            // NaN (e.g. 0 × an overflowed growth factor) must reach the
+            // aggregator's finite check; f64::min would turn it into the cap.
+            let lambda = if raw.is_nan() { raw } else { raw.min(MAX_CUSTOMERS) };
+            let (price, growth) = (self.x(seg.price), self.growth.price);
+            let inputs = TierInputs {
+                churn: (self.x(seg.churn) * multiplier).clamp(0.0, 1.0),
+                lambda,
+                price,
+                growth,
+                list: price * growth,
+                lift: self.growth.lift,
+                expansion: seg.expansion.map_or(0.0, |e| self.x(e)),
+                annual_share: seg.annual.as_ref().map_or(0.0, |a| self.x(a.share)),
+                discount: seg.annual.as_ref().map_or(0.0, |a| self.x(a.discount)),
+            };
+            let m = self.tiers[k].month(t, &inputs, noise);
+            let (overage, usage_cost) = self.usage(seg, m.customers);
+            book.add(&m, inputs.churn, start, overage, usage_cost);
+            self.tier_months[k] = m;
+        }
+        book.churn_rate = if self.tiers.len() == 1 { book.churn_rate } else { book.weighted_churn() };
+        book
+    }
+
+    /// A segment's usage this month for `customers`: (overage revenue, usage cost).
+    #[inline(always)]
+    fn usage(&self, seg: &Segment, customers: f64) -> (f64, f64) {
+        match (&self.sc.usage, &seg.usage) {
+            (Some(u), Some(su)) => {
+                let units = self.x(su.units);
+                let over = (units - self.x(su.included)).max(0.0) / u.per * self.x(u.overage_price);
+                (customers * over, customers * (units / u.per * self.x(u.cost)))
+            }
+            _ => (0.0, 0.0),
         }
     }
 
@@ -197,6 +267,12 @@ impl<'a> Run<'a> {
         if let Some(st) = self.plan.stress.as_ref().filter(|s| s.from == t && t > 1) {
             apply_patches(st, self.sc.seed, self.run, &mut self.v, &self.u, &mut self.draws);
             (self.reference, self.table_scale) = st.reference.unwrap_or((self.reference, self.table_scale));
+            let months = round_months(self.sc, self.plan, &self.v, t);
+            for ((month, _), m) in self.rounds.iter_mut().zip(months) {
+                if *month >= t {
+                    *month = m;
+                }
+            }
             if let Some(a) = &self.sc.accuracy {
                 // The run's accuracy changes; the drift so far is kept.
                 let initial = self.v[a.initial.index()];
@@ -220,14 +296,18 @@ impl<'a> Run<'a> {
     fn grow(&mut self, t: u32) {
         let sc = self.sc;
         if t > 1 {
-            self.growth.organic *= 1.0 + self.x(sc.acquisition.growth);
+            for k in 0..self.tiers.len() {
+                self.tiers[k].organic *= 1.0 + self.x(self.tiers[k].seg.growth);
+            }
             self.growth.fixed *= 1.0 + self.x(sc.costs.fixed_growth);
             if let Some(m) = &sc.acquisition.marketing {
                 self.growth.spend *= 1.0 + self.x(m.spend_growth);
             }
         }
+        self.growth.lift = 1.0;
         if t > 12 && (t - 1) % 12 == 0 {
-            self.growth.price *= 1.0 + self.x(sc.annual_increase);
+            self.growth.lift = 1.0 + self.x(sc.annual_increase);
+            self.growth.price *= self.growth.lift;
         }
     }
 
@@ -250,46 +330,29 @@ impl<'a> Run<'a> {
         (multiplier, retrain_cost)
     }
 
-    /// Churn on start-of-month customers: (churn rate, customers lost).
+    /// Marketing this month: (spend, expected paid arrivals).
     #[inline(always)]
-    fn churn(&mut self, multiplier: f64) -> (f64, f64) {
-        let c = (self.x(self.sc.churn.base) * multiplier).clamp(0.0, 1.0);
-        let churned = if self.sc.churn.noise == Noise::Random {
-            counts::binomial(&mut self.churn_rng, counts::round_nonneg(self.customers) as u64, c) as f64
-        } else {
-            self.customers * c
-        };
-        (c, churned)
-    }
-
-    /// Organic flow, referrals and paid arrivals: (marketing spend, new customers).
-    #[inline(always)]
-    fn acquire(&mut self) -> (f64, f64) {
+    fn marketing(&mut self) -> (f64, f64) {
         let acq = &self.sc.acquisition;
         let spend = acq.marketing.as_ref().map_or(0.0, |m| self.x(m.spend) * self.growth.spend);
         let paid_new = acq.marketing.as_ref().map_or(0.0, |m| spend / self.x(m.cac));
         self.totals.paid += paid_new;
-        let raw = self.x(acq.new) * self.growth.organic + self.x(acq.referral) * self.customers + paid_new;
-        // NaN (e.g. 0 × an overflowed growth factor) must reach the
-        // aggregator's finite check; f64::min would turn it into the cap.
-        let lambda = if raw.is_nan() { raw } else { raw.min(MAX_CUSTOMERS) };
-        let new = if !lambda.is_nan() && acq.noise == Noise::Random { counts::poisson(&mut self.new_rng, lambda) } else { lambda };
-        (spend, new)
+        (spend, paid_new)
     }
 
-    /// The month's costs for end-of-month customers: (variable costs, all costs).
+    /// The month's costs for end-of-month customers: (cost of revenue, all costs).
     #[inline(always)]
-    fn costs(&self, t: u32, mrr: f64, spend: f64, retrain_cost: f64) -> (f64, f64) {
+    fn costs(&self, t: u32, revenue: f64, usage_cost: f64, spend: f64, retrain_cost: f64, team: f64) -> (f64, f64) {
         let c = &self.sc.costs;
-        let variable = self.customers * self.x(c.per_customer) + self.x(c.revenue_share) * mrr;
-        let one_off: f64 = c.one_off.iter().filter(|(m, _)| *m == t).map(|(_, id)| self.x(*id)).sum();
-        (variable, self.x(c.fixed) * self.growth.fixed + variable + spend + retrain_cost + one_off)
+        let cogs = self.customers * self.x(c.per_customer) + self.x(c.revenue_share) * revenue + usage_cost;
+        let one_off: f64 = c.one_off.iter().zip(&self.one_offs).filter(|(_, m)| **m == t).map(|((_, id), _)| self.x(*id)).sum();
+        (cogs, self.x(c.fixed) * self.growth.fixed + cogs + spend + retrain_cost + one_off + team)
     }
 
     /// Funding that arrives in month `t`.
     #[inline(always)]
     fn funding(&self, t: u32) -> f64 {
-        self.sc.funding.iter().zip(&self.paid).filter(|(r, p)| **p && r.month == t).map(|(r, _)| self.x(r.amount)).sum()
+        self.sc.funding.iter().zip(&self.rounds).filter(|(_, (m, p))| *p && *m == t).map(|(r, _)| self.x(r.amount)).sum()
     }
 
     /// Default, breakeven, lowest cash and the run's totals after month `t`.
@@ -328,6 +391,7 @@ impl<'a> Run<'a> {
         s.final_cash = self.cash;
         s.breakeven_month = self.stays.map(|(m, _)| m);
         self.totals.unit_economics(&mut s);
+        self.window.investor_metrics(&mut s);
         // A scheduled input reports its first step's value; one a stress
         // replaced (its schedule ended) the replacement in force at the horizon.
         for ((i, _), held) in plan.schedules.iter().zip(&self.held).filter(|((i, _), h)| !h.is_nan() && !plan.schedule_ended(*i, months)) {
@@ -340,6 +404,221 @@ impl<'a> Run<'a> {
             inputs[k] = sum / f64::from(months);
         }
         s
+    }
+
+    /// This month's per-segment values, in [`crate::model::SEGMENT_METRICS`] order.
+    fn segment_values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.tier_months.iter().flat_map(|m| [m.customers, m.mrr, m.new, m.churned])
+    }
+}
+
+/// Each segment at month 0 (customers rounded to whole ones under binomial
+/// churn), and the prepaid revenue its annual customers have not used.
+fn start_tiers<'a>(sc: &'a Scenario, v: &[f64], run: u64) -> (Vec<Tier<'a>>, f64) {
+    let whole = |x: f64| if sc.churn.noise == Noise::Random { counts::round_nonneg(x.max(0.0)) } else { x };
+    let mut deferred = 0.0;
+    let tiers = sc
+        .segments
+        .iter()
+        .map(|seg| {
+            let customers = whole(v[seg.customers.index()]);
+            let annual = seg.customers_annual.map_or(0.0, |a| whole(v[a.index()]).min(customers));
+            let list = v[seg.price.index()];
+            let annual_price = seg.annual.as_ref().map_or(list, |a| list * (1.0 - v[a.discount.index()]));
+            let (tier, d) = Tier::start(seg, sc.seed, run, customers, annual, annual_price, list);
+            deferred += d;
+            tier
+        })
+        .collect();
+    (tiers, deferred)
+}
+
+/// A drawn or written event month.
+fn event_month(m: EventMonth, v: &[f64]) -> u32 {
+    match m {
+        EventMonth::Fixed(m) => m,
+        EventMonth::Drawn(id) => whole_month(v[id.index()]),
+    }
+}
+
+/// Each round's month in force from month `from`: as written or drawn, then
+/// moved by a stress on `funding.N.month` that starts by then.
+fn round_months(sc: &Scenario, plan: &Plan, v: &[f64], from: u32) -> Vec<u32> {
+    sc.funding
+        .iter()
+        .enumerate()
+        .map(|(j, r)| {
+            let m = event_month(r.month, v);
+            match plan.stress.as_ref().filter(|st| st.from <= from && m >= st.from).and_then(|st| st.months.iter().find(|(k, _)| *k == j)) {
+                Some((_, op)) => whole_month(op.apply(f64::from(m))),
+                None => m,
+            }
+        })
+        .collect()
+}
+
+/// The month's totals over segments.
+#[derive(Default)]
+struct Book {
+    customers: f64,
+    churned: f64,
+    new: f64,
+    mrr: f64,
+    new_mrr: f64,
+    expansion_mrr: f64,
+    contraction_mrr: f64,
+    churned_mrr: f64,
+    overage: f64,
+    usage_cost: f64,
+    collected: f64,
+    annual_cash: f64,
+    annual_mrr: f64,
+    /// One segment's churn probability; with several, Σ c·start (then
+    /// weighted by `start`).
+    churn_rate: f64,
+    start: f64,
+    weighted: f64,
+}
+
+impl Book {
+    #[inline(always)]
+    fn add(&mut self, m: &TierMonth, churn: f64, start: f64, overage: f64, usage_cost: f64) {
+        self.customers += m.customers;
+        self.churned += m.churned;
+        self.new += m.new;
+        self.mrr += m.mrr;
+        self.new_mrr += m.new_mrr;
+        // A residual below rounding is no movement.
+        let moved = if m.moved_mrr.abs() <= 1e-9 * m.mrr.abs() { 0.0 } else { m.moved_mrr };
+        self.expansion_mrr += moved.max(0.0);
+        self.contraction_mrr += (-moved).max(0.0);
+        self.churned_mrr += m.churned_mrr;
+        self.overage += overage;
+        self.usage_cost += usage_cost;
+        self.collected += (m.mrr - m.annual_mrr) + overage + m.annual_cash;
+        self.annual_cash += m.annual_cash;
+        self.annual_mrr += m.annual_mrr;
+        self.churn_rate = churn;
+        self.start += start;
+        self.weighted += churn * start;
+    }
+}
+
+impl Book {
+    /// With several segments: the churn probability weighted by each
+    /// segment's start-of-month customers.
+    fn weighted_churn(&self) -> f64 {
+        if self.start > 0.0 { self.weighted / self.start } else { 0.0 }
+    }
+
+    /// The month's flows and revenue (the rest is filled by the caller).
+    #[inline(always)]
+    fn month(&self, revenue: f64, cogs: f64, costs: f64) -> Month {
+        Month {
+            new_customers: self.new,
+            churned: self.churned,
+            churn_rate: self.churn_rate,
+            mrr: self.mrr,
+            arr: 12.0 * self.mrr,
+            new_mrr: self.new_mrr,
+            expansion_mrr: self.expansion_mrr,
+            contraction_mrr: self.contraction_mrr,
+            churned_mrr: self.churned_mrr,
+            revenue,
+            cogs,
+            gross_margin: if revenue > 0.0 { 1.0 - cogs / revenue } else { 0.0 },
+            collected: self.collected,
+            burn: costs - self.collected,
+            ..Month::default()
+        }
+    }
+}
+
+/// The team's headcount and raises by role.
+struct Team {
+    /// Each role's people last month.
+    heads: Vec<f64>,
+    /// Each role's compounded yearly raises.
+    raises: Vec<f64>,
+}
+
+impl Team {
+    fn new(roles: usize) -> Team {
+        Team { heads: vec![0.0; roles], raises: vec![1.0; roles] }
+    }
+
+    /// Month `t`'s payroll and hiring costs, and its headcount. The month-1
+    /// team is the starting team: hiring costs start with month 2.
+    #[inline(always)]
+    fn month(&mut self, sc: &Scenario, v: &[f64], t: u32) -> (f64, f64) {
+        let (mut cost, mut heads) = (0.0, 0.0);
+        for (k, role) in sc.team.iter().enumerate() {
+            let n = counts::round_nonneg(v[role.count.index()].max(0.0));
+            if t > 12 && (t - 1) % 12 == 0 {
+                self.raises[k] *= 1.0 + v[role.raise.index()];
+            }
+            let before = if t == 1 { n } else { self.heads[k] };
+            cost += n * v[role.salary.index()] * self.raises[k] + v[role.hire_cost.index()] * (n - before).max(0.0);
+            self.heads[k] = n;
+            heads += n;
+        }
+        (cost, heads)
+    }
+}
+
+/// The last 12 months of the horizon (all of it when shorter), summed for
+/// the investor metrics (docs/model.md, "Investor metrics").
+struct Window {
+    /// First month of the window.
+    from: u32,
+    nrr: f64,
+    grr: f64,
+    /// Months with revenue at their start (the ratios are defined).
+    retained: u32,
+    revenue: f64,
+    cogs: f64,
+    burn: f64,
+    gained: f64,
+    lost: f64,
+    /// MRR before the window, and at its end.
+    mrr_before: f64,
+    mrr_end: f64,
+}
+
+impl Window {
+    fn new(months: u32) -> Window {
+        let from = months.saturating_sub(12) + 1;
+        Window { from, nrr: 1.0, grr: 1.0, retained: 0, revenue: 0.0, cogs: 0.0, burn: 0.0, gained: 0.0, lost: 0.0, mrr_before: 0.0, mrr_end: 0.0 }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, t: u32, m: &Month, mrr_prev: f64) {
+        if t < self.from {
+            return;
+        }
+        if t == self.from {
+            self.mrr_before = mrr_prev;
+        }
+        if mrr_prev > 0.0 {
+            self.nrr *= 1.0 + (m.expansion_mrr - m.contraction_mrr - m.churned_mrr) / mrr_prev;
+            self.grr *= 1.0 - (m.contraction_mrr + m.churned_mrr) / mrr_prev;
+            self.retained += 1;
+        }
+        self.revenue += m.revenue;
+        self.cogs += m.cogs;
+        self.burn += m.burn;
+        self.gained += m.new_mrr + m.expansion_mrr;
+        self.lost += m.churned_mrr + m.contraction_mrr;
+        self.mrr_end = m.mrr;
+    }
+
+    /// NRR, GRR, gross margin, burn multiple and quick ratio into `s`.
+    fn investor_metrics(&self, s: &mut RunSummary) {
+        (s.nrr, s.grr) = if self.retained > 0 { (Some(self.nrr), Some(self.grr)) } else { (None, None) };
+        s.gross_margin = (self.revenue > 0.0).then(|| 1.0 - self.cogs / self.revenue);
+        let net_new_arr = 12.0 * (self.mrr_end - self.mrr_before);
+        s.burn_multiple = if self.burn <= 0.0 { Some(0.0) } else { (net_new_arr > 0.0).then(|| self.burn / net_new_arr) };
+        s.quick_ratio = (self.lost > 0.0).then(|| self.gained / self.lost);
     }
 }
 
@@ -356,16 +635,17 @@ struct Flows {
 
 /// Whether each funding round of run `run` arrives: its probability (the
 /// stress's from the stress's first month) against the round's own stream.
-fn funding_paid(sc: &Scenario, plan: &Plan, run: u64) -> Vec<bool> {
+fn funding_paid(sc: &Scenario, plan: &Plan, run: u64, months: &[u32]) -> Vec<(u32, bool)> {
     sc.funding
         .iter()
+        .zip(months)
         .enumerate()
-        .map(|(j, r)| {
+        .map(|(j, (r, &month))| {
             let p = match &plan.stress {
-                Some(st) if r.month >= st.from => st.funding[j],
+                Some(st) if month >= st.from => st.funding[j],
                 _ => r.probability,
             };
-            p >= 1.0 || (p > 0.0 && unit(&mut stream(sc.seed, run, r.key)) < p)
+            (month, p >= 1.0 || (p > 0.0 && unit(&mut stream(sc.seed, run, r.key)) < p))
         })
         .collect()
 }

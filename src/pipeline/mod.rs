@@ -89,7 +89,7 @@ fn simulate_with(
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<(Results, Kept)> {
     let start = Instant::now();
-    let mut agg = Aggregator::new(sc.months, sc.runs, plan.n_reported());
+    let mut agg = Aggregator::new(sc.months, sc.schema().monthly, sc.runs, plan.n_reported());
     if keep_runs {
         agg.keep_runs();
     }
@@ -163,7 +163,8 @@ fn write_run(
     let paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
     let exporter = format.exporter();
     // Without the per-run table the writer thread gets no batch.
-    let mut runs = table::RunsWriter::create(exporter.writer(dir, &paths, runs_table)?, dir, paths)?;
+    let fields = sc.schema().run_fields;
+    let mut runs = table::RunsWriter::create(exporter.writer(dir, fields, &paths, runs_table)?, dir, fields, paths)?;
     let (results, _) = simulate_with(sc, &plan, runs_table.then_some(&mut runs), extra, false, progress)?;
     let writer = runs.finish()?;
     let manifest = Manifest::from_scenario(sc, results.method, results.wall_time_s);
@@ -204,8 +205,9 @@ pub(crate) fn check_table_bytes(runs: u64, inputs: u64, format: Format) -> anyho
 pub(crate) fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn FnMut(u64)) -> anyhow::Result<Vec<u8>> {
     let plan = Plan::new(sc);
     let runs = spec.runs(sc.runs);
-    let method = QuantileMethod::for_size(sc.runs, sc.months);
-    let mut agg = Aggregator::with_method(sc.months, method, runs.end - runs.start, plan.n_reported());
+    let schema = sc.schema();
+    let method = QuantileMethod::for_size(sc.runs, sc.months, schema.n_monthly());
+    let mut agg = Aggregator::with_method(sc.months, schema.monthly.clone(), method, runs.end - runs.start, plan.n_reported());
     agg.for_shard();
     // A shard that does not start with block 0 (or has no blocks at all:
     // more shards than blocks) simulates block 0 for the centers.
@@ -220,6 +222,7 @@ pub(crate) fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn 
         shards: spec.count,
         run_start: runs.start,
         run_end: runs.end,
+        monthly_metrics: sc.extended.then_some(schema.monthly),
     };
     shard::encode(&header, &agg.into_shard())
 }
@@ -242,9 +245,9 @@ pub fn merge(shards: &[(std::path::PathBuf, ShardHeader)], dir: &Path, format: F
         anyhow::bail!("{}: on_default = \"{}\" in the shard header; expected \"continue\" or \"stop\"", shards[0].0.display(), m.on_default);
     }
     fs::create_dir(dir)?;
-    let writer = format.exporter().writer(dir, &h.input_paths, runs_table)?;
-    let mut runs = table::RunsWriter::create(writer, dir, h.input_paths.clone())?;
-    let mut agg = Aggregator::with_method(m.months, m.quantiles, m.runs, h.input_paths.len());
+    let writer = format.exporter().writer(dir, h.schema().run_fields, &h.input_paths, runs_table)?;
+    let mut runs = table::RunsWriter::create(writer, dir, h.schema().run_fields, h.input_paths.clone())?;
+    let mut agg = Aggregator::with_method(m.months, h.schema().monthly, m.quantiles, m.runs, h.input_paths.len());
     for (i, (file, header)) in shards.iter().enumerate() {
         let state = shard::load(file, header)?;
         if i == 0 {

@@ -18,7 +18,7 @@
 
 use crate::aggregate::{QuantileMethod, ShardState};
 use crate::engine::BLOCK_RUNS;
-use crate::model::{RUN_FIELDS, RunSummary};
+use crate::model::{N_METRICS, RUN_FIELDS, RunSummary, Schema};
 use crate::pipeline::manifest::Manifest;
 use crate::stats::{LogHistogram, Moments};
 use anyhow::{Context, bail, ensure};
@@ -77,6 +77,20 @@ pub struct ShardHeader {
     pub shards: u64,
     pub run_start: u64,
     pub run_end: u64,
+    /// The monthly metrics of a plan with segments, usage, a team,
+    /// seasonality or drawn months (absent: the classic ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_metrics: Option<Vec<String>>,
+}
+
+impl ShardHeader {
+    /// The run's output columns.
+    pub fn schema(&self) -> Schema {
+        match &self.monthly_metrics {
+            None => Schema::classic(),
+            Some(names) => Schema { monthly: names.clone(), plan_metrics: N_METRICS, run_fields: RUN_FIELDS },
+        }
+    }
 }
 
 fn put(out: &mut Vec<u8>, w: u64) {
@@ -108,8 +122,9 @@ pub(crate) fn encode(header: &ShardHeader, state: &ShardState) -> anyhow::Result
     put(&mut out, state.centers.len() as u64);
     state.centers.iter().for_each(|c| put(&mut out, c.to_bits()));
     put(&mut out, state.runs.len() as u64);
+    let fields = header.schema().run_fields;
     for r in &state.runs {
-        for field in RUN_FIELDS {
+        for field in fields {
             put(&mut out, (field.get)(r).to_bits());
         }
     }
@@ -151,7 +166,8 @@ pub(crate) fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> 
     ensure!(body.len() % 8 == 0, "truncated shard file");
     let mut words = body.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")));
     let mut next = || words.next().ok_or_else(|| anyhow::anyhow!("truncated shard file"));
-    let columns = crate::model::N_METRICS * header.manifest.months as usize;
+    let schema = header.schema();
+    let columns = schema.n_monthly() * header.manifest.months as usize;
     let n_blocks = usize::try_from(next()?)?;
     ensure!(n_blocks as u64 <= header.manifest.runs.div_ceil(BLOCK_RUNS), "corrupt shard file (block count)");
     let mut block_moments = Vec::with_capacity(n_blocks);
@@ -185,7 +201,7 @@ pub(crate) fn decode(bytes: &[u8]) -> anyhow::Result<(ShardHeader, ShardState)> 
     let mut runs = Vec::with_capacity(n_runs as usize);
     for _ in 0..n_runs {
         let mut r = RunSummary::default();
-        for field in RUN_FIELDS {
+        for field in schema.run_fields {
             (field.set)(&mut r, f64::from_bits(next()?));
         }
         runs.push(r);

@@ -272,8 +272,8 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
         ch.hline(0.0, "#000000");
     }
     if metric == "cash" {
-        for r in c.sc.funding.iter().filter(|r| r.month >= 1 && r.month <= c.h()) {
-            ch.vline(f64::from(r.month), &format!("{} {:.0}%", w.round, 100.0 * r.probability));
+        for (r, month) in c.sc.funding.iter().filter_map(|r| r.month.fixed().map(|m| (r, m))).filter(|(_, m)| *m >= 1 && *m <= c.h()) {
+            ch.vline(f64::from(month), &format!("{} {:.0}%", w.round, 100.0 * r.probability));
         }
     }
     if let Some(p) = plan {

@@ -167,6 +167,19 @@ impl Ctx<'_> {
         v as u32
     }
 
+    /// The month of a round or a one-off cost: a whole month (1..=600), or
+    /// a quantity drawn once per run (an input at `path`, rounded to the
+    /// nearest month when used).
+    pub(super) fn event_month(&mut self, path: &str, raw: &RawQuantity) -> EventMonth {
+        match raw.get_ref() {
+            toml::Value::Integer(v) => EventMonth::Fixed(self.month(path, &toml::Spanned::new(raw.span(), *v))),
+            _ => {
+                let id = self.quantity(path, raw, Domain { hi: f64::from(limits::MAX_MONTHS), ..NONNEG });
+                EventMonth::Drawn(id)
+            }
+        }
+    }
+
     pub(super) fn list_len(&mut self, key: &str, len: usize) {
         if len > limits::MAX_LIST {
             self.problem(None, key, len, format!("at most {} entries are allowed", limits::MAX_LIST));

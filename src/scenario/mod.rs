@@ -14,6 +14,7 @@ mod files;
 pub mod input;
 mod quantity;
 mod schedule;
+mod segment;
 pub mod spec;
 pub mod stress;
 mod validate;
@@ -82,21 +83,90 @@ pub struct Marketing {
 
 #[derive(Debug, Clone)]
 pub struct Acquisition {
-    /// Expected organic new customers in month 1.
-    pub new: InputId,
-    /// Monthly growth of the organic flow.
-    pub growth: InputId,
     /// Expected new customers per existing customer per month.
     pub referral: InputId,
     pub marketing: Option<Marketing>,
     pub noise: Noise,
+    /// Multipliers on organic new customers by calendar month (January
+    /// first); `None` = 1 every month.
+    pub seasonality: Option<[f64; 12]>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Churn {
-    /// Monthly churn probability at the reference accuracy.
-    pub base: InputId,
     pub noise: Noise,
+}
+
+/// A customer tier (docs/scenario-format.md, "Segments"). A file without
+/// `[[segment]]` has one, `all`, built from the classic keys.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub name: String,
+    /// Customers at month 0, monthly-billed and annual together.
+    pub customers: InputId,
+    /// Of those, prepaid yearly (renewing evenly over months 1..=12).
+    pub customers_annual: Option<InputId>,
+    /// List price per customer per month.
+    pub price: InputId,
+    /// Monthly churn probability at the reference accuracy.
+    pub churn: InputId,
+    /// Expected organic new customers in month 1, and the flow's monthly growth.
+    pub new: InputId,
+    pub growth: InputId,
+    /// Share of marketing's paid customers landing here (1 for the classic segment).
+    pub paid_share: f64,
+    /// Monthly change of a kept monthly-billed customer's revenue; `None` =
+    /// every monthly customer pays the list price in force.
+    pub expansion: Option<InputId>,
+    pub annual: Option<Annual>,
+    pub usage: Option<SegmentUsage>,
+    /// Stream keys: churn of monthly customers, arrivals, the annual split
+    /// of arrivals, churn at annual renewal.
+    pub keys: SegmentKeys,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentKeys {
+    pub churn: u64,
+    pub new: u64,
+    pub split: u64,
+    pub renewal: u64,
+}
+
+/// Annual prepay: the share of new customers who pay 12 months up front, at a discount.
+#[derive(Debug, Clone)]
+pub struct Annual {
+    pub share: InputId,
+    pub discount: InputId,
+}
+
+/// A segment's usage: units per customer per month, and how many the price includes.
+#[derive(Debug, Clone)]
+pub struct SegmentUsage {
+    pub units: InputId,
+    pub included: InputId,
+}
+
+/// `[usage]`: units per billed or costed block, cost and overage price per block.
+#[derive(Debug, Clone)]
+pub struct Usage {
+    pub per: f64,
+    pub cost: InputId,
+    pub overage_price: InputId,
+}
+
+/// A `[[team]]` role.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub role: String,
+    /// People (rounded to whole people each month).
+    pub count: InputId,
+    /// Fully loaded, per person per month.
+    pub salary: InputId,
+    /// Yearly raise, applied at months 13, 25, …
+    pub raise: InputId,
+    /// One-off per person added after month 1.
+    pub hire_cost: InputId,
 }
 
 /// The accuracy → churn multiplier link `m(a)`, with `m(reference) = 1`.
@@ -136,12 +206,45 @@ pub struct Costs {
     pub per_customer: InputId,
     pub revenue_share: InputId,
     /// (month, amount); months past the horizon never happen.
-    pub one_off: Vec<(u32, InputId)>,
+    pub one_off: Vec<(EventMonth, InputId)>,
+}
+
+/// The month of a round or a one-off cost: written as a whole month, or a
+/// quantity drawn once per run and rounded to the nearest month (a month
+/// past the horizon never comes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EventMonth {
+    Fixed(u32),
+    Drawn(InputId),
+}
+
+impl EventMonth {
+    /// The month as written when it is a whole month.
+    pub fn fixed(self) -> Option<u32> {
+        match self {
+            EventMonth::Fixed(m) => Some(m),
+            EventMonth::Drawn(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EventMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventMonth::Fixed(m) => write!(f, "{m}"),
+            EventMonth::Drawn(_) => f.write_str("drawn per run"),
+        }
+    }
+}
+
+/// A drawn month as a whole month: nearest, at least 1 (NaN → never).
+pub fn whole_month(x: f64) -> u32 {
+    if x.is_nan() { u32::MAX } else { x.round().clamp(1.0, f64::from(u32::MAX)) as u32 }
 }
 
 #[derive(Debug, Clone)]
 pub struct Round {
-    pub month: u32,
+    pub month: EventMonth,
     pub amount: InputId,
     /// Chance the round happens, in [0, 1].
     pub probability: f64,
@@ -175,10 +278,20 @@ pub struct Scenario {
     pub on_default: OnDefault,
     pub sampling: Sampling,
     pub inputs: Vec<Input>,
-    pub start_customers: InputId,
     pub start_cash: InputId,
-    pub price: InputId,
     pub annual_increase: InputId,
+    /// The customer tiers; one (`all`) for a file without `[[segment]]`.
+    pub segments: Vec<Segment>,
+    /// The file has `[[segment]]` tables (per-segment metrics are written).
+    pub segmented: bool,
+    pub usage: Option<Usage>,
+    pub team: Vec<Role>,
+    /// Calendar month (1..=12) of plan month 1.
+    pub start_month: u32,
+    /// The plan uses segments, usage, a team, seasonality or a drawn event
+    /// month: its tables carry the revenue, billing and team metrics. A
+    /// classic file's tables are exactly as they were.
+    pub extended: bool,
     pub acquisition: Acquisition,
     pub churn: Churn,
     pub accuracy: Option<Accuracy>,
@@ -211,7 +324,13 @@ impl Scenario {
     /// The names a figure may use in this scenario: its horizon, its inputs
     /// and the input holding the run's accuracy (if any).
     pub fn catalog(&self) -> crate::figure::Catalog {
-        crate::figure::Catalog::from_parts(self.months, &self.inputs, self.accuracy.as_ref().map(|a| a.initial))
+        crate::figure::Catalog::from_parts(self.months, &self.inputs, self.accuracy.as_ref().map(|a| a.initial), self.schema())
+    }
+
+    /// The names of this scenario's output columns (see [`crate::model::metrics::Schema`]).
+    pub fn schema(&self) -> crate::model::metrics::Schema {
+        let segments: Vec<&str> = if self.segmented { self.segments.iter().map(|s| s.name.as_str()).collect() } else { vec![] };
+        crate::model::metrics::Schema::new(self.extended, &segments)
     }
 
     pub fn input(&self, id: InputId) -> &Input {

@@ -114,9 +114,10 @@ pub(super) fn check_growth(cx: &mut Ctx<'_>, spec: &ScenarioSpec) {
     let acq = spec.acquisition.as_ref();
     let marketing = acq.and_then(|a| a.marketing.as_ref());
     let costs = spec.costs.as_ref();
+    let pricing = spec.pricing.as_ref().map(|p| p.get_ref());
     // As written, in the order of GROWTH_KEYS: (the input, its growth key).
     let written: [(Option<&RawQuantity>, Option<&RawQuantity>); 4] = [
-        (Some(&spec.pricing.price), spec.pricing.annual_increase.as_ref()),
+        (pricing.and_then(|p| p.price.as_ref()), pricing.and_then(|p| p.annual_increase.as_ref())),
         (acq.and_then(|a| a.new.as_ref()), acq.and_then(|a| a.growth.as_ref())),
         (marketing.map(|m| &m.spend), marketing.and_then(|m| m.spend_growth.as_ref())),
         (costs.and_then(|c| c.fixed.as_ref()), costs.and_then(|c| c.fixed_growth.as_ref())),
@@ -129,6 +130,16 @@ pub(super) fn check_growth(cx: &mut Ctx<'_>, spec: &ScenarioSpec) {
                 );
                 cx.problem(Some(growth.span()), growth_path, growth.get_ref(), msg);
             }
+        }
+    }
+    for seg in &spec.segment {
+        let seg = seg.get_ref();
+        if let (true, Some(growth)) = (is_schedule(seg.new.as_ref().map_or(&Value::Integer(0), |n| n.get_ref())), seg.growth.as_ref()) {
+            let name = seg.name.get_ref();
+            let msg = format!(
+                "segment.{name}.new has a schedule, and a schedule and a growth key are never both applied; remove segment.{name}.growth or write the growth into the schedule's steps"
+            );
+            cx.problem(Some(growth.span()), &format!("segment.{name}.growth"), growth.get_ref(), msg);
         }
     }
 }

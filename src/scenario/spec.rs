@@ -16,7 +16,8 @@ pub(crate) type RawQuantity = Spanned<Value>;
 pub struct ScenarioSpec {
     pub scenario: ScenarioSection,
     pub start: StartSection,
-    pub pricing: PricingSection,
+    /// Required without `[[segment]]`; with segments, only `annual_increase` may be given.
+    pub pricing: Option<Spanned<PricingSection>>,
     pub acquisition: Option<AcquisitionSection>,
     pub churn: Option<ChurnSection>,
     pub accuracy: Option<AccuracySection>,
@@ -29,6 +30,12 @@ pub struct ScenarioSpec {
     pub asserts: Vec<AssertSpec>,
     #[serde(default)]
     pub correlation: Vec<Spanned<CorrelationSpec>>,
+    /// Customer tiers; none = one segment built from the classic keys.
+    #[serde(default)]
+    pub segment: Vec<Spanned<SegmentSpec>>,
+    pub usage: Option<Spanned<UsageSection>>,
+    #[serde(default)]
+    pub team: Vec<Spanned<TeamSpec>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,19 +55,23 @@ pub struct ScenarioSection {
     /// `"random"` (the default) or `"lhs"`.
     #[serde(default)]
     pub sampling: Option<Spanned<String>>,
+    /// Calendar month (1..=12) of plan month 1: for seasonality.
+    #[serde(default)]
+    pub start_month: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StartSection {
-    pub customers: RawQuantity,
+    /// Required without `[[segment]]`; with segments, each has its own.
+    pub customers: Option<RawQuantity>,
     pub cash: RawQuantity,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PricingSection {
-    pub price: RawQuantity,
+    pub price: Option<RawQuantity>,
     pub annual_increase: Option<RawQuantity>,
 }
 
@@ -72,6 +83,8 @@ pub struct AcquisitionSection {
     pub referral: Option<RawQuantity>,
     pub noise: Option<Spanned<String>>,
     pub marketing: Option<MarketingSection>,
+    /// Twelve multipliers on organic new customers, by calendar month.
+    pub seasonality: Option<Spanned<Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,14 +167,16 @@ pub struct CostsSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OneOffSpec {
-    pub month: Spanned<i64>,
+    /// A whole month, or a quantity drawn per run and rounded.
+    pub month: RawQuantity,
     pub amount: RawQuantity,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FundingSpec {
-    pub month: Spanned<i64>,
+    /// A whole month, or a quantity drawn per run and rounded.
+    pub month: RawQuantity,
     pub amount: RawQuantity,
     pub probability: Option<Spanned<f64>>,
 }
@@ -187,4 +202,43 @@ pub struct AssertSpec {
 pub struct CorrelationSpec {
     pub between: Vec<String>,
     pub rank: f64,
+}
+
+/// A `[[segment]]`: one customer tier.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentSpec {
+    pub name: Spanned<String>,
+    pub customers: Option<RawQuantity>,
+    pub customers_annual: Option<RawQuantity>,
+    pub price: RawQuantity,
+    pub churn: Option<RawQuantity>,
+    pub new: Option<RawQuantity>,
+    pub growth: Option<RawQuantity>,
+    pub paid_share: Option<RawQuantity>,
+    pub expansion: Option<RawQuantity>,
+    pub annual_share: Option<RawQuantity>,
+    pub annual_discount: Option<RawQuantity>,
+    pub usage: Option<RawQuantity>,
+    pub included: Option<RawQuantity>,
+}
+
+/// `[usage]`: how usage units are priced and what they cost.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageSection {
+    pub per: Spanned<f64>,
+    pub cost: Option<RawQuantity>,
+    pub overage_price: Option<RawQuantity>,
+}
+
+/// A `[[team]]` role.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSpec {
+    pub role: Spanned<String>,
+    pub count: RawQuantity,
+    pub salary: RawQuantity,
+    pub raise: Option<RawQuantity>,
+    pub hire_cost: Option<RawQuantity>,
 }

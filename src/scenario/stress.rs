@@ -63,6 +63,9 @@ pub enum Target {
     Input(InputId),
     /// `funding.N.probability`: the chance round `N` happens.
     FundingProbability(usize),
+    /// `funding.N.month` of a round whose month is written as a whole
+    /// month (a drawn month is an input): `"+6"` is "slips six months".
+    FundingMonth(usize),
     /// `accuracy.reference`.
     Reference,
 }
@@ -119,6 +122,7 @@ impl Targets<'_> {
             out.push("accuracy.reference".into());
         }
         out.extend((0..self.rounds.len()).map(|i| format!("funding.{i}.probability")));
+        out.extend(self.rounds.iter().enumerate().filter(|(_, r)| r.month.fixed().is_some()).map(|(i, _)| format!("funding.{i}.month")));
         out
     }
 
@@ -139,6 +143,13 @@ impl Targets<'_> {
                 }
             }
         }
+        if let Some(j) = key.strip_prefix("funding.").and_then(|r| r.strip_suffix(".month")) {
+            if let Ok(j) = j.parse::<usize>() {
+                if self.rounds.get(j).is_some_and(|r| r.month.fixed().is_some()) {
+                    return Ok(Target::FundingMonth(j));
+                }
+            }
+        }
         let paths = self.paths();
         let why = if key.starts_with("accuracy.") && self.accuracy.is_none() {
             "the scenario has no [accuracy] section".to_string()
@@ -153,6 +164,7 @@ impl Targets<'_> {
         match target {
             Target::Input(id) => self.inputs[id.0].domain,
             Target::FundingProbability(_) | Target::Reference => Domain::UNIT,
+            Target::FundingMonth(_) => Domain { hi: f64::from(super::limits::MAX_MONTHS), ..Domain::NONNEG },
         }
     }
 
@@ -162,6 +174,7 @@ impl Targets<'_> {
         match target {
             Target::Input(id) => self.inputs[id.0].dist.as_fixed(),
             Target::FundingProbability(j) => Some(self.rounds[j].probability),
+            Target::FundingMonth(j) => self.rounds[j].month.fixed().map(f64::from),
             Target::Reference => self.accuracy.map(|a| a.reference),
         }
     }
@@ -308,6 +321,7 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
             }
             _ => match value.as_float().or(value.as_integer().map(|i| i as f64)).map(Dist::fixed) {
                 Some(Ok(dist)) => Op::Replace { dist, per: Per::Run },
+                _ if matches!(target, Target::FundingMonth(_)) => return fail(cx, format!("{key} takes a month, or \"+k\" (k months later), \"-k\"")),
                 _ => return fail(cx, format!("{key} takes a finite number in [0, 1], or \"*k\", \"+k\", \"-k\"")),
             },
         },

@@ -19,19 +19,21 @@ struct Settings {
     seed: u64,
     on_default: OnDefault,
     sampling: Sampling,
+    start_month: u32,
 }
 
 /// The model's sections, validated: what a [`Scenario`] holds besides its
 /// run settings and the sections that refer to these.
 struct Model {
-    start_customers: InputId,
     start_cash: InputId,
-    price: InputId,
     annual_increase: InputId,
+    segments: Vec<Segment>,
     acquisition: Acquisition,
     churn: Churn,
     accuracy: Option<Accuracy>,
     costs: Costs,
+    usage: Option<Usage>,
+    team: Vec<Role>,
     funding: Vec<Round>,
 }
 
@@ -47,9 +49,17 @@ struct References {
 pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overrides: Overrides, source: Source) -> Result<Scenario, Vec<Problem>> {
     let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![] };
     let s = &spec.scenario;
-    let Settings { months, runs, seed, on_default, sampling } = settings(&mut cx, s, &overrides);
+    let Settings { months, runs, seed, on_default, sampling, start_month } = settings(&mut cx, s, &overrides);
     let model = model(&mut cx, &spec);
-    let References { stresses, asserts, correlation } = references(&mut cx, &spec, &overrides, &model, months);
+    let extended = !spec.segment.is_empty()
+        || model.usage.is_some()
+        || !model.team.is_empty()
+        || model.acquisition.seasonality.is_some()
+        || model.funding.iter().any(|r| r.month.fixed().is_none())
+        || model.costs.one_off.iter().any(|(m, _)| m.fixed().is_none());
+    let segments: Vec<&str> = if spec.segment.is_empty() { vec![] } else { model.segments.iter().map(|s| s.name.as_str()).collect() };
+    let schema = crate::model::metrics::Schema::new(extended, &segments);
+    let References { stresses, asserts, correlation } = references(&mut cx, &spec, &overrides, &model, months, schema);
 
     super::schedule::check_growth(&mut cx, &spec);
     horizon_warnings(&mut cx, months, &model.funding, &model.costs);
@@ -58,7 +68,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         cx.problems.sort_by_key(|p| p.line.unwrap_or(0));
         return Err(cx.problems);
     }
-    let Model { start_customers, start_cash, price, annual_increase, acquisition, churn, accuracy, costs, funding } = model;
+    let Model { start_cash, annual_increase, segments, acquisition, churn, accuracy, costs, usage, team, funding } = model;
     Ok(Scenario {
         name: s.name.clone(),
         currency: s.currency.clone(),
@@ -69,10 +79,14 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         on_default,
         sampling,
         inputs: cx.inputs,
-        start_customers,
         start_cash,
-        price,
         annual_increase,
+        segmented: !spec.segment.is_empty(),
+        segments,
+        usage,
+        team,
+        start_month,
+        extended,
         acquisition,
         churn,
         accuracy,
@@ -86,33 +100,91 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
     })
 }
 
-/// The start, pricing, acquisition, churn, accuracy, costs and funding
-/// sections, in that order (the order their inputs are numbered in).
+/// The start, pricing, acquisition, churn, accuracy, costs, usage, team and
+/// funding sections, in that order (the order their inputs are numbered
+/// in); a file's `[[segment]]` tables come after pricing.
 fn model(cx: &mut Ctx<'_>, spec: &ScenarioSpec) -> Model {
-    let start_customers = cx.quantity("start.customers", &spec.start.customers, Rule { hi: 1e12, ..NONNEG });
-    let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
-    let price = cx.scheduled("pricing.price", Some(&spec.pricing.price), 0.0, NONNEG.monthly());
-    let annual_increase =
-        // Applied once a year: monthly draws would mostly go unused, and the
-        // per-run column would average draws that never applied.
-        cx.opt("pricing.annual_increase", spec.pricing.annual_increase.as_ref(), 0.0, GROWTH);
-    let acquisition = acquisition(cx, spec.acquisition.as_ref());
-    let churn = churn(cx, spec.churn.as_ref());
+    let (segments, start_cash, annual_increase, acquisition) = if spec.segment.is_empty() {
+        classic_segment(cx, spec)
+    } else {
+        super::segment::check_mixed(cx, spec);
+        let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
+        let annual_increase = annual_increase(cx, spec);
+        let mut segments = super::segment::validate_all(cx, &spec.segment);
+        let acquisition = acquisition(cx, spec.acquisition.as_ref());
+        super::segment::check_paid_shares(cx, &spec.segment, &mut segments, acquisition.marketing.is_some());
+        (segments, start_cash, annual_increase, acquisition)
+    };
+    let churn = Churn { noise: cx.noise("churn.noise", spec.churn.as_ref().and_then(|c| c.noise.as_ref()), "binomial") };
     let accuracy = spec.accuracy.as_ref().map(|a| accuracy(cx, a));
     let costs = costs(cx, spec.costs.as_ref());
+    let usage = super::segment::usage(cx, spec.usage.as_ref(), &segments);
+    let team = super::segment::team(cx, &spec.team);
     let funding = funding(cx, &spec.funding);
-    Model { start_customers, start_cash, price, annual_increase, acquisition, churn, accuracy, costs, funding }
+    Model { start_cash, annual_increase, segments, acquisition, churn, accuracy, costs, usage, team, funding }
+}
+
+/// A file without `[[segment]]`: one segment, `all`, from `start.customers`,
+/// `pricing.price`, `acquisition.new`, `acquisition.growth` and
+/// `churn.base`, whose inputs keep their paths, order and streams.
+fn classic_segment(cx: &mut Ctx<'_>, spec: &ScenarioSpec) -> (Vec<Segment>, InputId, InputId, Acquisition) {
+    let required = |cx: &mut Ctx<'_>, key: &str| cx.problem(None, key, "", "is required (or describe the customers as [[segment]] tables)");
+    let customers = match &spec.start.customers {
+        Some(c) => cx.quantity("start.customers", c, Rule { hi: 1e12, ..NONNEG }),
+        None => {
+            required(cx, "start.customers");
+            cx.fixed("start.customers", 0.0, NONNEG)
+        }
+    };
+    let start_cash = cx.quantity("start.cash", &spec.start.cash, ANY);
+    let price = spec.pricing.as_ref().and_then(|p| p.get_ref().price.as_ref());
+    if price.is_none() {
+        required(cx, "pricing.price");
+    }
+    let price = cx.scheduled("pricing.price", price, 0.0, NONNEG.monthly());
+    let annual_increase = annual_increase(cx, spec);
+    let acq = spec.acquisition.as_ref();
+    let new = cx.scheduled("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly());
+    let growth = cx.opt("acquisition.growth", acq.and_then(|a| a.growth.as_ref()), 0.0, GROWTH.monthly());
+    let acquisition = acquisition(cx, acq);
+    // A monthly probability; the model clamps base · m(a) to [0, 1], so a
+    // stress may push a distribution's tail past 1, but a value written
+    // above 1 is a percentage by mistake.
+    let churn = cx.scheduled("churn.base", spec.churn.as_ref().and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly());
+    let keys = SegmentKeys { churn: key_of("churn.noise"), new: key_of("acquisition.noise"), split: key_of("annual.noise"), renewal: key_of("renewal.noise") };
+    let all = Segment {
+        name: "all".into(),
+        customers,
+        customers_annual: None,
+        price,
+        churn,
+        new,
+        growth,
+        paid_share: 1.0,
+        expansion: None,
+        annual: None,
+        usage: None,
+        keys,
+    };
+    (vec![all], start_cash, annual_increase, acquisition)
+}
+
+/// `pricing.annual_increase`.
+fn annual_increase(cx: &mut Ctx<'_>, spec: &ScenarioSpec) -> InputId {
+    // Applied once a year: monthly draws would mostly go unused, and the
+    // per-run column would average draws that never applied.
+    cx.opt("pricing.annual_increase", spec.pricing.as_ref().and_then(|p| p.get_ref().annual_increase.as_ref()), 0.0, GROWTH)
 }
 
 /// The `[[stress]]`, `[[assert]]` and `[[correlation]]` entries, checked
 /// against the model's names; `months` is the horizon.
-fn references(cx: &mut Ctx<'_>, spec: &ScenarioSpec, overrides: &Overrides, model: &Model, months: u32) -> References {
+fn references(cx: &mut Ctx<'_>, spec: &ScenarioSpec, overrides: &Overrides, model: &Model, months: u32, schema: crate::model::metrics::Schema) -> References {
     let (accuracy, funding) = (model.accuracy.as_ref(), &model.funding);
     cx.list_len("stress", spec.stress.len());
     let targets = Targets { inputs: &[], accuracy, rounds: funding };
     let stresses = super::stress::validate_all(cx, &spec.stress, overrides, targets, months);
     cx.list_len("assert", spec.asserts.len());
-    let catalog = crate::figure::Catalog::from_parts(months, &cx.inputs, accuracy.map(|a| a.initial));
+    let catalog = crate::figure::Catalog::from_parts(months, &cx.inputs, accuracy.map(|a| a.initial), schema);
     let asserts = spec.asserts.iter().enumerate().take(limits::MAX_LIST).filter_map(|(i, a)| assertion(cx, &catalog, &stresses, i, a)).collect();
     cx.list_len("correlation", spec.correlation.len());
     let inputs = if spec.correlation.is_empty() { vec![] } else { cx.inputs.clone() };
@@ -173,13 +245,21 @@ fn settings(cx: &mut Ctx<'_>, s: &spec::ScenarioSection, overrides: &Overrides) 
         cx.problem(None, "scenario.name", "\"\"", "must not be empty");
     }
     let months = if months_ok { months as u32 } else { 1 };
-    Settings { months, runs, seed, on_default, sampling }
+    let start_month = match &s.start_month {
+        None => 1,
+        Some(m) if (1..=12).contains(m.get_ref()) => *m.get_ref() as u32,
+        Some(m) => {
+            cx.problem(Some(m.span()), "scenario.start_month", m.get_ref(), "must be a calendar month in 1..=12 (1 = January)");
+            1
+        }
+    };
+    Settings { months, runs, seed, on_default, sampling, start_month }
 }
 
+/// `[acquisition]`'s keys shared by every segment: referrals, marketing,
+/// the arrivals' noise and seasonality.
 fn acquisition(cx: &mut Ctx<'_>, acq: Option<&spec::AcquisitionSection>) -> Acquisition {
     Acquisition {
-        new: cx.scheduled("acquisition.new", acq.and_then(|a| a.new.as_ref()), 0.0, NONNEG.monthly()),
-        growth: cx.opt("acquisition.growth", acq.and_then(|a| a.growth.as_ref()), 0.0, GROWTH.monthly()),
         referral: cx.opt("acquisition.referral", acq.and_then(|a| a.referral.as_ref()), 0.0, NONNEG.monthly()),
         marketing: acq.and_then(|a| a.marketing.as_ref()).map(|m| Marketing {
             spend: cx.scheduled("acquisition.marketing.spend", Some(&m.spend), 0.0, NONNEG.monthly()),
@@ -187,17 +267,7 @@ fn acquisition(cx: &mut Ctx<'_>, acq: Option<&spec::AcquisitionSection>) -> Acqu
             cac: cx.quantity("acquisition.marketing.cac", &m.cac, NONNEG.positive().monthly()),
         }),
         noise: cx.noise("acquisition.noise", acq.and_then(|a| a.noise.as_ref()), "poisson"),
-    }
-}
-
-/// The `[churn]` section.
-fn churn(cx: &mut Ctx<'_>, ch: Option<&spec::ChurnSection>) -> Churn {
-    Churn {
-        // A monthly probability; the model clamps base · m(a) to [0, 1], so a
-        // stress may push a distribution's tail past 1, but a value written
-        // above 1 is a percentage by mistake.
-        base: cx.scheduled("churn.base", ch.and_then(|c| c.base.as_ref()), 0.0, NONNEG.fraction().monthly()),
-        noise: cx.noise("churn.noise", ch.and_then(|c| c.noise.as_ref()), "binomial"),
+        seasonality: acq.and_then(|a| a.seasonality.as_ref()).and_then(|s| super::segment::seasonality(cx, s)),
     }
 }
 
@@ -206,7 +276,7 @@ fn costs(cx: &mut Ctx<'_>, co: Option<&spec::CostsSection>) -> Costs {
     if let Some(c) = co {
         cx.list_len("costs.one_off", c.one_off.len());
         for (i, o) in c.one_off.iter().enumerate().take(limits::MAX_LIST) {
-            let month = cx.month(&format!("costs.one_off.{i}.month"), &o.month);
+            let month = cx.event_month(&format!("costs.one_off.{i}.month"), &o.month);
             let amount = cx.quantity(&format!("costs.one_off.{i}.amount"), &o.amount, ANY);
             one_off.push((month, amount));
         }
@@ -224,7 +294,7 @@ fn funding(cx: &mut Ctx<'_>, specs: &[spec::FundingSpec]) -> Vec<Round> {
     cx.list_len("funding", specs.len());
     let mut funding = vec![];
     for (i, f) in specs.iter().enumerate().take(limits::MAX_LIST) {
-        let month = cx.month(&format!("funding.{i}.month"), &f.month);
+        let month = cx.event_month(&format!("funding.{i}.month"), &f.month);
         let amount = cx.quantity(&format!("funding.{i}.amount"), &f.amount, NONNEG);
         let probability = match &f.probability {
             None => 1.0,
@@ -245,12 +315,12 @@ fn funding(cx: &mut Ctx<'_>, specs: &[spec::FundingSpec]) -> Vec<Round> {
 /// Warnings for events past the horizon: they never happen.
 fn horizon_warnings(cx: &mut Ctx<'_>, horizon: u32, funding: &[Round], costs: &Costs) {
     for (i, r) in funding.iter().enumerate() {
-        if r.month > horizon {
-            cx.warnings.push(format!("funding.{i}.month = {} lies beyond the {horizon}-month horizon: it never pays", r.month));
+        if let Some(m) = r.month.fixed().filter(|m| *m > horizon) {
+            cx.warnings.push(format!("funding.{i}.month = {m} lies beyond the {horizon}-month horizon: it never pays"));
         }
     }
     for (i, (m, _)) in costs.one_off.iter().enumerate() {
-        if *m > horizon {
+        if let Some(m) = m.fixed().filter(|m| *m > horizon) {
             cx.warnings.push(format!("costs.one_off.{i}.month = {m} lies beyond the {horizon}-month horizon: it is never paid"));
         }
     }
