@@ -120,8 +120,9 @@ impl Parser<'_> {
         let h = self.catalog.months;
         match (month, monthly, run, input) {
             (Some(month), Some(metric), _, _) => Ok(Metric::Monthly { metric, name, month }),
-            (None, Some(_), _, _) => self.err(format!("`{name}` is a monthly metric: write {name}[MONTH] with MONTH in 1..={h}, or {name}[end]")),
-            (None, None, Some(i), _) => Ok(Metric::Run(i)),
+            // `gross_margin` is both: without [MONTH], the per-run one.
+            (None, _, Some(i), _) => Ok(Metric::Run(i)),
+            (None, Some(_), None, _) => self.err(format!("`{name}` is a monthly metric: write {name}[MONTH] with MONTH in 1..={h}, or {name}[end]")),
             (None, None, None, Some((path, id))) => Ok(Metric::Input { id: *id, path: path.clone() }),
             (Some(_), None, _, _) if run.is_some() || input.is_some() => self.err(format!("`{name}` is one number per run and takes no [MONTH]")),
             _ if month.is_none() && super::RENAMED.iter().any(|r| r.0 == name) => {

@@ -174,7 +174,8 @@ impl Ctx<'_> {
         match raw.get_ref() {
             toml::Value::Integer(v) => EventMonth::Fixed(self.month(path, &toml::Spanned::new(raw.span(), *v))),
             _ => {
-                let id = self.quantity(path, raw, Domain { hi: f64::from(limits::MAX_MONTHS), ..NONNEG });
+                // Any month ≥ 0 (rounded, at least month 1); past the horizon = never.
+                let id = self.quantity(path, raw, NONNEG);
                 EventMonth::Drawn(id)
             }
         }

@@ -157,7 +157,7 @@ pub(super) fn team(cx: &mut Ctx<'_>, specs: &[Spanned<spec::TeamSpec>]) -> Vec<R
         let path = |k: &str| format!("team.{i}.{k}");
         out.push(Role {
             role,
-            count: cx.scheduled(&path("count"), Some(&t.count), 0.0, Rule { hi: 1e7, ..NONNEG }),
+            count: cx.scheduled(&path("count"), Some(&t.count), 0.0, NONNEG),
             salary: cx.scheduled(&path("salary"), Some(&t.salary), 0.0, NONNEG.monthly()),
             raise: cx.opt(&path("raise"), t.raise.as_ref(), 0.0, GROWTH),
             hire_cost: cx.opt(&path("hire_cost"), t.hire_cost.as_ref(), 0.0, NONNEG),

@@ -164,7 +164,7 @@ impl Targets<'_> {
         match target {
             Target::Input(id) => self.inputs[id.0].domain,
             Target::FundingProbability(_) | Target::Reference => Domain::UNIT,
-            Target::FundingMonth(_) => Domain { hi: f64::from(super::limits::MAX_MONTHS), ..Domain::NONNEG },
+            Target::FundingMonth(_) => Domain::NONNEG,
         }
     }
 
