@@ -35,6 +35,7 @@ mod founder;
 mod fuzz;
 mod goldens;
 mod inputs;
+mod plans;
 mod report;
 
 use runway::analysis::Progress;
