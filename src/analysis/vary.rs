@@ -16,6 +16,8 @@ pub struct Vary<'a> {
     sc: &'a Scenario,
     pub path: String,
     target: Target,
+    /// A stress every variant runs under (`solve --stress`, `--set`).
+    under: Option<&'a Stress>,
 }
 
 impl<'a> Vary<'a> {
@@ -23,7 +25,15 @@ impl<'a> Vary<'a> {
     /// `accuracy.reference` or `funding.N.probability`).
     pub fn new(sc: &'a Scenario, key: &str) -> anyhow::Result<Vary<'a>> {
         let target = sc.targets().resolve(key).map_err(|e| anyhow::anyhow!("--vary {key}: {e}"))?;
-        Ok(Vary { sc, path: key.to_string(), target })
+        Ok(Vary { sc, path: key.to_string(), target, under: None })
+    }
+
+    /// Every variant under `stress` as well (its patch on the varied key,
+    /// if any, gives way). The stress must apply from month 1: the varied
+    /// value holds from the start.
+    pub fn under(self, stress: &'a Stress) -> anyhow::Result<Vary<'a>> {
+        anyhow::ensure!(stress.from() <= 1, "stress \"{}\" starts in month {}; --vary holds its value from month 1, so use a stress without from_month", stress.name, stress.from());
+        Ok(Vary { under: Some(stress), ..self })
     }
 
     /// Checks that the key may be set to every value in `[lo, hi]`.
@@ -55,7 +65,11 @@ impl<'a> Vary<'a> {
     }
 
     fn plan(&self, x: f64) -> Plan {
-        Plan::stressed(self.sc, &Stress::hold(format!("{} = {x}", self.path), &self.path, self.target, x))
+        let mut held = Stress::hold(format!("{} = {x}", self.path), &self.path, self.target, x);
+        if let Some(s) = self.under {
+            held.patches.extend(s.patches.iter().filter(|p| p.target != self.target).cloned());
+        }
+        Plan::stressed(self.sc, &held)
     }
 
     /// Simulates the base with the key set to each of `values` and collects `metrics`.

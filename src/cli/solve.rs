@@ -1,7 +1,8 @@
 //! `runway solve`: the value of one input at which a target starts to hold.
 
 use super::Failure;
-use super::analyze::{Common, load_with, manifest, range};
+use super::analyze::{Common, key_value, load_with, manifest, range};
+use crate::scenario::Overrides;
 use crate::analysis::vary;
 use crate::pipeline;
 use crate::pipeline::manifest::Manifest;
@@ -26,6 +27,13 @@ pub struct SolveArgs {
     /// Stop when the bracket is this narrow [default: 1e-4 of the range].
     #[arg(long)]
     pub tolerance: Option<f64>,
+    /// Solve under the file's [[stress]] of this name.
+    #[arg(long, value_name = "NAME", conflicts_with = "set")]
+    pub stress: Option<String>,
+    /// Solve under an ad hoc stress: KEY=VALUE, e.g. churn.base=*1.5
+    /// (repeatable; all form one stress).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value, allow_hyphen_values = true)]
+    pub set: Vec<(String, String)>,
 }
 
 /// `solve.json`: the solution and the manifest.
@@ -38,9 +46,21 @@ struct SolveFile<'a> {
 
 pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     let start = Instant::now();
-    let sc = load_with(&args.common, args.common.overrides())?;
+    let sc = load_with(&args.common, Overrides { set: args.set.clone(), ..args.common.overrides() })?;
     let target = crate::figure::Target::parse(&args.target, &sc.catalog())?;
     let vary = vary::Vary::new(&sc, &args.vary)?;
+    let under = match (&args.stress, args.set.is_empty()) {
+        (Some(name), _) => Some(sc.stress(name).ok_or_else(|| {
+            let names = sc.stresses.iter().map(|s| s.name.as_str());
+            anyhow::anyhow!("--stress {name}: no [[stress]] has this name; {}", crate::suggest::phrase(name, names))
+        })?),
+        (None, false) => sc.stresses.last(),
+        (None, true) => None,
+    };
+    let vary = match under {
+        Some(s) => vary.under(s)?,
+        None => vary,
+    };
     let (lo, hi) = match args.range {
         Some(r) => r,
         None => vary.default_range()?,

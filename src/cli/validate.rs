@@ -38,6 +38,7 @@ fn validated(sc: &Scenario) -> String {
         sc.inputs.len(),
         uncertain.len()
     );
+    out += &plan_lines(sc);
     let rows: Vec<Vec<String>> = uncertain
         .iter()
         .map(|i| {
@@ -59,4 +60,40 @@ fn validated(sc: &Scenario) -> String {
         let _ = writeln!(out, "  note: {line}");
     }
     out
+}
+
+/// A plan's segments and team in words (nothing for a classic file).
+fn plan_lines(sc: &Scenario) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for seg in sc.segments.iter().filter(|_| sc.segmented) {
+        let annual = seg.customers_annual.map_or(String::new(), |a| format!(" ({} prepaid a year)", shown(sc, a)));
+        let _ = write!(out, "  segment {}: {} customers{annual} at {} a month, churn {} a month", seg.name, shown(sc, seg.customers), shown(sc, seg.price), shown(sc, seg.churn));
+        let _ = write!(out, ", {} new a month", shown(sc, seg.new));
+        if let Some(e) = seg.expansion {
+            let _ = write!(out, ", expansion {} a month", shown(sc, e));
+        }
+        if let Some(a) = &seg.annual {
+            let _ = write!(out, ", {} of new customers prepay a year at {} off", shown(sc, a.share), shown(sc, a.discount));
+        }
+        if let Some(u) = &seg.usage {
+            let _ = write!(out, ", {} units a month ({} included)", shown(sc, u.units), shown(sc, u.included));
+        }
+        out.push('\n');
+    }
+    for role in &sc.team {
+        let count = sc.input(role.count);
+        let steps: String = count.schedule.iter().map(|&(m, id)| format!(", {} from month {m}", shown(sc, id))).collect();
+        let _ = writeln!(out, "  team {}: {} people{steps}, at {} a month each", role.role, shown(sc, role.count), shown(sc, role.salary));
+    }
+    out
+}
+
+/// An input's value, or the 5–95% range of an uncertain one.
+fn shown(sc: &Scenario, id: crate::scenario::InputId) -> String {
+    let d = &sc.input(id).dist;
+    match d.as_fixed() {
+        Some(v) => num::significant(v, 4),
+        None => format!("{}–{}", num::significant(d.quantile(0.05), 3), num::significant(d.quantile(0.95), 3)),
+    }
 }

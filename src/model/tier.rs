@@ -118,7 +118,7 @@ impl<'a> Tier<'a> {
             self.monthly * x.churn
         };
         let new = if !x.lambda.is_nan() && new_noise == Noise::Random { counts::poisson(&mut self.new_rng, x.lambda) } else { x.lambda };
-        let new_annual = self.split(new, x.annual_share, churn_noise);
+        let new_annual = self.split(new, x.annual_share, new_noise);
         let new_monthly = new - new_annual;
         self.monthly_step(&mut out, x, churned, new_monthly);
         if self.seg.annual.is_some() {

@@ -402,7 +402,7 @@ pub fn parse(text: &str, path: &Path, files: &FileSource, overrides: Overrides) 
     let spec: spec::ScenarioSpec = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
         let key = e.span().and_then(|s| key_path_at(text, s));
-        let said = plain_words(e.message(), key.as_deref());
+        let said = plain_words(e.message(), key.as_deref()) + &segment_hint(e.message());
         let message = match key {
             Some(key) => format!("{key}: {said}"),
             None => said,
@@ -439,6 +439,16 @@ fn plain_words(message: &str, key: Option<&str>) -> String {
         None => found.replace("floating point", "the number").replace("integer", "the whole number"),
     };
     format!("expected {wanted}, not {found}")
+}
+
+/// For a segment's key written outside a `[[segment]]`: where it belongs.
+fn segment_hint(message: &str) -> String {
+    const SEGMENT_ONLY: [&str; 7] = ["customers_annual", "paid_share", "expansion", "annual_share", "annual_discount", "usage", "included"];
+    let field = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next());
+    match field {
+        Some(f) if SEGMENT_ONLY.contains(&f) => format!("; `{f}` is a key of a customer tier: put it in a [[segment]] table (docs/scenario-format.md)"),
+        _ => String::new(),
+    }
 }
 
 /// 1-based (line, column) of a byte offset.

@@ -69,13 +69,15 @@ fn segment(cx: &mut Ctx<'_>, name: &str, s: &spec::SegmentSpec) -> Segment {
             }
         }
     }
-    let price = cx.scheduled(&path("price"), Some(&s.price), 0.0, NONNEG.monthly());
+    // Drawn once per run (or by schedule steps): month 0's MRR needs it.
+    let price = cx.scheduled(&path("price"), Some(&s.price), 0.0, NONNEG);
     let churn = cx.scheduled(&path("churn"), s.churn.as_ref(), 0.0, NONNEG.fraction().monthly());
     let new = cx.scheduled(&path("new"), s.new.as_ref(), 0.0, NONNEG.monthly());
     let growth = cx.opt(&path("growth"), s.growth.as_ref(), 0.0, GROWTH.monthly());
+    // A plain number, not an input: the segments' shares must sum to 1.
     let paid_share = s.paid_share.as_ref().map_or(0.0, |p| {
-        let id = cx.quantity(&path("paid_share"), p, UNIT);
-        cx.inputs[id.0].dist.as_fixed().unwrap_or_else(|| {
+        let parsed = cx.checked_quantity(&path("paid_share"), p.get_ref(), Some(p.span()), UNIT);
+        parsed.and_then(|q| q.dist.as_fixed()).unwrap_or_else(|| {
             cx.problem(Some(p.span()), &path("paid_share"), p.get_ref(), "must be a number: the segments' shares of marketing's customers sum to 1");
             0.0
         })

@@ -331,7 +331,8 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
         if let Some(base) = scheduled_base_of_growth(targets, path) {
             return fail(cx, format!("{base} has a schedule, and a schedule and a growth key are never both applied; stress {base}'s steps instead"));
         }
-        if origin.from > 1 && path.starts_with("start.") {
+        let month_zero = path.starts_with("start.") || (path.starts_with("segment.") && (path.ends_with(".customers") || path.ends_with(".customers_annual")));
+        if origin.from > 1 && month_zero {
             return fail(cx, format!("{path} is the value at month 0; a stress with from_month = {} cannot change it", origin.from));
         }
     }

@@ -637,13 +637,13 @@ fn ctrl_c_leaves_the_output_folder_as_it_found_it() {
 
 #[test]
 fn an_oversized_runs_table_is_refused_before_anything_is_written() {
-    // b2b-api: 11 uncertain inputs, 476 bytes a run as records; 10M runs as
-    // JSON (twice that) is about 8.9 GiB, over the 8 GiB limit.
+    // b2b-api: 12 uncertain inputs, 492 bytes a run as records; 10M runs as
+    // JSON (twice that) is about 9.2 GiB, over the 8 GiB limit.
     let out = scratch("too-big").join("out");
     let o = runway(&["run", "scenarios/b2b-api.toml", "--runs", "10000000", "--format", "json", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("runs.json of 10000000 runs with 11 uncertain inputs would take about 8.9 GiB (limit 8 GiB)"), "{err}");
+    assert!(err.contains("runs.json of 10000000 runs with 12 uncertain inputs would take about 9.2 GiB (limit 8 GiB)"), "{err}");
     assert!(!out.exists(), "nothing is written");
 }
 

@@ -386,7 +386,7 @@ fn bad_plans_are_refused_with_key_line_and_what_is_allowed() {
     refused(&format!("{SEGMENTED}{two}{marketing}"), &["segment.paid_share", "must sum to 1", "they sum to 0.8 (pro 0.5, basic 0.3)"]);
     refused(&format!("{SEGMENTED}{seg}[[team]]\nrole = \"eng\"\ncount = -2\nsalary = 1\n"), &["team.0.count", "must be >= 0"]);
     refused(&format!("{SEGMENTED}{seg}[acquisition]\nseasonality = [1, 2, 3]\n"), &["acquisition.seasonality", "must be 12 numbers >= 0"]);
-    refused(&format!("{SEGMENTED}[pricing]\nannual_share = 0.2\n{seg}"), &["annual_share"]);
+    refused(&format!("{SEGMENTED}[pricing]\nannual_share = 0.2\n{seg}"), &["pricing.annual_share", "put it in a [[segment]] table"]);
     refused(&format!("{SEGMENTED}{seg}name2 = 1\n"), &["name2"]);
     refused(&format!("{SEGMENTED}{seg}usage = 100\n"), &["segment.pro.usage", "needs a [usage] section"]);
     refused(&format!("{SEGMENTED}[[segment]]\nname = \"Pro Tier\"\nprice = 1\n"), &["segment.name", "lower-case name"]);
