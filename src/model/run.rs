@@ -322,6 +322,11 @@ impl<'a> Run<'a> {
             self.acc = self.acc0;
             retrain_cost = self.x(r.cost);
         }
+        // A planned model change: from now on its level is the run's accuracy.
+        if let Some(&(_, level)) = a.steps.iter().find(|(m, _)| *m == t) {
+            self.acc0 = self.x(level);
+            self.acc = self.acc0;
+        }
         let multiplier = match &a.link {
             Link::Linear { elasticity } => accuracy::linear(self.acc, self.reference, self.x(*elasticity)),
             Link::Logistic { steepness } => accuracy::logistic(self.acc, self.reference, self.x(*steepness)),

@@ -197,6 +197,9 @@ pub struct Accuracy {
     /// Accuracy lost per month without retraining.
     pub drift: InputId,
     pub retrain: Option<Retrain>,
+    /// Planned model changes: from each month, the run's accuracy (the
+    /// level retraining restores) is that step's input (`accuracy.value@6`).
+    pub steps: Vec<(u32, InputId)>,
 }
 
 #[derive(Debug, Clone)]

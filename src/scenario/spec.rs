@@ -113,6 +113,9 @@ pub struct AccuracySection {
     pub link: Option<Spanned<LinkSpec>>,
     pub drift: Option<RawQuantity>,
     pub retrain: Option<Spanned<RetrainSpec>>,
+    /// Planned model changes: `[[month, level], …]`, a level being a
+    /// quantity or `{ measured = { correct, total } }`.
+    pub steps: Option<Spanned<Value>>,
 }
 
 #[derive(Debug, Deserialize)]

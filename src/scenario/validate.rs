@@ -374,7 +374,8 @@ fn accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> Accuracy {
     let link = link(cx, a.link.as_ref(), reference);
     let drift = cx.opt("accuracy.drift", a.drift.as_ref(), 0.0, UNIT.monthly());
     let retrain = retrain(cx, a.retrain.as_ref());
-    Accuracy { initial, reference, link, drift, retrain }
+    let steps = a.steps.as_ref().map_or(vec![], |s| accuracy_steps(cx, s));
+    Accuracy { initial, reference, link, drift, retrain, steps }
 }
 
 /// The run's accuracy at month 0, from exactly one of `value`, `measured`,
@@ -396,6 +397,41 @@ fn initial_accuracy(cx: &mut Ctx<'_>, a: &spec::AccuracySection) -> InputId {
     } else {
         cx.fixed("accuracy.value", 1.0, UNIT)
     }
+}
+
+/// `steps = [[month, level], …]`: months increasing from 2; a level is a
+/// quantity in [0, 1] or `{ measured = { correct, total } }` (its posterior).
+fn accuracy_steps(cx: &mut Ctx<'_>, raw: &toml::Spanned<toml::Value>) -> Vec<(u32, InputId)> {
+    let span = Some(raw.span());
+    let shown = raw.get_ref().to_string();
+    let Some(steps) = raw.get_ref().as_array() else {
+        cx.problem(span, "accuracy.steps", &shown, "must be an array of [month, level] steps, e.g. [[6, 0.93]] or [[6, { measured = { correct = 4650, total = 5000 } }]]");
+        return vec![];
+    };
+    let mut out: Vec<(u32, InputId)> = vec![];
+    for (k, step) in steps.iter().enumerate().take(limits::MAX_LIST) {
+        let key = format!("accuracy.steps.{k}");
+        let parts = step.as_array().filter(|p| p.len() == 2).and_then(|p| Some((p[0].as_integer()?, &p[1])));
+        let previous = out.last().map_or(1, |s| s.0);
+        let Some((month, level)) = parts.filter(|(m, _)| *m > i64::from(previous) && *m <= i64::from(limits::MAX_MONTHS)) else {
+            let msg = format!("each step is [month, level] with months increasing, after month {previous} and at most {}, e.g. [6, 0.93]", limits::MAX_MONTHS);
+            cx.problem(span.clone(), &key, step, msg);
+            continue;
+        };
+        let path = format!("accuracy.value@{month}");
+        let id = match level.as_table().and_then(|t| t.get("measured")).and_then(toml::Value::as_table) {
+            Some(m) => match (m.get("correct").and_then(toml::Value::as_integer), m.get("total").and_then(toml::Value::as_integer)) {
+                (Some(c), Some(t)) if t > 0 && c >= 0 && c <= t => posterior(cx, &path, c as u64, t as u64),
+                _ => {
+                    cx.problem(span.clone(), &key, level, "measured needs whole numbers with total > 0 and 0 <= correct <= total");
+                    cx.fixed(&path, 0.0, UNIT)
+                }
+            },
+            None => cx.quantity_at(&path, level, span.clone(), UNIT),
+        };
+        out.push((month as u32, id));
+    }
+    out
 }
 
 /// The accuracy's posterior after `correct` of `total` test cases: Beta(correct + 1, total − correct + 1).

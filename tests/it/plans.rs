@@ -406,3 +406,19 @@ fn a_classic_file_keeps_its_columns_and_a_plan_gets_the_new_ones() {
     let err = runway::figure::Figure::parse("p50(mrr.prp[12])", &plan.catalog()).unwrap_err();
     assert!(err.message.contains("mrr.pro"), "{}", err.message);
 }
+
+#[test]
+fn a_planned_model_change_sets_the_accuracy_drift_works_from() {
+    let text = crate::churn_only(1, 1, 0.04, "")
+        + "[accuracy]\nvalue = 0.88\nreference = 0.9\nlink = { kind = \"linear\", elasticity = 2 }\ndrift = 0.01\nsteps = [[6, 0.95], [20, { measured = { correct = 930, total = 1000 } }]]\n";
+    let sc = parse(&text.replace("noise = \"binomial\"", "noise = \"none\""), Overrides::default());
+    let (v, _) = one_run(&sc, &Plan::new(&sc), 0);
+    close(v["accuracy"][4], 0.88 - 5.0 * 0.01, "month 5: drifting from 0.88");
+    close(v["accuracy"][5], 0.95, "month 6: the fine-tuned model");
+    close(v["accuracy"][6], 0.94, "month 7: drift works from the new level");
+    close(v["churn_rate"][5], 0.04 * (1.0 + 2.0 * (0.9 - 0.95)), "churn follows the new level");
+    // The measured step is a posterior: Beta(931, 71), uncertain per run.
+    assert!(sc.input_by_path("accuracy.value@20").is_some_and(|id| sc.input(id).dist.label().starts_with("beta")), "{:?}", sc.input_by_path("accuracy.value@20"));
+    let a = v["accuracy"][19];
+    assert!((0.9..0.96).contains(&a), "month 20: a draw near 0.93, got {a}");
+}
