@@ -32,7 +32,12 @@ impl<'a> Vary<'a> {
     /// if any, gives way). The stress must apply from month 1: the varied
     /// value holds from the start.
     pub fn under(self, stress: &'a Stress) -> anyhow::Result<Vary<'a>> {
-        anyhow::ensure!(stress.from() <= 1, "stress \"{}\" starts in month {}; --vary holds its value from month 1, so use a stress without from_month", stress.name, stress.from());
+        anyhow::ensure!(
+            stress.from() <= 1,
+            "stress \"{}\" starts in month {}; --vary holds its value from month 1, so use a stress without from_month",
+            stress.name,
+            stress.from()
+        );
         Ok(Vary { under: Some(stress), ..self })
     }
 

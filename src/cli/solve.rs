@@ -2,11 +2,11 @@
 
 use super::Failure;
 use super::analyze::{Common, key_value, load_with, manifest, range};
-use crate::scenario::Overrides;
 use crate::analysis::vary;
 use crate::pipeline;
 use crate::pipeline::manifest::Manifest;
 use crate::present::analysis as present;
+use crate::scenario::Overrides;
 use serde::Serialize;
 use std::time::Instant;
 

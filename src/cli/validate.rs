@@ -68,7 +68,14 @@ fn plan_lines(sc: &Scenario) -> String {
     let mut out = String::new();
     for seg in sc.segments.iter().filter(|_| sc.segmented) {
         let annual = seg.customers_annual.map_or(String::new(), |a| format!(" ({} prepaid a year)", shown(sc, a)));
-        let _ = write!(out, "  segment {}: {} customers{annual} at {} a month, churn {} a month", seg.name, shown(sc, seg.customers), shown(sc, seg.price), shown(sc, seg.churn));
+        let _ = write!(
+            out,
+            "  segment {}: {} customers{annual} at {} a month, churn {} a month",
+            seg.name,
+            shown(sc, seg.customers),
+            shown(sc, seg.price),
+            shown(sc, seg.churn)
+        );
         let _ = write!(out, ", {} new a month", shown(sc, seg.new));
         if let Some(e) = seg.expansion {
             let _ = write!(out, ", expansion {} a month", shown(sc, e));

@@ -265,19 +265,21 @@ impl<'a> Run<'a> {
     #[inline(always)]
     fn begin_month(&mut self, t: u32) {
         if let Some(st) = self.plan.stress.as_ref().filter(|s| s.from == t && t > 1) {
+            let before = self.sc.accuracy.as_ref().map(|a| self.v[a.initial.index()]);
             apply_patches(st, self.sc.seed, self.run, &mut self.v, &self.u, &mut self.draws);
             (self.reference, self.table_scale) = st.reference.unwrap_or((self.reference, self.table_scale));
-            let months = round_months(self.sc, self.plan, &self.v, t);
-            for ((month, _), m) in self.rounds.iter_mut().zip(months) {
-                if *month >= t {
-                    *month = m;
-                }
-            }
-            if let Some(a) = &self.sc.accuracy {
-                // The run's accuracy changes; the drift so far is kept.
+            self.reschedule(t);
+            if let (Some(a), Some(before)) = (&self.sc.accuracy, before) {
+                // The run's accuracy changes; the drift so far is kept (and
+                // a planned model change so far, by the stress's shift).
                 let initial = self.v[a.initial.index()];
-                self.acc += initial - self.acc0;
-                self.acc0 = initial;
+                if self.acc0 == before {
+                    self.acc += initial - self.acc0;
+                    self.acc0 = initial;
+                } else {
+                    self.acc += initial - before;
+                    self.acc0 += initial - before;
+                }
             }
         }
         for d in &mut self.draws {
@@ -287,6 +289,22 @@ impl<'a> Run<'a> {
         step_schedules(self.plan, t, &mut self.v, &mut self.held);
         for (sum, &(_, i)) in self.sums.iter_mut().zip(&self.plan.averaged) {
             *sum += self.v[i];
+        }
+    }
+
+    /// Rounds and one-off costs still to come when a stress starts in month
+    /// `t` take their stressed months (never earlier than `t`).
+    fn reschedule(&mut self, t: u32) {
+        let months = round_months(self.sc, self.plan, &self.v, t);
+        for ((month, _), m) in self.rounds.iter_mut().zip(months) {
+            if *month >= t {
+                *month = m.max(t);
+            }
+        }
+        for (month, (m, _)) in self.one_offs.iter_mut().zip(&self.sc.costs.one_off) {
+            if *month >= t {
+                *month = event_month(*m, &self.v).max(t);
+            }
         }
     }
 
@@ -580,6 +598,8 @@ struct Window {
     grr: f64,
     /// Months with revenue at their start (the ratios are defined).
     retained: u32,
+    /// Months of the window the company was alive.
+    months: u32,
     revenue: f64,
     cogs: f64,
     burn: f64,
@@ -593,7 +613,7 @@ struct Window {
 impl Window {
     fn new(months: u32) -> Window {
         let from = months.saturating_sub(12) + 1;
-        Window { from, nrr: 1.0, grr: 1.0, retained: 0, revenue: 0.0, cogs: 0.0, burn: 0.0, gained: 0.0, lost: 0.0, mrr_before: 0.0, mrr_end: 0.0 }
+        Window { from, nrr: 1.0, grr: 1.0, retained: 0, months: 0, revenue: 0.0, cogs: 0.0, burn: 0.0, gained: 0.0, lost: 0.0, mrr_before: 0.0, mrr_end: 0.0 }
     }
 
     #[inline(always)]
@@ -601,9 +621,10 @@ impl Window {
         if t < self.from {
             return;
         }
-        if t == self.from {
+        if self.months == 0 {
             self.mrr_before = mrr_prev;
         }
+        self.months += 1;
         if mrr_prev > 0.0 {
             self.nrr *= 1.0 + (m.expansion_mrr - m.contraction_mrr - m.churned_mrr) / mrr_prev;
             self.grr *= 1.0 - (m.contraction_mrr + m.churned_mrr) / mrr_prev;
@@ -619,11 +640,16 @@ impl Window {
 
     /// NRR, GRR, gross margin, burn multiple and quick ratio into `s`.
     fn investor_metrics(&self, s: &mut RunSummary) {
-        (s.nrr, s.grr) = if self.retained > 0 { (Some(self.nrr), Some(self.grr)) } else { (None, None) };
-        s.gross_margin = (self.revenue > 0.0).then(|| 1.0 - self.cogs / self.revenue);
+        // A run that stopped before the window has none of them.
+        if self.months == 0 {
+            return;
+        }
+        let finite = |x: f64| Some(x).filter(|x| x.is_finite());
+        (s.nrr, s.grr) = if self.retained > 0 { (finite(self.nrr), finite(self.grr)) } else { (None, None) };
+        s.gross_margin = (self.revenue > 0.0).then(|| 1.0 - self.cogs / self.revenue).and_then(finite);
         let net_new_arr = 12.0 * (self.mrr_end - self.mrr_before);
-        s.burn_multiple = if self.burn <= 0.0 { Some(0.0) } else { (net_new_arr > 0.0).then(|| self.burn / net_new_arr) };
-        s.quick_ratio = (self.lost > 0.0).then(|| self.gained / self.lost);
+        s.burn_multiple = if self.burn <= 0.0 { Some(0.0) } else { (net_new_arr > 0.0).then(|| self.burn / net_new_arr).and_then(finite) };
+        s.quick_ratio = (self.lost > 0.0).then(|| self.gained / self.lost).and_then(finite);
     }
 }
 

@@ -5,6 +5,8 @@
 //! with the general statistics in [`crate::stats`]. [`super::page`] only lays
 //! these numbers out and writes them as text.
 
+pub mod plan;
+
 use super::svg;
 use crate::analysis::point;
 use crate::analysis::sensitivity::{self, SensitivityRow};
@@ -47,6 +49,8 @@ pub struct Facts {
     pub tornado: Vec<SensitivityRow>,
     pub stresses: Vec<StressRow>,
     pub accuracy: Option<AccuracyFacts>,
+    /// A plan's segments, MRR movements and years (see [`plan`]).
+    pub plan: Option<plan::PlanFacts>,
 }
 
 /// One deterministic path: every input at its expected value.
@@ -57,6 +61,8 @@ pub struct Averages {
     pub mrr: Vec<f64>,
     /// First month with cash < 0, if any.
     pub default_month: Option<u32>,
+    /// Every month of the path.
+    pub path: Vec<crate::model::Month>,
 }
 
 /// The model-accuracy panel.
@@ -302,6 +308,9 @@ fn metrics(sc: &Scenario) -> (Vec<Metric>, Vec<InputId>) {
     let inputs: Vec<InputId> = (0..sc.inputs.len()).map(InputId).collect();
     let mut metrics: Vec<Metric> = RUN_FIGURES.iter().map(|n| Metric::Run(RUN_METRICS.iter().position(|m| m.name == *n).expect("a per-run metric"))).collect();
     metrics.extend(inputs.iter().map(|&id| Metric::Input { id, path: sc.input(id).path.clone() }));
+    if sc.extended {
+        metrics.extend(plan::metrics(sc));
+    }
     (metrics, inputs)
 }
 /// Runs everything the report shows. `progress` counts runs over all simulations.
@@ -324,12 +333,17 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
         results,
         per_run,
         inputs,
-        averages: Averages { cash: vec![], customers: vec![], mrr: vec![], default_month: None },
+        averages: Averages { cash: vec![], customers: vec![], mrr: vec![], default_month: None, path: vec![] },
         tornado,
         stresses,
         accuracy: None,
+        plan: None,
     };
     facts.averages = averages(sc, &facts)?;
+    if sc.extended {
+        let extra = &facts.per_run.values[RUN_FIGURES.len() + facts.inputs.len()..];
+        facts.plan = Some(plan::gather(sc, extra, &facts.results.monthly, &facts.averages.path, |id| facts.input_values(id)));
+    }
     facts.accuracy = accuracy(sc, &facts, &outcome, progress)?;
     Ok(facts)
 }
@@ -348,7 +362,7 @@ fn averages(sc: &Scenario, facts: &Facts) -> anyhow::Result<Averages> {
     let column = |metric: fn(&crate::model::Month) -> f64| -> Vec<f64> { path.iter().map(metric).collect() };
     let cash = column(|m| m.cash);
     let default_month = cash.iter().position(|c| *c < 0.0).map(|i| i as u32 + 1);
-    Ok(Averages { customers: column(|m| m.customers), mrr: column(|m| m.mrr), cash, default_month })
+    Ok(Averages { customers: column(|m| m.customers), mrr: column(|m| m.mrr), cash, default_month, path })
 }
 
 /// The accuracy panel, when the plan has `[accuracy]`.

@@ -3,6 +3,8 @@
 //! and the two documents (HTML and Markdown) from the templates in
 //! `templates/` (minijinja; HTML auto-escaped, charts inserted as trusted SVG).
 
+mod plan;
+
 use super::facts::{AccuracyFacts, Facts, Histogram};
 use super::svg::{self, BAND_INNER, BAND_OUTER, CONTRAST, Chart, LINE};
 use super::words::{self, Lang, Numbers, Words};
@@ -102,6 +104,7 @@ pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Re
     let c = Ctx { sc, f: facts, n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs), lang: opts.lang, w: opts.lang.words() };
     let w = c.w;
     let mut sections = vec![key_figures(&c), averages(&c)];
+    sections.extend(plan::sections(&c));
     sections.push(fan(&c, "cash", "cash", w.cash, true));
     sections.push(survival(&c));
     sections.push(fan(&c, "customers", "customers", w.customers, false));
@@ -215,6 +218,7 @@ fn key_figures(c: &Ctx) -> Section {
     rows.push(vec![w.first_profit_month.into(), month("first_profit_month")]);
     rows.push(vec![w.p_breakeven.into(), n.share_se(hl.p_breakeven.estimate, hl.p_breakeven.se)]);
     rows.push(money(w.funding_need, &hl.funding_need.mean));
+    rows.extend(plan::key_rows(c));
     Section {
         id: "key".into(),
         heading: w.key_heading.into(),

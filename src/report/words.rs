@@ -355,6 +355,50 @@ words! {
     payback: "Payback (months)", "回收期（月）";
     /// How the payback period is computed.
     payback_convention: "paid CAC ÷ (ARPA × gross margin)", "付费获客成本 ÷ (ARPA × 毛利率)";
+    // A plan's sections
+    /// Key figure: median net revenue retention.
+    nrr_median: "Net revenue retention, last 12 months, median", "净收入留存率（近 12 个月）中位数";
+    /// Key figure: median gross margin.
+    gross_margin_median: "Gross margin, last 12 months, median", "毛利率（近 12 个月）中位数";
+    /// Key figure: median burn multiple.
+    burn_multiple_median: "Burn multiple, last 12 months, median", "烧钱倍数（近 12 个月）中位数";
+    /// Heading of the segment table.
+    segments_heading: "Customer segments", "客户分层";
+    /// What the segment table shows.
+    segments_intro: "Each tier at the horizon: median over the simulated futures, p10–p90 in brackets; churn is the tier's monthly churn input as drawn.", "各层在期末的情况：模拟未来的中位数，括号内为 P10–P90；流失率为该层每月流失率输入的抽样值。";
+    /// Column header: a segment's name.
+    segment_header: "Segment", "分层";
+    /// Column header: monthly churn.
+    monthly_churn: "Monthly churn", "月流失率";
+    /// Heading of the year-by-year table.
+    years_heading: "Year by year", "逐年概览";
+    /// What the year-by-year table shows.
+    years_intro: "Flows are summed over each year, cash, customers and ARR are at its last month. For each figure: the plan on its averages, then the median of the simulated futures and their p10–p90 range. Net burn is costs minus cash collected (negative: cash comes in).", "流量按年加总，现金、客户数与 ARR 取该年最后一个月。每项先列平均值计划，再列模拟未来的中位数及其 P10–P90 区间。净烧钱 = 成本 − 回款（为负表示净流入）。";
+    /// Column header: the row's figure in the year table.
+    year_figure: "Figure", "指标";
+    /// Row label suffix: on the plan's averages.
+    on_averages: "plan on averages", "平均值计划";
+    /// Row label suffixes: the simulated median, and its p10–p90 range.
+    simulated_median: "median", "中位数";
+    simulated_range: "p10–p90", "P10–P90";
+    /// Year-table rows.
+    revenue: "Revenue", "收入";
+    gross_margin: "Gross margin", "毛利率";
+    operating_costs: "Operating costs", "运营成本";
+    net_burn: "Net burn", "净烧钱";
+    ending_cash: "Ending cash", "期末现金";
+    customers_row: "Customers", "客户数";
+    arr: "ARR", "ARR";
+    /// Heading of the MRR movements.
+    movements_heading: "MRR movements by year", "各年 MRR 变动";
+    /// What the MRR movements show.
+    movements_intro: "Means over the simulated futures, which add up: MRR at the start + new + expansion − contraction − churned = MRR at the end.", "模拟未来的均值，可逐项相加：年初 MRR + 新增 + 扩张 − 收缩 − 流失 = 年末 MRR。";
+    mrr_start: "MRR at start", "年初 MRR";
+    new_mrr: "+ new", "+ 新增";
+    expansion_mrr: "+ expansion", "+ 扩张";
+    contraction_mrr: "− contraction", "− 收缩";
+    churned_mrr: "− churned", "− 流失";
+    mrr_end: "= MRR at end", "= 年末 MRR";
     // Reproduction
     /// Reproduction: the scenario.
     scenario: "scenario", "情景";

@@ -62,6 +62,9 @@ fn segment(cx: &mut Ctx<'_>, name: &str, s: &spec::SegmentSpec) -> Segment {
     let path = |key: &str| format!("segment.{name}.{key}");
     let customers = cx.opt(&path("customers"), s.customers.as_ref(), 0.0, Rule { hi: 1e12, ..NONNEG });
     let customers_annual = s.customers_annual.as_ref().map(|c| cx.quantity(&path("customers_annual"), c, Rule { hi: 1e12, ..NONNEG }));
+    if let (Some(c), None) = (&s.customers_annual, &s.customers) {
+        cx.problem(Some(c.span()), &path("customers_annual"), c.get_ref(), "needs the segment's `customers` (the annual ones are part of them)");
+    }
     if let (Some(a), Some(total)) = (customers_annual, s.customers.as_ref()) {
         if let (Some(a), Some(n)) = (cx.inputs[a.0].dist.as_fixed(), cx.inputs[customers.0].dist.as_fixed()) {
             if a > n {

@@ -346,7 +346,12 @@ fn patch(cx: &mut Ctx<'_>, targets: &Targets<'_>, origin: &Origin, key: &str, va
 
 /// The scheduled input whose growth key `path` is, if any.
 fn scheduled_base_of_growth<'t>(targets: &Targets<'t>, path: &str) -> Option<&'t str> {
-    let base = super::schedule::GROWTH_KEYS.iter().find(|(_, growth)| *growth == path)?.0;
+    // A segment's `growth` compounds its `new`.
+    let segment_new = path.strip_prefix("segment.").and_then(|p| p.strip_suffix(".growth")).map(|name| format!("segment.{name}.new"));
+    let base = match &segment_new {
+        Some(new) => new.as_str(),
+        None => super::schedule::GROWTH_KEYS.iter().find(|(_, growth)| *growth == path)?.0,
+    };
     targets.inputs.iter().find(|i| i.path == base && !i.schedule.is_empty()).map(|i| i.path.as_str())
 }
 

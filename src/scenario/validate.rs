@@ -405,7 +405,12 @@ fn accuracy_steps(cx: &mut Ctx<'_>, raw: &toml::Spanned<toml::Value>) -> Vec<(u3
     let span = Some(raw.span());
     let shown = raw.get_ref().to_string();
     let Some(steps) = raw.get_ref().as_array() else {
-        cx.problem(span, "accuracy.steps", &shown, "must be an array of [month, level] steps, e.g. [[6, 0.93]] or [[6, { measured = { correct = 4650, total = 5000 } }]]");
+        cx.problem(
+            span,
+            "accuracy.steps",
+            &shown,
+            "must be an array of [month, level] steps, e.g. [[6, 0.93]] or [[6, { measured = { correct = 4650, total = 5000 } }]]",
+        );
         return vec![];
     };
     let mut out: Vec<(u32, InputId)> = vec![];

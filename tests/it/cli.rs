@@ -62,9 +62,12 @@ fn every_example_scenario_validates_and_runs() {
             |f: &str| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap_or_else(|e| panic!("{p}: {f}: {e}")) };
         let summary = json("summary.json");
         let months = summary["manifest"]["months"].as_u64().unwrap() as usize;
-        // One record per run; one row per (metric, month) for 11 metrics.
+        // One record per run; one row per (metric, month): 11 metrics for a
+        // classic file; a plan has 22, and 4 more per named segment.
+        let sc = runway::scenario::load(&path, runway::scenario::Overrides::default()).unwrap();
+        let metrics = if sc.extended { 22 + 4 * usize::from(sc.segmented) * sc.segments.len() } else { 11 };
         assert_eq!(json("runs.json").as_array().map(Vec::len), Some(300), "{p}: runs.json");
-        assert_eq!(json("monthly.json").as_array().map(Vec::len), Some(11 * months), "{p}: monthly.json");
+        assert_eq!(json("monthly.json").as_array().map(Vec::len), Some(metrics * months), "{p}: monthly.json");
         assert_eq!(summary["manifest"]["runs"], 300);
         assert_eq!(summary["manifest"]["scenario_sha256"].as_str().unwrap().len(), 64);
     }
@@ -637,13 +640,13 @@ fn ctrl_c_leaves_the_output_folder_as_it_found_it() {
 
 #[test]
 fn an_oversized_runs_table_is_refused_before_anything_is_written() {
-    // b2b-api: 12 uncertain inputs, 492 bytes a run as records; 10M runs as
-    // JSON (twice that) is about 9.2 GiB, over the 8 GiB limit.
+    // b2b-api: 11 uncertain inputs, 476 bytes a run as records; 10M runs as
+    // JSON (twice that) is about 8.9 GiB, over the 8 GiB limit.
     let out = scratch("too-big").join("out");
     let o = runway(&["run", "scenarios/b2b-api.toml", "--runs", "10000000", "--format", "json", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("runs.json of 10000000 runs with 12 uncertain inputs would take about 9.2 GiB (limit 8 GiB)"), "{err}");
+    assert!(err.contains("runs.json of 10000000 runs with 11 uncertain inputs would take about 8.9 GiB (limit 8 GiB)"), "{err}");
     assert!(!out.exists(), "nothing is written");
 }
 

@@ -239,8 +239,9 @@ fn seasonality_follows_the_calendar() {
 #[test]
 fn burn_multiple_of_a_linear_plan() {
     // mrr_t = 100 · (100 + 10 t); costs 50,000 a month; 12 months.
-    let (v, s) = noiseless(&format!(
-        "{HEAD}
+    let (v, s) = noiseless(
+        &format!(
+            "{HEAD}
 [[segment]]
 name = \"x\"
 customers = 100
@@ -249,8 +250,9 @@ new = 10
 [costs]
 fixed = 50000
 "
-    )
-    .replace("months = 24", "months = 12"));
+        )
+        .replace("months = 24", "months = 12"),
+    );
     let burn: f64 = (1..=12).map(|t| 50_000.0 - 100.0 * (100.0 + 10.0 * f64::from(t))).sum();
     let net_new_arr = 12.0 * 100.0 * 10.0 * 12.0;
     close(v["burn"][0], 50_000.0 - 11_000.0, "burn in month 1");
@@ -299,9 +301,8 @@ overage_price = 1
     for run in 0..64 {
         let (v, _) = one_run(&sc, &plan, run);
         let mut before = 300.0 * 200.0 - 50.0 * 200.0 + 50.0 * 200.0 * 0.85 + 1000.0 * 20.0;
-        for i in 0..30 {
+        for (i, &got) in v["mrr"].iter().enumerate() {
             let want = before + v["new_mrr"][i] + v["expansion_mrr"][i] - v["contraction_mrr"][i] - v["churned_mrr"][i];
-            let got = v["mrr"][i];
             assert!((got - want).abs() <= 1e-6 * got.abs().max(1.0), "run {run} month {}: mrr {got} but movements give {want}", i + 1);
             assert_eq!(v["customers"][i], v["customers.pro"][i] + v["customers.basic"][i]);
             assert_eq!(v["customers"][i].fract(), 0.0, "whole customers");
@@ -418,7 +419,56 @@ fn a_planned_model_change_sets_the_accuracy_drift_works_from() {
     close(v["accuracy"][6], 0.94, "month 7: drift works from the new level");
     close(v["churn_rate"][5], 0.04 * (1.0 + 2.0 * (0.9 - 0.95)), "churn follows the new level");
     // The measured step is a posterior: Beta(931, 71), uncertain per run.
-    assert!(sc.input_by_path("accuracy.value@20").is_some_and(|id| sc.input(id).dist.label().starts_with("beta")), "{:?}", sc.input_by_path("accuracy.value@20"));
+    assert!(
+        sc.input_by_path("accuracy.value@20").is_some_and(|id| sc.input(id).dist.label().starts_with("beta")),
+        "{:?}",
+        sc.input_by_path("accuracy.value@20")
+    );
     let a = v["accuracy"][19];
     assert!((0.9..0.96).contains(&a), "month 20: a draw near 0.93, got {a}");
+}
+
+/// `$1,234` or `-$1,234` → 1234.0.
+fn money(cell: &str) -> f64 {
+    let negative = cell.trim().starts_with('-');
+    let digits: String = cell.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
+    digits.parse::<f64>().unwrap() * if negative { -1.0 } else { 1.0 }
+}
+
+#[test]
+fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
+    let dir = scratch("plan-report");
+    for lang in ["en", "zh"] {
+        let out = dir.join(lang);
+        let o = runway(&["report", "scenarios/ai-api.toml", "--runs", "2000", "--lang", lang, "--out", out.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let wanted: &[&str] = if lang == "en" {
+            &["## Customer segments", "| enterprise |", "## Year by year", "Revenue, plan on averages", "## MRR movements by year", "Net revenue retention"]
+        } else {
+            &["## 客户分层", "## 逐年概览", "收入（平均值计划）", "## 各年 MRR 变动", "净收入留存率"]
+        };
+        for w in wanted {
+            assert!(md.contains(w), "{lang}: `{w}` missing");
+        }
+        if lang == "zh" {
+            continue;
+        }
+        // Each year's bridge: start + new + expansion − contraction − churned = end,
+        // each cell rounded to a whole dollar.
+        let section = md.split("## MRR movements by year").nth(1).unwrap();
+        let rows: Vec<Vec<&str>> =
+            section.lines().filter(|l| l.starts_with("| Year ") && l.contains("(from month")).map(|l| l.split('|').map(str::trim).collect()).collect();
+        assert_eq!(rows.len(), 3, "three years");
+        let mut previous_end = None;
+        for r in &rows {
+            let [start, new, expansion, contraction, churned, end] = [2, 3, 4, 5, 6, 7].map(|i| money(r[i]));
+            let sum = start + new + expansion - contraction - churned;
+            assert!((sum - end).abs() <= 3.0, "{r:?}: the bridge gives {sum}, the table {end}");
+            if let Some(p) = previous_end {
+                assert_eq!(start, p, "a year starts where the last ended");
+            }
+            previous_end = Some(end);
+        }
+    }
 }
