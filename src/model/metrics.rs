@@ -24,6 +24,13 @@ macro_rules! monthly {
                 [$(self.$name),*]
             }
 
+            /// The first [`CLASSIC_METRICS`] values: a classic file's.
+            #[inline(always)]
+            pub fn classic(&self) -> [f64; CLASSIC_METRICS] {
+                let all = [$(self.$name),*];
+                std::array::from_fn(|i| all[i])
+            }
+
             /// The month whose values, in [`METRICS`] order, are `values`.
             pub(crate) fn from_values(values: [f64; N_METRICS]) -> Month {
                 let [$($name),*] = values;

@@ -8,7 +8,7 @@
 //! default, then the run's running totals ([`Run::tally`]).
 
 use super::tier::{Tier, TierInputs, TierMonth};
-use super::{MAX_CUSTOMERS, Month, Plan, RunSummary, StressPlan};
+use super::{CLASSIC_METRICS, MAX_CUSTOMERS, Month, Plan, RunSummary, StressPlan};
 use crate::accuracy;
 use crate::counts::{self, unit};
 use crate::dist::Dist;
@@ -36,11 +36,20 @@ pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], str
         let month = state.month(t);
         if record {
             let ti = (t - 1) as usize;
-            for (m, x) in month.values().into_iter().enumerate().take(n) {
-                paths[(m * h + ti) * stride + r] = x;
+            if n == CLASSIC_METRICS {
+                // A classic file: a constant number of stores (the loop unrolls).
+                for (m, x) in month.classic().into_iter().enumerate() {
+                    paths[(m * h + ti) * stride + r] = x;
+                }
+            } else {
+                for (m, x) in month.values().into_iter().enumerate().take(n) {
+                    paths[(m * h + ti) * stride + r] = x;
+                }
             }
-            for (k, x) in state.segment_values().enumerate().take(plan.n_monthly - n) {
-                paths[((n + k) * h + ti) * stride + r] = x;
+            if plan.n_monthly > n {
+                for (k, x) in state.segment_values().enumerate() {
+                    paths[((n + k) * h + ti) * stride + r] = x;
+                }
             }
         }
     }
@@ -146,7 +155,7 @@ impl<'a> Run<'a> {
             one_offs: sc.costs.one_off.iter().map(|(m, _)| event_month(*m, &v)).collect(),
             reference,
             table_scale,
-            tier_months: vec![TierMonth::default(); tiers.len()],
+            tier_months: if sc.segmented { vec![TierMonth::default(); tiers.len()] } else { vec![] },
             tiers,
             team: Team::new(sc.team.len()),
             growth: Growth { spend: 1.0, fixed: 1.0, price: 1.0, lift: 1.0 },
@@ -201,9 +210,11 @@ impl<'a> Run<'a> {
             cash: self.cash,
             deferred_revenue: self.deferred,
             headcount,
-            ..book.month(revenue, cogs, costs)
+            ..book.month(revenue, cogs, costs, self.sc.extended)
         };
-        self.window.add(t, &m, self.mrr_prev);
+        if self.sc.extended {
+            self.window.add(t, &m, self.mrr_prev);
+        }
         self.tally(t, Flows { new: book.new, spend, churned: book.churned, variable: cogs, mrr: revenue, profit, funding });
         self.last = (self.customers, book.mrr);
         self.mrr_prev = book.mrr;
@@ -214,37 +225,50 @@ impl<'a> Run<'a> {
     #[inline(always)]
     fn segments(&mut self, t: u32, multiplier: f64, paid_new: f64) -> Book {
         let sc = self.sc;
-        let noise = (sc.churn.noise, sc.acquisition.noise);
-        let season = sc.acquisition.seasonality.map(|s| s[((sc.start_month - 1 + t - 1) % 12) as usize]);
+        let season = sc.acquisition.seasonality.as_ref().map(|s| s[((sc.start_month - 1 + t - 1) % 12) as usize]);
         let mut book = Book::default();
+        if self.tiers.len() == 1 {
+            // One segment (every classic file): no loop to carry.
+            self.segment(0, t, multiplier, paid_new, season, &mut book);
+            return book;
+        }
         for k in 0..self.tiers.len() {
-            let seg = self.tiers[k].seg;
-            let start = self.tiers[k].customers();
-            let organic = self.x(seg.new) * self.tiers[k].organic;
-            let organic = season.map_or(organic, |s| organic * s);
-            let raw = organic + self.x(sc.acquisition.referral) * start + seg.paid_share * paid_new;
-            // NaN (e.g. 0 × an overflowed growth factor) must reach the
-            // aggregator's finite check; f64::min would turn it into the cap.
-            let lambda = if raw.is_nan() { raw } else { raw.min(MAX_CUSTOMERS) };
-            let (price, growth) = (self.x(seg.price), self.growth.price);
-            let inputs = TierInputs {
-                churn: (self.x(seg.churn) * multiplier).clamp(0.0, 1.0),
-                lambda,
-                price,
-                growth,
-                list: price * growth,
-                lift: self.growth.lift,
-                expansion: seg.expansion.map_or(0.0, |e| self.x(e)),
-                annual_share: seg.annual.as_ref().map_or(0.0, |a| self.x(a.share)),
-                discount: seg.annual.as_ref().map_or(0.0, |a| self.x(a.discount)),
-            };
-            let m = self.tiers[k].month(t, &inputs, noise);
-            let (overage, usage_cost) = self.usage(seg, m.customers);
-            book.add(&m, inputs.churn, start, overage, usage_cost);
+            self.segment(k, t, multiplier, paid_new, season, &mut book);
+        }
+        book.churn_rate = book.weighted_churn();
+        book
+    }
+
+    /// Segment `k`'s month, added to `book`.
+    #[inline(always)]
+    fn segment(&mut self, k: usize, t: u32, multiplier: f64, paid_new: f64, season: Option<f64>, book: &mut Book) {
+        let sc = self.sc;
+        let seg = self.tiers[k].seg;
+        let start = self.tiers[k].customers();
+        let organic = self.x(seg.new) * self.tiers[k].organic;
+        let organic = season.map_or(organic, |s| organic * s);
+        let raw = organic + self.x(sc.acquisition.referral) * start + seg.paid_share * paid_new;
+        // NaN (e.g. 0 × an overflowed growth factor) must reach the
+        // aggregator's finite check; f64::min would turn it into the cap.
+        let lambda = if raw.is_nan() { raw } else { raw.min(MAX_CUSTOMERS) };
+        let (price, growth) = (self.x(seg.price), self.growth.price);
+        let inputs = TierInputs {
+            churn: (self.x(seg.churn) * multiplier).clamp(0.0, 1.0),
+            lambda,
+            price,
+            growth,
+            list: price * growth,
+            lift: self.growth.lift,
+            expansion: seg.expansion.map_or(0.0, |e| self.x(e)),
+            annual_share: seg.annual.as_ref().map_or(0.0, |a| self.x(a.share)),
+            discount: seg.annual.as_ref().map_or(0.0, |a| self.x(a.discount)),
+        };
+        let m = self.tiers[k].month(t, &inputs, (sc.churn.noise, sc.acquisition.noise), sc.extended);
+        let (overage, usage_cost) = self.usage(seg, m.customers);
+        book.add(&m, inputs.churn, start, overage, usage_cost, sc.extended);
+        if sc.segmented {
             self.tier_months[k] = m;
         }
-        book.churn_rate = if self.tiers.len() == 1 { book.churn_rate } else { book.weighted_churn() };
-        book
     }
 
     /// A segment's usage this month for `customers`: (overage revenue, usage cost).
@@ -505,11 +529,18 @@ struct Book {
 
 impl Book {
     #[inline(always)]
-    fn add(&mut self, m: &TierMonth, churn: f64, start: f64, overage: f64, usage_cost: f64) {
+    fn add(&mut self, m: &TierMonth, churn: f64, start: f64, overage: f64, usage_cost: f64, extended: bool) {
         self.customers += m.customers;
         self.churned += m.churned;
         self.new += m.new;
         self.mrr += m.mrr;
+        self.churn_rate = churn;
+        self.start += start;
+        self.weighted += churn * start;
+        self.collected += (m.mrr - m.annual_mrr) + overage + m.annual_cash;
+        if !extended {
+            return;
+        }
         self.new_mrr += m.new_mrr;
         // A residual below rounding is no movement.
         let moved = if m.moved_mrr.abs() <= 1e-9 * m.mrr.abs() { 0.0 } else { m.moved_mrr };
@@ -518,12 +549,8 @@ impl Book {
         self.churned_mrr += m.churned_mrr;
         self.overage += overage;
         self.usage_cost += usage_cost;
-        self.collected += (m.mrr - m.annual_mrr) + overage + m.annual_cash;
         self.annual_cash += m.annual_cash;
         self.annual_mrr += m.annual_mrr;
-        self.churn_rate = churn;
-        self.start += start;
-        self.weighted += churn * start;
     }
 }
 
@@ -536,7 +563,12 @@ impl Book {
 
     /// The month's flows and revenue (the rest is filled by the caller).
     #[inline(always)]
-    fn month(&self, revenue: f64, cogs: f64, costs: f64) -> Month {
+    fn month(&self, revenue: f64, cogs: f64, costs: f64, extended: bool) -> Month {
+        let classic =
+            Month { new_customers: self.new, churned: self.churned, churn_rate: self.churn_rate, mrr: self.mrr, arr: 12.0 * self.mrr, ..Month::default() };
+        if !extended {
+            return classic;
+        }
         Month {
             new_customers: self.new,
             churned: self.churned,

@@ -85,6 +85,9 @@ impl<'a> Tier<'a> {
             renewal_rng: stream(seed, run, keys.renewal),
         };
         let mut deferred = 0.0;
+        if !(annual > 0.0) {
+            return (tier, deferred);
+        }
         for m in 1..=SLOTS {
             // Whole customers spread as evenly as they go: the first
             // `annual mod 12` renewal months get one more.
@@ -103,13 +106,14 @@ impl<'a> Tier<'a> {
     }
 
     /// Customers at the start of the month.
+    #[inline(always)]
     pub(super) fn customers(&self) -> f64 {
-        self.monthly + self.annual.iter().sum::<f64>()
+        if self.seg.annual.is_none() { self.monthly } else { self.monthly + self.annual.iter().sum::<f64>() }
     }
 
     /// Month `t`: churn, renewals, arrivals, MRR.
     #[inline(always)]
-    pub(super) fn month(&mut self, t: u32, x: &TierInputs, noise: (Noise, Noise)) -> TierMonth {
+    pub(super) fn month(&mut self, t: u32, x: &TierInputs, noise: (Noise, Noise), track: bool) -> TierMonth {
         let mut out = TierMonth::default();
         let (churn_noise, new_noise) = noise;
         let churned = if churn_noise == Noise::Random {
@@ -120,7 +124,7 @@ impl<'a> Tier<'a> {
         let new = if !x.lambda.is_nan() && new_noise == Noise::Random { counts::poisson(&mut self.new_rng, x.lambda) } else { x.lambda };
         let new_annual = self.split(new, x.annual_share, new_noise);
         let new_monthly = new - new_annual;
-        self.monthly_step(&mut out, x, churned, new_monthly);
+        self.monthly_step(&mut out, x, churned, new_monthly, track);
         if self.seg.annual.is_some() {
             self.renew(&mut out, t, x, churn_noise);
             let slot = t as usize % SLOTS;
@@ -152,9 +156,14 @@ impl<'a> Tier<'a> {
 
     /// Monthly-billed customers: churn, expansion on those kept, arrivals.
     #[inline(always)]
-    fn monthly_step(&mut self, out: &mut TierMonth, x: &TierInputs, churned: f64, new: f64) {
+    fn monthly_step(&mut self, out: &mut TierMonth, x: &TierInputs, churned: f64, new: f64, track: bool) {
         let next = self.monthly - churned + new;
         match self.seg.expansion {
+            // A classic file: no movements are written.
+            None if !track => {
+                self.monthly = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
+                self.monthly_mrr = self.monthly * x.price * x.growth;
+            }
             None => {
                 // Every monthly customer pays the list price in force: the
                 // kept ones' change is the price increase.

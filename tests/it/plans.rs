@@ -472,3 +472,12 @@ fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
         }
     }
 }
+
+#[test]
+fn a_company_that_stopped_before_the_last_year_has_no_investor_metrics() {
+    let text = format!("{HEAD}[[segment]]\nname = \"x\"\ncustomers = 10\nprice = 10\n[costs]\nfixed = 1000\n")
+        .replace("seed = 1\n", "seed = 1\non_default = \"stop\"\n");
+    let (v, s) = noiseless(&text);
+    assert_eq!(v["cash"][0], -900.0, "defaults in month 1");
+    assert_eq!((s.nrr, s.grr, s.gross_margin, s.burn_multiple, s.quick_ratio), (None, None, None, None, None));
+}
