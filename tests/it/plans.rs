@@ -481,3 +481,36 @@ fn a_company_that_stopped_before_the_last_year_has_no_investor_metrics() {
     assert_eq!(v["cash"][0], -900.0, "defaults in month 1");
     assert_eq!((s.nrr, s.grr, s.gross_margin, s.burn_multiple, s.quick_ratio), (None, None, None, None, None));
 }
+
+#[test]
+fn a_plans_shards_merge_to_the_bytes_of_one_run() {
+    let dir = scratch("plan-shards");
+    let one = dir.join("one");
+    let args = |out: &std::path::Path| {
+        vec!["run".to_string(), "scenarios/ai-api.toml".into(), "--runs".into(), "3000".into(), "--quiet".into(), "--out".into(), out.to_str().unwrap().into()]
+    };
+    let run = |extra: &[&str], out: &std::path::Path| {
+        let mut a = args(out);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        crate::runway_ok(&a);
+    };
+    run(&[], &one);
+    let mut shards = vec![];
+    for i in 0..3 {
+        let out = dir.join(format!("s{i}"));
+        run(&["--shard", &format!("{i}/3")], &out);
+        shards.push(out.join(format!("shard-{i}-of-3.runway")).to_str().unwrap().to_string());
+    }
+    let merged = dir.join("merged");
+    let mut a = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
+    a.extend(shards.iter().map(String::as_str));
+    crate::runway_ok(&a);
+    for f in ["runs.csv", "monthly.csv"] {
+        assert!(std::fs::read(one.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(), "{f} of the merged shards differs from one run");
+    }
+    // The plan's columns are there: per-segment metrics and investor metrics.
+    let monthly = std::fs::read_to_string(merged.join("monthly.csv")).unwrap();
+    assert!(monthly.contains("\nmrr.enterprise,36,") && monthly.contains("\ndeferred_revenue,1,"));
+    assert!(std::fs::read_to_string(merged.join("runs.csv")).unwrap().lines().next().unwrap().contains(",nrr,grr,gross_margin,burn_multiple,quick_ratio,"));
+}
