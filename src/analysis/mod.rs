@@ -74,6 +74,10 @@ impl<'a> Collector<'a> {
                     Some(c) => out.extend((0..b.len).map(|r| b.inputs_of(r)[c])),
                     None => out.extend(std::iter::repeat_n(self.plan.fixed_value(*id), b.len)),
                 },
+                Metric::FundingMonth { round, .. } => {
+                    let c = self.plan.funding_month_column(*round);
+                    out.extend((0..b.len).map(|r| b.inputs_of(r)[c]));
+                }
                 Metric::Monthly { metric, name, month } => {
                     let column = b.column(*metric, *month as usize - 1);
                     if let Some(r) = column.iter().position(|x| !x.is_finite()) {

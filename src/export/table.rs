@@ -38,7 +38,13 @@ pub fn runs_frame(first_run: u64, runs: &[RunSummary], inputs: &[f64], fields: &
         });
     }
     for (j, path) in input_paths.iter().enumerate() {
-        columns.push(col(path, (0..n).map(|r| inputs[r * k + j]).collect::<Vec<f64>>()));
+        let values = (0..n).map(|r| inputs[r * k + j]);
+        columns.push(if path.starts_with("funding_month_") {
+            // A plan's round months: empty when the round did not pay.
+            col(path, values.map(|x| (!x.is_nan()).then_some(x as u32)).collect::<Vec<_>>())
+        } else {
+            col(path, values.collect::<Vec<f64>>())
+        });
     }
     DataFrame::new(n, columns)
 }

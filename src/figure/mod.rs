@@ -46,6 +46,8 @@ pub enum Metric {
     Run(usize),
     /// An input's value in the run, by its dotted path.
     Input { id: InputId, path: String },
+    /// The month round `round` paid (`funding_month_N`; NaN when it did not).
+    FundingMonth { round: usize, name: String },
     /// A monthly metric (its column among the scenario's monthly metrics,
     /// and its name) at a 1-based month.
     Monthly { metric: usize, name: String, month: u32 },
@@ -56,6 +58,7 @@ impl fmt::Display for Metric {
         match self {
             Metric::Run(i) => f.write_str(RUN_METRICS[*i].name),
             Metric::Input { path, .. } => f.write_str(path),
+            Metric::FundingMonth { name, .. } => f.write_str(name),
             Metric::Monthly { name, month, .. } => write!(f, "{name}[{month}]"),
         }
     }
@@ -211,6 +214,7 @@ impl Catalog {
     fn names(&self) -> Vec<String> {
         let mut out: Vec<String> = self.schema.run_fields.iter().map(|m| m.name.to_string()).collect();
         out.extend(self.schema.monthly.iter().map(|m| format!("{m}[MONTH]")));
+        out.extend((0..self.schema.funding_months).map(Schema::funding_month));
         out.extend(self.inputs.iter().map(|(p, _)| p.clone()));
         out
     }

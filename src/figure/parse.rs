@@ -122,6 +122,10 @@ impl Parser<'_> {
             (Some(month), Some(metric), _, _) => Ok(Metric::Monthly { metric, name, month }),
             // `gross_margin` is both: without [MONTH], the per-run one.
             (None, _, Some(i), _) => Ok(Metric::Run(i)),
+            (None, None, None, None) if self.catalog.schema.funding_month_index(&name).is_some() => {
+                let round = self.catalog.schema.funding_month_index(&name).expect("checked");
+                Ok(Metric::FundingMonth { round, name })
+            }
             (None, Some(_), None, _) => self.err(format!("`{name}` is a monthly metric: write {name}[MONTH] with MONTH in 1..={h}, or {name}[end]")),
             (None, None, None, Some((path, id))) => Ok(Metric::Input { id: *id, path: path.clone() }),
             (Some(_), None, _, _) if run.is_some() || input.is_some() => self.err(format!("`{name}` is one number per run and takes no [MONTH]")),

@@ -114,22 +114,35 @@ pub struct Schema {
     pub plan_metrics: usize,
     /// The per-run fields written.
     pub run_fields: &'static [RunField],
+    /// Rounds with a per-run `funding_month_N` column (a plan's rounds; none
+    /// in a classic file).
+    pub funding_months: usize,
 }
 
 impl Schema {
-    pub fn new(extended: bool, segments: &[&str]) -> Schema {
+    pub fn new(extended: bool, segments: &[&str], rounds: usize) -> Schema {
         let plan_metrics = if extended { N_METRICS } else { CLASSIC_METRICS };
         let mut monthly: Vec<String> = METRICS[..plan_metrics].iter().map(|m| m.to_string()).collect();
         for seg in segments {
             monthly.extend(SEGMENT_METRICS.iter().map(|m| format!("{m}.{seg}")));
         }
         let run_fields = if extended { RUN_FIELDS } else { &RUN_FIELDS[..CLASSIC_RUN_FIELDS] };
-        Schema { monthly, plan_metrics, run_fields }
+        Schema { monthly, plan_metrics, run_fields, funding_months: if extended { rounds } else { 0 } }
     }
 
     /// The classic schema (no plan metrics, no segments).
     pub fn classic() -> Schema {
-        Schema::new(false, &[])
+        Schema::new(false, &[], 0)
+    }
+
+    /// The name of round `j`'s per-run month column.
+    pub fn funding_month(j: usize) -> String {
+        format!("funding_month_{j}")
+    }
+
+    /// The round whose month column is `name`, if written.
+    pub fn funding_month_index(&self, name: &str) -> Option<usize> {
+        name.strip_prefix("funding_month_").and_then(|j| j.parse::<usize>().ok()).filter(|j| *j < self.funding_months)
     }
 
     /// Number of monthly metrics.

@@ -51,6 +51,8 @@ pub struct Plan {
     /// then the per-segment ones, `n_monthly` in all (see [`Schema`]).
     pub(crate) plan_metrics: usize,
     pub(crate) n_monthly: usize,
+    /// Rounds whose paid month is a per-run column after the inputs.
+    funding_months: usize,
 }
 
 /// A [`Stress`] prepared for [`simulate_run`].
@@ -114,6 +116,7 @@ impl Plan {
             stress,
             plan_metrics: schema.plan_metrics,
             n_monthly: schema.n_monthly(),
+            funding_months: schema.funding_months,
         }
     }
 
@@ -124,13 +127,20 @@ impl Plan {
 
     /// Dotted paths of the per-run input columns, in the order
     /// [`simulate_run`] writes them.
-    pub fn reported_paths<'s>(&self, sc: &'s Scenario) -> Vec<&'s str> {
-        self.reported.iter().map(|&i| sc.inputs[i].path.as_str()).collect()
+    pub fn reported_paths(&self, sc: &Scenario) -> Vec<String> {
+        let inputs = self.reported.iter().map(|&i| sc.inputs[i].path.clone());
+        inputs.chain((0..self.funding_months).map(Schema::funding_month)).collect()
     }
 
-    /// Number of per-run input columns.
+    /// Number of per-run columns after the summary: the reported inputs,
+    /// then a plan's `funding_month_N`.
     pub fn n_reported(&self) -> usize {
-        self.reported.len()
+        self.reported.len() + self.funding_months
+    }
+
+    /// The column of round `j`'s paid month among those columns.
+    pub(crate) fn funding_month_column(&self, j: usize) -> usize {
+        self.reported.len() + j
     }
 
     /// The column of input `id` among the per-run input values, if reported.

@@ -450,6 +450,11 @@ impl<'a> Run<'a> {
         for (&(k, _), sum) in plan.averaged.iter().zip(&self.sums) {
             inputs[k] = sum / f64::from(months);
         }
+        // A plan's rounds: the month each paid, empty (NaN) if it did not.
+        for (j, &(month, paid)) in self.rounds.iter().enumerate().take(inputs.len().saturating_sub(plan.reported.len())) {
+            let stopped_before = self.sc.on_default == OnDefault::Stop && s.default_month.is_some_and(|d| d < month);
+            inputs[plan.funding_month_column(j)] = if paid && month <= months && !stopped_before { f64::from(month) } else { f64::NAN };
+        }
         s
     }
 

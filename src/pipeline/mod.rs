@@ -121,7 +121,7 @@ impl std::ops::Deref for InMemory {
 pub fn simulate_in_memory(sc: &Scenario, progress: &mut dyn FnMut(u64)) -> anyhow::Result<InMemory> {
     let plan = Plan::new(sc);
     let (results, (runs, inputs)) = simulate_with(sc, &plan, None, None, true, progress)?;
-    let input_paths = plan.reported_paths(sc).into_iter().map(String::from).collect();
+    let input_paths = plan.reported_paths(sc);
     Ok(InMemory { results, runs, inputs, input_paths })
 }
 
@@ -160,7 +160,7 @@ fn write_run(
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Results> {
     let plan = Plan::new(sc);
-    let paths: Vec<String> = plan.reported_paths(sc).into_iter().map(String::from).collect();
+    let paths: Vec<String> = plan.reported_paths(sc);
     let exporter = format.exporter();
     // Without the per-run table the writer thread gets no batch.
     let fields = sc.schema().run_fields;
@@ -217,7 +217,7 @@ pub(crate) fn simulate_shard(sc: &Scenario, spec: ShardSpec, progress: &mut dyn 
     engine::simulate(sc, &plan, runs.clone(), &mut Pipeline { agg: &mut agg, runs: None, extra: None }, progress)?;
     let header = ShardHeader {
         manifest: Manifest::from_scenario(sc, method, 0.0),
-        input_paths: plan.reported_paths(sc).into_iter().map(String::from).collect(),
+        input_paths: plan.reported_paths(sc),
         shard: spec.index,
         shards: spec.count,
         run_start: runs.start,

@@ -88,7 +88,10 @@ impl ShardHeader {
     pub fn schema(&self) -> Schema {
         match &self.monthly_metrics {
             None => Schema::classic(),
-            Some(names) => Schema { monthly: names.clone(), plan_metrics: N_METRICS, run_fields: RUN_FIELDS },
+            Some(names) => {
+                let funding_months = self.input_paths.iter().filter(|p| p.starts_with("funding_month_")).count();
+                Schema { monthly: names.clone(), plan_metrics: N_METRICS, run_fields: RUN_FIELDS, funding_months }
+            }
         }
     }
 }

@@ -333,7 +333,7 @@ impl Scenario {
     /// The names of this scenario's output columns (see [`crate::model::metrics::Schema`]).
     pub fn schema(&self) -> crate::model::metrics::Schema {
         let segments: Vec<&str> = if self.segmented { self.segments.iter().map(|s| s.name.as_str()).collect() } else { vec![] };
-        crate::model::metrics::Schema::new(self.extended, &segments)
+        crate::model::metrics::Schema::new(self.extended, &segments, self.funding.len())
     }
 
     pub fn input(&self, id: InputId) -> &Input {

@@ -65,7 +65,7 @@ fn input_columns(sc: &Scenario) -> Vec<(String, Vec<f64>)> {
         }
         start = end;
     }
-    paths.into_iter().map(String::from).zip(cols).collect()
+    paths.into_iter().zip(cols).collect()
 }
 
 fn column<'a>(cols: &'a [(String, Vec<f64>)], path: &str) -> &'a [f64] {

@@ -514,3 +514,30 @@ fn a_plans_shards_merge_to_the_bytes_of_one_run() {
     assert!(monthly.contains("\nmrr.enterprise,36,") && monthly.contains("\ndeferred_revenue,1,"));
     assert!(std::fs::read_to_string(merged.join("runs.csv")).unwrap().lines().next().unwrap().contains(",nrr,grr,gross_margin,burn_multiple,quick_ratio,"));
 }
+
+#[test]
+fn each_round_reports_the_month_it_paid_or_nothing() {
+    let text = ROUND.replace("amount = 100\n", "amount = 100\nprobability = 0.5\n").replace("runs = 20000", "runs = 4000");
+    let sc = parse(&text, Overrides::default());
+    let plan = Plan::new(&sc);
+    assert_eq!(plan.reported_paths(&sc).last().map(String::as_str), Some("funding_month_0"));
+    let mut unpaid = 0;
+    for run in 0..4000 {
+        let (v, _) = one_run(&sc, &plan, run);
+        let h = sc.months as usize;
+        let mut paths = vec![0.0; sc.schema().n_monthly() * h];
+        let mut inputs = vec![0.0; plan.n_reported()];
+        simulate_run(&sc, &plan, run, &mut paths, 1, 0, &mut inputs);
+        let paid = v["cash"].iter().position(|c| *c > 50.0).map(|i| i as f64 + 1.0);
+        match paid {
+            Some(m) => assert_eq!(inputs[plan.n_reported() - 1], m, "run {run}"),
+            None => {
+                assert!(inputs[plan.n_reported() - 1].is_nan(), "run {run}: no round, no month");
+                unpaid += 1;
+            }
+        }
+    }
+    let se = (0.25f64 / 4000.0).sqrt();
+    assert!((f64::from(unpaid) / 4000.0 - 0.5).abs() < 4.0 * se, "{unpaid} of 4000 runs without the round");
+    crate::figure(&sc, "P(funding_month_0 <= 15)");
+}
