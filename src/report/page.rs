@@ -460,6 +460,10 @@ fn stresses(c: &Ctx) -> Option<Section> {
 fn accuracy(c: &Ctx) -> Vec<Section> {
     let Some(a) = &c.f.accuracy else { return vec![] };
     let mut out = vec![accuracy_draws(c, a), churn_multiplier(c, a)];
+    // Planned model changes: the accuracy's path month by month.
+    if c.sc.accuracy.as_ref().is_some_and(|a| !a.steps.is_empty()) {
+        out.push(fan(c, "accuracy", "accuracy-path", c.w.accuracy_path, false));
+    }
     out.extend(accuracy_worth_table(c, a));
     out
 }

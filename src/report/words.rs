@@ -355,6 +355,8 @@ words! {
     payback: "Payback (months)", "回收期（月）";
     /// How the payback period is computed.
     payback_convention: "paid CAC ÷ (ARPA × gross margin)", "付费获客成本 ÷ (ARPA × 毛利率)";
+    /// Heading of the accuracy's path with planned model changes.
+    accuracy_path: "Model accuracy by month", "各月模型准确率";
     // A plan's sections
     /// Key figure: median net revenue retention.
     nrr_median: "Net revenue retention, last 12 months, median", "净收入留存率（近 12 个月）中位数";

@@ -444,9 +444,17 @@ fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
         assert!(o.status.success(), "{}", stderr(&o));
         let md = std::fs::read_to_string(out.join("report.md")).unwrap();
         let wanted: &[&str] = if lang == "en" {
-            &["## Customer segments", "| enterprise |", "## Year by year", "Revenue, plan on averages", "## MRR movements by year", "Net revenue retention"]
+            &[
+                "## Customer segments",
+                "| enterprise |",
+                "## Year by year",
+                "Revenue, plan on averages",
+                "## MRR movements by year",
+                "Net revenue retention",
+                "## Model accuracy by month",
+            ]
         } else {
-            &["## 客户分层", "## 逐年概览", "收入（平均值计划）", "## 各年 MRR 变动", "净收入留存率"]
+            &["## 客户分层", "## 逐年概览", "收入（平均值计划）", "## 各年 MRR 变动", "净收入留存率", "## 各月模型准确率"]
         };
         for w in wanted {
             assert!(md.contains(w), "{lang}: `{w}` missing");
