@@ -76,23 +76,12 @@ pub(crate) fn fixed_at(sc: &Scenario, value: impl Fn(InputId) -> f64) -> anyhow:
 /// The monthly path of run 0 of `sc`: `path[month − 1]` (a classic
 /// file's plan metrics, which it does not compute, read 0).
 pub fn path(sc: &Scenario) -> Vec<Month> {
-    path_with_segments(sc).0
-}
-
-/// [`path`], and each month's per-segment values in
-/// [`crate::model::SEGMENT_METRICS`] order, segment by segment (empty
-/// for a file without `[[segment]]`).
-pub fn path_with_segments(sc: &Scenario) -> (Vec<Month>, Vec<Vec<f64>>) {
     let h = sc.months as usize;
     let plan = Plan::new(sc);
-    let columns = plan.n_monthly();
-    let mut paths = vec![0.0; columns * h];
+    let mut paths = vec![0.0; plan.n_monthly() * h];
     let mut inputs = vec![0.0; plan.n_reported()];
     model::simulate_run(sc, &plan, 0, &mut paths, 1, 0, &mut inputs);
-    let at = |m: usize, t: usize| if m < columns { paths[m * h + t] } else { 0.0 };
-    let months = (0..h).map(|t| Month::from_values(std::array::from_fn(|m| if m < plan.plan_metrics { at(m, t) } else { 0.0 }))).collect();
-    let segments = (0..h).map(|t| (plan.plan_metrics..columns).map(|m| at(m, t)).collect()).collect();
-    (months, segments)
+    (0..h).map(|t| Month::from_values(std::array::from_fn(|m| if m < plan.plan_metrics { paths[m * h + t] } else { 0.0 }))).collect()
 }
 
 /// Month 1's profit and loss.

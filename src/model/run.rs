@@ -257,7 +257,6 @@ impl<'a> Run<'a> {
             lambda,
             price,
             growth,
-            list: price * growth,
             lift: self.growth.lift,
             expansion: seg.expansion.map_or(0.0, |e| self.x(e)),
             annual_share: seg.annual.as_ref().map_or(0.0, |a| self.x(a.share)),
@@ -347,7 +346,7 @@ impl<'a> Run<'a> {
             }
         }
         self.growth.lift = 1.0;
-        if t > 12 && (t - 1) % 12 == 0 {
+        if year_starts(t) {
             self.growth.lift = 1.0 + self.x(sc.annual_increase);
             self.growth.price *= self.growth.lift;
         }
@@ -485,6 +484,12 @@ fn start_tiers<'a>(sc: &'a Scenario, v: &[f64], run: u64) -> (Vec<Tier<'a>>, f64
     (tiers, deferred)
 }
 
+/// Whether month `t` starts a year after the first (13, 25, …): when
+/// yearly price increases and raises apply.
+fn year_starts(t: u32) -> bool {
+    t > 12 && (t - 1) % 12 == 0
+}
+
 /// A drawn or written event month.
 fn event_month(m: EventMonth, v: &[f64]) -> u32 {
     match m {
@@ -614,7 +619,7 @@ impl Team {
         let (mut cost, mut heads) = (0.0, 0.0);
         for (k, role) in sc.team.iter().enumerate() {
             let n = counts::round_nonneg(v[role.count.index()].max(0.0));
-            if t > 12 && (t - 1) % 12 == 0 {
+            if year_starts(t) {
                 self.raises[k] *= 1.0 + v[role.raise.index()];
             }
             let before = if t == 1 { n } else { self.heads[k] };

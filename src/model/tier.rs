@@ -37,16 +37,29 @@ pub(super) struct TierInputs {
     /// Expected arrivals, `λ`.
     pub(super) lambda: f64,
     /// The price input and the yearly increases' factor; the list price in
-    /// force is `price · growth`.
+    /// force is [`TierInputs::list`].
     pub(super) price: f64,
     pub(super) growth: f64,
-    /// `price · growth`.
-    pub(super) list: f64,
     /// The month's price-increase factor (1 outside the first month of a year).
     pub(super) lift: f64,
     pub(super) expansion: f64,
     pub(super) annual_share: f64,
     pub(super) discount: f64,
+}
+
+impl TierInputs {
+    /// The list price in force, `price · growth`.
+    #[inline(always)]
+    fn list(&self) -> f64 {
+        self.price * self.growth
+    }
+}
+
+/// `Binomial(n, p)` under random noise for a whole `n`; otherwise its
+/// expected value `n · p` (noise off, or fractional customers).
+#[inline(always)]
+fn binomial_or_expected(rng: &mut Stream, n: f64, p: f64, noise: Noise) -> f64 {
+    if noise == Noise::Random && n.fract() == 0.0 { counts::binomial(rng, n as u64, p) as f64 } else { n * p }
 }
 
 /// One segment's month.
@@ -128,7 +141,7 @@ impl<'a> Tier<'a> {
         if self.seg.annual.is_some() {
             self.renew(&mut out, t, x, churn_noise);
             let slot = t as usize % SLOTS;
-            let price = new_annual * x.list * (1.0 - x.discount);
+            let price = new_annual * x.list() * (1.0 - x.discount);
             self.annual[slot] += new_annual;
             self.annual_mrr[slot] += price;
             out.new_mrr += price;
@@ -145,44 +158,34 @@ impl<'a> Tier<'a> {
     /// Of `new` arrivals, how many prepay a year.
     #[inline(always)]
     fn split(&mut self, new: f64, share: f64, noise: Noise) -> f64 {
-        if self.seg.annual.is_none() || !(share > 0.0) {
-            0.0
-        } else if noise == Noise::Random && new.fract() == 0.0 {
-            counts::binomial(&mut self.split_rng, new as u64, share) as f64
-        } else {
-            new * share
-        }
+        if self.seg.annual.is_none() || !(share > 0.0) { 0.0 } else { binomial_or_expected(&mut self.split_rng, new, share, noise) }
     }
 
     /// Monthly-billed customers: churn, expansion on those kept, arrivals.
     #[inline(always)]
     fn monthly_step(&mut self, out: &mut TierMonth, x: &TierInputs, churned: f64, new: f64, track: bool) {
-        let next = self.monthly - churned + new;
+        let (start, before) = (self.monthly, self.monthly_mrr);
+        let next = start - churned + new;
+        self.monthly = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
         match self.seg.expansion {
             // A classic file: no movements are written.
-            None if !track => {
-                self.monthly = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
-                self.monthly_mrr = self.monthly * x.price * x.growth;
-            }
+            None if !track => self.monthly_mrr = self.monthly * x.price * x.growth,
             None => {
                 // Every monthly customer pays the list price in force: the
-                // kept ones' change is the price increase.
-                let (before, start) = (self.monthly_mrr, self.monthly);
-                self.monthly = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
-                // As the classic model computes it, to the bit.
+                // kept ones' change is the price increase. As the classic
+                // model computes it, to the bit.
                 let mrr = self.monthly * x.price * x.growth;
                 out.churned_mrr = if start > 0.0 { churned * (before / start) } else { 0.0 };
-                out.new_mrr = new * x.list;
+                out.new_mrr = new * x.list();
                 out.moved_mrr = mrr - (before - out.churned_mrr) - out.new_mrr;
                 self.monthly_mrr = mrr;
             }
             Some(_) => {
-                let arpa = if self.monthly > 0.0 { self.monthly_mrr / self.monthly } else { 0.0 };
+                let arpa = if start > 0.0 { before / start } else { 0.0 };
                 out.churned_mrr = churned * arpa;
-                let kept = self.monthly_mrr - out.churned_mrr;
+                let kept = before - out.churned_mrr;
                 out.moved_mrr = kept * ((1.0 + x.expansion) * x.lift - 1.0);
-                out.new_mrr = new * x.list;
-                self.monthly = if next.is_nan() { next } else { next.clamp(0.0, MAX_CUSTOMERS) };
+                out.new_mrr = new * x.list();
                 self.monthly_mrr = kept + out.moved_mrr + out.new_mrr;
             }
         }
@@ -200,11 +203,11 @@ impl<'a> Tier<'a> {
             return;
         }
         let p = 1.0 - (1.0 - x.churn).powi(12);
-        let left = if noise == Noise::Random && due.fract() == 0.0 { counts::binomial(&mut self.renewal_rng, due as u64, p) as f64 } else { due * p };
+        let left = binomial_or_expected(&mut self.renewal_rng, due, p, noise);
         let before = self.annual_mrr[slot];
         let churned_mrr = left * before / due;
         self.annual[slot] = due - left;
-        self.annual_mrr[slot] = (due - left) * x.list * (1.0 - x.discount);
+        self.annual_mrr[slot] = (due - left) * x.list() * (1.0 - x.discount);
         out.churned += left;
         out.churned_mrr += churned_mrr;
         out.moved_mrr += self.annual_mrr[slot] - (before - churned_mrr);

@@ -395,6 +395,8 @@ words! {
     movements_heading: "MRR movements by year", "各年 MRR 变动";
     /// What the MRR movements show.
     movements_intro: "Means over the simulated futures, which add up: MRR at the start + new + expansion − contraction − churned = MRR at the end.", "模拟未来的均值，可逐项相加：年初 MRR + 新增 + 扩张 − 收缩 − 流失 = 年末 MRR。";
+    /// Column header: the year of a row.
+    year: "Year", "年份";
     mrr_start: "MRR at start", "年初 MRR";
     new_mrr: "+ new", "+ 新增";
     expansion_mrr: "+ expansion", "+ 扩张";

@@ -332,8 +332,7 @@ impl Scenario {
 
     /// The names of this scenario's output columns (see [`crate::model::metrics::Schema`]).
     pub fn schema(&self) -> crate::model::metrics::Schema {
-        let segments: Vec<&str> = if self.segmented { self.segments.iter().map(|s| s.name.as_str()).collect() } else { vec![] };
-        crate::model::metrics::Schema::new(self.extended, &segments, self.funding.len())
+        schema_of(self.extended, self.segmented, &self.segments, self.funding.len())
     }
 
     pub fn input(&self, id: InputId) -> &Input {
@@ -354,6 +353,13 @@ impl Scenario {
     pub fn stress(&self, name: &str) -> Option<&Stress> {
         self.stresses.iter().find(|s| s.name == name)
     }
+}
+
+/// The output columns of a scenario (or one being validated) with these
+/// parts: per-segment metrics only for a file that names its segments.
+fn schema_of(extended: bool, segmented: bool, segments: &[Segment], rounds: usize) -> crate::model::metrics::Schema {
+    let names: Vec<&str> = if segmented { segments.iter().map(|s| s.name.as_str()).collect() } else { vec![] };
+    crate::model::metrics::Schema::new(extended, &names, rounds)
 }
 
 /// Command-line overrides applied before validation (so limits still apply).

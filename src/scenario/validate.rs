@@ -57,8 +57,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         || model.acquisition.seasonality.is_some()
         || model.funding.iter().any(|r| r.month.fixed().is_none())
         || model.costs.one_off.iter().any(|(m, _)| m.fixed().is_none());
-    let segments: Vec<&str> = if spec.segment.is_empty() { vec![] } else { model.segments.iter().map(|s| s.name.as_str()).collect() };
-    let schema = crate::model::metrics::Schema::new(extended, &segments, model.funding.len());
+    let schema = super::schema_of(extended, !spec.segment.is_empty(), &model.segments, model.funding.len());
     let References { stresses, asserts, correlation } = references(&mut cx, &spec, &overrides, &model, months, schema);
 
     super::schedule::check_growth(&mut cx, &spec);

@@ -109,8 +109,7 @@ fn movements(c: &Ctx, p: &PlanFacts) -> Section {
             [label, c.n.money(m.start), c.n.money(m.new), c.n.money(m.expansion), c.n.money(m.contraction), c.n.money(m.churned), c.n.money(m.end)].to_vec()
         })
         .collect();
-    let headers = [w.segment_header, w.mrr_start, w.new_mrr, w.expansion_mrr, w.contraction_mrr, w.churned_mrr, w.mrr_end];
-    let headers = [c.lang.pick("Year", "年份")].into_iter().chain(headers.into_iter().skip(1)).collect::<Vec<_>>();
+    let headers = [w.year, w.mrr_start, w.new_mrr, w.expansion_mrr, w.contraction_mrr, w.churned_mrr, w.mrr_end];
     Section {
         id: "movements".into(),
         heading: w.movements_heading.into(),
