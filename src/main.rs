@@ -21,6 +21,10 @@ fn main() -> ExitCode {
             eprintln!("{}", runway::interrupt::Interrupted);
             ExitCode::from(runway::interrupt::EXIT_CODE)
         }
+        Err(f) if runway::cli::protocol::json() => {
+            eprintln!("{}", runway::cli::protocol::error_line(&f.error, f.code));
+            ExitCode::from(f.code)
+        }
         Err(f) => {
             eprintln!("error: {:#}", f.error);
             ExitCode::from(f.code)

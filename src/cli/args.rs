@@ -12,7 +12,7 @@ use crate::scenario::Overrides;
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// `--runs` and `--seed`: how many futures and from which seed, for every
@@ -37,7 +37,7 @@ impl RunsSeed {
 /// Which scenario, and the overrides every simulating command takes.
 #[derive(Debug, clap::Args)]
 pub struct ScenarioArgs {
-    /// Scenario file (TOML); the built-in sentiment-analysis example if omitted.
+    /// Scenario file (TOML), `-` for standard input; the built-in sentiment-analysis example if omitted.
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub runs_seed: RunsSeed,
@@ -120,22 +120,28 @@ pub(crate) struct Bar {
     show: bool,
     shown: AtomicBool,
     total: u64,
+    /// `RUNWAY_STDERR=json`: the last percent written as a progress line
+    /// (`u64::MAX`: lines are off).
+    percent: AtomicU64,
 }
 
 impl Bar {
     /// A bar for `total` runs (`quiet`: never shown).
     pub fn new(total: u64, quiet: bool) -> Bar {
+        let lines = !quiet && super::protocol::json();
         Bar {
             bar: indicatif::ProgressBar::hidden(),
             start: Instant::now(),
-            show: !quiet && std::io::stderr().is_terminal(),
+            show: !quiet && !lines && std::io::stderr().is_terminal(),
             shown: AtomicBool::new(false),
             total,
+            percent: AtomicU64::new(if lines { 0 } else { u64::MAX }),
         }
     }
 
     /// `done` runs of the total are finished.
     pub fn set(&self, done: u64) {
+        self.line(done);
         if self.show && self.start.elapsed() > Duration::from_millis(800) && !self.shown.swap(true, Ordering::Relaxed) {
             self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             self.bar.set_length(self.total);
@@ -146,6 +152,15 @@ impl Bar {
             self.bar.set_length(done);
         }
         self.bar.set_position(done);
+    }
+
+    /// A progress line when `done` reaches a new percent of the total.
+    fn line(&self, done: u64) {
+        let percent = done.saturating_mul(100) / self.total.max(1);
+        let last = self.percent.load(Ordering::Relaxed);
+        if last != u64::MAX && percent > last && self.percent.compare_exchange(last, percent, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            eprintln!("{}", super::protocol::progress_line(done, self.total.max(done)));
+        }
     }
 
     pub fn finish(&self) {

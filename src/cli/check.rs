@@ -7,7 +7,7 @@ use crate::analysis::MAX_COLLECTED_BYTES;
 use crate::analysis::check::{self, Rules};
 use crate::pipeline::fs;
 use crate::present::check as outputs;
-use crate::scenario::{self, Overrides, Scenario, ScenarioError, limits};
+use crate::scenario::{self, Overrides, Scenario, ScenarioErrors, limits};
 use anyhow::Context;
 use rayon::prelude::*;
 use std::io::Write;
@@ -17,7 +17,7 @@ use std::time::Instant;
 /// Where JUnit, Markdown and JSON go, and how assertions are decided.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Scenario files (TOML) whose [[assert]]s to check.
+    /// Scenario files (TOML) whose [[assert]]s to check (`-`: one from standard input).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
     /// Write JUnit XML here (one testsuite per file, one testcase per assertion).
@@ -44,12 +44,14 @@ pub struct CheckArgs {
 
 /// Loads every file, reporting every bad one (exit 2 if any).
 fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Failure> {
-    let loaded: Vec<Result<Scenario, ScenarioError>> = paths.iter().map(|p| scenario::load(p, overrides.clone())).collect();
-    let bad: Vec<String> = loaded.iter().filter_map(|r| r.as_ref().err().map(|e| format!("error: {e}"))).collect();
-    if !bad.is_empty() {
-        return Err(anyhow::anyhow!("{}\n{} of {} files could not be read; nothing was run", bad.join("\n"), bad.len(), paths.len()).into());
+    if paths.iter().filter(|p| p.as_path() == Path::new(scenario::STDIN_ARG)).count() > 1 {
+        return Err(anyhow::anyhow!("`-` (standard input) is given more than once; it holds one scenario").into());
     }
-    Ok(loaded.into_iter().map(|r| r.expect("errors returned above")).collect())
+    let (good, bad): (Vec<_>, Vec<_>) = paths.iter().map(|p| scenario::load(p, overrides.clone())).partition(Result::is_ok);
+    if !bad.is_empty() {
+        return Err(ScenarioErrors { errors: bad.into_iter().filter_map(Result::err).collect(), total: paths.len() }.into());
+    }
+    Ok(good.into_iter().filter_map(Result::ok).collect())
 }
 
 fn rules(args: &CheckArgs, sc: &Scenario) -> Result<Rules, Failure> {

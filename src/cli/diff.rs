@@ -17,7 +17,7 @@ use std::time::Instant;
 pub struct DiffArgs {
     /// The old version: a file, or REV:path read through git (e.g. main:plans/plan.toml).
     pub old: String,
-    /// The new version: a file, or REV:path.
+    /// The new version: a file, REV:path, or `-` for standard input.
     pub new: String,
     /// A figure to compare (repeatable) [default: as for `stress`].
     #[arg(long, value_name = "FIGURE")]
@@ -61,6 +61,9 @@ fn figure_pairs(texts: &[String], old: &Scenario, new: &Scenario, old_name: &str
 
 pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     let start = Instant::now();
+    if args.old == scenario::STDIN_ARG && args.new == scenario::STDIN_ARG {
+        return Err(anyhow::anyhow!("`-` (standard input) holds one scenario; give it for one version only").into());
+    }
     let new = load_version(&args.new, args.runs_seed.overrides())?;
     let old = load_version(&args.old, Overrides { runs: Some(new.runs), seed: Some(new.seed), ..Overrides::default() })?;
     for (name, sc) in [(&args.old, &old), (&args.new, &new)] {

@@ -12,6 +12,7 @@ pub mod args;
 mod check;
 mod diff;
 mod merge;
+pub mod protocol;
 mod report;
 mod run;
 mod sensitivity;
@@ -56,9 +57,12 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Parse and check a scenario without running it (exit 0 if valid, 2 with the problems).
     Validate {
-        /// Scenario files (TOML).
+        /// Scenario files (TOML); `-` reads one from standard input.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Print only the problems (nothing for a valid file).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Join shard files (from `run --shard I/N`) into the outputs of one run.
     Merge(merge::MergeArgs),
@@ -70,6 +74,9 @@ pub enum Command {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }
 
@@ -98,8 +105,8 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Diff(args) => diff::diff(args),
         Command::Report(args) => report::report(args),
         Command::Merge(args) => merge::merge(args),
-        Command::Validate { scenarios } => validate::validate(&scenarios),
-        Command::Init { file, force } => init(&file, force),
+        Command::Validate { scenarios, quiet } => validate::validate(&scenarios, quiet),
+        Command::Init { file, force, quiet } => init(&file, force, quiet),
     }
 }
 
@@ -117,11 +124,13 @@ pub(crate) fn figures(texts: &[String], sc: &Scenario) -> Result<Vec<Figure>, Fa
     Ok(texts.iter().map(|t| Figure::parse(t, &catalog)).collect::<Result<Vec<_>, _>>()?)
 }
 
-fn init(file: &Path, force: bool) -> Result<u8, Failure> {
+fn init(file: &Path, force: bool, quiet: bool) -> Result<u8, Failure> {
     if file.exists() && !force {
         return Err(anyhow::anyhow!("{} already exists; use --force to overwrite it", file.display()).into());
     }
     fs::write_text(file, STARTER)?;
-    println!("wrote {}; run it with: runway run {}", file.display(), file.display());
+    if !quiet {
+        println!("wrote {}; run it with: runway run {}", file.display(), file.display());
+    }
     Ok(0)
 }

@@ -82,7 +82,13 @@ pub(super) fn unevaluated(sc: &Scenario) -> Option<String> {
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     // The built-in example has no file the user can name: `stress` takes
     // it by default, `check` needs a file (`runway init` writes one).
-    let file = if sc.source.builtin { String::new() } else { format!(" {}", sc.source.path.display()) };
+    let file = if sc.source.builtin {
+        String::new()
+    } else if sc.source.path == Path::new(crate::scenario::STDIN_SHOWN) {
+        format!(" {}", crate::scenario::STDIN_ARG)
+    } else {
+        format!(" {}", sc.source.path.display())
+    };
     let check_file = if file.is_empty() { " FILE".to_string() } else { file.clone() };
     match (sc.stresses.len(), sc.asserts.len()) {
         (0, 0) => None,

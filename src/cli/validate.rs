@@ -6,15 +6,23 @@ use crate::present::text;
 use crate::scenario::{self, Overrides, Scenario};
 use std::path::PathBuf;
 
-pub fn validate(paths: &[PathBuf]) -> Result<u8, Failure> {
+/// Checks each file, printing what it holds (not with `quiet`) or its
+/// problems (a JSON line each with `RUNWAY_STDERR=json`).
+pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<u8, Failure> {
     let mut failed = 0;
     for p in paths {
         match scenario::load(p, Overrides::default()) {
             Ok(sc) => {
                 for w in &sc.warnings {
-                    eprintln!("warning: {}: {w}", p.display());
+                    eprintln!("warning: {}: {w}", sc.source.path.display());
                 }
-                print!("{}", validated(&sc));
+                if !quiet {
+                    print!("{}", validated(&sc));
+                }
+            }
+            Err(e) if super::protocol::json() => {
+                eprintln!("{}", super::protocol::error_line(&e.into(), 2));
+                failed += 1;
             }
             Err(e) => {
                 eprintln!("error: {e}");

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// One thing wrong with a scenario, located in its file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Problem {
     /// 1-based line of the offending value, when known.
     pub line: Option<usize>,
@@ -61,6 +61,55 @@ impl ScenarioError {
             ScenarioError::Invalid { problems, .. } => ScenarioError::Invalid { path, problems },
         }
     }
+}
+
+impl ScenarioError {
+    /// The file the error is about, as shown in its message.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            ScenarioError::Read { path, .. }
+            | ScenarioError::TooBig { path, .. }
+            | ScenarioError::Syntax { path, .. }
+            | ScenarioError::Invalid { path, .. } => path,
+        }
+    }
+
+    /// Every problem, located: a syntax error is one problem at its line
+    /// (key empty when the parser could not name one), a file that cannot be
+    /// read is one problem without a line.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            ScenarioError::Invalid { problems, .. } => problems.clone(),
+            ScenarioError::Syntax { line, message, .. } => {
+                let (key, message) = match message.split_once(": ") {
+                    Some((k, m)) if !k.contains(' ') => (k.to_string(), m.to_string()),
+                    _ => (String::new(), message.clone()),
+                };
+                vec![Problem { line: (*line > 0).then_some(*line), key, value: String::new(), message }]
+            }
+            ScenarioError::Read { error, .. } => {
+                vec![Problem { line: None, key: String::new(), value: String::new(), message: format!("cannot read the scenario: {error}") }]
+            }
+            ScenarioError::TooBig { size, max, .. } => {
+                vec![Problem {
+                    line: None,
+                    key: String::new(),
+                    value: String::new(),
+                    message: format!("the file is {size} bytes; scenarios may be at most {max} bytes"),
+                }]
+            }
+        }
+    }
+}
+
+/// Several files' errors at once (`runway check` reads every file before
+/// running any): each file's problems stay attached to it.
+#[derive(Debug, thiserror::Error)]
+#[error("{}\n{} of {total} files could not be read; nothing was run", errors.iter().map(|e| format!("error: {e}")).collect::<Vec<_>>().join("\n"), errors.len())]
+pub struct ScenarioErrors {
+    pub errors: Vec<ScenarioError>,
+    /// How many files were given.
+    pub total: usize,
 }
 
 fn list(path: &std::path::Path, problems: &[Problem]) -> String {

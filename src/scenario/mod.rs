@@ -20,7 +20,7 @@ pub mod stress;
 mod validate;
 
 pub use correlation::Correlation;
-pub use error::{Problem, ScenarioError};
+pub use error::{Problem, ScenarioError, ScenarioErrors};
 pub use files::FileSource;
 pub use input::{Domain, Input, InputId, Per};
 pub use stress::{Op, Patch, Stress, Target, Targets};
@@ -375,9 +375,13 @@ pub struct Overrides {
     pub from_month: Option<u32>,
 }
 
-/// Reads and validates a scenario file. Files it refers to are read from
-/// its folder or below.
+/// Reads and validates a scenario file (`-`: standard input). Files it
+/// refers to are read from its folder or below (the current directory for
+/// standard input).
 pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError> {
+    if path == Path::new(STDIN_ARG) {
+        return load_stdin(overrides);
+    }
     let size = std::fs::metadata(path).map_err(|error| ScenarioError::Read { path: path.into(), error })?.len();
     if size > limits::MAX_FILE_BYTES {
         return Err(ScenarioError::TooBig { path: path.into(), size, max: limits::MAX_FILE_BYTES });
@@ -386,6 +390,28 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
     parse(&text, path, &FileSource::Dir(dir), overrides)
+}
+
+/// The path argument that names standard input (`runway run -`).
+pub const STDIN_ARG: &str = "-";
+
+/// How a scenario read from standard input is named in messages, the
+/// manifest and the default output folder (`out/stdin/`).
+pub const STDIN_SHOWN: &str = "<stdin>";
+
+/// Reads a scenario from standard input (at most the size limit); the data
+/// files it names are read relative to the current directory.
+fn load_stdin(overrides: Overrides) -> Result<Scenario, ScenarioError> {
+    use std::io::Read;
+    let path = PathBuf::from(STDIN_SHOWN);
+    let mut bytes = Vec::new();
+    std::io::stdin().take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|error| ScenarioError::Read { path: path.clone(), error })?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(ScenarioError::TooBig { path, size: bytes.len() as u64, max: limits::MAX_FILE_BYTES });
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|e| ScenarioError::Read { path: path.clone(), error: std::io::Error::new(std::io::ErrorKind::InvalidData, e) })?;
+    parse(&text, &path, &FileSource::Dir(PathBuf::from(".")), overrides)
 }
 
 /// Reads and validates `path` as it is at git revision `rev` (`runway diff

@@ -2,7 +2,7 @@
 //! example scenario, `validate`/`init`, and one test per class of bad input
 //! (exit code 2, a message naming the key, no output written).
 
-use crate::{runway, runway_ok, scratch, stderr};
+use crate::{runway, runway_ok, scratch, stderr, stdout};
 use std::path::Path;
 
 /// summary.json without the one field allowed to differ between runs.
@@ -670,4 +670,100 @@ fn a_command_that_would_run_for_hours_is_refused_first() {
     let o = runway(&["check", plan.to_str().unwrap(), "--max-runs", "10000000"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("up to --max-runs would simulate 1001 × 10000000 runs"), "{}", stderr(&o));
+}
+
+// ------------------------------------------- driven by another program
+
+/// Runs `runway` with `input` on standard input and `envs` set.
+fn runway_piped(args: &[&str], input: &str, envs: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runway"))
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runway starts");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_scenario_from_standard_input_gives_the_outputs_of_its_file() {
+    let dir = scratch("stdin");
+    let file = "scenarios/saas-baseline.toml";
+    let text = std::fs::read_to_string(file).unwrap();
+    let (from_file, from_stdin) = (dir.join("file"), dir.join("stdin"));
+    runway_ok(&["run", file, "--runs", "3000", "--out", from_file.to_str().unwrap()]);
+    let o = runway_piped(&["run", "-", "--runs", "3000", "--out", from_stdin.to_str().unwrap()], &text, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for table in ["monthly.csv", "runs.csv"] {
+        assert_eq!(std::fs::read(from_file.join(table)).unwrap(), std::fs::read(from_stdin.join(table)).unwrap(), "{table}");
+    }
+    // The summaries differ only in the file's name and the wall time.
+    let same = |dir: &Path| summary_without_wall_time(dir).lines().filter(|l| !l.contains("\"scenario_file\"")).collect::<Vec<_>>().join("\n");
+    assert_eq!(same(&from_file), same(&from_stdin));
+    assert!(summary_without_wall_time(&from_stdin).contains(r#""scenario_file": "<stdin>""#));
+    // The note names the command that reads standard input again.
+    assert!(stderr(&o).contains("`runway check -`"), "{}", stderr(&o));
+    // Standard input holds one scenario: `check - -` is refused before reading it.
+    let o = runway_piped(&["check", "-", "-"], &text, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("more than once"), "{}", stderr(&o));
+}
+
+#[test]
+fn json_stderr_carries_progress_and_every_problem_with_its_key_and_line() {
+    let json = [("RUNWAY_STDERR", "json")];
+    let bad =
+        "[scenario]\nname = \"bad\"\nmonths = 36\nruns = 100\nseed = 1\n\n[start]\ncustomers = 10\ncash = 1000\n\n[pricing]\nprice = -5\n\n[churn]\nbase = 2\n";
+    let o = runway_piped(&["run", "-"], bad, &json);
+    assert_eq!(o.status.code(), Some(2));
+    let last = stderr(&o).lines().last().unwrap().to_string();
+    let v: serde_json::Value = serde_json::from_str(&last).unwrap_or_else(|e| panic!("{e}: {last}"));
+    assert_eq!(v["exit_code"], 2);
+    let problems = v["scenarios"][0]["problems"].as_array().unwrap();
+    let at = |key: &str| problems.iter().find(|p| p["key"] == key).unwrap_or_else(|| panic!("no {key} in {last}"));
+    assert_eq!(at("pricing.price")["line"], 12);
+    assert_eq!(at("pricing.price")["value"], "-5");
+    assert_eq!(at("churn.base")["line"], 15);
+    assert_eq!(v["scenarios"][0]["file"], "<stdin>");
+
+    // Progress: JSON lines, each at most the total, rising, the last the total;
+    // none with --quiet.
+    let dir = scratch("json-progress");
+    let args = ["run", "--runs", "40000", "--no-runs", "--out", dir.to_str().unwrap()];
+    let o = runway_piped(&args, "", &json);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let progress: Vec<(u64, u64)> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| (v["progress"].as_u64().unwrap(), v["total"].as_u64().unwrap()))
+        .collect();
+    assert!(progress.len() >= 2, "{}", stderr(&o));
+    assert!(progress.windows(2).all(|w| w[0].0 < w[1].0), "{progress:?}");
+    assert!(progress.iter().all(|&(d, t)| d <= t && t == 40_000), "{progress:?}");
+    assert_eq!(progress.last().unwrap().0, 40_000);
+    let quiet = runway_piped(&[&args[..], &["--quiet"]].concat(), "", &json);
+    assert!(!stderr(&quiet).contains('{'), "{}", stderr(&quiet));
+}
+
+#[test]
+fn every_command_takes_quiet() {
+    let dir = scratch("quiet");
+    for cmd in ["run", "stress", "sensitivity", "solve", "sweep", "check", "diff", "report", "validate", "merge", "init"] {
+        let help = stdout(&runway_ok(&[cmd, "--help"]));
+        assert!(help.contains("-q, --quiet"), "{cmd} has no --quiet:\n{help}");
+    }
+    let file = dir.join("starter.toml");
+    let o = runway_ok(&["init", file.to_str().unwrap(), "--quiet"]);
+    assert!(o.stdout.is_empty());
+    let o = runway_ok(&["validate", "--quiet", file.to_str().unwrap()]);
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    let o = runway(&["validate", "--quiet", "scenarios/no-such-plan.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such-plan.toml"));
 }
