@@ -113,7 +113,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
                 let t = Instant::now();
                 let checked = check::check(sc, rules, progress).with_context(|| format!("checking {}", path.display()))?;
                 Ok(outputs::FileCheck {
-                    file: path.display().to_string(),
+                    file: sc.source.path.display().to_string(),
                     scenario: sc.name.clone(),
                     seed: sc.seed,
                     sha256: sc.source.sha256.clone(),

@@ -62,11 +62,15 @@ impl TableArgs {
     }
 }
 
-/// What `run` prints before simulating: warnings, sections it does not
-/// evaluate, and a note when it replaces another plan's results.
-fn run_notes(sc: &Scenario, out: &Path) {
+/// What `run` prints before simulating: warnings, then (not with
+/// `--quiet`) notes on the sections it does not evaluate and on replacing
+/// another plan's results.
+fn run_notes(sc: &Scenario, out: &Path, quiet: bool) {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
+    }
+    if quiet {
+        return;
     }
     if let Some(line) = unevaluated(sc) {
         eprintln!("note: {line}");
@@ -114,7 +118,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     let out = args.output.out.resolve(&sc.source.path);
     let format = args.output.format(sc.runs);
     let runs_table = runs_table(&args.output, format, sc.runs);
-    run_notes(&sc, &out);
+    run_notes(&sc, &out, args.workers.quiet);
     if let Some(spec) = args.shard {
         return write_shard(&sc, spec, &out, &args.workers);
     }

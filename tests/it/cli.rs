@@ -763,6 +763,12 @@ fn every_command_takes_quiet() {
     assert!(o.stdout.is_empty());
     let o = runway_ok(&["validate", "--quiet", file.to_str().unwrap()]);
     assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    // A run's notes (here: assertions `run` does not decide) go with the bar.
+    let out = dir.join("out");
+    let loud = runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", "100", "--out", out.to_str().unwrap()]);
+    assert!(stderr(&loud).contains("note: "), "{}", stderr(&loud));
+    let quiet = runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", "100", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(quiet.stderr.is_empty(), "{}", stderr(&quiet));
     let o = runway(&["validate", "--quiet", "scenarios/no-such-plan.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no-such-plan.toml"));
