@@ -238,7 +238,14 @@ def sweep(
     progress: bool | None = None,
 ) -> pl.DataFrame:
     """A figure over ``steps`` evenly spaced values of one input (ends
-    included), on common random numbers."""
+    included), on common random numbers.
+
+    >>> import runway
+    >>> t = runway.sweep(vary="pricing.price", range=(200, 400), steps=3, runs=2000, progress=False)
+    >>> t.columns
+    ['value', 'figure', 'estimate', 'se', 'diff', 'diff_se']
+    >>> t.filter(figure="median(final_cash)")["value"].to_list()
+    [200.0, 300.0, 400.0]"""
     lo, hi = range
     extra = ["--vary", vary, f"--range={lo!r}..{hi!r}", "--steps", str(int(steps)), *_metrics(metrics)]
     return _analysis("sweep", plan, extra, runs=runs, seed=seed, months=months, threads=threads, out=out, progress=progress)
@@ -261,9 +268,14 @@ def solve(
     progress: bool | None = None,
 ) -> dict[str, Any]:
     """The value of ``vary`` at which ``target`` starts to hold (bisection
-    on one seed): ``solve.json`` as a dict, whose ``status`` says whether
-    the target is met (a target that cannot be met is an answer, not an
-    error)."""
+    on one seed): ``solve.json`` as a dict, whose ``status`` is ``solved``,
+    ``unmet`` (holds at neither end of the range; an answer, not an error)
+    or ``met_everywhere``.
+
+    >>> import runway
+    >>> s = runway.solve(vary="pricing.price", target="P(default_month <= 36) <= 2%", runs=2000, progress=False)
+    >>> s["status"], s["holds"], round(s["value"], 2), s["achieved"]
+    ('solved', 'above', 32.17, 0.0195)"""
     g = given(plan)
     extra = ["--vary", vary, "--target", target, *set_args(set)]
     if range is not None:
@@ -291,7 +303,12 @@ def check(
     progress: bool | None = None,
 ) -> CheckResult:
     """Decides every ``[[assert]]`` of each plan with its Monte Carlo error
-    (as ``runway check``; failing assertions are a result, not an error)."""
+    (as ``runway check``; failing assertions are a result, not an error).
+
+    >>> import runway
+    >>> c = runway.check("scenarios/saas-baseline.toml", runs=2000, progress=False)
+    >>> c.passed, c.verdicts["status"].to_list()
+    (True, ['pass', 'pass', 'pass'])"""
     many = [plans] if isinstance(plans, (str, os.PathLike, Mapping)) else list(plans)
     with as_files(many) as (files, stdin), tempfile.TemporaryDirectory(prefix="runway-check-") as tmp:
         verdicts = Path(tmp) / "verdicts.json"
@@ -319,7 +336,13 @@ def diff(
 ) -> pl.DataFrame:
     """Two versions of a plan on the same seed (the new one's runs and seed
     unless given): each figure in both and its change with the paired
-    standard error."""
+    standard error.
+
+    >>> import runway
+    >>> d = runway.diff("scenarios/saas-baseline.toml", "scenarios/bootstrapped-saas.toml", runs=2000, progress=False)
+    >>> row = d.filter(figure="P(default_month <= 60)").row(0, named=True)
+    >>> row["old"], row["new"], round(row["diff"], 4), round(row["diff_se"], 4)
+    (0.1605, 0.052, -0.1085, 0.0078)"""
     with as_files([old, new]) as (files, stdin), _folder(out) as folder:
         args = ["diff", *files, *_common(runs, seed, None, threads), "--format", "parquet", "--out", str(folder), *_metrics(metrics)]
         if markdown is not None:
@@ -341,7 +364,13 @@ def report(
     progress: bool | None = None,
 ) -> Report:
     """Writes the investor report (``lang`` "en" or "zh") into ``out``
-    (default: runway's, ``out/<plan name>/``) and returns its files."""
+    (default: runway's, ``out/<plan name>/``) and returns its files.
+
+    >>> import runway, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     r = runway.report("scenarios/ai-api.toml", runs=1000, out=folder, progress=False)
+    ...     r.html.name, r.markdown.name, len(r.charts) > 0
+    ('report.html', 'report.md', True)"""
     g = given(plan)
     args = ["report", *([g.arg] if g.arg else []), *_common(runs, seed, months, threads), "--lang", lang]
     if date is not None:
@@ -365,7 +394,11 @@ def _written(stdout: str, name: str) -> Path:
 def validate(plan: Plan) -> str:
     """Checks a plan without running it: what ``runway validate`` prints
     (its size and uncertain inputs), or :class:`ScenarioError` with every
-    problem."""
+    problem.
+
+    >>> import runway
+    >>> print(runway.validate("scenarios/ai-api.toml").splitlines()[0])
+    scenarios/ai-api.toml: ok (36 months, 10,000 runs, 60 inputs of which 16 uncertain)"""
     g = given(plan)
     if g.arg is None:
         raise ValueError("validate needs a plan; the built-in example is always valid")
