@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from ._plan import Plan, as_files, given, set_args
+from ._plan import Plan, as_files, given, number, set_args
 from ._process import call
 
 
@@ -89,15 +89,23 @@ def _metrics(metrics: str | Sequence[str] | None) -> list[str]:
 def _folder(out: str | os.PathLike[str] | None) -> Iterator[Path]:
     """``out``, or a temporary folder removed when the results are read."""
     if out is not None:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        yield Path(out)
+        yield Path(out)  # runway creates it, or says why it cannot
         return
     with tempfile.TemporaryDirectory(prefix="runway-") as tmp:
         yield Path(tmp)
 
 
-def read_result(folder: Path, *, text: str = "", keep: bool) -> Result:
-    """The Parquet outputs of ``runway run`` (or ``merge``) in ``folder``."""
+def read_result(folder: str | os.PathLike[str], *, text: str = "", keep: bool = True) -> Result:
+    """The outputs ``runway run --format parquet`` (or ``merge``) wrote
+    into ``folder``, e.g. on a cluster's shared disk.
+
+    >>> import runway, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = runway.run(runs=500, out=folder, progress=False)
+    ...     runway.read_result(folder).runs.height
+    500
+    """
+    folder = Path(folder)
     summary = json.loads((folder / "summary.json").read_text())
     runs_file = folder / "runs.parquet"
     return Result(
@@ -247,7 +255,7 @@ def sweep(
     >>> t.filter(figure="median(final_cash)")["value"].to_list()
     [200.0, 300.0, 400.0]"""
     lo, hi = range
-    extra = ["--vary", vary, f"--range={lo!r}..{hi!r}", "--steps", str(int(steps)), *_metrics(metrics)]
+    extra = ["--vary", vary, f"--range={number(lo)}..{number(hi)}", "--steps", str(int(steps)), *_metrics(metrics)]
     return _analysis("sweep", plan, extra, runs=runs, seed=seed, months=months, threads=threads, out=out, progress=progress)
 
 
@@ -279,15 +287,31 @@ def solve(
     g = given(plan)
     extra = ["--vary", vary, "--target", target, *set_args(set)]
     if range is not None:
-        extra.append(f"--range={range[0]!r}..{range[1]!r}")
+        extra.append(f"--range={number(range[0])}..{number(range[1])}")
     if tolerance is not None:
-        extra += ["--tolerance", repr(float(tolerance))]
+        extra += ["--tolerance", number(float(tolerance))]
     if stress is not None:
         extra += ["--stress", stress]
     with _folder(out) as folder:
         args = ["solve", *([g.arg] if g.arg else []), *_common(runs, seed, months, threads), "--out", str(folder), *extra]
         call(args, stdin=g.text, progress=progress, ok=(0, 1))
         return json.loads((folder / "solve.json").read_text())
+
+
+#: The columns of ``check``'s verdicts (``runway check --json``'s records).
+VERDICT_SCHEMA = {
+    "file": pl.String,
+    "name": pl.String,
+    "expect": pl.String,
+    "stress": pl.String,
+    "value": pl.Float64,
+    "se": pl.Float64,
+    "status": pl.String,
+    "runs": pl.Int64,
+    "score": pl.Float64,
+    "runs_needed": pl.Int64,
+    "message": pl.String,
+}
 
 
 def check(
@@ -318,7 +342,7 @@ def check(
                 args += [flag, str(value)]
         done = call(args, stdin=stdin, progress=progress, ok=(0, 1))
         records = json.loads(verdicts.read_text())
-    frame = pl.DataFrame(records, infer_schema_length=None) if records else pl.DataFrame()
+    frame = pl.DataFrame(records, schema=VERDICT_SCHEMA) if records else pl.DataFrame(schema=VERDICT_SCHEMA)
     return CheckResult(passed=done.exit_code == 0, verdicts=frame, text=done.stdout)
 
 
@@ -364,7 +388,8 @@ def report(
     progress: bool | None = None,
 ) -> Report:
     """Writes the investor report (``lang`` "en" or "zh") into ``out``
-    (default: runway's, ``out/<plan name>/``) and returns its files.
+    (default: runway's, ``out/<file name>/``, which is ``out/stdin/`` for
+    every dict or TOML text: give ``out`` for those) and returns its files.
 
     >>> import runway, tempfile
     >>> with tempfile.TemporaryDirectory() as folder:

@@ -3,8 +3,10 @@ this package, found the way ruff's and uv's Python packages find theirs."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from pathlib import Path
@@ -13,13 +15,24 @@ from pathlib import Path
 ENV = "RUNWAY_BIN"
 
 
+@functools.lru_cache(maxsize=8)
+def _is_runway(path: str) -> bool:
+    """Whether the program at ``path`` is this runway (PyPI has an unrelated
+    package with a ``runway`` command): its ``--version`` says ``runway X``."""
+    try:
+        done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and done.stdout.startswith("runway ")
+
+
 def find_runway_bin() -> str:
     """The path of the ``runway`` executable.
 
     Looked for in this order: ``$RUNWAY_BIN``; the scripts folder of the
     environment this package is installed in (where pip put the wheel's
     executable); the user scheme's scripts folder (``pip install --user``);
-    then ``PATH``.
+    then a ``runway`` on ``PATH`` whose ``--version`` says it is this one.
 
     >>> import os, runway
     >>> path = runway.find_runway_bin()      # e.g. '/home/me/.venv/bin/runway'
@@ -39,7 +52,7 @@ def find_runway_bin() -> str:
         if path.is_file() and os.access(path, os.X_OK):
             return str(path)
     found = shutil.which(exe)
-    if found:
+    if found and _is_runway(found):
         return found
     raise FileNotFoundError(
         f"cannot find the runway executable (looked in {', '.join(str(c.parent) for c in candidates)} and PATH); "

@@ -5,6 +5,7 @@ input. A dict is written as TOML, so what runs is what a file would say."""
 from __future__ import annotations
 
 import contextlib
+import numbers
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -67,8 +68,8 @@ def set_args(values: Mapping[str, Any] | None) -> list[str]:
     for key, value in (values or {}).items():
         if isinstance(value, bool):
             text = "true" if value else "false"
-        elif isinstance(value, (int, float)):
-            text = repr(value)
+        elif isinstance(value, numbers.Real):
+            text = number(value)
         elif isinstance(value, str):
             text = value
         elif isinstance(value, Mapping):
@@ -77,6 +78,14 @@ def set_args(values: Mapping[str, Any] | None) -> list[str]:
             raise TypeError(f"--set {key}: a number, a string or a dict, not {type(value).__name__}")
         args += ["--set", f"{key}={text}"]
     return args
+
+
+def number(x: numbers.Real) -> str:
+    """A number as runway reads it: an integer as one, anything else as a
+    float (numpy's scalars included: their ``repr`` is ``np.float64(…)``)."""
+    if isinstance(x, numbers.Integral):
+        return str(int(x))
+    return repr(float(x))
 
 
 def _inline(table: Mapping[str, Any]) -> str:
@@ -90,7 +99,9 @@ def _inline(table: Mapping[str, Any]) -> str:
             return _inline(v)
         if isinstance(v, (list, tuple)):
             return "[" + ", ".join(value(x) for x in v) + "]"
-        return repr(v)
+        if isinstance(v, numbers.Real):
+            return number(v)
+        raise TypeError(f"{type(v).__name__} in an inline table: a number, string, list or dict")
 
     return "{ " + ", ".join(f"{k} = {value(v)}" for k, v in table.items()) + " }"
 

@@ -9,8 +9,10 @@ warnings; notes are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -60,30 +62,51 @@ def call(args: Sequence[str], *, stdin: bytes | None = None, progress: bool | No
     reader.start()
     try:
         if stdin is not None:
-            with proc.stdin:  # type: ignore[union-attr]
-                try:
-                    proc.stdin.write(stdin)  # type: ignore[union-attr]
-                except BrokenPipeError:
-                    pass  # runway stopped early; its error says why
+            _feed(proc.stdin, stdin)  # type: ignore[arg-type]
         stdout = proc.stdout.read()  # type: ignore[union-attr]
         proc.wait()
     except BaseException:
-        proc.kill()
-        proc.wait()
+        _stop(proc)
         raise
     finally:
         reader.join()
         proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
+    for message in reader.warnings:
+        warnings.warn(message, RunwayWarning, stacklevel=3)
     code = proc.returncode
     text = stdout.decode("utf-8", "replace")
     if code not in ok:
-        raise _failure(reader, code)
+        raise failure(reader.error, "".join(reader.lines), code)
     return Completed(code, text, "".join(reader.lines))
 
 
-def _failure(reader: "_Stderr", code: int) -> RunwayError:
-    stderr = "".join(reader.lines)
-    error = reader.error
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    """Writes ``data`` and closes the pipe. runway may stop before reading
+    it all (a bad argument): its error, not the broken pipe, then says why."""
+    try:
+        pipe.write(data)
+        pipe.close()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stops runway as Ctrl-C does (SIGINT: it removes its half-written
+    files), then harder if it does not stop within a few seconds."""
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def failure(error: dict | None, stderr: str, code: int) -> RunwayError:
+    """The exception for a command that exited with ``code``: from its JSON
+    error line (``error``) when it wrote one, else from its text."""
     if error is None:
         message = stderr.strip() or f"runway exited with code {code}"
         return RunwayError(message, code, stderr)
@@ -97,6 +120,19 @@ def _failure(reader: "_Stderr", code: int) -> RunwayError:
     return RunwayError(error["error"], code, stderr)
 
 
+def error_in(stderr: str) -> dict | None:
+    """The JSON error line in a command's standard error, if any."""
+    for line in stderr.splitlines():
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and "error" in obj:
+                return obj
+    return None
+
+
 class _Stderr(threading.Thread):
     """Reads standard error while the command runs."""
 
@@ -106,15 +142,21 @@ class _Stderr(threading.Thread):
         self.show = show
         self.lines: list[str] = []
         self.error: dict | None = None
+        self.warnings: list[str] = []
         self.bar = None
 
     def run(self) -> None:
         try:
             for raw in self.stream:
-                self._line(raw.decode("utf-8", "replace"))
+                line = raw.decode("utf-8", "replace")
+                try:
+                    self._line(line)
+                except Exception:  # a bar that fails must not stop the draining
+                    self.lines.append(line)
         finally:
             if self.bar is not None:
-                self.bar.close()
+                with contextlib.suppress(Exception):
+                    self.bar.close()
 
     def _line(self, line: str) -> None:
         if line.startswith("{"):
@@ -131,7 +173,8 @@ class _Stderr(threading.Thread):
                 return
         self.lines.append(line)
         if line.startswith("warning: "):
-            warnings.warn(line[len("warning: ") :].rstrip(), RunwayWarning, stacklevel=4)
+            # Raised by the caller's thread once the command ends.
+            self.warnings.append(line[len("warning: ") :].rstrip())
 
     def _progress(self, done: int, total: int) -> None:
         if not self.show:
@@ -141,8 +184,10 @@ class _Stderr(threading.Thread):
             if self.bar is None:
                 self.show = False
                 return
-        self.bar.total = max(total, done)
-        self.bar.update(done - self.bar.n)
+        # Several simulations report at once (stress, check): lines may
+        # arrive a little out of order, and the bar never moves back.
+        self.bar.total = max(total, done, self.bar.total or 0)
+        self.bar.update(max(0, done - self.bar.n))
 
 
 def _bar(total: int):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,24 +32,33 @@ from typing import Any
 from ._api import Result, _shown, read_result
 from ._bin import find_runway_bin
 from ._plan import Plan, given
-from ._process import call
+from ._process import call, error_in, failure
+
+
+class ShardError(RuntimeError):
+    """A shard's command failed on a worker: its exit code and standard
+    error travel back to the caller, which raises runway's own error."""
+
+    def __init__(self, index: int, shards: int, exit_code: int, stderr: str) -> None:
+        super().__init__(f"shard {index}/{shards} failed (exit {exit_code}): {stderr}")
+        self.index, self.shards, self.exit_code, self.stderr = index, shards, exit_code, stderr
+
+    def __reduce__(self):  # picklable, to cross process boundaries
+        return (ShardError, (self.index, self.shards, self.exit_code, self.stderr))
 
 
 def shard_task(arg: str | None, text: bytes | None, index: int, shards: int, options: Sequence[str], shared_dir: str | None) -> bytes | str:
     """One shard, run on a worker: its file's bytes, or its path in
-    ``shared_dir``. Runs single-threaded: the cluster gives parallelism."""
-    work = tempfile.mkdtemp(prefix="runway-shard-") if shared_dir is None else shared_dir
-    argv = [find_runway_bin(), "run", *([arg] if arg else []), *options, "--shard", f"{index}/{shards}", "--out", work, "--quiet"]
-    done = subprocess.run(argv, input=text, capture_output=True, env={**os.environ, "RUNWAY_STDERR": "json"})
-    if done.returncode != 0:
-        raise RuntimeError(f"shard {index}/{shards} failed (exit {done.returncode}): {done.stderr.decode(errors='replace')}")
-    path = Path(work) / f"shard-{index}-of-{shards}.runway"
-    if shared_dir is not None:
-        return str(path)
-    data = path.read_bytes()
-    path.unlink()
-    os.rmdir(work)
-    return data
+    ``shared_dir``. Runs with ``--threads`` from ``options``: the cluster
+    gives the parallelism."""
+    with tempfile.TemporaryDirectory(prefix="runway-shard-") as tmp:
+        work = shared_dir if shared_dir is not None else tmp
+        argv = [find_runway_bin(), "run", *([arg] if arg else []), *options, "--shard", f"{index}/{shards}", "--out", work, "--quiet"]
+        done = subprocess.run(argv, input=text, capture_output=True, env={**os.environ, "RUNWAY_STDERR": "json"})
+        if done.returncode != 0:
+            raise ShardError(index, shards, done.returncode, done.stderr.decode(errors="replace"))
+        path = Path(work) / f"shard-{index}-of-{shards}.runway"
+        return str(path) if shared_dir is not None else path.read_bytes()
 
 
 def run(
@@ -73,10 +83,13 @@ def run(
     - ``engine="ray"``: tasks are Ray remote functions; Ray is started
       (``ray.init(address=address)``) unless it already runs.
 
-    A plan given as a path is read by the workers from that path (so it
-    must be reachable from them); a dict or TOML text travels with the
-    tasks. The result equals ``runway.run(plan, …)`` with the same runs and
-    seed, byte for byte in its files.
+    A plan given as a path is read by the workers from its absolute path
+    (so it must be reachable from them; the manifest names it so); a dict or
+    TOML text travels with the tasks. With ``shared_dir``, the shard files
+    go to a new folder ``runway-<id>`` inside it, which stays (delete it
+    once merged). The result equals ``runway.run(plan, …)`` with the same
+    runs and seed: its tables byte for byte, its ``summary.json`` apart from
+    the wall time. A plan that cannot be read raises ``ScenarioError``.
     """
     if shards < 1:
         raise ValueError(f"shards = {shards}: must be at least 1")
@@ -86,14 +99,17 @@ def run(
     for flag, value in (("--runs", runs), ("--seed", seed), ("--months", months)):
         if value is not None:
             options.append(f"{flag}={int(value)}")
-    shared = os.fspath(shared_dir) if shared_dir is not None else None
-    jobs = [(arg, g.text, i, shards, options, shared) for i in range(shards)]
-    if engine == "dask":
-        outputs = _on_dask(client, jobs)
-    elif engine == "ray":
-        outputs = _on_ray(address, jobs)
-    else:
+    if engine not in ("dask", "ray"):
         raise ValueError(f"engine = {engine!r}: dask or ray")
+    # Each call's shards in a folder of their own: two calls never mix.
+    shared = os.path.join(os.fspath(shared_dir), f"runway-{uuid.uuid4().hex[:12]}") if shared_dir is not None else None
+    if shared is not None:
+        os.makedirs(shared)
+    jobs = [(arg, g.text, i, shards, options, shared) for i in range(shards)]
+    try:
+        outputs = _on_dask(client, jobs) if engine == "dask" else _on_ray(address, jobs, threads_per_shard)
+    except ShardError as e:
+        raise failure(error_in(e.stderr), e.stderr, e.exit_code) from None
     return _merge(outputs, shards, per_run=per_run, out=out)
 
 
@@ -102,17 +118,34 @@ def _on_dask(client: Any, jobs: list[tuple]) -> list[bytes | str]:
         from distributed import default_client
 
         client = default_client()
-    futures = [client.submit(shard_task, *job, pure=False, key=f"runway-shard-{job[2]}-of-{job[3]}-{os.getpid()}-{id(jobs)}") for job in jobs]
-    return client.gather(futures)
+    futures = [client.submit(shard_task, *job, pure=False) for job in jobs]
+    try:
+        return client.gather(futures)
+    except BaseException:
+        client.cancel(futures)  # Ctrl-C or a failed shard: stop the rest
+        raise
 
 
-def _on_ray(address: str | None, jobs: list[tuple]) -> list[bytes | str]:
+def _on_ray(address: str | None, jobs: list[tuple], threads: int) -> list[bytes | str]:
     import ray
 
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
-    remote = ray.remote(num_cpus=1)(shard_task)
-    return ray.get([remote.remote(*job) for job in jobs])
+    remote = ray.remote(num_cpus=threads)(shard_task)
+    refs = [remote.remote(*job) for job in jobs]
+    try:
+        return ray.get(refs)
+    except ray.exceptions.RayTaskError as e:
+        cause = e.cause if isinstance(getattr(e, "cause", None), ShardError) else None
+        for ref in refs:
+            ray.cancel(ref)
+        if cause is not None:
+            raise cause from None
+        raise
+    except BaseException:
+        for ref in refs:
+            ray.cancel(ref)
+        raise
 
 
 def _merge(outputs: list[bytes | str], shards: int, *, per_run: bool, out: str | os.PathLike[str] | None) -> Result:

@@ -81,7 +81,7 @@ pub struct Workers {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// No progress bar, and no notes (warnings and errors still print).
+    /// No progress bar, and no note on what the command does not evaluate (warnings and errors still print).
     #[arg(long, short)]
     pub quiet: bool,
 }

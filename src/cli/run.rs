@@ -62,17 +62,14 @@ impl TableArgs {
     }
 }
 
-/// What `run` prints before simulating: warnings, then (not with
-/// `--quiet`) notes on the sections it does not evaluate and on replacing
-/// another plan's results.
+/// What `run` prints before simulating: warnings, the sections it does not
+/// evaluate (not with `--quiet`), and a note when it replaces another
+/// plan's results (always: results are about to be lost).
 fn run_notes(sc: &Scenario, out: &Path, quiet: bool) {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
-    if quiet {
-        return;
-    }
-    if let Some(line) = unevaluated(sc) {
+    if let Some(line) = unevaluated(sc).filter(|_| !quiet) {
         eprintln!("note: {line}");
     }
     if let Some(owner) = fs::other_owner(out, &sc.source.path) {

@@ -79,7 +79,7 @@ Steady: 100 runs × 12 months (± = 1 Monte Carlo standard error)
 #[test]
 fn the_builtin_headline_rows_run_in_time_order() {
     let dir = scratch("founder-builtin");
-    let o = runway_ok(&["run", "--runs", "2000", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
+    let o = runway_ok(&["run", "--runs", "2000", "--out", dir.join("o").to_str().unwrap()]);
     let text = stdout(&o);
     let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} missing:\n{text}"));
     assert!(at("P(default by month 12)") < at("P(default by month 18)"));

@@ -5,7 +5,10 @@ paths, TOML text and dicts, and failures raised with every key and line."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import tomllib
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -134,11 +137,41 @@ def test_other_failures_raise_runway_error_with_the_message():
         runway.run(42)  # type: ignore[arg-type]
 
 
-def test_warnings_become_python_warnings():
+def test_warnings_become_python_warnings_raised_in_the_callers_thread():
     late = {**tomllib.loads((ROOT / BASELINE).read_text())}
     late["funding"] = [{"month": 60, "amount": 1_000_000}]
-    with pytest.warns(runway.RunwayWarning, match="never pays"):
+    with pytest.warns(runway.RunwayWarning, match="never pays") as caught:
         runway.run(late, runs=200, progress=False)
+    assert caught[0].filename != threading.__file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(runway.RunwayWarning):
+            runway.run(late, runs=200, progress=False)
+
+
+def test_a_command_that_stops_before_reading_its_plan_raises_its_error_not_a_broken_pipe():
+    plan = tomllib.loads((ROOT / AI_API).read_text())
+    for _ in range(20):
+        with pytest.raises(runway.RunwayError) as caught:
+            runway.sweep(plan, vary="pricing.price", range=(1, 2), steps=1, runs=100, progress=False)
+        assert "steps" in str(caught.value)
+
+
+def test_ctrl_c_stops_runway_and_leaves_no_half_written_file(tmp_path):
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.7)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runway.run(AI_API, runs=2_000_000, out=tmp_path / "out", progress=False)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # runway had the SIGINT it cleans up on: no staged file is left behind.
+    left = list((tmp_path / "out").iterdir()) if (tmp_path / "out").exists() else []
+    assert left == [], left
 
 
 # ------------------------------------------------------------------ analyses
@@ -174,7 +207,7 @@ def test_check_decides_every_assertion_as_the_command_line(cli, tmp_path):
     verdicts = tmp_path / "v.json"
     cli("check", BASELINE, "--runs", "1000", "--json", str(verdicts), ok=(0, 1))
     result = runway.check(BASELINE, runs=1000, progress=False)
-    assert_frame_equal(result.verdicts, pl.DataFrame(json.loads(verdicts.read_text()), infer_schema_length=None))
+    assert_frame_equal(result.verdicts, pl.DataFrame(json.loads(verdicts.read_text()), schema=runway._api.VERDICT_SCHEMA))
     assert result.passed == all(s == "pass" for s in result.verdicts["status"])
     failing = tomllib.loads((ROOT / BASELINE).read_text())
     failing["assert"] = [{"name": "impossible", "expect": "P(default_month <= 36) <= 0.0001%"}]
@@ -182,6 +215,23 @@ def test_check_decides_every_assertion_as_the_command_line(cli, tmp_path):
     assert not both.passed
     assert both.verdicts.filter(name="impossible")["status"].item() == "fail"
     assert both.verdicts.filter(name="impossible")["file"].item() == "<stdin>"
+
+
+def test_a_plan_without_assertions_checks_to_an_empty_table_with_its_columns():
+    plan = tomllib.loads((ROOT / BASELINE).read_text())
+    del plan["assert"]
+    result = runway.check(plan, runs=200, progress=False)
+    assert result.verdicts.height == 0 and "status" in result.verdicts.columns
+
+
+def test_numpy_numbers_are_written_as_numbers():
+    import numpy as np  # pandas, a test requirement, brings it
+    plain = runway.sweep(BASELINE, vary="pricing.price", range=(20, 40), steps=2, runs=500, progress=False)
+    numpy = runway.sweep(BASELINE, vary="pricing.price", range=(np.float64(20), np.int64(40)), steps=np.int64(2), runs=500, progress=False)
+    assert_frame_equal(plain, numpy)
+    set_plain = runway.stress(BASELINE, set={"pricing.price": 30.0, "churn.base": {"dist": "beta", "mean": 0.05, "sd": 0.01}}, runs=500, progress=False)
+    set_numpy = runway.stress(BASELINE, set={"pricing.price": np.float64(30), "churn.base": {"dist": "beta", "mean": np.float64(0.05), "sd": 0.01}}, runs=500, progress=False)
+    assert_frame_equal(set_plain, set_numpy)
 
 
 def test_diff_equals_the_command_line(cli, tmp_path):

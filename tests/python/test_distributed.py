@@ -41,8 +41,13 @@ def test_dask_local_cluster_shards_merge_to_one_run(cli, tmp_path):
         shared = tmp_path / "shared"
         shared.mkdir()
         runway.distributed.run(PLAN, runs=RUNS, shards=4, client=client, shared_dir=shared, out=tmp_path / "dask-shared")
-        assert sorted(p.name for p in shared.iterdir()) == [f"shard-{i}-of-4.runway" for i in range(4)]
+        (call_dir,) = shared.iterdir()  # each call's shards in a folder of their own
+        assert sorted(p.name for p in call_dir.iterdir()) == [f"shard-{i}-of-4.runway" for i in range(4)]
         assert_same_outputs(tmp_path / "dask-shared", single)
+        # A plan the workers cannot read raises as runway.run would.
+        with pytest.raises(runway.ScenarioError) as caught:
+            runway.distributed.run({**tomllib.loads(Path(PLAN).read_text()), "churn": {"base": 2}}, runs=RUNS, shards=2, client=client)
+        assert [p.key for p in caught.value.problems] == ["churn.base"]
         # A dict plan travels with the tasks.
         plan = tomllib.loads(Path(PLAN).read_text())
         from_dict = runway.distributed.run(plan, runs=RUNS, shards=3, client=client)
