@@ -3,24 +3,20 @@
 //! and loss under `runway run`'s headline (inputs at their medians) and the
 //! report's "plan on its averages" (inputs at the means of their draws).
 //!
-//! Medians and 5–95% ranges of inputs are estimated from
-//! [`crate::dist::PILOT_DRAWS`] draws of a fixed pilot stream (no distribution
-//! family here has a closed-form quantile function for every case yet,
-//! truncated and empirical ones included), so they are descriptions, within
-//! about 0.04 of a standard deviation at the median, never simulated values.
+//! Medians and 5–95% ranges of inputs are exact: the quantile function of
+//! the input's distribution ([`Dist::quantile`], truncation included; the
+//! generalised inverse `inf{x : F(x) ≥ p}` for discrete and empirical ones).
 
 use crate::dist::Dist;
 use crate::model::{self, Month, Plan};
 use crate::scenario::{InputId, Noise, Per, Scenario};
 
-/// Quantiles at `probs` of `dist`, estimated from its pilot draws
-/// ([`Dist::pilot_sorted`], type-7 rule).
+/// Quantiles at `probs` of `dist`, exact ([`Dist::quantile`]).
 pub fn quantiles(dist: &Dist, probs: &[f64]) -> Vec<f64> {
     if let Some(v) = dist.as_fixed() {
         return vec![v; probs.len()];
     }
-    let draws = dist.pilot_sorted();
-    probs.iter().map(|&p| crate::stats::quantile_sorted(&draws, p)).collect()
+    probs.iter().map(|&p| dist.quantile(p)).collect()
 }
 
 /// An input as written and the range of its draws.
@@ -131,11 +127,10 @@ mod tests {
         "#;
         let sc = scenario::parse(text, std::path::Path::new("t.toml"), &scenario::FileSource::Dir(".".into()), Overrides::default()).unwrap();
         let m = month_one(&sc).unwrap();
-        // The churn median is 0.10 within the sampling error of 4,001 draws
-        // of a uniform (sd of the median ≈ 0.1/(2·√4001) ≈ 0.0008): 100 × that
-        // is within 0.3 customer, 15 of revenue and 1.5 of cost (3 sd).
-        assert!((m.revenue - 5_500.0).abs() < 15.0, "{m:?}");
-        assert!((m.costs - 3_550.0).abs() < 1.5, "{m:?}");
+        // The churn median is exactly 0.10: 10 of 100 leave, 20 arrive, and
+        // 110 customers pay 50 and cost 5 each.
+        assert!((m.revenue - 5_500.0).abs() < 1e-9, "{m:?}");
+        assert!((m.costs - 3_550.0).abs() < 1e-9, "{m:?}");
         assert!((m.profit - (m.revenue - m.costs)).abs() < 1e-9);
     }
 }

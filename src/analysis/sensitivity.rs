@@ -8,9 +8,12 @@
 //!   undefined values are left out); its standard error by batch means over
 //!   the runs (see [`crate::figure::eval`]).
 //! - the **tornado**: the base run again with the input held at `low_at` and
-//!   at `high_at` (the p10 and p90 of its draws in the base run, type-7), every
-//!   other input random, on common random numbers; `low`/`high` are the
-//!   figure there and `swing = high − low`, with its paired error.
+//!   at `high_at`, the exact p10 and p90 of its distribution
+//!   ([`crate::dist::Dist::quantile`]; for an input with a schedule, of its
+//!   first step's draws in the base run, type-7), or at its two values for an
+//!   input that takes only two (`two_valued`), every other input random,
+//!   on common random numbers; `low`/`high` are the figure there and
+//!   `swing = high − low`, with its paired error.
 //! - `variance_share`: the first-order (Sobol) share of the metric's
 //!   variance explained by the input, `Var(E[Y | X]) / Var(Y)`, estimated by
 //!   cutting the runs, sorted by the input, into [`BINS`] equal-count bins
@@ -24,6 +27,23 @@ use crate::figure::{Difference, Figure, FigureValue, Metric, eval};
 use crate::model::Plan;
 use crate::scenario::{InputId, Per, Scenario, Stress, Target};
 use crate::stats;
+
+/// Where the tornado holds input `id`: at its two values when it takes
+/// only two (a round that comes or not: its p10 and p90 could be the same
+/// value, or hide what the two cases are), else at the p10 and p90 of its
+/// distribution, or, for an input with a schedule (whose draws are its
+/// first step's), of its `draws` in the base run.
+fn held_at(sc: &Scenario, id: InputId, draws: &[f64]) -> (f64, f64) {
+    let input = sc.input(id);
+    if let Some(two) = input.dist.two_values().filter(|_| input.schedule.is_empty()) {
+        return two;
+    }
+    if input.schedule.is_empty() {
+        return (input.dist.quantile(0.1), input.dist.quantile(0.9));
+    }
+    let q = stats::quantiles(&mut draws.to_vec(), &[0.1, 0.9]);
+    (q[0], q[1])
+}
 
 /// Bins of the variance-share estimate (fewer when runs are few: at least
 /// 20 runs a bin).
@@ -39,6 +59,9 @@ pub struct SensitivityRow {
     pub spearman_se: Option<f64>,
     pub low_at: f64,
     pub high_at: f64,
+    /// The input takes only the two values `low_at` and `high_at` (held at
+    /// each, not at its p10 and p90).
+    pub two_valued: bool,
     pub low: FigureValue,
     pub high: FigureValue,
     /// `high − low`, paired.
@@ -62,13 +85,7 @@ pub fn run(sc: &Scenario, figures: &[Figure], progress: &Progress) -> anyhow::Re
     let base = evaluate(sc, &[Plan::new(sc)], &metrics, progress)?.remove(0);
     let draws = |j: usize| &base.values[first_input + j];
 
-    let points: Vec<(f64, f64)> = (0..inputs.len())
-        .map(|j| {
-            let mut v = draws(j).clone();
-            let q = stats::quantiles(&mut v, &[0.1, 0.9]);
-            (q[0], q[1])
-        })
-        .collect();
+    let points: Vec<(f64, f64)> = inputs.iter().enumerate().map(|(j, &id)| held_at(sc, id, draws(j))).collect();
     let plans: Vec<Plan> = inputs
         .iter()
         .zip(&points)
@@ -95,6 +112,7 @@ pub fn run(sc: &Scenario, figures: &[Figure], progress: &Progress) -> anyhow::Re
                     spearman_se: eval::batch_se(y.len(), |r| spearman(&draws(j)[r.clone()], &y[r])),
                     low_at: points[j].0,
                     high_at: points[j].1,
+                    two_valued: sc.input(id).schedule.is_empty() && sc.input(id).dist.two_values().is_some(),
                     low: figure.estimate(&low.values[k]),
                     high: figure.estimate(&high.values[k]),
                     swing: figure.difference(&low.values[k], &high.values[k]),

@@ -411,6 +411,35 @@ impl Dist {
         draws
     }
 
+    /// `Some((a, b))`, `a < b`, when every draw is one of two values (a
+    /// discrete or empirical distribution with two distinct values inside
+    /// its window): a round that comes or not, a deal won or lost.
+    pub fn two_values(&self) -> Option<(f64, f64)> {
+        let inside = |v: &f64| self.window.is_none_or(|(lo, hi)| (lo..=hi).contains(v));
+        let mut distinct: Vec<f64> = match &self.family {
+            Family::Discrete { by_value, .. } => {
+                let mut below = 0.0;
+                by_value
+                    .iter()
+                    .filter(|&&(_, cum)| {
+                        let weighted = cum > below;
+                        below = cum;
+                        weighted
+                    })
+                    .map(|&(v, _)| v)
+                    .collect()
+            }
+            Family::Empirical { sorted, .. } => sorted.clone(),
+            _ => return None,
+        };
+        distinct.retain(inside);
+        distinct.dedup();
+        match distinct[..] {
+            [a, b] => Some((a, b)),
+            _ => None,
+        }
+    }
+
     /// `Some(v)` when the distribution is a constant.
     pub(crate) fn as_fixed(&self) -> Option<f64> {
         match self.family {

@@ -171,9 +171,15 @@ impl Facts {
         v.iter().sum::<f64>() / v.len().max(1) as f64
     }
 
-    /// The 5th and 95th percentiles of an input's draws (for a monthly
-    /// input, of each run's average), in the input's unit.
-    pub(crate) fn input_range(&self, id: InputId) -> (f64, f64) {
+    /// The 5th and 95th percentiles of an input, in its unit: exact, from
+    /// its distribution's quantile function, for an input drawn once per
+    /// run; of each run's average for a monthly input (or of its first
+    /// step's draws for one with a schedule).
+    pub(crate) fn input_range(&self, sc: &Scenario, id: InputId) -> (f64, f64) {
+        let input = sc.input(id);
+        if input.per == crate::scenario::Per::Run && input.schedule.is_empty() {
+            return (input.dist.quantile(0.05), input.dist.quantile(0.95));
+        }
         let mut v = self.input_values(id).to_vec();
         v.sort_unstable_by(f64::total_cmp);
         (stats::quantile_sorted(&v, 0.05), stats::quantile_sorted(&v, 0.95))

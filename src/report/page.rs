@@ -194,6 +194,12 @@ fn driver_finding(c: &Ctx) -> Option<String> {
     let d = c.f.driver()?;
     let name = c.input_name(&d.top.input);
     let swing = c.n.money_se(d.top.swing.diff.map(f64::abs), d.top.swing.se);
+    if d.top.two_valued && d.alone {
+        let t = d.top;
+        let values = (c.n.value(t.low_at), c.n.value(t.high_at));
+        let at = (c.n.money_se(t.low.estimate, t.low.se), c.n.money_se(t.high.estimate, t.high.se));
+        return Some(words::driver_two_values_finding(c.lang, &name, (&values.0, &values.1), (&at.0, &at.1), &swing));
+    }
     let second = d.second.map(|r| c.input_name(&r.input)).unwrap_or_default();
     Some(words::driver_finding(c.lang, &name, &second, &swing, d.rises, d.alone))
 }
@@ -422,7 +428,11 @@ fn tornado_table(c: &Ctx, rows: &[&SensitivityRow]) -> TableView {
         .map(|r| {
             vec![
                 c.input_name(&r.input),
-                format!("{} → {}", c.n.value(r.low_at), c.n.value(r.high_at)),
+                if r.two_valued {
+                    words::either(c.lang, &c.n.value(r.low_at), &c.n.value(r.high_at))
+                } else {
+                    format!("{} → {}", c.n.value(r.low_at), c.n.value(r.high_at))
+                },
                 c.n.money_se(r.low.estimate, r.low.se),
                 c.n.money_se(r.high.estimate, r.high.se),
                 c.n.money_se(r.swing.diff, r.swing.se),
@@ -566,11 +576,13 @@ fn inputs(c: &Ctx) -> Section {
                 let range = match input.dist.as_fixed() {
                     Some(v) => c.n.value(v),
                     None => {
-                        let (lo, hi) = c.f.input_range(id);
+                        let (lo, hi) = c.f.input_range(c.sc, id);
                         format!("{} – {}", c.n.value(lo), c.n.value(hi))
                     }
                 };
-                vec![c.input_name(&input.path), format!("{}{per}", input.dist.label()), range]
+                // As the file wrote it (on one line), else the distribution.
+                let written = input.written.as_deref().map_or_else(|| input.dist.label().to_string(), |t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+                vec![c.input_name(&input.path), format!("{written}{per}"), range]
             })
             .collect();
     let mut intro = vec![w.inputs_intro.to_string()];
@@ -590,7 +602,7 @@ fn correlations(c: &Ctx) -> Vec<String> {
     c.sc.correlation
         .iter()
         .flat_map(|k| &k.pairs)
-        .map(|p| words::correlation(c.lang, &c.input_name(&p.between[0]), &c.input_name(&p.between[1]), &crate::num::trimmed(p.achieved, 3)))
+        .map(|p| words::correlation(c.lang, &c.input_name(&p.between[0]), &c.input_name(&p.between[1]), p.achieved, &crate::num::trimmed(p.achieved, 3)))
         .collect()
 }
 

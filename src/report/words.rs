@@ -313,7 +313,7 @@ words! {
     /// Heading of the inputs.
     inputs_heading: "Every input", "全部输入";
     /// What the inputs table shows.
-    inputs_intro: "Each input as the plan states it, and the range its draws covered (5th to 95th percentile; for monthly inputs, of each run's average).", "计划中每个输入的设定，以及其抽样覆盖的范围（第 5 至第 95 百分位；按月抽取的输入取每次模拟的平均值）。";
+    inputs_intro: "Each input as the plan states it, and its range from the 5th to the 95th percentile (of its distribution; for monthly inputs, of each run's average).", "计划中每个输入的设定，以及其第 5 至第 95 百分位的范围（取其分布；按月抽取的输入取每次模拟的平均值）。";
     /// Column header: an input as the plan states it.
     as_written: "as written", "设定";
     /// Column header: the draws' 5th to 95th percentile.
@@ -499,6 +499,28 @@ pub(crate) fn driver_finding(lang: Lang, name: &str, second: &str, swing: &str, 
     }
 }
 
+/// Finding: the input `name` that moves median final cash most takes only
+/// two values, `a` and `b` (a round that comes or not): median final cash
+/// in each case (`at_a`, `at_b`, money with errors) and the `swing` between.
+pub(crate) fn driver_two_values_finding(lang: Lang, name: &str, (a, b): (&str, &str), (at_a, at_b): (&str, &str), swing: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "Of the uncertain inputs, {name} moves median final cash most. It takes one of two values: if it is {a}, median final cash is {at_a}; if it is {b}, {at_b} (a difference of {swing})."
+        ),
+        Lang::Zh => {
+            format!("在不确定的输入中，{name} 对期末现金中位数影响最大。它只取两个值：为 {a} 时，期末现金中位数为 {at_a}；为 {b} 时为 {at_b}（相差 {swing}）。")
+        }
+    }
+}
+
+/// A two-valued input's values in the tornado table: "0 or 30,000,000".
+pub(crate) fn either(lang: Lang, a: &str, b: &str) -> String {
+    match lang {
+        Lang::En => format!("{a} or {b}"),
+        Lang::Zh => format!("{a} 或 {b}"),
+    }
+}
+
 /// Finding: under the stress named `stress`, the chance of running out of
 /// cash by month `months` becomes `value`, `diff` against the plan (both
 /// formatted with their errors).
@@ -523,12 +545,17 @@ pub(crate) fn accuracy_finding(lang: Lang, amount: &str, from: f64, to: f64, add
     }
 }
 
-/// Sentence: inputs `a` and `b` (named) are correlated with rank
-/// correlation `rank` (formatted).
-pub fn correlation(lang: Lang, a: &str, b: &str, rank: &str) -> String {
-    match lang {
-        Lang::En => capitalised(&format!("{a} and {b} move together across futures: rank correlation {rank}.")),
-        Lang::Zh => format!("{a}与{b}在各次模拟中相关：秩相关系数 {rank}。"),
+/// Sentence: inputs `a` and `b` (named) have rank correlation `value`
+/// (shown as `rank`): they move together when it is positive, in opposite
+/// directions when negative.
+pub fn correlation(lang: Lang, a: &str, b: &str, value: f64, rank: &str) -> String {
+    match (lang, value < 0.0) {
+        (Lang::En, false) => capitalised(&format!("{a} and {b} move together across futures: rank correlation {rank}.")),
+        (Lang::En, true) => capitalised(&format!(
+            "{a} and {b} move in opposite directions across futures: when one is high the other tends to be low (rank correlation {rank})."
+        )),
+        (Lang::Zh, false) => format!("{a}与{b}在各次模拟中同向变动：秩相关系数 {rank}。"),
+        (Lang::Zh, true) => format!("{a}与{b}在各次模拟中反向变动：一方偏高时另一方往往偏低（秩相关系数 {rank}）。"),
     }
 }
 

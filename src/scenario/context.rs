@@ -50,7 +50,7 @@ impl Ctx<'_> {
     }
 
     pub(super) fn push(&mut self, path: &str, dist: Dist, per: Per, domain: Domain) -> InputId {
-        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain, schedule: vec![] });
+        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain, schedule: vec![], written: None });
         InputId(self.inputs.len() - 1)
     }
 
@@ -63,8 +63,13 @@ impl Ctx<'_> {
     }
 
     pub(super) fn quantity_at(&mut self, path: &str, value: &toml::Value, span: Option<Range<usize>>, rule: Rule) -> InputId {
+        let written = span.as_ref().and_then(|s| self.text.get(s.clone())).map(str::to_string).unwrap_or_else(|| value.to_string());
         match self.checked_quantity(path, value, span, rule) {
-            Some(p) => self.push(path, p.dist, p.per, rule),
+            Some(p) => {
+                let id = self.push(path, p.dist, p.per, rule);
+                self.inputs[id.0].written = Some(written);
+                id
+            }
             None => self.fixed(path, 0.0, rule),
         }
     }

@@ -104,6 +104,10 @@ pub struct Input {
     /// model uses that step's input (`costs.fixed@13`) instead of this one,
     /// which holds the first step. Empty for an input without a schedule.
     pub schedule: Vec<(u32, InputId)>,
+    /// The value as the file wrote it (`"1500 to 5000"`, `{ dist = "beta",
+    /// mean = 0.05, sd = 0.01 }`), when the input came from one value of
+    /// the file; `None` for defaults and inputs made by a stress.
+    pub written: Option<String>,
 }
 
 impl Input {

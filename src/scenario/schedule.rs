@@ -104,7 +104,11 @@ fn step_input(cx: &mut Ctx<'_>, step_path: &str, key: &str, quantity: &Value, sp
             cx.problem(span, key, quantity, "a schedule's steps are drawn once per run; per = \"month\" is not allowed inside a schedule");
             cx.fixed(step_path, 0.0, rule)
         }
-        Some(p) => cx.push(step_path, p.dist, Per::Run, rule),
+        Some(p) => {
+            let id = cx.push(step_path, p.dist, Per::Run, rule);
+            cx.inputs[id.index()].written = Some(quantity.to_string());
+            id
+        }
         None => cx.fixed(step_path, 0.0, rule),
     }
 }

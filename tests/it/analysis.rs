@@ -190,6 +190,16 @@ fn linear_model_has_its_analytic_sensitivities() {
             "costs.fixed" => (vf / (v0 + vf), -1.0, -12.0),
             other => panic!("unexpected input {other}"),
         };
+        // Held at the exact p10 and p90 of the input's normal distribution.
+        let (mean, sd) = if r.input == "start.cash" { (1_000_000.0, 20_000.0) } else { (10_000.0, 1_500.0) };
+        let z90 = 1.281_551_565_544_600_5;
+        assert!(
+            (r.low_at - (mean - z90 * sd)).abs() < 1e-6 * mean && (r.high_at - (mean + z90 * sd)).abs() < 1e-6 * mean,
+            "{}: {} .. {}",
+            r.input,
+            r.low_at,
+            r.high_at
+        );
         let want_swing = scale * (r.high_at - r.low_at);
         let swing = r.swing.diff.unwrap();
         assert!((swing - want_swing).abs() <= 1e-6 * want_swing.abs(), "{}: swing {swing} vs {want_swing}", r.input);
@@ -327,4 +337,45 @@ set = { "churn.base" = 0.02 }
         let want = (drawn + 7.0 * 0.02) / 12.0;
         assert!((out[2].values[12][r] - want).abs() < 1e-15, "run {r}");
     }
+}
+
+/// A round that comes (5%) or not: its p10 and p90 are both 0, so a
+/// tornado at the p10 and p90 would show no effect. Held at its two values
+/// instead, every run's final cash moves by exactly the amount, and so does
+/// the median; the report says what happens in each case.
+const ROUND_OR_NOT: &str = r#"
+[scenario]
+name = "round or not"
+months = 12
+runs = 4000
+seed = 9
+[start]
+customers = 0
+cash = { dist = "normal", mean = 1_000_000, sd = 20_000 }
+[pricing]
+price = 0
+[costs]
+fixed = 10_000
+[[funding]]
+month = 6
+amount = { dist = "discrete", values = [0, 3_000_000], weights = [0.95, 0.05] }
+"#;
+
+#[test]
+fn a_two_valued_input_is_held_at_each_of_its_values() {
+    let sc = parse(ROUND_OR_NOT, Overrides::default());
+    let rows = silent(|p| sensitivity::run(&sc, &[figure(&sc, "median(final_cash)")], p)).unwrap();
+    let round = rows.iter().find(|r| r.input == "funding.0.amount").unwrap();
+    assert!(round.two_valued);
+    assert_eq!((round.low_at, round.high_at), (0.0, 3_000_000.0));
+    assert!((round.swing.diff.unwrap() - 3_000_000.0).abs() < 1e-6, "{:?}", round.swing);
+    let cash = rows.iter().find(|r| r.input == "start.cash").unwrap();
+    assert!(!cash.two_valued);
+    let dir = crate::scratch("round-or-not");
+    std::fs::write(dir.join("plan.toml"), ROUND_OR_NOT).unwrap();
+    let o = crate::runway_ok(&["report", dir.join("plan.toml").to_str().unwrap(), "--out", dir.to_str().unwrap(), "--quiet"]);
+    drop(o);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("It takes one of two values: if it is 0, median final cash is"), "two-valued finding");
+    assert!(html.contains("0 or 3,000,000"), "two-valued table cell");
 }

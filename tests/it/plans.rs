@@ -459,6 +459,12 @@ fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
         for w in wanted {
             assert!(md.contains(w), "{lang}: `{w}` missing");
         }
+        // Every input as the file wrote it, with its exact 5–95% range: a
+        // "25 to 60" is a 90% interval, so its range is 25 – 60, not the
+        // lognormal it stands for.
+        assert!(md.contains(r#"| segment.starter.new | "25 to 60" | 25 – 60 |"#), "{lang}: the range as written");
+        assert!(md.contains(r#"| team.0.count from month 13 (team.0.count@13) | "15 to 20" | 15 – 20 |"#) || lang == "zh", "a schedule step as written");
+        assert!(!md.contains("lognormal(mu"), "{lang}: an input shown by its parameters where the file wrote a range");
         if lang == "zh" {
             continue;
         }

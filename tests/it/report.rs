@@ -114,6 +114,9 @@ fn the_report_quotes_the_figures_of_the_run() {
     assert!(!html.contains("sentiment-saas.toml"), "the report names a source path the reader does not have");
     // Its correlation sentence starts a sentence: capital first letter.
     assert!(html.contains("Monthly churn (churn.base) and growth of organic new customers"), "correlation sentence");
+    // The file's rank correlation is −0.4: the two move in opposite directions.
+    assert!(html.contains("move in opposite directions across futures"), "a negative correlation said as one");
+    assert!(!html.contains("move together"), "a negative correlation said to move together");
 }
 
 #[test]
@@ -123,6 +126,7 @@ fn the_chinese_report_writes_money_in_wan() {
     assert!(html.contains(r#"<html lang="zh-CN">"#));
     assert!(html.contains("风险报告") && html.contains("主要结论") && html.contains("关键数字"));
     assert!(html.contains("万 ± "), "money in 万");
+    assert!(html.contains("反向变动") && !html.contains("同向变动"), "the built-in example's negative correlation said as one");
     assert!(html.contains("runway report --seed 42 --runs 2000 --lang zh"));
 }
 
