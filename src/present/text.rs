@@ -103,7 +103,34 @@ pub(crate) fn headline_table(h: &Headline, title: &str, currency: Option<&str>, 
         h.months
     );
     let _ = writeln!(out, "  funding need: how far cash fell below zero at its lowest{never}.");
+    if let Some(g) = &h.final_cash.groups {
+        let _ = writeln!(out, "  {}", groups_note("final cash", g));
+    }
     out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+/// The note under a figure whose runs fall into two groups: each group's
+/// share (and what sets it apart, when one thing does) and median.
+pub(crate) fn groups_note(figure: &str, g: &crate::aggregate::Groups) -> String {
+    let (low, high) = match g.explained_by {
+        Some("funding") => (" (no funding received)", " (funding received)"),
+        Some("default") => (" (ran out of cash)", " (did not)"),
+        _ => ("", ""),
+    };
+    let median = |e: &crate::aggregate::Estimate| {
+        let (v, se) = est(e, 0);
+        format!("{v} {se}")
+    };
+    let middle = if (g.low.share - 0.5).abs() < 0.15 { " The P50 above sits at the edge of a group and describes neither well." } else { "" };
+    format!(
+        "note: {figure} falls into two groups of futures (split at {}; the split explains {:.0}% of its variance): {} of runs{high} have a median of {}; {}{low}, {}.{middle}",
+        number(g.between, 0),
+        100.0 * g.explained,
+        pct_words(g.high.share),
+        median(&g.high.median),
+        pct_words(g.low.share),
+        median(&g.low.median),
+    )
 }
 
 /// A share in words: `96.0%`, `99.97%`, `100%`.

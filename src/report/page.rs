@@ -168,6 +168,7 @@ fn findings(c: &Ctx) -> Vec<String> {
     let p = c.n.share_se(hl.p_default.estimate, hl.p_default.se);
     out.push(words::runs_out_finding(c.lang, h, &p));
     out.push(averages_finding(c, &p));
+    out.extend(groups_finding(c));
     out.extend(driver_finding(c));
     for s in c.f.stresses.iter().filter(|s| s.probability) {
         let (v, d) = (c.n.share_se(s.value.estimate, s.value.se), c.n.points_se(s.diff.diff, s.diff.se));
@@ -178,6 +179,19 @@ fn findings(c: &Ctx) -> Vec<String> {
         out.push(words::accuracy_finding(c.lang, &amount, worth.from, worth.to, worth.per_point >= 0.0));
     }
     out
+}
+
+/// Final cash in two groups of futures, when it falls into two
+/// ([`crate::aggregate::Groups`]): each group's share and median.
+fn groups_finding(c: &Ctx) -> Option<String> {
+    let hl = &c.f.results.headline;
+    let g = hl.final_cash.groups.as_ref()?;
+    let share = |s: f64| format!("{:.0}%", 100.0 * s);
+    let median = |e: &crate::aggregate::Estimate| c.n.money_se(e.estimate, e.se);
+    let (high, low) = ((share(g.high.share), median(&g.high.median)), (share(g.low.share), median(&g.low.median)));
+    let p50 = c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se);
+    let middle = (g.low.share - 0.5).abs() < 0.15;
+    Some(words::groups_finding(c.lang, g.explained_by, (&high.0, &high.1), (&low.0, &low.1), &p50, middle))
 }
 
 /// The plan on its averages against the median future ("the flaw of
@@ -296,10 +310,15 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
         ch.legend(3, CONTRAST, "7 4", w.plan_on_averages_legend);
     }
     let title = format!("{name}{}", w.fan_title);
+    let mut intro = vec![w.fan_desc.to_string()];
+    if metric == "cash" && c.f.results.headline.final_cash.groups.is_some() {
+        // The median line may jump where the futures part into two groups.
+        intro.push(w.fan_groups.into());
+    }
     Section {
         id: id.into(),
         heading: name.into(),
-        intro: vec![w.fan_desc.into()],
+        intro,
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.clone(), svg: ch.finish(id, &title, w.fan_desc) }),
         table: None,
         data: Some(fan_data(c, &q, plan.map(Vec::as_slice), money)),

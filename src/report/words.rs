@@ -318,6 +318,7 @@ words! {
     as_written: "as written", "设定";
     /// Column header: the draws' 5th to 95th percentile.
     range_5_95: "5–95% range", "5%–95% 范围";
+    fan_groups: "Cash here parts into two groups of futures (see the findings): the median line runs between them and may jump from one group to the other, so read the bands, not the line.", "此处的现金分成两组未来（见主要结论）：中位数线位于两组之间，可能从一组跳到另一组，请看区间带而不是中位数线。";
     /// After an input's distribution, when drawn every month.
     monthly_draw: ", drawn afresh every month", "，每月重新抽取";
     // Unit economics
@@ -510,6 +511,40 @@ pub(crate) fn driver_two_values_finding(lang: Lang, name: &str, (a, b): (&str, &
         Lang::Zh => {
             format!("在不确定的输入中，{name} 对期末现金中位数影响最大。它只取两个值：为 {a} 时，期末现金中位数为 {at_a}；为 {b} 时为 {at_b}（相差 {swing}）。")
         }
+    }
+}
+
+/// Finding: final cash falls into two groups of futures, the `high` one
+/// (`high_share` of runs, median `high_median`) and the `low` one; `why`
+/// names what sets them apart (`funding`, `default`, or none); `p50` is the
+/// median of all futures, said to describe neither group when `middle`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn groups_finding(
+    lang: Lang,
+    why: Option<&str>,
+    (high_share, high_median): (&str, &str),
+    (low_share, low_median): (&str, &str),
+    p50: &str,
+    middle: bool,
+) -> String {
+    let (hi, lo) = match (lang, why) {
+        (Lang::En, Some("funding")) => (" that receive funding", " that do not"),
+        (Lang::En, Some("default")) => (" that never run out of cash", " that do"),
+        (Lang::Zh, Some("funding")) => ("（获得融资）", "（未获得融资）"),
+        (Lang::Zh, Some("default")) => ("（从未耗尽现金）", "（耗尽现金）"),
+        _ => ("", ""),
+    };
+    match (lang, middle) {
+        (Lang::En, true) => format!(
+            "Final cash falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}. The median of all futures, {p50}, sits at the edge of a group and describes neither well."
+        ),
+        (Lang::En, false) => {
+            format!("Final cash falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}.")
+        }
+        (Lang::Zh, true) => format!(
+            "期末现金分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。全部未来的中位数 {p50} 位于一组的边缘，不能代表任何一组。"
+        ),
+        (Lang::Zh, false) => format!("期末现金分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。"),
     }
 }
 

@@ -320,3 +320,61 @@ fn a_users_own_file_at_the_built_in_examples_path_keeps_its_name_in_errors() {
         assert!(!err.contains("built-in"), "{err}");
     }
 }
+
+/// A plan whose one round (30,000,000 at month 12) comes in half the
+/// futures: final cash is two groups, and its P50 describes neither.
+const ROUND_OR_NOT: &str = r#"
+[scenario]
+name = "round or not"
+months = 36
+runs = 4000
+seed = 3
+[start]
+customers = 200
+cash = 1_500_000
+[pricing]
+price = 300
+[acquisition]
+new = "10 to 40"
+[churn]
+base = "0.02 to 0.05"
+[costs]
+fixed = 100_000
+[[funding]]
+month = 12
+amount = 30_000_000
+probability = 0.5
+"#;
+
+#[test]
+fn a_headline_that_falls_into_two_groups_says_so_with_each_groups_median() {
+    let dir = scratch("founder-two-groups");
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, ROUND_OR_NOT).unwrap();
+    let o = runway_ok(&["run", file.to_str().unwrap(), "--out", dir.join("run").to_str().unwrap(), "--quiet"]);
+    let text = stdout(&o);
+    let note = text.lines().find(|l| l.contains("note: final cash falls into two groups")).unwrap_or_else(|| panic!("no group note:\n{text}"));
+    assert!(note.contains("(funding received) have a median of") && note.contains("(no funding received)"), "{note}");
+    assert!(note.contains("The P50 above sits at the edge of a group"), "{note}");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run/summary.json")).unwrap()).unwrap();
+    let g = &summary["headline"]["final_cash"]["groups"];
+    assert_eq!(g["explained_by"], "funding");
+    // Every run's cash differs by exactly 30,000,000 with or without the
+    // round (on common draws the round is the only difference), so the
+    // funded group's median is the other's plus about 30M.
+    let (hi, lo) = (g["high"]["median"]["estimate"].as_f64().unwrap(), g["low"]["median"]["estimate"].as_f64().unwrap());
+    assert!((hi - lo - 30e6).abs() < 2e6, "{hi} vs {lo}");
+    // Shares: Binomial(4000, 0.5) funded runs, within 4 sd (±126).
+    let share = g["high"]["share"].as_f64().unwrap();
+    assert!((share - 0.5).abs() < 4.0 * (0.25f64 / 4000.0).sqrt(), "{share}");
+    // The report says it among its findings and beside the cash fan.
+    runway_ok(&["report", file.to_str().unwrap(), "--out", dir.join("report").to_str().unwrap(), "--quiet"]);
+    let md = std::fs::read_to_string(dir.join("report/report.md")).unwrap();
+    assert!(md.contains("- Final cash falls into two groups of futures: in the 5"), "report finding");
+    assert!(md.contains("that receive funding, its median is"));
+    assert!(md.contains("the median line runs between them"), "fan note");
+    // A plan of one group has neither.
+    let o = runway_ok(&["run", "--runs", "2000", "--out", dir.join("one").to_str().unwrap(), "--quiet"]);
+    assert!(!stdout(&o).contains("two groups"));
+    assert!(!std::fs::read_to_string(dir.join("one/summary.json")).unwrap().contains("\"groups\""));
+}
