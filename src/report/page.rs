@@ -296,8 +296,8 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
         ch.hline(0.0, "#000000");
     }
     if metric == "cash" {
-        for (r, month) in c.sc.funding.iter().filter_map(|r| r.month.fixed().map(|m| (r, m))).filter(|(_, m)| *m >= 1 && *m <= c.h()) {
-            ch.vline(f64::from(month), &format!("{} {:.0}%", w.round, 100.0 * r.probability));
+        for (window, label) in round_events(c) {
+            ch.event(window.0, window.1, &label);
         }
     }
     if let Some(p) = plan {
@@ -323,6 +323,31 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
         table: None,
         data: Some(fan_data(c, &q, plan.map(Vec::as_slice), money)),
     }
+}
+
+/// Each funding round within the horizon once: its month, or the window
+/// of months a drawn month can take, and a label with its odds ("round
+/// 50%", "round 50%, months 12–20").
+fn round_events(c: &Ctx) -> Vec<((f64, f64), String)> {
+    let h = f64::from(c.h());
+    c.sc.funding
+        .iter()
+        .filter_map(|r| {
+            let (lo, hi) = match r.month {
+                crate::scenario::EventMonth::Fixed(m) => (f64::from(m), f64::from(m)),
+                crate::scenario::EventMonth::Drawn(id) => {
+                    let (lo, hi) = c.sc.input(id).dist.support();
+                    (lo.round().max(1.0), hi.round().min(h))
+                }
+            };
+            if lo > h || hi < 1.0 {
+                return None;
+            }
+            let odds = format!("{} {:.0}%", c.w.round, 100.0 * r.probability);
+            let label = if hi > lo { words::round_window(c.lang, &odds, lo as u32, hi as u32) } else { odds };
+            Some(((lo, hi), label))
+        })
+        .collect()
 }
 
 /// A fan chart's numbers: per month its p5, p25, median, p75 and p95, and

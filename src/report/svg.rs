@@ -64,6 +64,15 @@ pub(crate) struct Chart {
     width: f64,
     height: f64,
     body: String,
+    /// Event labels placed so far: pixel extent and row, so that the next
+    /// one goes to a row where it overlaps none.
+    placed: Vec<(f64, f64, usize)>,
+}
+
+/// Width of an 11 px label, estimated at 6.5 px a character (wider than the
+/// average of the chart font, so estimates err towards more room).
+fn label_width(text: &str) -> f64 {
+    6.5 * text.chars().count() as f64
 }
 
 const LEFT: f64 = 78.0;
@@ -92,7 +101,7 @@ impl Chart {
         let (xt, _, _) = ticks(x_lo, x_hi, 8);
         let x = Scale { lo: x_lo, hi: x_hi, px_lo: LEFT, px_hi: width - RIGHT };
         let y = Scale { lo: y0, hi: y1, px_lo: height - BOTTOM, px_hi: TOP };
-        let mut c = Chart { x, y, width, height, body: String::new() };
+        let mut c = Chart { x, y, width, height, body: String::new(), placed: vec![] };
         for v in yt {
             let py = c.y.at(v);
             let _ = write!(c.body, r#"<line x1="{LEFT}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}" stroke="{GRID}"/>"#, width - RIGHT);
@@ -166,6 +175,36 @@ impl Chart {
             TOP + 10.0,
             esc(label)
         );
+    }
+
+    /// An event from month `x0` to `x1` (a marker line when they are equal,
+    /// else a shaded window between two marker lines) with its label at the
+    /// top, in the first row where it overlaps no other event's label, and
+    /// kept inside the plot (anchored at its end near the right edge).
+    pub(crate) fn event(&mut self, x0: f64, x1: f64, label: &str) {
+        let (p0, p1) = (self.x.at(x0), self.x.at(x1));
+        let bottom = self.height - BOTTOM;
+        if p1 > p0 {
+            let _ = write!(self.body, r#"<rect x="{p0:.1}" y="{TOP}" width="{:.1}" height="{:.1}" fill="{TEXT}" fill-opacity="0.07"/>"#, p1 - p0, bottom - TOP);
+        }
+        for px in if p1 > p0 { vec![p0, p1] } else { vec![p0] } {
+            let _ = write!(self.body, r#"<line x1="{px:.1}" x2="{px:.1}" y1="{TOP}" y2="{bottom:.1}" stroke="{TEXT}" stroke-dasharray="2 3"/>"#);
+        }
+        let w = label_width(label);
+        let right_edge = self.width - RIGHT;
+        let (start, anchor) = if p0 + 3.0 + w > right_edge { (p1 - 3.0 - w, "end") } else { (p0 + 3.0, "start") };
+        let (a, b) = (start, start + w);
+        let row = (0..).find(|&r| self.placed.iter().all(|&(pa, pb, pr)| pr != r || b + 4.0 < pa || a > pb + 4.0)).expect("a free row");
+        self.placed.push((a, b, row));
+        let x = if anchor == "end" { b } else { a };
+        let _ = write!(self.body, r#"<text x="{x:.1}" y="{:.1}" text-anchor="{anchor}" font-size="11">{}</text>"#, TOP + 10.0 + 13.0 * row as f64, esc(label));
+    }
+
+    /// The label extents of the events placed so far, in pixels, with their
+    /// rows (for tests: no two in one row overlap).
+    #[cfg(test)]
+    pub(crate) fn placed(&self) -> &[(f64, f64, usize)] {
+        &self.placed
     }
 
     /// A bar from (x0, 0) to (x1, y); `hatched` draws it with the diagonal
@@ -259,5 +298,32 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.contains(r#"role="img""#) && svg.contains("<title id=\"cash-t\">Cash &lt;fan&gt;</title>"));
         // Endpoints map to the frame's corners.
         assert!(svg.contains(&format!("points=\"{LEFT:.1},{:.1} {:.1},{TOP:.1}\"", 300.0 - BOTTOM, 640.0 - RIGHT)));
+    }
+
+    fn chart() -> Chart {
+        Chart::new((1.0, 36.0), (0.0, 100.0), ("month", "cash"), &|v| format!("{v}"), &|v| format!("{v}"))
+    }
+
+    #[test]
+    fn event_labels_never_overlap_and_stay_inside_the_plot() {
+        let mut ch = chart();
+        // Two rounds in month 12 (once "round 100%round 100%0%"), one
+        // nearby, a window, and one at the right edge.
+        ch.event(12.0, 12.0, "round 100%");
+        ch.event(12.0, 12.0, "round 50%");
+        ch.event(13.0, 13.0, "round 0%");
+        ch.event(12.0, 20.0, "round 50%, months 12–20");
+        ch.event(36.0, 36.0, "round 100%");
+        let placed = ch.placed().to_vec();
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                assert!(a.2 != b.2 || a.1 < b.0 || b.1 < a.0, "labels overlap in row {}: {a:?} {b:?}", a.2);
+            }
+            assert!(a.0 >= LEFT && a.1 <= 640.0 - RIGHT, "outside the plot: {a:?}");
+        }
+        assert_eq!(placed.iter().map(|p| p.2).max(), Some(3), "four labels around month 12 take four rows");
+        let svg = ch.finish("t", "t", "t");
+        assert!(svg.contains(r#"text-anchor="end" font-size="11">round 100%"#), "the right-edge label is anchored at its end");
+        assert!(svg.contains(r#"fill-opacity="0.07""#), "a window is shaded");
     }
 }

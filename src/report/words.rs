@@ -548,6 +548,15 @@ pub(crate) fn groups_finding(
     }
 }
 
+/// A round whose month is drawn, on the cash chart: its odds and the
+/// window of months it may come in.
+pub(crate) fn round_window(lang: Lang, odds: &str, from: u32, to: u32) -> String {
+    match lang {
+        Lang::En => format!("{odds}, months {from}–{to}"),
+        Lang::Zh => format!("{odds}，第 {from}–{to} 个月"),
+    }
+}
+
 /// A two-valued input's values in the tornado table: "0 or 30,000,000".
 pub(crate) fn either(lang: Lang, a: &str, b: &str) -> String {
     match lang {

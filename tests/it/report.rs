@@ -311,3 +311,13 @@ fn key_figures(html: &str) -> Vec<String> {
     let end = start + html[start..].find("</section>").unwrap();
     html[start..end].split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap().replace("&#x2b;", "+")).filter(|c| c.contains('±')).collect()
 }
+
+/// A round whose month is drawn is shown once, as the window of months it
+/// may come in, with its odds (b2b-api: 75%, month 9, 12 or 15); the
+/// committed chart is checked up to date by the test above.
+#[test]
+fn a_round_with_an_uncertain_month_is_one_window_on_the_cash_chart() {
+    let svg = std::fs::read_to_string("reports/b2b-api/charts/cash.svg").unwrap();
+    assert_eq!(svg.matches("round 75%, months 9–15").count(), 1, "one label for the one round");
+    assert_eq!(svg.matches(r#"fill-opacity="0.07""#).count(), 1, "one shaded window");
+}
