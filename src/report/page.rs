@@ -399,12 +399,18 @@ fn final_cash(c: &Ctx) -> Section {
     let hist = &fc.histogram;
     let mut ch =
         Chart::new((hist.start, hist.end), (0.0, hist.top()), (w.final_cash_axis, w.share_of_futures), &|x| c.n.axis(x), &|y| format!("{:.0}%", 100.0 * y));
+    let mut hatched = false;
     for k in 0..hist.counts.len() {
         let a = hist.from(k);
-        ch.bar(a, a + hist.width, hist.share(k), BAND_INNER, a + 0.5 * hist.width < 0.0);
+        let below_zero = a + 0.5 * hist.width < 0.0;
+        hatched |= below_zero && hist.share(k) > 0.0;
+        ch.bar(a, a + hist.width, hist.share(k), BAND_INNER, below_zero);
     }
     let (below, below_se) = fc.below_zero;
-    ch.legend(0, CONTRAST, "", &format!("{} {:.1}%", w.cash_below_zero, 100.0 * below));
+    // A legend only for what is drawn: no hatched bar, no entry for one.
+    if hatched {
+        ch.legend(0, CONTRAST, "", &format!("{} {:.1}%", w.cash_below_zero, 100.0 * below));
+    }
     let id = "final-cash";
     let (title, desc) = (w.final_cash_title, w.final_cash_desc);
     let rows = (0..hist.counts.len()).map(|k| vec![c.n.money(hist.from(k)), c.n.money(hist.from(k + 1)), format!("{:.2}%", 100.0 * hist.share(k))]).collect();

@@ -321,3 +321,23 @@ fn a_round_with_an_uncertain_month_is_one_window_on_the_cash_chart() {
     assert_eq!(svg.matches("round 75%, months 9–15").count(), 1, "one label for the one round");
     assert_eq!(svg.matches(r#"fill-opacity="0.07""#).count(), 1, "one shaded window");
 }
+
+/// The final-cash histogram has a legend entry for hatched (below zero)
+/// bars only when it draws one.
+#[test]
+fn the_histogram_has_no_legend_for_bars_it_does_not_draw() {
+    let dir = scratch("report-no-hatch");
+    let plan = dir.join("safe.toml");
+    std::fs::write(
+        &plan,
+        "[scenario]\nname = \"safe\"\nmonths = 12\nruns = 1000\nseed = 1\n[start]\ncustomers = 100\ncash = 1_000_000\n[pricing]\nprice = 50\n[churn]\nbase = \"0.02 to 0.05\"\n[costs]\nfixed = 1_000\n",
+    )
+    .unwrap();
+    runway_ok(&["report", plan.to_str().unwrap(), "--out", dir.join("safe").to_str().unwrap(), "--quiet"]);
+    let svg = std::fs::read_to_string(dir.join("safe/charts/final-cash.svg")).unwrap();
+    assert!(!svg.contains("url(#final-cash-hatch)\" stroke"), "a hatched bar in a plan that never ends below zero");
+    assert!(!svg.contains("cash &lt; 0:") && !svg.contains("cash < 0:"), "a legend for hatched bars that are not drawn");
+    // The built-in example ends below zero in some futures: bars and legend.
+    let builtin = std::fs::read_to_string("reports/sentiment-saas/charts/final-cash.svg").unwrap();
+    assert!(builtin.contains("cash &lt; 0:"), "the legend where hatched bars are drawn");
+}
