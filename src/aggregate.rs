@@ -506,6 +506,13 @@ impl Groups {
     pub const MIN_EXPLAINED: f64 = 0.84;
     pub const MIN_SHARE: f64 = 0.1;
 
+    /// Whether the groups are near half and half (each 35–65% of runs), so
+    /// that the median of all runs sits at the edge of one and describes
+    /// neither well.
+    pub fn median_between(&self) -> bool {
+        (self.low.share - 0.5).abs() < 0.15
+    }
+
     /// The groups of `sorted` (ascending, finite), if it falls into two.
     pub fn of(sorted: &[f64]) -> Option<(Groups, usize)> {
         let n = sorted.len();
@@ -590,22 +597,32 @@ fn share(k: u64, n: u64) -> Estimate {
 fn spread(mut values: Vec<f64>) -> Spread {
     let m = Moments::of(&values);
     values.sort_unstable_by(f64::total_cmp);
-    let at = |p| Estimate::of(stats::quantile_sorted(&values, p), stats::quantile_se_sorted(&values, p));
+    spread_of_sorted(&values, &m)
+}
+
+/// The spread of `sorted` values whose moments (taken in run order) are `m`.
+fn spread_of_sorted(sorted: &[f64], m: &Moments) -> Spread {
+    let at = |p| Estimate::of(stats::quantile_sorted(sorted, p), stats::quantile_se_sorted(sorted, p));
     Spread { p10: at(0.1), p50: at(0.5), p90: at(0.9), mean: Estimate::of(m.mean, m.se_mean()), groups: None }
 }
 
 /// The spread of final cash, with its [`Groups`] when it falls into two,
 /// and what tells them apart when one thing does: whether the run
-/// received funding, or ran out of cash.
+/// received funding, or ran out of cash. One sorted copy serves both; a
+/// run is in the high group when its value is above the low group's last.
 fn cash_spread(values: Vec<f64>, funded: &[bool], defaulted: &[u16]) -> Spread {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let sorted: Vec<f64> = order.iter().map(|&i| values[i]).collect();
-    let finite = sorted.iter().all(|x| x.is_finite());
-    let groups = finite.then(|| Groups::of(&sorted)).flatten().map(|(mut g, k)| {
+    let m = Moments::of(&values);
+    let mut sorted = values.clone();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let mut s = spread_of_sorted(&sorted, &m);
+    if !sorted.iter().all(|x| x.is_finite()) {
+        return s;
+    }
+    s.groups = Groups::of(&sorted).map(|(mut g, k)| {
+        let cut = sorted[k - 1];
         let agree = |high_has: &dyn Fn(usize) -> bool| {
-            let matching = order.iter().enumerate().filter(|&(j, &i)| (j >= k) == high_has(i)).count();
-            matching as f64 >= 0.95 * order.len() as f64
+            let matching = values.iter().enumerate().filter(|&(i, &v)| (v > cut) == high_has(i)).count();
+            matching as f64 >= 0.95 * values.len() as f64
         };
         g.explained_by = if agree(&|i| funded[i]) {
             Some("funding")
@@ -616,7 +633,7 @@ fn cash_spread(values: Vec<f64>, funded: &[bool], defaulted: &[u16]) -> Spread {
         };
         g
     });
-    Spread { groups, ..spread(values) }
+    s
 }
 
 /// What the headline figures need of each run, in run order: four numbers

@@ -32,17 +32,18 @@ use crate::stats;
 /// only two (a round that comes or not: its p10 and p90 could be the same
 /// value, or hide what the two cases are), else at the p10 and p90 of its
 /// distribution, or, for an input with a schedule (whose draws are its
-/// first step's), of its `draws` in the base run.
-fn held_at(sc: &Scenario, id: InputId, draws: &[f64]) -> (f64, f64) {
+/// first step's), of its `draws` in the base run. The flag: held at its
+/// two values.
+fn held_at(sc: &Scenario, id: InputId, draws: &[f64]) -> (f64, f64, bool) {
     let input = sc.input(id);
-    if let Some(two) = input.dist.two_values().filter(|_| input.schedule.is_empty()) {
-        return two;
+    if !input.schedule.is_empty() {
+        let q = stats::quantiles(&mut draws.to_vec(), &[0.1, 0.9]);
+        return (q[0], q[1], false);
     }
-    if input.schedule.is_empty() {
-        return (input.dist.quantile(0.1), input.dist.quantile(0.9));
+    match input.dist.two_values() {
+        Some((a, b)) => (a, b, true),
+        None => (input.dist.quantile(0.1), input.dist.quantile(0.9), false),
     }
-    let q = stats::quantiles(&mut draws.to_vec(), &[0.1, 0.9]);
-    (q[0], q[1])
 }
 
 /// Bins of the variance-share estimate (fewer when runs are few: at least
@@ -85,11 +86,11 @@ pub fn run(sc: &Scenario, figures: &[Figure], progress: &Progress) -> anyhow::Re
     let base = evaluate(sc, &[Plan::new(sc)], &metrics, progress)?.remove(0);
     let draws = |j: usize| &base.values[first_input + j];
 
-    let points: Vec<(f64, f64)> = inputs.iter().enumerate().map(|(j, &id)| held_at(sc, id, draws(j))).collect();
+    let points: Vec<(f64, f64, bool)> = inputs.iter().enumerate().map(|(j, &id)| held_at(sc, id, draws(j))).collect();
     let plans: Vec<Plan> = inputs
         .iter()
         .zip(&points)
-        .flat_map(|(&id, &(lo, hi))| {
+        .flat_map(|(&id, &(lo, hi, _))| {
             let path = sc.input(id).path.clone();
             [lo, hi].map(|x| Plan::stressed(sc, &Stress::hold(format!("{path} = {x}"), &path, Target::Input(id), x)))
         })
@@ -112,7 +113,7 @@ pub fn run(sc: &Scenario, figures: &[Figure], progress: &Progress) -> anyhow::Re
                     spearman_se: eval::batch_se(y.len(), |r| spearman(&draws(j)[r.clone()], &y[r])),
                     low_at: points[j].0,
                     high_at: points[j].1,
-                    two_valued: sc.input(id).schedule.is_empty() && sc.input(id).dist.two_values().is_some(),
+                    two_valued: points[j].2,
                     low: figure.estimate(&low.values[k]),
                     high: figure.estimate(&high.values[k]),
                     swing: figure.difference(&low.values[k], &high.values[k]),

@@ -121,7 +121,7 @@ pub(crate) fn groups_note(figure: &str, g: &crate::aggregate::Groups) -> String 
         let (v, se) = est(e, 0);
         format!("{v} {se}")
     };
-    let middle = if (g.low.share - 0.5).abs() < 0.15 { " The P50 above sits at the edge of a group and describes neither well." } else { "" };
+    let middle = if g.median_between() { " The P50 above sits at the edge of a group and describes neither well." } else { "" };
     format!(
         "note: {figure} falls into two groups of futures (split at {}; the split explains {:.0}% of its variance): {} of runs{high} have a median of {}; {}{low}, {}.{middle}",
         number(g.between, 0),

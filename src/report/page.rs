@@ -190,8 +190,7 @@ fn groups_finding(c: &Ctx) -> Option<String> {
     let median = |e: &crate::aggregate::Estimate| c.n.money_se(e.estimate, e.se);
     let (high, low) = ((share(g.high.share), median(&g.high.median)), (share(g.low.share), median(&g.low.median)));
     let p50 = c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se);
-    let middle = (g.low.share - 0.5).abs() < 0.15;
-    Some(words::groups_finding(c.lang, g.explained_by, (&high.0, &high.1), (&low.0, &low.1), &p50, middle))
+    Some(words::groups_finding(c.lang, g.explained_by, (&high.0, &high.1), (&low.0, &low.1), &p50, g.median_between()))
 }
 
 /// The plan on its averages against the median future ("the flaw of
