@@ -44,6 +44,45 @@ pub fn trimmed(x: f64, decimals: usize) -> String {
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
+/// The power of ten of the last digit an error supports: its first
+/// significant digit, or its first two when they read 10–29 (a leading 1
+/// or 2 loses too much when rounded to one digit): `4,230` → 3 (thousands),
+/// `1,774` → 2 (hundreds), `0.19` → −2. `None` for an error of 0 or one
+/// that is not finite.
+pub fn error_place(se: f64) -> Option<i32> {
+    if !(se > 0.0 && se.is_finite()) {
+        return None;
+    }
+    let magnitude = se.log10().floor() as i32;
+    let lead = se / 10f64.powi(magnitude);
+    // 9.5 and up rounds to 10: two digits at the next power, "10".
+    Some(if (2.95..9.5).contains(&lead) { magnitude } else { magnitude - 1 + i32::from(lead >= 9.5) })
+}
+
+/// `x` rounded to a multiple of `10^place`.
+pub fn round_to(x: f64, place: i32) -> f64 {
+    if place >= 0 {
+        let unit = 10f64.powi(place);
+        (x / unit).round() * unit
+    } else {
+        let scale = 10f64.powi(-place);
+        (x * scale).round() / scale
+    }
+}
+
+/// A value and its error with the digits the error supports
+/// ([`error_place`]), grouped: `(291,841, 4,230)` → `("292,000",
+/// "4,000")`; an error of 0 leaves the value to `decimals`: `("43,938", "0")`.
+pub fn with_error(x: f64, se: f64, decimals: usize) -> (String, String) {
+    match error_place(se) {
+        Some(place) => {
+            let d = (-place).clamp(0, 6) as usize;
+            (number(round_to(x, place), d), number(round_to(se, place), d))
+        }
+        None => (number(x, decimals), number(se, decimals)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +103,22 @@ mod tests {
         assert_eq!(significant(123_456.0, 3), "123,000");
         assert_eq!(significant(-0.02, 3), "-0.02");
         assert_eq!(significant(0.0, 3), "0");
+    }
+
+    #[test]
+    fn digits_follow_the_error() {
+        assert_eq!(error_place(4_230.0), Some(3));
+        assert_eq!(error_place(1_774.0), Some(2));
+        assert_eq!(error_place(0.19), Some(-2));
+        assert_eq!(error_place(9_723.0), Some(3)); // rounds to 10,000: "10" thousands
+        assert_eq!(error_place(0.0), None);
+        assert_eq!(with_error(291_841.0, 4_230.0, 0), ("292,000".into(), "4,000".into()));
+        assert_eq!(with_error(11_135_543.0, 54_376.0, 0), ("11,140,000".into(), "50,000".into()));
+        assert_eq!(with_error(364_236.0, 9_723.0, 0), ("364,000".into(), "10,000".into()));
+        assert_eq!(with_error(2_327.0, 4.5, 0), ("2,327".into(), "5".into()));
+        assert_eq!(with_error(0.0, 0.004, 0), ("0.000".into(), "0.004".into()));
+        assert_eq!(with_error(0.5, 0.19, 0), ("0.50".into(), "0.19".into()));
+        assert_eq!(with_error(43_938.0, 0.0, 0), ("43,938".into(), "0".into()));
+        assert_eq!(round_to(-87_700.0, 3), -88_000.0);
     }
 }

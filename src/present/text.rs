@@ -8,9 +8,13 @@ use crate::figure::{Difference, FigureValue};
 use crate::num::{number, trimmed};
 use std::fmt::Write;
 
+/// A value and its error, digits following the error ([`crate::num::with_error`]).
 fn est(e: &Estimate, decimals: usize) -> (String, String) {
     match (e.estimate, e.se) {
-        (Some(x), Some(se)) => (number(x, decimals), format!("± {}", number(se, decimals))),
+        (Some(x), Some(se)) => {
+            let (value, error) = crate::num::with_error(x, se, decimals);
+            (value, format!("± {error}"))
+        }
         (Some(x), None) => (number(x, decimals), String::new()),
         (None, _) => ("—".into(), String::new()),
     }
@@ -167,12 +171,9 @@ fn figure_decimals(x: f64, se: Option<f64>, probability: bool) -> usize {
             }
         };
     }
-    if x.abs() >= 100.0 {
-        return 0;
-    }
-    match se.filter(|s| *s > 0.0) {
-        Some(s) => (1.0 - s.log10().floor()).clamp(0.0, 4.0) as usize,
-        None if x.fract() == 0.0 => 0,
+    match se.and_then(crate::num::error_place) {
+        Some(place) => (-place).clamp(0, 4) as usize,
+        None if x.abs() >= 100.0 || x.fract() == 0.0 => 0,
         None => {
             if x.abs() >= 1.0 {
                 2
@@ -187,12 +188,23 @@ fn show(x: f64, decimals: usize, probability: bool) -> String {
     if probability { format!("{:.*}%", decimals, 100.0 * x) } else { number(x, decimals) }
 }
 
-/// A figure as `x ± se` (a share as a percentage); `—` when undefined.
+/// A number rounded to the digit its error supports (tens, thousands, …
+/// for a large error; [`crate::num::error_place`]); a share is already
+/// rounded by its decimals.
+fn show_rounded(x: f64, se: Option<f64>, decimals: usize, probability: bool) -> String {
+    match se.and_then(crate::num::error_place).filter(|p| *p > 0 && !probability) {
+        Some(place) => number(crate::num::round_to(x, place), 0),
+        None => show(x, decimals, probability),
+    }
+}
+
+/// A figure as `x ± se` (a share as a percentage), digits following the
+/// error; `—` when undefined.
 pub fn figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> String {
     let Some(x) = x else { return "—".into() };
     let d = figure_decimals(x, se, probability);
     match se {
-        Some(se) => format!("{} ± {}", show(x, d, probability), show(se, d, probability)),
+        Some(e) => format!("{} ± {}", show_rounded(x, se, d, probability), show_rounded(e, se, d, probability)),
         None => show(x, d, probability),
     }
 }
@@ -241,7 +253,7 @@ pub(crate) fn difference_text(d: &Difference, probability: bool) -> String {
 /// A standard error alone, `± se`, with the decimals [`figure_value`]
 /// would give it.
 pub(crate) fn se_value(se: f64, probability: bool) -> String {
-    format!("± {}", show(se, figure_decimals(se, Some(se), probability), probability))
+    format!("± {}", show_rounded(se, Some(se), figure_decimals(se, Some(se), probability), probability))
 }
 
 /// Like [`figure_value`], with an explicit `+` on positive values (a difference).
@@ -281,13 +293,14 @@ mod tests {
     fn figures_show_their_error() {
         assert_eq!(figure_value(Some(0.04), Some(0.002), true), "4.0% ± 0.2%");
         assert_eq!(figure_value(Some(0.0003), Some(0.0002), true), "0.03% ± 0.02%");
-        assert_eq!(figure_value(Some(4467430.2), Some(51468.0), false), "4,467,430 ± 51,468");
+        assert_eq!(figure_value(Some(4467430.2), Some(51468.0), false), "4,470,000 ± 50,000");
         assert_eq!(signed_figure_value(Some(12.5), None, false), "+12.50");
         assert_eq!(figure_value(Some(19.0), Some(0.0), false), "19 ± 0");
         assert_eq!(figure_value(Some(0.0), Some(0.19), false), "0.00 ± 0.19");
         assert_eq!(figure_value(None, None, false), "—");
         assert_eq!(se_value(0.004, true), "± 0.4%");
-        assert_eq!(se_value(66_675.2, false), "± 66,675");
+        assert_eq!(se_value(66_675.2, false), "± 70,000");
+        assert_eq!(figure_value(Some(0.0), Some(0.004), false), "0.000 ± 0.004");
     }
 
     #[test]
@@ -304,14 +317,14 @@ mod tests {
         assert_eq!(figure_text(&v(Some(1.0), Some(0.0001), 10_000, None, None), true), "> 99.97% (95% lower bound)");
         // Everything else: `x ± se`; a quantile past every run: never.
         assert_eq!(figure_text(&v(Some(0.04), Some(0.002), 10_000, None, None), true), "4.0% ± 0.2%");
-        assert_eq!(figure_text(&v(Some(4467430.2), Some(51468.0), 10_000, None, None), false), "4,467,430 ± 51,468");
+        assert_eq!(figure_text(&v(Some(4467430.2), Some(51468.0), 10_000, None, None), false), "4,470,000 ± 50,000");
         assert_eq!(figure_text(&v(None, None, 10_000, None, None), false), "never");
         assert_eq!(figure_text(&v(None, None, 0, None, None), false), "—");
         let d = |diff, low95, high95| Difference { diff: Some(diff), se: Some(0.5), low95, high95 };
         assert_eq!(difference_text(&d(6.0, Some(6.0), Some(6.0)), false), "+6 (95%: +6)");
         assert_eq!(difference_text(&d(-2.5, Some(-3.0), Some(-2.0)), false), "-2.5 (95%: -3 to -2)");
         assert_eq!(difference_text(&d(0.5, Some(-1.0), Some(1.0)), false), "+0.5 (95%: -1 to +1)");
-        assert_eq!(difference_text(&d(3.0, None, None), false), "+3.00 ± 0.50");
+        assert_eq!(difference_text(&d(3.0, None, None), false), "+3.0 ± 0.5");
     }
 
     #[test]

@@ -197,7 +197,7 @@ fn groups_finding(c: &Ctx) -> Option<String> {
 /// averages" when [`Facts::averages_mislead`]).
 fn averages_finding(c: &Ctx, p_default: &str) -> String {
     let hl = &c.f.results.headline;
-    let (plan_s, median_s) = (c.n.money(c.f.averages.final_cash()), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se));
+    let (plan_s, median_s) = (c.n.money_short(c.f.averages.final_cash()), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se));
     words::averages_finding(c.lang, c.f.averages.default_month, c.f.averages_mislead(), &plan_s, &median_s, p_default)
 }
 
@@ -228,10 +228,8 @@ fn key_figures(c: &Ctx) -> Section {
     rows.push(money(w.final_cash_median, &hl.final_cash.p50));
     rows.push(money(w.final_cash_p90, &hl.final_cash.p90));
     rows.push(money(w.final_arr_median, &hl.final_arr.p50));
-    rows.push(vec![
-        w.final_customers_median.into(),
-        format!("{} ± {}", n.count(hl.final_customers.p50.estimate.unwrap_or(f64::NAN)), n.count(hl.final_customers.p50.se.unwrap_or(f64::NAN))),
-    ]);
+    let customers = &hl.final_customers.p50;
+    rows.push(vec![w.final_customers_median.into(), crate::present::text::figure_value(customers.estimate, customers.se, false)]);
     let month = |metric: &str| c.f.median(c.sc, metric).estimate.map_or(w.not_within_horizon.into(), |m| format!("{m:.0}"));
     rows.push(vec![w.breakeven_month.into(), month("breakeven_month")]);
     rows.push(vec![w.first_profit_month.into(), month("first_profit_month")]);
@@ -256,9 +254,9 @@ fn averages(c: &Ctx) -> Section {
         None => w.never.into(),
     };
     let rows = vec![
-        vec![w.final_cash_row.into(), c.n.money(a.cash[h - 1]), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se)],
+        vec![w.final_cash_row.into(), c.n.money_short(a.cash[h - 1]), c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se)],
         vec![words::customers_in(c.lang, c.h()), c.n.count(a.customers[h - 1]), c.n.count(c.f.horizon_median("customers"))],
-        vec![words::mrr_in(c.lang, c.h()), c.n.money(a.mrr[h - 1]), c.n.money(c.f.horizon_median("mrr"))],
+        vec![words::mrr_in(c.lang, c.h()), c.n.money_short(a.mrr[h - 1]), c.n.money_short(c.f.horizon_median("mrr"))],
         vec![w.runs_out.into(), default, format!("{} {}", c.n.share_se(hl.p_default.estimate, hl.p_default.se), w.of_futures)],
     ];
     Section {

@@ -691,21 +691,53 @@ impl Numbers {
         format!("{sign}{}{amount}", self.symbol)
     }
 
-    /// Money with its standard error: `¥4,467,430 ± 51,468`; in Chinese
-    /// both in the value's unit, with digits to the error's second
-    /// significant one: `¥4.37万 ± 0.18万`.
+    /// Money with its standard error, both rounded to the digit the error
+    /// supports ([`crate::num::error_place`]) and written in one unit:
+    /// `$292k ± 4k`, `$11.14M ± 0.05M`, `¥29.2万 ± 0.4万`; an error of 0
+    /// (an exact figure) shows the amount alone.
     pub(crate) fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
-        match (x, se) {
-            (Some(x), Some(se)) if self.lang == Lang::Zh && x.abs().max(se) >= 1e4 && se.is_finite() => {
-                let (unit, name, min) = if x.abs() >= 0.99995e8 { (1e8, "亿", 2) } else { (1e4, "万", 1) };
-                let d = if se > 0.0 { ((1.0 - (se / unit).log10().floor()) as i64).clamp(min, 4) as usize } else { min as usize };
-                let sign = if x < 0.0 { "-" } else { "" };
-                format!("{sign}{}{}{name} ± {}{name}", self.symbol, crate::num::number(x.abs() / unit, d), crate::num::number(se / unit, d))
-            }
-            (Some(x), Some(se)) => format!("{} ± {}", self.money(x), if self.lang == Lang::Zh { wan(se) } else { self.count(se) }),
-            (Some(x), None) => self.money(x),
-            (None, _) => "—".into(),
+        let Some(x) = x else { return "—".into() };
+        let Some(place) = se.and_then(crate::num::error_place) else { return self.money(x) };
+        let (v, e) = (crate::num::round_to(x, place), crate::num::round_to(se.unwrap_or(0.0), place));
+        let (unit, name) = self.unit(x.abs().max(e), place);
+        let d = (unit.log10().round() as i32 - place).max(0) as usize;
+        let sign = if v < 0.0 { "-" } else { "" };
+        let amount = |a: f64| crate::num::number(a / unit, d);
+        format!("{sign}{}{}{name} ± {}{name}", self.symbol, amount(v.abs()), amount(e))
+    }
+
+    /// Money to about three significant digits, in a unit (`$2.29M`,
+    /// `$364k`, `¥229万`, `¥1.23亿`): a table's median or range, whose error
+    /// the table does not show.
+    pub fn money_short(&self, x: f64) -> String {
+        if !x.is_finite() {
+            return "—".into();
         }
+        if x == 0.0 {
+            return self.money(0.0);
+        }
+        let place = x.abs().log10().floor() as i32 - 2;
+        let v = crate::num::round_to(x, place.max(0));
+        let (unit, name) = self.unit(v.abs(), place.max(0));
+        let d = (unit.log10().round() as i32 - place).max(0) as usize;
+        let sign = if v < 0.0 { "-" } else { "" };
+        format!("{sign}{}{}{name}", self.symbol, crate::num::number(v.abs() / unit, d))
+    }
+
+    /// The unit money of size `size`, rounded at `10^place`, is written in:
+    /// k, M, B (万, 亿 in Chinese), the largest that needs at most three
+    /// decimals (two for k and 万: `45.68k` but not `45.678k`); none below
+    /// ten thousand.
+    fn unit(&self, size: f64, place: i32) -> (f64, &'static str) {
+        let units: &[(f64, &str, i32)] = match self.lang {
+            Lang::En => &[(1e9, "B", 3), (1e6, "M", 3), (1e3, "k", 2)],
+            Lang::Zh => &[(1e8, "亿", 3), (1e4, "万", 2)],
+        };
+        if size < 1e4 {
+            return (1.0, "");
+        }
+        let fits = |&&(u, _, most): &&(f64, &str, i32)| size >= u * 0.99995 && u.log10().round() as i32 - place <= most;
+        units.iter().find(fits).map_or((1.0, ""), |&(u, name, _)| (u, name))
     }
 
     /// A figure of the figure language as the terminal shows it
@@ -843,7 +875,18 @@ mod tests {
         assert_eq!(zh.axis(12_000_000.0), "1200万");
         assert_eq!(Numbers::new(Lang::En, Some("SEK"), 10_000).money(10.0), "SEK 10");
         assert_eq!(zh.money_se(Some(43_688.0), Some(1_774.0)), "¥4.37万 ± 0.18万");
-        assert_eq!(zh.money_se(Some(4_467_430.0), Some(51_468.0)), "¥446.7万 ± 5.1万");
-        assert_eq!(en.money_se(Some(-87_700.0), Some(27_891.0)), "-¥87,700 ± 27,891");
+        assert_eq!(zh.money_se(Some(4_467_430.0), Some(51_468.0)), "¥447万 ± 5万");
+        assert_eq!(zh.money_se(Some(291_841.0), Some(4_230.0)), "¥29.2万 ± 0.4万");
+        assert_eq!(en.money_se(Some(-87_700.0), Some(27_891.0)), "-¥88k ± 28k");
+        assert_eq!(en.money_se(Some(291_841.0), Some(4_230.0)), "¥292k ± 4k");
+        assert_eq!(en.money_se(Some(11_135_543.0), Some(54_376.0)), "¥11.14M ± 0.05M");
+        assert_eq!(en.money_se(Some(45_678.0), Some(23.0)), "¥45,678 ± 23");
+        assert_eq!(en.money_se(Some(8_073_709.0), Some(24_942.0)), "¥8.074M ± 0.025M");
+        assert_eq!(en.money_se(Some(1_000.0), Some(0.0)), "¥1,000");
+        assert_eq!(en.money_short(2_286_589.0), "¥2.29M");
+        assert_eq!(en.money_short(-963_655.0), "-¥964k");
+        assert_eq!(en.money_short(950.0), "¥950");
+        assert_eq!(zh.money_short(2_286_589.0), "¥229万");
+        assert_eq!(zh.money_short(123_456_789.0), "¥1.23亿");
     }
 }

@@ -100,8 +100,15 @@ fn the_report_quotes_the_figures_of_the_run() {
         let n = parts.len();
         (parts[n - 3].to_string(), parts[n - 1].to_string())
     };
+    // The report writes money in a unit (¥11.14M ± 0.05M), the terminal in
+    // full (11,140,000 ± 50,000): both rounded to the digit the error supports.
     let (p50, se) = value("final cash [CNY] P50");
-    assert!(html.contains(&format!("¥{p50} ± {se}")), "median final cash ¥{p50} ± {se} not in the report");
+    let full = |s: &str| s.replace(',', "").parse::<f64>().unwrap();
+    let in_report = money_with_errors(&html);
+    assert!(
+        in_report.iter().any(|&(x, e)| (x - full(&p50)).abs() < 0.5 && (e - full(&se)).abs() < 0.5),
+        "median final cash ¥{p50} ± {se} not in the report: {in_report:?}"
+    );
     let (p, pse) = value("P(default by month 36)");
     assert!(html.contains(&format!("{p} ± {pse}")), "P(default by 36) {p} ± {pse} not in the report");
     assert!(html.contains("Sentiment analysis SaaS — risk report"));
@@ -117,6 +124,29 @@ fn the_report_quotes_the_figures_of_the_run() {
     // The file's rank correlation is −0.4: the two move in opposite directions.
     assert!(html.contains("move in opposite directions across futures"), "a negative correlation said as one");
     assert!(!html.contains("move together"), "a negative correlation said to move together");
+}
+
+/// Every `¥a ± b` in a text, in currency units: `¥11.14M ± 0.05M` is
+/// (11,140,000, 50,000).
+fn money_with_errors(text: &str) -> Vec<(f64, f64)> {
+    let amount = |s: &str| -> Option<f64> {
+        let (digits, unit) = match s.char_indices().last()? {
+            (i, 'k') => (&s[..i], 1e3),
+            (i, 'M') => (&s[..i], 1e6),
+            (i, 'B') => (&s[..i], 1e9),
+            _ => (s, 1.0),
+        };
+        Some(digits.replace(',', "").parse::<f64>().ok()? * unit)
+    };
+    let mut out = vec![];
+    for (i, _) in text.match_indices(" ± ") {
+        let before = text[..i].rsplit(|c: char| c.is_whitespace() || c == '>').next().unwrap_or("");
+        let after = text[i + " ± ".len()..].split(|c: char| c.is_whitespace() || c == '<').next().unwrap_or("");
+        if let (Some(x), Some(e)) = (before.strip_prefix('¥').and_then(amount), amount(after)) {
+            out.push((x, e));
+        }
+    }
+    out
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn spread(q: &[f64; 3], f: &dyn Fn(f64) -> String) -> String {
 
 fn segments(c: &Ctx, p: &PlanFacts) -> Section {
     let w = c.w;
-    let (count, money) = (|x: f64| c.n.count(x), |x: f64| c.n.money(x));
+    let (count, money) = (|x: f64| c.n.count(x), |x: f64| c.n.money_short(x));
     let rows = p.segments.iter().map(|s| vec![s.name.clone(), spread(&s.customers, &count), spread(&s.mrr, &money), spread(&s.churn, &pct)]).collect();
     let customers = super::words::customers_in(c.lang, c.h());
     let mrr = super::words::mrr_in(c.lang, c.h());
@@ -59,7 +59,7 @@ fn year_label(lang: Lang, y: &Year) -> String {
 
 fn years(c: &Ctx, p: &PlanFacts) -> Section {
     let w = c.w;
-    let money = |x: f64| c.n.money(x);
+    let money = |x: f64| c.n.money_short(x);
     let count = |x: f64| c.n.count(x);
     let measures: [(&str, &dyn Fn(f64) -> String); 7] = [
         (w.revenue, &money),
