@@ -124,10 +124,10 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
     for f in &files {
-        print!("{}", outputs::text(f));
+        say!("{}", outputs::text(f));
     }
     write_outputs(&args, &files)?;
-    println!("{} in {:.2} s (± = 1 standard error; decided at {} standard errors)", outputs::summary_line(&files), start.elapsed().as_secs_f64(), args.z);
+    sayln!("{} in {:.2} s (± = 1 standard error; decided at {} standard errors)", outputs::summary_line(&files), start.elapsed().as_secs_f64(), args.z);
     Ok(if files.iter().all(|f| f.checked.passed()) { 0 } else { 1 })
 }
 

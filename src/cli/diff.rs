@@ -74,7 +74,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     let pairs = figure_pairs(&args.metric, &old, &new, &args.old)?;
     let changes = diff::changes(&old, &new);
     let rows = args.workers.run(2 * new.runs, |progress| diff::run(&old, &new, &pairs, progress))?;
-    print!("{}", present::diff_text(&changes, &rows));
+    say!("{}", present::diff_text(&changes, &rows));
     let manifest = Manifest::from_scenario(&new, crate::aggregate::QuantileMethod::Exact, start.elapsed().as_secs_f64());
     let out = args.out.resolve(&new.source.path);
     let path = pipeline::write_analysis(&out, "diff", &present::diff_table(&rows), args.format, &manifest)?;
@@ -91,6 +91,6 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
         let title = format!("runway diff: {} → {}", crate::present::markdown::code(&args.old), crate::present::markdown::code(&args.new));
         fs::write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
     }
-    println!("seed {}, {} runs per version on common random numbers; wrote {} in {:.2} s", new.seed, new.runs, path.display(), start.elapsed().as_secs_f64());
+    sayln!("seed {}, {} runs per version on common random numbers; wrote {} in {:.2} s", new.seed, new.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)
 }

@@ -7,6 +7,22 @@
 //! [`sensitivity`], [`solve`], [`sweep`] (which share [`analyze`]'s flags
 //! and steps), [`check`], [`diff`], [`report`], [`validate`] (and `init`).
 
+/// `print!` to standard output, where a reader that went away
+/// (`runway run | head`) ends the output quietly, as in every Unix filter,
+/// instead of a panic: the command's files are already written.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))
+    };
+}
+
+/// [`say!`] with a newline.
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&(format!($($arg)*) + "\n"))
+    };
+}
+
 mod analyze;
 pub mod args;
 mod check;
@@ -110,6 +126,17 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
+/// Writes `text` to standard output: a closed pipe drops it; another
+/// failure (a full disk behind a redirection) is said on standard error.
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => eprintln!("warning: could not write to standard output: {e}"),
+        _ => {}
+    }
+}
+
 /// The scenario at `path`, or the built-in example.
 pub(crate) fn load(path: Option<&Path>, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     match path {
@@ -130,7 +157,7 @@ fn init(file: &Path, force: bool, quiet: bool) -> Result<u8, Failure> {
     }
     fs::write_text(file, STARTER)?;
     if !quiet {
-        println!("wrote {}; run it with: runway run {}", file.display(), file.display());
+        sayln!("wrote {}; run it with: runway run {}", file.display(), file.display());
     }
     Ok(0)
 }

@@ -100,7 +100,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     let rendered = page::render(&sc, &facts, &options)?;
     let out = args.out.resolve(&sc.source.path);
     write(&out, &rendered)?;
-    println!(
+    sayln!(
         "wrote {}/report.html, report.md and {} charts in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",
         out.display(),
         rendered.charts.len(),

@@ -127,15 +127,15 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
         pipeline::run_to(&sc, &out, format, runs_table, sink, &mut progress.part())
     })?;
     let month_one = crate::analysis::point::month_one(&sc)?;
-    print!("{}", text::headline_table(&results.headline, &sc.name, sc.currency.as_deref(), &args.months_at, Some(month_one)));
+    say!("{}", text::headline_table(&results.headline, &sc.name, sc.currency.as_deref(), &args.months_at, Some(month_one)));
     let collected = collector.finish();
     for (figure, &k) in extra.iter().zip(&index) {
         let v = figure.estimate(&collected.values[k]);
         let over = if v.runs < sc.runs { format!("  (over {} runs with a value)", v.runs) } else { String::new() };
-        println!("  {figure}  {}{over}", text::figure_text(&v, figure.is_probability()));
+        sayln!("  {figure}  {}{over}", text::figure_text(&v, figure.is_probability()));
     }
     let why = if args.output.format.is_none() && format == Format::Parquet { " (Parquet: more runs than Excel opens; --format csv to force)" } else { "" };
-    println!("wrote {}/{}{why} in {:.2} s", out.display(), pipeline::written_files(format, runs_table), results.wall_time_s);
+    sayln!("wrote {}/{}{why} in {:.2} s", out.display(), pipeline::written_files(format, runs_table), results.wall_time_s);
     Ok(0)
 }
 
@@ -163,6 +163,6 @@ fn write_shard(sc: &Scenario, spec: ShardSpec, out: &Path, workers: &Workers) ->
         Ok(())
     })?;
     let runs = spec.runs(sc.runs);
-    println!("wrote {} (runs {}..{} of {}); join all shards with: runway merge {}", path.display(), runs.start, runs.end, sc.runs, out.display());
+    sayln!("wrote {} (runs {}..{} of {}); join all shards with: runway merge {}", path.display(), runs.start, runs.end, sc.runs, out.display());
     Ok(0)
 }

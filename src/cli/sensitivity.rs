@@ -23,14 +23,8 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let figures = figures_or(&args.metric, &sc, analysis::outcome_figures)?;
     let inputs = sensitivity::inputs(&sc).len() as u64;
     let rows = args.common.run("sensitivity", &sc, 1 + 2 * inputs, |p| sensitivity::run(&sc, &figures, p))?;
-    print!("{}", present::sensitivity_text(&rows));
+    say!("{}", present::sensitivity_text(&rows));
     let path = pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format, &manifest(&sc, start))?;
-    println!(
-        "{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s",
-        1 + 2 * inputs,
-        sc.runs,
-        path.display(),
-        start.elapsed().as_secs_f64()
-    );
+    sayln!("{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s", 1 + 2 * inputs, sc.runs, path.display(), start.elapsed().as_secs_f64());
     Ok(0)
 }

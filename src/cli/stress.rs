@@ -37,9 +37,9 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
         return Err(anyhow::anyhow!("{}: no [[stress]] in the scenario; add one or give --set KEY=VALUE", sc.source.path.display()).into());
     }
     let rows = args.common.run("stress", &sc, 1 + stresses.len() as u64, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
-    print!("{}", present::stress_text(&rows));
+    say!("{}", present::stress_text(&rows));
     let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format, &manifest(&sc, start))?;
-    println!(
+    sayln!(
         "{} stresses × {} runs on common random numbers (± = 1 standard error); wrote {} in {:.2} s",
         stresses.len(),
         sc.runs,

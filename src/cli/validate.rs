@@ -17,7 +17,7 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<u8, Failure> {
                     eprintln!("warning: {}: {w}", sc.source.path.display());
                 }
                 if !quiet {
-                    print!("{}", validated(&sc));
+                    say!("{}", validated(&sc));
                 }
             }
             Err(e) if super::protocol::json() => {

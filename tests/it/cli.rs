@@ -773,3 +773,24 @@ fn every_command_takes_quiet() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no-such-plan.toml"));
 }
+
+/// `runway run | head -1`: a reader that leaves early ends the output
+/// quietly (exit 0, no panic), and the run's files are all written.
+#[test]
+fn a_closed_pipe_on_standard_output_is_not_a_crash() {
+    let dir = scratch("closed-pipe");
+    let out = dir.join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runway"))
+        .args(["run", "--runs", "200", "--no-runs", "--out", out.to_str().unwrap(), "--quiet"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before runway prints anything.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.join("summary.json").exists() && out.join("monthly.csv").exists());
+}
