@@ -3,7 +3,7 @@
 //! first profitable month; paid against blended CAC; output folders named
 //! after the file; the xlsx workbook; and errors in words for people.
 
-use crate::{parse, runway, runway_ok, scratch, stderr, stdout};
+use crate::{parse, runway, runway_ok, scratch, stderr, stdout, xlsx_part, xlsx_sheet};
 use runway::model::RunSummary;
 use runway::scenario::Overrides;
 
@@ -173,15 +173,6 @@ fn results_go_to_a_folder_named_after_the_file_and_replacing_another_plan_is_sai
     assert!(stderr(&o).contains("note: out/a held the results of a.toml; they are replaced by those of b.toml"), "{}", stderr(&o));
 }
 
-/// The text of a file inside a zip archive.
-fn zip_text(path: &std::path::Path, name: &str) -> String {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut s = String::new();
-    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
-    s
-}
-
 #[test]
 fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     let dir = scratch("founder-xlsx");
@@ -196,18 +187,18 @@ fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     // The same run twice gives the same bytes (the document date is fixed).
     assert_eq!(std::fs::read(&book).unwrap(), std::fs::read(out("x2").join("results.xlsx")).unwrap());
     assert!(!out("x1").join("runs.xlsx").exists() && !out("x1").join("monthly.csv").exists());
-    let workbook = zip_text(&book, "xl/workbook.xml");
+    let workbook = xlsx_part(&book, "xl/workbook.xml");
     for sheet in ["summary", "monthly", "runs"] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{workbook}");
     }
     // Runs: a header and 100 rows; its final_cash column holds 43,938.396.
-    let runs = zip_text(&book, "xl/worksheets/sheet3.xml");
+    let runs = xlsx_sheet(&book, "runs");
     assert_eq!(runs.matches("<row ").count(), 101);
     assert!(runs.contains("<v>43938.39"), "final cash in the runs sheet");
     // Monthly: a header and 11 metrics × 12 months.
-    assert_eq!(zip_text(&book, "xl/worksheets/sheet2.xml").matches("<row ").count(), 1 + 11 * 12);
+    assert_eq!(xlsx_sheet(&book, "monthly").matches("<row ").count(), 1 + 11 * 12);
     // Summary: the headline and the inputs, as text and numbers.
-    let strings = zip_text(&book, "xl/sharedStrings.xml");
+    let strings = xlsx_part(&book, "xl/sharedStrings.xml");
     for s in ["P(default by month 12)", "breakeven month, median", "final cash P50", "churn.base"] {
         assert!(strings.contains(s), "{s} not in the summary sheet");
     }

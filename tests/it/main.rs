@@ -128,3 +128,35 @@ pub fn silent<T>(work: impl FnOnce(&Progress) -> T) -> T {
     let report = |_: u64| {};
     work(&Progress::new(&report))
 }
+
+/// The text of part `name` (`xl/workbook.xml`) of an xlsx workbook.
+pub fn xlsx_part(book: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(book).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap_or_else(|e| panic!("{name} in {}: {e}", book.display())).read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The value of attribute `name` in an XML tag's text.
+fn xml_attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    tag[at..].split('"').next()
+}
+
+/// The tags `<name …>` (their text up to `>`) in `xml`, in order.
+fn xml_tags<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name} ");
+    xml.match_indices(&open).map(|(i, _)| &xml[i..i + xml[i..].find('>').unwrap()]).collect()
+}
+
+/// The XML of the worksheet named `sheet`, found through the workbook's
+/// relationships (not its position).
+pub fn xlsx_sheet(book: &Path, sheet: &str) -> String {
+    let workbook = xlsx_part(book, "xl/workbook.xml");
+    let tag = xml_tags(&workbook, "sheet").into_iter().find(|t| xml_attr(t, "name") == Some(sheet)).unwrap_or_else(|| panic!("no sheet {sheet}: {workbook}"));
+    let id = xml_attr(tag, "r:id").unwrap();
+    let rels = xlsx_part(book, "xl/_rels/workbook.xml.rels");
+    let rel = xml_tags(&rels, "Relationship").into_iter().find(|t| xml_attr(t, "Id") == Some(id)).unwrap();
+    xlsx_part(book, &format!("xl/{}", xml_attr(rel, "Target").unwrap()))
+}
