@@ -3,7 +3,7 @@
 //! first profitable month; paid against blended CAC; output folders named
 //! after the file; the xlsx workbook; and errors in words for people.
 
-use crate::{parse, runway, runway_ok, scratch, stderr, stdout, xlsx_part, xlsx_sheet};
+use crate::{XlsxCell, parse, runway, runway_ok, scratch, stderr, stdout, xlsx_cells, xlsx_part, xlsx_ref, xlsx_sheet};
 use runway::model::RunSummary;
 use runway::scenario::Overrides;
 
@@ -201,6 +201,82 @@ fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     let strings = xlsx_part(&book, "xl/sharedStrings.xml");
     for s in ["P(default by month 12)", "breakeven month, median", "final cash P50", "churn.base"] {
         assert!(strings.contains(s), "{s} not in the summary sheet");
+    }
+}
+
+#[test]
+fn xlsx_cells_are_numbers_shown_as_percentages_money_months_and_ratios() {
+    let dir = scratch("founder-xlsx-formats");
+    runway_ok(&["run", "scenarios/ai-api.toml", "--runs", "300", "--format", "xlsx", "--out", dir.to_str().unwrap(), "--quiet"]);
+    let book = dir.join("results.xlsx");
+    let styles = xlsx_part(&book, "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="0.0%""#) && styles.contains(r##"formatCode="#,##0""##), "{styles}");
+    // A number in its format (never a number written as text).
+    let shown = |cell: Option<&XlsxCell>, format: &str, what: &str| {
+        let cell = cell.unwrap_or_else(|| panic!("{what}: no cell"));
+        assert!(cell.number.is_some() && cell.text.is_none(), "{what}: {cell:?}");
+        assert_eq!(cell.format, format, "{what}");
+    };
+    // Summary: the figure in column B of the row named in column A.
+    let summary = xlsx_cells(&book, "summary");
+    let row_of = |label: &str| {
+        let r = summary.iter().find(|(_, c)| c.text.as_deref() == Some(label)).unwrap_or_else(|| panic!("{label}")).0;
+        r.trim_start_matches('A').parse::<usize>().unwrap() - 1
+    };
+    for (label, format) in
+        [("P(default by month 12)", "0.0%"), ("final cash P50", "#,##0"), ("final customers P50", "#,##0"), ("breakeven month, median", "0"), ("runs", "#,##0")]
+    {
+        shown(summary.get(&xlsx_ref(row_of(label), 1)), format, label);
+    }
+    // Its standard error as the figure.
+    shown(summary.get(&xlsx_ref(row_of("P(default by month 12)"), 2)), "0.0%", "P(default) standard error");
+    // A table's cell by row and column header.
+    let column = |cells: &std::collections::HashMap<String, XlsxCell>, header: &str| {
+        (0..)
+            .map(|c| cells.get(&xlsx_ref(0, c)))
+            .take_while(Option::is_some)
+            .position(|c| c.unwrap().text.as_deref() == Some(header))
+            .unwrap_or_else(|| panic!("{header}"))
+    };
+    // Long: each row's figures (mean, sd, quantiles) in its metric's unit.
+    let long = xlsx_cells(&book, "monthly");
+    let row_of_metric = |metric: &str| (1..).find(|r| long[&xlsx_ref(*r, 0)].text.as_deref() == Some(metric)).unwrap();
+    for (metric, format) in [("churn_rate", "0.0%"), ("cash", "#,##0"), ("alive", "0.0%")] {
+        let r = row_of_metric(metric);
+        for header in ["mean", "sd", "se_mean", "p5", "p50", "p95"] {
+            shown(long.get(&xlsx_ref(r, column(&long, header))), format, &format!("{metric} {header}"));
+        }
+        shown(long.get(&xlsx_ref(r, column(&long, "month"))), "0", "month");
+    }
+    // Runs: by column.
+    let runs = xlsx_cells(&book, "runs");
+    for (header, format) in [("final_cash", "#,##0"), ("min_cash_month", "0"), ("ltv_cac_blended", "0.00"), ("final_customers", "#,##0"), ("nrr", "0.0%")] {
+        shown(runs.get(&xlsx_ref(1, column(&runs, header))), format, header);
+    }
+    assert_eq!(runs[&xlsx_ref(1, 0)].format, "General", "the run's number");
+}
+
+#[test]
+fn xlsx_analysis_tables_show_each_row_in_its_figures_unit() {
+    let dir = scratch("founder-xlsx-sweep");
+    let args = ["sweep", "scenarios/saas-baseline.toml", "--vary", "churn.base", "--range", "0.03..0.05", "--steps", "2", "--runs", "300"];
+    runway_ok(
+        &[&args[..], &["--metric", "P(default_month <= 36)", "--metric", "median(final_cash)", "--format", "xlsx", "--out", dir.to_str().unwrap(), "--quiet"]]
+            .concat(),
+    );
+    let cells = xlsx_cells(&dir.join("sweep.xlsx"), "table");
+    let header: Vec<String> = (0..6).map(|c| cells[&xlsx_ref(0, c)].text.clone().unwrap()).collect();
+    assert_eq!(header, ["value", "figure", "estimate", "se", "diff", "diff_se"]);
+    for r in 1..=4 {
+        let figure = cells[&xlsx_ref(r, 1)].text.clone().unwrap();
+        let format = if figure.starts_with("P(") { "0.0%" } else { "#,##0" };
+        for c in 2..6 {
+            let cell = &cells[&xlsx_ref(r, c)];
+            assert!(cell.number.is_some(), "{figure}: {cell:?}");
+            assert_eq!(cell.format, format, "{figure}, {}", header[c]);
+        }
+        // The swept input's value as written.
+        assert_eq!(cells[&xlsx_ref(r, 0)].format, "General");
     }
 }
 
