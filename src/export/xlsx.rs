@@ -3,8 +3,10 @@
 //!
 //! `runway run --format xlsx` writes one workbook, `results.xlsx`, with a
 //! *summary* sheet (the run's manifest, the headline figures with their
-//! standard errors, and the inputs), the *monthly* table, and the *runs*
-//! table when the runs fit Excel's 1,048,576 rows.
+//! standard errors, and the inputs), the *monthly* table (long: a row per
+//! metric and month), *monthly (wide)* (a row per month, a column per
+//! metric holding its median, `cash p50`, read from the long table's
+//! `p50`), and the *runs* table when the runs fit Excel's 1,048,576 rows.
 //! The runs sheet is written in rust_xlsxwriter's constant-memory mode
 //! while the runs are simulated, so memory stays bounded; the other sheets
 //! are filled at the end. An analysis table (`stress --format xlsx`, …) is
@@ -18,10 +20,10 @@
 //! its figure. [`unit_of`] decides from a metric's or column's name (the
 //! one place, unit-tested against every metric and per-run field);
 //! [`unit_of_figure`] from a figure's text, for the rows of an analysis
-//! table. The runs sheet uses a format per column (set once, nothing per
-//! cell); the monthly sheet and analysis tables, one per cell by the row's
-//! metric or figure. The header row stays in view (and the runs' first
-//! column, the monthly sheet's metric and month).
+//! table. The runs sheet and the wide sheet use a format per column (set
+//! once, nothing per cell); the long monthly sheet and analysis tables, one
+//! per cell by the row's metric or figure. The header row stays in view
+//! (and the first column, or on the long sheet the metric and month).
 
 use super::{Exporter, Writer};
 use crate::pipeline::fs;
@@ -37,6 +39,12 @@ pub(crate) const MAX_ROWS: u64 = 1_048_575;
 
 /// The one file `--format xlsx` writes besides `summary.json`.
 pub(crate) const WORKBOOK: &str = "results.xlsx";
+
+/// The wide monthly sheet: one row per month, one column per metric.
+pub(crate) const WIDE_SHEET: &str = "monthly (wide)";
+
+/// The long monthly table's column the wide sheet holds: the median.
+pub(crate) const CENTRAL: &str = "p50";
 
 /// How a number is shown in a workbook. Cells stay numbers; only Excel's
 /// number format changes what is seen.
@@ -180,7 +188,8 @@ impl Exporter for Xlsx {
     }
 }
 
-/// A workbook being written: summary, monthly and (optionally) runs.
+/// A workbook being written: summary, monthly (long and wide) and
+/// (optionally) runs.
 pub(crate) struct Book {
     dir: PathBuf,
     book: Workbook,
@@ -205,6 +214,7 @@ impl Book {
         book.set_properties(&fixed_date()?);
         book.add_worksheet().set_name("summary")?;
         book.add_worksheet().set_name("monthly")?;
+        book.add_worksheet().set_name(WIDE_SHEET)?;
         if runs {
             book.add_worksheet_with_constant_memory().set_name("runs")?;
         }
@@ -232,7 +242,8 @@ impl Book {
         Ok(())
     }
 
-    /// Fills the monthly sheet, each row's figures in its metric's unit.
+    /// Fills the monthly sheets: the long table as it is, each row's
+    /// figures in its metric's unit, and the wide one from it.
     fn fill_monthly(&mut self, df: &DataFrame) -> anyhow::Result<()> {
         let metrics = df.column("metric")?.str()?;
         let units: Vec<Unit> = metrics.iter().map(|m| m.map_or(Unit::General, unit_of)).collect();
@@ -248,6 +259,11 @@ impl Book {
         let ws = self.sheet("monthly")?;
         write_rows(ws, df, 0, true, &shown)?;
         ws.set_freeze_panes(1, 2)?;
+        let (wide, units) = wide_monthly(df)?;
+        let shown: Vec<Shown> = std::iter::once(Shown::Column(Unit::Month)).chain(units.into_iter().map(Shown::Column)).collect();
+        let ws = self.sheet(WIDE_SHEET)?;
+        write_rows(ws, &wide, 0, true, &shown)?;
+        ws.set_freeze_panes(1, 1)?;
         Ok(())
     }
 
@@ -363,6 +379,33 @@ enum Shown<'a> {
     Column(Unit),
     /// Row by row (`[i]` for the frame's row `i`): a format per cell.
     Rows(&'a [Unit]),
+}
+
+/// The wide monthly table from the long one: `month`, then one column per
+/// metric, in the long table's order, holding its [`CENTRAL`] value
+/// (`cash p50`); with each metric column's unit.
+fn wide_monthly(long: &DataFrame) -> anyhow::Result<(DataFrame, Vec<Unit>)> {
+    let metric = long.column("metric")?.str()?;
+    let month = long.column("month")?.cast(&DataType::UInt32)?;
+    let month = month.u32()?;
+    let central = long.column(CENTRAL)?.cast(&DataType::Float64)?;
+    let central = central.f64()?;
+    let mut names: Vec<&str> = vec![];
+    let months = month.iter().flatten().max().unwrap_or(0) as usize;
+    let mut values: Vec<Vec<Option<f64>>> = vec![];
+    for i in 0..long.height() {
+        let (Some(m), Some(t)) = (metric.get(i), month.get(i)) else { continue };
+        let k = names.iter().position(|n| *n == m).unwrap_or_else(|| {
+            names.push(m);
+            values.push(vec![None; months]);
+            names.len() - 1
+        });
+        anyhow::ensure!(t >= 1, "month {t} of {m} in the monthly table");
+        values[k][t as usize - 1] = central.get(i);
+    }
+    let mut columns = vec![Column::new("month".into(), (1..=months as u32).collect::<Vec<u32>>())];
+    columns.extend(names.iter().zip(values).map(|(n, v)| Column::new(format!("{n} {CENTRAL}").into(), v)));
+    Ok((DataFrame::new(months, columns)?, names.iter().map(|n| unit_of(n)).collect()))
 }
 
 /// A column's width in characters: its header's or its longest text,
@@ -610,5 +653,30 @@ mod tests {
         for (i, u) in Unit::ALL.iter().enumerate() {
             assert_eq!(*u as usize, i);
         }
+    }
+
+    #[test]
+    fn xlsx_wide_monthly_is_one_row_per_month_of_each_metrics_median() {
+        let rows: Vec<crate::aggregate::MonthlyRow> = [("cash", 1, 10.0), ("cash", 2, 20.0), ("churn_rate", 1, 0.1), ("churn_rate", 2, 0.2)]
+            .into_iter()
+            .map(|(m, t, p50)| crate::aggregate::MonthlyRow {
+                metric: m.into(),
+                month: t,
+                mean: -1.0,
+                sd: -1.0,
+                se_mean: -1.0,
+                q: [-1.0, -1.0, -1.0, p50, -1.0, -1.0, -1.0],
+            })
+            .collect();
+        let long = crate::export::table::monthly_frame(&rows).unwrap();
+        let (wide, units) = wide_monthly(&long).unwrap();
+        let names: Vec<&str> = wide.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["month", "cash p50", "churn_rate p50"]);
+        assert_eq!(units, [Unit::Money, Unit::Percent]);
+        assert_eq!(wide.height(), 2);
+        let col = |n: &str| wide.column(n).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect::<Vec<_>>();
+        assert_eq!(col("month"), [Some(1.0), Some(2.0)]);
+        assert_eq!(col("cash p50"), [Some(10.0), Some(20.0)]);
+        assert_eq!(col("churn_rate p50"), [Some(0.1), Some(0.2)]);
     }
 }

@@ -188,7 +188,7 @@ fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     assert_eq!(std::fs::read(&book).unwrap(), std::fs::read(out("x2").join("results.xlsx")).unwrap());
     assert!(!out("x1").join("runs.xlsx").exists() && !out("x1").join("monthly.csv").exists());
     let workbook = xlsx_part(&book, "xl/workbook.xml");
-    for sheet in ["summary", "monthly", "runs"] {
+    for sheet in ["summary", "monthly", "monthly (wide)", "runs"] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{workbook}");
     }
     // Runs: a header and 100 rows; its final_cash column holds 43,938.396.
@@ -197,10 +197,61 @@ fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     assert!(runs.contains("<v>43938.39"), "final cash in the runs sheet");
     // Monthly: a header and 11 metrics × 12 months.
     assert_eq!(xlsx_sheet(&book, "monthly").matches("<row ").count(), 1 + 11 * 12);
+    // Monthly (wide): a header and 12 months.
+    assert_eq!(xlsx_sheet(&book, "monthly (wide)").matches("<row ").count(), 1 + 12);
     // Summary: the headline and the inputs, as text and numbers.
     let strings = xlsx_part(&book, "xl/sharedStrings.xml");
     for s in ["P(default by month 12)", "breakeven month, median", "final cash P50", "churn.base"] {
         assert!(strings.contains(s), "{s} not in the summary sheet");
+    }
+}
+
+/// The monthly table of `monthly.csv` as (metric, month, p50), in file order.
+fn monthly_medians(csv: &std::path::Path) -> Vec<(String, usize, f64)> {
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (metric, month, p50) = (at("metric"), at("month"), at("p50"));
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[metric].to_string(), cells[month].parse().unwrap(), cells[p50].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn xlsx_wide_monthly_sheet_holds_the_long_tables_medians() {
+    // A plan with segments: every metric, segment ones included.
+    let dir = scratch("founder-xlsx-wide");
+    for format in ["csv", "xlsx"] {
+        runway_ok(&["run", "scenarios/ai-api.toml", "--runs", "300", "--format", format, "--out", dir.join(format).to_str().unwrap(), "--quiet", "--no-runs"]);
+    }
+    let long = monthly_medians(&dir.join("csv/monthly.csv"));
+    let book = dir.join("xlsx/results.xlsx");
+    let mut metrics: Vec<&str> = long.iter().map(|(m, _, _)| m.as_str()).collect();
+    metrics.dedup();
+    let months = long.iter().map(|(_, t, _)| *t).max().unwrap();
+    assert!(metrics.len() > 11 && metrics.iter().any(|m| m.contains('.')), "{metrics:?}");
+    let sheet = xlsx_sheet(&book, "monthly (wide)");
+    assert_eq!(sheet.matches("<row ").count(), 1 + months, "a header and one row per month");
+    // The header row and the month column stay in view; so do the long sheet's metric and month.
+    assert!(sheet.contains(r#"<pane xSplit="1" ySplit="1""#), "{sheet}");
+    assert!(xlsx_sheet(&book, "monthly").contains(r#"<pane xSplit="2" ySplit="1""#));
+    let cells = xlsx_cells(&book, "monthly (wide)");
+    let text = |r: usize, c: usize| cells.get(&xlsx_ref(r, c)).and_then(|x| x.text.clone());
+    assert_eq!(text(0, 0).as_deref(), Some("month"));
+    for (k, m) in metrics.iter().enumerate() {
+        assert_eq!(text(0, k + 1), Some(format!("{m} p50")));
+    }
+    assert_eq!(text(0, metrics.len() + 1), None, "one column per metric");
+    for (m, t, p50) in &long {
+        let k = metrics.iter().position(|x| x == m).unwrap();
+        assert_eq!(cells[&xlsx_ref(*t, 0)].number, Some(*t as f64));
+        let cell = cells.get(&xlsx_ref(*t, k + 1)).unwrap_or_else(|| panic!("{m} month {t}"));
+        let x = cell.number.unwrap_or_else(|| panic!("{m} month {t}: {cell:?}"));
+        assert!((x - p50).abs() <= 1e-12 * p50.abs(), "{m} month {t}: {x} in the workbook, {p50} in monthly.csv");
     }
 }
 
@@ -238,6 +289,12 @@ fn xlsx_cells_are_numbers_shown_as_percentages_money_months_and_ratios() {
             .position(|c| c.unwrap().text.as_deref() == Some(header))
             .unwrap_or_else(|| panic!("{header}"))
     };
+    let wide = xlsx_cells(&book, "monthly (wide)");
+    for (header, format) in
+        [("month", "0"), ("cash p50", "#,##0"), ("mrr.pro p50", "#,##0"), ("churn_rate p50", "0.0%"), ("customers p50", "#,##0"), ("gross_margin p50", "0.0%")]
+    {
+        shown(wide.get(&xlsx_ref(6, column(&wide, header))), format, header);
+    }
     // Long: each row's figures (mean, sd, quantiles) in its metric's unit.
     let long = xlsx_cells(&book, "monthly");
     let row_of_metric = |metric: &str| (1..).find(|r| long[&xlsx_ref(*r, 0)].text.as_deref() == Some(metric)).unwrap();
