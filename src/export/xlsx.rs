@@ -521,7 +521,7 @@ pub(crate) fn summary_blocks(
             })
             .collect();
         blocks.push(SummaryBlock {
-            heading: format!("Inputs (5%, median, 95% of the distribution, estimated from {} draws)", crate::num::number(crate::dist::PILOT_DRAWS as f64, 0)),
+            heading: "Inputs (5%, median and 95% of each distribution, exact from its quantile function)".into(),
             header: vec!["input", "distribution", "drawn per", "p5", "median", "p95"],
             rows,
         });
