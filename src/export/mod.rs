@@ -75,8 +75,8 @@ pub trait Exporter: Sync {
     /// the table removes one left from an earlier run.
     fn runs_file(&self) -> Option<String>;
 
-    /// Whether [`Writer::summary`] uses the inputs' ranges (which cost a
-    /// pilot draw per input to compute).
+    /// Whether [`Writer::summary`] uses the inputs' ranges (each input's
+    /// quantiles, computed only for a format that writes them).
     fn wants_inputs(&self) -> bool {
         false
     }

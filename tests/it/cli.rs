@@ -426,10 +426,7 @@ fn per_run_table_streams_every_run_in_order_in_every_format() {
     // in order (the last row is run n − 1 in cell A{n + 1}).
     let out = base.join("xlsx");
     runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", &n.to_string(), "--format", "xlsx", "--out", out.to_str().unwrap(), "--quiet"]);
-    use std::io::Read;
-    let mut z = ::zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
-    let mut sheet = String::new();
-    z.by_name("xl/worksheets/sheet3.xml").unwrap().read_to_string(&mut sheet).unwrap();
+    let sheet = crate::xlsx_sheet(&out.join("results.xlsx"), "runs");
     assert_eq!(sheet.matches("<row ").count(), n + 1);
     assert!(sheet.contains(&format!("<c r=\"A{}\"><v>{}</v></c>", n + 1, n - 1)), "last run's row");
 }

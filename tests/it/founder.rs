@@ -3,7 +3,7 @@
 //! first profitable month; paid against blended CAC; output folders named
 //! after the file; the xlsx workbook; and errors in words for people.
 
-use crate::{parse, runway, runway_ok, scratch, stderr, stdout};
+use crate::{XlsxCell, parse, runway, runway_ok, scratch, stderr, stdout, xlsx_cells, xlsx_part, xlsx_ref, xlsx_sheet};
 use runway::model::RunSummary;
 use runway::scenario::Overrides;
 
@@ -173,15 +173,6 @@ fn results_go_to_a_folder_named_after_the_file_and_replacing_another_plan_is_sai
     assert!(stderr(&o).contains("note: out/a held the results of a.toml; they are replaced by those of b.toml"), "{}", stderr(&o));
 }
 
-/// The text of a file inside a zip archive.
-fn zip_text(path: &std::path::Path, name: &str) -> String {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut s = String::new();
-    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
-    s
-}
-
 #[test]
 fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     let dir = scratch("founder-xlsx");
@@ -196,20 +187,153 @@ fn xlsx_is_one_workbook_with_summary_monthly_and_runs() {
     // The same run twice gives the same bytes (the document date is fixed).
     assert_eq!(std::fs::read(&book).unwrap(), std::fs::read(out("x2").join("results.xlsx")).unwrap());
     assert!(!out("x1").join("runs.xlsx").exists() && !out("x1").join("monthly.csv").exists());
-    let workbook = zip_text(&book, "xl/workbook.xml");
-    for sheet in ["summary", "monthly", "runs"] {
+    let workbook = xlsx_part(&book, "xl/workbook.xml");
+    for sheet in ["summary", "monthly", "monthly (wide)", "runs"] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{workbook}");
     }
     // Runs: a header and 100 rows; its final_cash column holds 43,938.396.
-    let runs = zip_text(&book, "xl/worksheets/sheet3.xml");
+    let runs = xlsx_sheet(&book, "runs");
     assert_eq!(runs.matches("<row ").count(), 101);
     assert!(runs.contains("<v>43938.39"), "final cash in the runs sheet");
     // Monthly: a header and 11 metrics × 12 months.
-    assert_eq!(zip_text(&book, "xl/worksheets/sheet2.xml").matches("<row ").count(), 1 + 11 * 12);
+    assert_eq!(xlsx_sheet(&book, "monthly").matches("<row ").count(), 1 + 11 * 12);
+    // Monthly (wide): a header and 12 months.
+    assert_eq!(xlsx_sheet(&book, "monthly (wide)").matches("<row ").count(), 1 + 12);
     // Summary: the headline and the inputs, as text and numbers.
-    let strings = zip_text(&book, "xl/sharedStrings.xml");
+    let strings = xlsx_part(&book, "xl/sharedStrings.xml");
     for s in ["P(default by month 12)", "breakeven month, median", "final cash P50", "churn.base"] {
         assert!(strings.contains(s), "{s} not in the summary sheet");
+    }
+}
+
+/// The monthly table of `monthly.csv` as (metric, month, p50), in file order.
+fn monthly_medians(csv: &std::path::Path) -> Vec<(String, usize, f64)> {
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (metric, month, p50) = (at("metric"), at("month"), at("p50"));
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[metric].to_string(), cells[month].parse().unwrap(), cells[p50].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn xlsx_wide_monthly_sheet_holds_the_long_tables_medians() {
+    // A plan with segments: every metric, segment ones included.
+    let dir = scratch("founder-xlsx-wide");
+    for format in ["csv", "xlsx"] {
+        runway_ok(&["run", "scenarios/ai-api.toml", "--runs", "300", "--format", format, "--out", dir.join(format).to_str().unwrap(), "--quiet", "--no-runs"]);
+    }
+    let long = monthly_medians(&dir.join("csv/monthly.csv"));
+    let book = dir.join("xlsx/results.xlsx");
+    let mut metrics: Vec<&str> = long.iter().map(|(m, _, _)| m.as_str()).collect();
+    metrics.dedup();
+    let months = long.iter().map(|(_, t, _)| *t).max().unwrap();
+    assert!(metrics.len() > 11 && metrics.iter().any(|m| m.contains('.')), "{metrics:?}");
+    let sheet = xlsx_sheet(&book, "monthly (wide)");
+    assert_eq!(sheet.matches("<row ").count(), 1 + months, "a header and one row per month");
+    // The header row and the month column stay in view; so do the long sheet's metric and month.
+    assert!(sheet.contains(r#"<pane xSplit="1" ySplit="1""#), "{sheet}");
+    assert!(xlsx_sheet(&book, "monthly").contains(r#"<pane xSplit="2" ySplit="1""#));
+    let cells = xlsx_cells(&book, "monthly (wide)");
+    let text = |r: usize, c: usize| cells.get(&xlsx_ref(r, c)).and_then(|x| x.text.clone());
+    assert_eq!(text(0, 0).as_deref(), Some("month"));
+    for (k, m) in metrics.iter().enumerate() {
+        assert_eq!(text(0, k + 1), Some(format!("{m} p50")));
+    }
+    assert_eq!(text(0, metrics.len() + 1), None, "one column per metric");
+    for (m, t, p50) in &long {
+        let k = metrics.iter().position(|x| x == m).unwrap();
+        assert_eq!(cells[&xlsx_ref(*t, 0)].number, Some(*t as f64));
+        let cell = cells.get(&xlsx_ref(*t, k + 1)).unwrap_or_else(|| panic!("{m} month {t}"));
+        let x = cell.number.unwrap_or_else(|| panic!("{m} month {t}: {cell:?}"));
+        assert!((x - p50).abs() <= 1e-12 * p50.abs(), "{m} month {t}: {x} in the workbook, {p50} in monthly.csv");
+    }
+}
+
+#[test]
+fn xlsx_cells_are_numbers_shown_as_percentages_money_months_and_ratios() {
+    let dir = scratch("founder-xlsx-formats");
+    runway_ok(&["run", "scenarios/ai-api.toml", "--runs", "300", "--format", "xlsx", "--out", dir.to_str().unwrap(), "--quiet"]);
+    let book = dir.join("results.xlsx");
+    let styles = xlsx_part(&book, "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="0.0%""#) && styles.contains(r##"formatCode="#,##0""##), "{styles}");
+    // A number in its format (never a number written as text).
+    let shown = |cell: Option<&XlsxCell>, format: &str, what: &str| {
+        let cell = cell.unwrap_or_else(|| panic!("{what}: no cell"));
+        assert!(cell.number.is_some() && cell.text.is_none(), "{what}: {cell:?}");
+        assert_eq!(cell.format, format, "{what}");
+    };
+    // Summary: the figure in column B of the row named in column A.
+    let summary = xlsx_cells(&book, "summary");
+    let row_of = |label: &str| {
+        let r = summary.iter().find(|(_, c)| c.text.as_deref() == Some(label)).unwrap_or_else(|| panic!("{label}")).0;
+        r.trim_start_matches('A').parse::<usize>().unwrap() - 1
+    };
+    for (label, format) in
+        [("P(default by month 12)", "0.0%"), ("final cash P50", "#,##0"), ("final customers P50", "#,##0"), ("breakeven month, median", "0"), ("runs", "#,##0")]
+    {
+        shown(summary.get(&xlsx_ref(row_of(label), 1)), format, label);
+    }
+    // Its standard error as the figure.
+    shown(summary.get(&xlsx_ref(row_of("P(default by month 12)"), 2)), "0.0%", "P(default) standard error");
+    // A table's cell by row and column header.
+    let column = |cells: &std::collections::HashMap<String, XlsxCell>, header: &str| {
+        (0..)
+            .map(|c| cells.get(&xlsx_ref(0, c)))
+            .take_while(Option::is_some)
+            .position(|c| c.unwrap().text.as_deref() == Some(header))
+            .unwrap_or_else(|| panic!("{header}"))
+    };
+    let wide = xlsx_cells(&book, "monthly (wide)");
+    for (header, format) in
+        [("month", "0"), ("cash p50", "#,##0"), ("mrr.pro p50", "#,##0"), ("churn_rate p50", "0.0%"), ("customers p50", "#,##0"), ("gross_margin p50", "0.0%")]
+    {
+        shown(wide.get(&xlsx_ref(6, column(&wide, header))), format, header);
+    }
+    // Long: each row's figures (mean, sd, quantiles) in its metric's unit.
+    let long = xlsx_cells(&book, "monthly");
+    let row_of_metric = |metric: &str| (1..).find(|r| long[&xlsx_ref(*r, 0)].text.as_deref() == Some(metric)).unwrap();
+    for (metric, format) in [("churn_rate", "0.0%"), ("cash", "#,##0"), ("alive", "0.0%")] {
+        let r = row_of_metric(metric);
+        for header in ["mean", "sd", "se_mean", "p5", "p50", "p95"] {
+            shown(long.get(&xlsx_ref(r, column(&long, header))), format, &format!("{metric} {header}"));
+        }
+        shown(long.get(&xlsx_ref(r, column(&long, "month"))), "0", "month");
+    }
+    // Runs: by column.
+    let runs = xlsx_cells(&book, "runs");
+    for (header, format) in [("final_cash", "#,##0"), ("min_cash_month", "0"), ("ltv_cac_blended", "0.00"), ("final_customers", "#,##0"), ("nrr", "0.0%")] {
+        shown(runs.get(&xlsx_ref(1, column(&runs, header))), format, header);
+    }
+    assert_eq!(runs[&xlsx_ref(1, 0)].format, "General", "the run's number");
+}
+
+#[test]
+fn xlsx_analysis_tables_show_each_row_in_its_figures_unit() {
+    let dir = scratch("founder-xlsx-sweep");
+    let args = ["sweep", "scenarios/saas-baseline.toml", "--vary", "churn.base", "--range", "0.03..0.05", "--steps", "2", "--runs", "300"];
+    runway_ok(
+        &[&args[..], &["--metric", "P(default_month <= 36)", "--metric", "median(final_cash)", "--format", "xlsx", "--out", dir.to_str().unwrap(), "--quiet"]]
+            .concat(),
+    );
+    let cells = xlsx_cells(&dir.join("sweep.xlsx"), "table");
+    let header: Vec<String> = (0..6).map(|c| cells[&xlsx_ref(0, c)].text.clone().unwrap()).collect();
+    assert_eq!(header, ["value", "figure", "estimate", "se", "diff", "diff_se"]);
+    for r in 1..=4 {
+        let figure = cells[&xlsx_ref(r, 1)].text.clone().unwrap();
+        let format = if figure.starts_with("P(") { "0.0%" } else { "#,##0" };
+        for c in 2..6 {
+            let cell = &cells[&xlsx_ref(r, c)];
+            assert!(cell.number.is_some(), "{figure}: {cell:?}");
+            assert_eq!(cell.format, format, "{figure}, {}", header[c]);
+        }
+        // The swept input's value as written.
+        assert_eq!(cells[&xlsx_ref(r, 0)].format, "General");
     }
 }
 

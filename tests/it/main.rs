@@ -128,3 +128,103 @@ pub fn silent<T>(work: impl FnOnce(&Progress) -> T) -> T {
     let report = |_: u64| {};
     work(&Progress::new(&report))
 }
+
+/// The text of part `name` (`xl/workbook.xml`) of an xlsx workbook.
+pub fn xlsx_part(book: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(book).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap_or_else(|e| panic!("{name} in {}: {e}", book.display())).read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The value of attribute `name` in an XML tag's text.
+fn xml_attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    tag[at..].split('"').next()
+}
+
+/// The tags `<name …>` (their text up to `>`) in `xml`, in order.
+fn xml_tags<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name} ");
+    xml.match_indices(&open).map(|(i, _)| &xml[i..i + xml[i..].find('>').unwrap()]).collect()
+}
+
+fn xml_unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+/// The XML of the worksheet named `sheet`, found through the workbook's
+/// relationships (not its position).
+pub fn xlsx_sheet(book: &Path, sheet: &str) -> String {
+    let workbook = xlsx_part(book, "xl/workbook.xml");
+    let tag = xml_tags(&workbook, "sheet").into_iter().find(|t| xml_attr(t, "name") == Some(sheet)).unwrap_or_else(|| panic!("no sheet {sheet}: {workbook}"));
+    let id = xml_attr(tag, "r:id").unwrap();
+    let rels = xlsx_part(book, "xl/_rels/workbook.xml.rels");
+    let rel = xml_tags(&rels, "Relationship").into_iter().find(|t| xml_attr(t, "Id") == Some(id)).unwrap();
+    xlsx_part(book, &format!("xl/{}", xml_attr(rel, "Target").unwrap()))
+}
+
+/// A cell of an xlsx sheet as written: a number or a text, and the number
+/// format it is shown in (`General`, `#,##0`, `0.0%`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct XlsxCell {
+    pub number: Option<f64>,
+    pub text: Option<String>,
+    pub format: String,
+}
+
+/// The cells of sheet `sheet`, by reference (`B2`), read from the XML
+/// itself: values, shared strings and each cell's style's number format.
+pub fn xlsx_cells(book: &Path, sheet: &str) -> std::collections::HashMap<String, XlsxCell> {
+    let styles = xlsx_part(book, "xl/styles.xml");
+    let custom: std::collections::HashMap<&str, String> =
+        xml_tags(&styles, "numFmt").into_iter().map(|t| (xml_attr(t, "numFmtId").unwrap(), xml_unescape(xml_attr(t, "formatCode").unwrap()))).collect();
+    let builtin = |id: &str| match id {
+        "0" => "General",
+        "1" => "0",
+        "2" => "0.00",
+        "3" => "#,##0",
+        "4" => "#,##0.00",
+        "9" => "0%",
+        "10" => "0.00%",
+        _ => panic!("number format {id}"),
+    };
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let formats: Vec<String> = xml_tags(xfs, "xf")
+        .into_iter()
+        .map(|t| {
+            let id = xml_attr(t, "numFmtId").unwrap();
+            custom.get(id).cloned().unwrap_or_else(|| builtin(id).to_string())
+        })
+        .collect();
+    let shared = xlsx_part(book, "xl/sharedStrings.xml");
+    let strings: Vec<String> = shared.split("<si>").skip(1).map(|si| xml_unescape(si.split_once('>').unwrap().1.split("</t>").next().unwrap())).collect();
+    let xml = xlsx_sheet(book, sheet);
+    let mut cells = std::collections::HashMap::new();
+    for (i, _) in xml.match_indices("<c ") {
+        let rest = &xml[i..];
+        let tag = &rest[..rest.find('>').unwrap()];
+        let body = if tag.ends_with('/') { "" } else { &rest[tag.len() + 1..rest.find("</c>").unwrap()] };
+        let inner = |open: &str, close: &str| body.split_once(open).map(|(_, v)| v.split(close).next().unwrap());
+        let format = formats[xml_attr(tag, "s").map_or(0, |s| s.parse().unwrap())].clone();
+        let (number, text) = match xml_attr(tag, "t") {
+            // A shared string, or one written in the cell (constant-memory sheets).
+            Some("s") => (None, Some(strings[inner("<v>", "</v>").unwrap().parse::<usize>().unwrap()].clone())),
+            Some("inlineStr") => (None, inner("<t>", "</t>").map(xml_unescape)),
+            _ => (inner("<v>", "</v>").map(|v| v.parse().unwrap()), None),
+        };
+        cells.insert(xml_attr(tag, "r").unwrap().to_string(), XlsxCell { number, text, format });
+    }
+    cells
+}
+
+/// The spreadsheet reference of a 0-based (row, column): (1, 27) is `AB2`.
+pub fn xlsx_ref(row: usize, col: usize) -> String {
+    let (mut name, mut c) = (String::new(), col + 1);
+    while c > 0 {
+        name.insert(0, (b'A' + ((c - 1) % 26) as u8) as char);
+        c = (c - 1) / 26;
+    }
+    format!("{name}{}", row + 1)
+}
