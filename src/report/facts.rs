@@ -306,7 +306,7 @@ impl AccuracyFacts {
 }
 
 /// A figure of the figure language (`median(ltv)`) over per-run values.
-fn estimate(sc: &Scenario, figure: &str, values: &[f64]) -> FigureValue {
+pub(crate) fn estimate(sc: &Scenario, figure: &str, values: &[f64]) -> FigureValue {
     Figure::parse(figure, &sc.catalog()).expect("report figures parse").estimate(values)
 }
 

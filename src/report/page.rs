@@ -219,7 +219,7 @@ fn driver_finding(c: &Ctx) -> Option<String> {
 
 fn key_figures(c: &Ctx) -> Section {
     let (hl, n, w) = (&c.f.results.headline, &c.n, c.w);
-    let mut rows: Vec<Vec<String>> = vec![];
+    let mut rows: Vec<Vec<String>> = runway_rows(c);
     for d in &hl.p_default_by {
         rows.push(vec![words::p_default_by(c.lang, d.month), n.share_se(d.p.estimate, d.p.se)]);
     }
@@ -244,6 +244,25 @@ fn key_figures(c: &Ctx) -> Section {
         table: Some(table(&[w.figure_header, w.value_se], rows)),
         data: None,
     }
+}
+
+/// Months of runway: the month cash runs out by in 1 future in 10 (the
+/// p10 of each run's default month) and in half of them (the median), with
+/// their 95% intervals; "never within the plan's months" when fewer
+/// futures than that run out.
+fn runway_rows(c: &Ctx) -> Vec<Vec<String>> {
+    let d = c.f.run_values("default_month");
+    [(c.w.runway_p10, "p10"), (c.w.runway_median, "median")]
+        .into_iter()
+        .map(|(label, q)| {
+            let v = super::facts::estimate(c.sc, &format!("{q}(default_month)"), d);
+            let shown = match v.estimate {
+                None if v.runs > 0 => c.w.lasts_the_horizon.to_string(),
+                _ => c.n.figure(&v, false, false),
+            };
+            vec![label.to_string(), shown]
+        })
+        .collect()
 }
 
 fn averages(c: &Ctx) -> Section {
@@ -300,11 +319,11 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
     if let Some(p) = plan {
         ch.line(&months, p, CONTRAST, 2.0, "7 4");
     }
-    ch.legend(0, BAND_OUTER, "", w.p5_p95);
-    ch.legend(1, BAND_INNER, "", w.p25_p75);
-    ch.legend(2, LINE, "", w.median);
+    ch.legend(BAND_OUTER, "", w.p5_p95);
+    ch.legend(BAND_INNER, "", w.p25_p75);
+    ch.legend(LINE, "", w.median);
     if plan.is_some() {
-        ch.legend(3, CONTRAST, "7 4", w.plan_on_averages_legend);
+        ch.legend(CONTRAST, "7 4", w.plan_on_averages_legend);
     }
     let title = format!("{name}{}", w.fan_title);
     let mut intro = vec![w.fan_desc.to_string()];
@@ -406,7 +425,7 @@ fn final_cash(c: &Ctx) -> Section {
     let (below, below_se) = fc.below_zero;
     // A legend only for what is drawn: no hatched bar, no entry for one.
     if hatched {
-        ch.legend(0, CONTRAST, "", &format!("{} {:.1}%", w.cash_below_zero, 100.0 * below));
+        ch.legend(CONTRAST, "", &format!("{} {:.1}%", w.cash_below_zero, 100.0 * below));
     }
     let id = "final-cash";
     let (title, desc) = (w.final_cash_title, w.final_cash_desc);
@@ -451,8 +470,8 @@ fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
     let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     let span = (hi - lo).max(1.0);
     let k = rows.len() as f64;
-    // One row of room above the bars for the legend.
-    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.9), (w.median_final_cash, ""), &|x| c.n.axis(x), &|_| String::new());
+    // Room above the top bar for the median's label.
+    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.1), (w.median_final_cash, ""), &|x| c.n.axis(x), &|_| String::new());
     for (i, r) in rows.iter().enumerate() {
         let y = k - 1.0 - i as f64;
         let (l, h) = (r.low.estimate.unwrap_or(base), r.high.estimate.unwrap_or(base));
@@ -461,8 +480,8 @@ fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
         ch.label(l.min(h) - 0.02 * span, y, &r.input, "end");
     }
     ch.vline(base, w.median);
-    ch.legend(0, BAND_OUTER, "", w.input_at_p10);
-    ch.legend(1, BAND_INNER, "", w.input_at_p90);
+    ch.legend(BAND_OUTER, "", w.input_at_p10);
+    ch.legend(BAND_INNER, "", w.input_at_p90);
     ch
 }
 

@@ -67,6 +67,8 @@ pub(crate) struct Chart {
     /// Event labels placed so far: pixel extent and row, so that the next
     /// one goes to a row where it overlaps none.
     placed: Vec<(f64, f64, usize)>,
+    /// Legend entries (swatch colour, dash, text), drawn below the plot.
+    legends: Vec<(String, String, String)>,
 }
 
 /// Width of an 11 px label, estimated at 6.5 px a character (wider than the
@@ -101,7 +103,7 @@ impl Chart {
         let (xt, _, _) = ticks(x_lo, x_hi, 8);
         let x = Scale { lo: x_lo, hi: x_hi, px_lo: LEFT, px_hi: width - RIGHT };
         let y = Scale { lo: y0, hi: y1, px_lo: height - BOTTOM, px_hi: TOP };
-        let mut c = Chart { x, y, width, height, body: String::new(), placed: vec![] };
+        let mut c = Chart { x, y, width, height, body: String::new(), placed: vec![], legends: vec![] };
         for v in yt {
             let py = c.y.at(v);
             let _ = write!(c.body, r#"<line x1="{LEFT}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}" stroke="{GRID}"/>"#, width - RIGHT);
@@ -240,29 +242,70 @@ impl Chart {
         let _ = write!(self.body, r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-size="11">{}</text>"#, self.x.at(x), self.y.at(y) + 4.0, esc(text));
     }
 
-    /// A legend entry at the top right, `row` from 0.
-    pub fn legend(&mut self, row: usize, swatch: &str, dash: &str, text: &str) {
-        let (x, y) = (self.width - RIGHT - 190.0, TOP + 8.0 + 16.0 * row as f64);
-        let dash = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
-        let _ = write!(
-            self.body,
-            r##"<rect x="{:.1}" y="{:.1}" width="186" height="16" fill="#ffffff" fill-opacity="0.85"/><line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{swatch}" stroke-width="6"{dash}/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"##,
-            x - 4.0,
-            y - 8.0,
-            x + 22.0,
-            x + 28.0,
-            y + 4.0,
-            esc(text)
-        );
+    /// A legend entry. Entries are drawn in [`Chart::finish`] below the
+    /// axis title, outside the data area, so they never cover a band or a
+    /// line.
+    pub fn legend(&mut self, swatch: &str, dash: &str, text: &str) {
+        self.legends.push((swatch.into(), dash.into(), text.into()));
+    }
+
+    /// The legend's entries laid out left to right below the plot, wrapping
+    /// at the chart's width: `(x, y)` of each swatch's left end, and the
+    /// height the legend adds.
+    fn legend_layout(&self) -> (Vec<(f64, f64)>, f64) {
+        const ROW: f64 = 18.0;
+        let (mut x, mut row) = (LEFT, 0usize);
+        let mut at = vec![];
+        for (_, _, text) in &self.legends {
+            let w = 28.0 + label_width(text) + 18.0;
+            if x > LEFT && x + w > self.width - RIGHT {
+                (x, row) = (LEFT, row + 1);
+            }
+            at.push((x, self.height + 6.0 + ROW * row as f64));
+            x += w;
+        }
+        let extra = if at.is_empty() { 0.0 } else { 10.0 + ROW * (row + 1) as f64 };
+        (at, extra)
+    }
+
+    /// The legend's marks, under `<g class="legend">`.
+    fn legend_svg(&self, at: &[(f64, f64)]) -> String {
+        let mut out = String::new();
+        if at.is_empty() {
+            return out;
+        }
+        out.push_str(r#"<g class="legend">"#);
+        for ((swatch, dash, text), (x, y)) in self.legends.iter().zip(at) {
+            let dash = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+            let _ = write!(
+                out,
+                r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{swatch}" stroke-width="6"{dash}/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+                x + 22.0,
+                x + 28.0,
+                y + 4.0,
+                esc(text)
+            );
+        }
+        out.push_str("</g>");
+        out
+    }
+
+    /// The y pixel where the data area ends (its bottom edge); everything
+    /// of the legend lies below it.
+    #[cfg(test)]
+    pub(crate) fn plot_bottom(&self) -> f64 {
+        self.height - BOTTOM
     }
 
     /// The finished `<svg>`: `role="img"`, a `<title>` naming it and a
     /// `<desc>` saying what it shows; `id` keeps ids unique in one page.
     pub fn finish(self, id: &str, title: &str, desc: &str) -> String {
+        let (at, extra) = self.legend_layout();
+        let legend = self.legend_svg(&at);
         format!(
-            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" font-family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" font-size="12" fill="{TEXT}"><title id="{id}-t">{t}</title><desc id="{id}-d">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fdd0a2"/><line x1="0" y1="0" x2="0" y2="6" stroke="{CONTRAST}" stroke-width="2.5"/></pattern></defs><rect width="{w}" height="{h}" fill="#ffffff"/>{body}</svg>"##,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" font-family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" font-size="12" fill="{TEXT}"><title id="{id}-t">{t}</title><desc id="{id}-d">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fdd0a2"/><line x1="0" y1="0" x2="0" y2="6" stroke="{CONTRAST}" stroke-width="2.5"/></pattern></defs><rect width="{w}" height="{h}" fill="#ffffff"/>{body}{legend}</svg>"##,
             w = self.width,
-            h = self.height,
+            h = self.height + extra,
             t = esc(title),
             d = esc(desc),
             body = self.body.replace("#HATCH", &format!("#{id}-hatch"))
@@ -325,5 +368,19 @@ mod tests {
         let svg = ch.finish("t", "t", "t");
         assert!(svg.contains(r#"text-anchor="end" font-size="11">round 100%"#), "the right-edge label is anchored at its end");
         assert!(svg.contains(r#"fill-opacity="0.07""#), "a window is shaded");
+    }
+
+    #[test]
+    fn legends_sit_below_the_data_area_and_wrap() {
+        let mut ch = chart();
+        for text in ["p5–p95", "p25–p75", "median", "plan on its averages", "a fifth entry with a long name", "sixth"] {
+            ch.legend(BAND_OUTER, "", text);
+        }
+        let (at, extra) = ch.legend_layout();
+        assert!(at.iter().all(|&(_, y)| y - 8.0 > ch.plot_bottom()), "a legend entry inside the data area: {at:?}");
+        assert!(at.iter().all(|&(x, _)| (LEFT..640.0 - RIGHT).contains(&x)));
+        assert!(at.iter().any(|&(_, y)| y > at[0].1), "six entries wrap to a second row");
+        let svg = ch.finish("t", "t", "t");
+        assert!(svg.contains(&format!(r#"viewBox="0 0 640 {}""#, 300.0 + extra)), "the chart grows by the legend's height");
     }
 }

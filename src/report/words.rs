@@ -150,6 +150,12 @@ words! {
     final_customers_median: "Final customers, median", "期末客户数中位数";
     /// Key figure: the median breakeven month.
     breakeven_month: "Breakeven month (stays in profit from then on), median", "盈亏平衡月份（此后累计保持盈利）中位数";
+    /// Key figure: the month by which 1 future in 10 has run out of cash.
+    runway_p10: "Months of runway: cash runs out by month … in 1 future in 10", "现金跑道：十分之一的模拟未来在第几个月前耗尽现金";
+    /// Key figure: the median month cash runs out.
+    runway_median: "Months of runway: cash runs out by month … in half the futures", "现金跑道：半数模拟未来在第几个月前耗尽现金";
+    /// A month that did not come within the horizon: cash lasted.
+    lasts_the_horizon: "never within the plan's months", "计划期内不会";
     /// A month that did not come within the horizon.
     not_within_horizon: "not within the horizon", "期内未实现";
     /// Key figure: the median first profitable month.

@@ -226,7 +226,7 @@ fn require_browser() {
 /// Runs headless Chromium on `args` with its network log written to
 /// `netlog`. Its background traffic is switched off as far as flags allow,
 /// and what is left of it is told apart in [`page_requests`], not here.
-fn chromium(profile: &Path, netlog: &Path, args: &[String]) {
+fn chromium(profile: &Path, netlog: &Path, args: &[String]) -> String {
     let o = Command::new("chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars"])
         .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps"])
@@ -238,6 +238,7 @@ fn chromium(profile: &Path, netlog: &Path, args: &[String]) {
         .output()
         .expect("chromium starts");
     assert!(o.status.success(), "chromium: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// The URLs a page asked the network for, from Chromium's network log
@@ -285,11 +286,40 @@ struct Browser<'a> {
 impl Browser<'_> {
     /// Runs Chromium in a fresh profile and returns what the page requested.
     fn run(&mut self, args: &[String]) -> Vec<String> {
+        self.dump(args).1
+    }
+
+    /// Like [`Browser::run`], with what Chromium printed (the page's DOM
+    /// after its scripts ran, under `--dump-dom`).
+    fn dump(&mut self, args: &[String]) -> (String, Vec<String>) {
         self.calls += 1;
         let netlog = self.dir.join(format!("netlog-{}.json", self.calls));
-        chromium(&self.dir.join(format!("profile-{}", self.calls)), &netlog, args);
-        page_requests(&netlog)
+        let out = chromium(&self.dir.join(format!("profile-{}", self.calls)), &netlog, args);
+        (out, page_requests(&netlog))
     }
+}
+
+/// The smallest chart text on `page` at a 390 px wide phone screen, in CSS
+/// pixels as rendered: each `<text>`'s font size times its chart's scale
+/// (drawn width over viewBox width), measured by a script added to a copy
+/// of the page and read back from the DOM Chromium dumps.
+fn smallest_chart_text_at_390px(browser: &mut Browser, page: &Path) -> f64 {
+    let html = std::fs::read_to_string(page).unwrap();
+    let probe = r#"<script>
+let least = Infinity;
+for (const svg of document.querySelectorAll('figure svg')) {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  for (const t of svg.querySelectorAll('text')) least = Math.min(least, parseFloat(getComputedStyle(t).fontSize) * scale);
+}
+document.body.setAttribute('data-least-text', least.toFixed(2));
+</script></body>"#;
+    let copy = page.with_file_name("report-390.html");
+    std::fs::write(&copy, html.replace("</body>", probe)).unwrap();
+    let url = format!("file://{}", copy.canonicalize().unwrap().display());
+    let (dom, seen) = browser.dump(&["--window-size=390,2000".into(), "--dump-dom".into(), url]);
+    assert_eq!(seen, Vec::<String>::new(), "the phone-width page requested something");
+    let at = dom.find("data-least-text=\"").expect("the probe ran") + "data-least-text=\"".len();
+    dom[at..].split('"').next().unwrap().parse().unwrap()
 }
 
 /// Prints the report on A4 and Letter and takes a screenshot, in both
@@ -332,6 +362,9 @@ fn the_report_prints_in_a_real_browser_without_the_network() {
         let seen = browser.run(&["--window-size=1280,2000".into(), format!("--screenshot={}", shot.display()), url]);
         assert_eq!(seen, Vec::<String>::new(), "{lang} screen: the report made Chromium request something");
         assert!(std::fs::metadata(&shot).unwrap().len() > 50_000, "{lang}: the screenshot is nearly empty");
+        // At phone width, charts scroll sideways rather than shrink their text.
+        let least = smallest_chart_text_at_390px(&mut browser, &out.join("report.html"));
+        assert!(least >= 9.0, "{lang}: chart text {least:.1} px high at 390 px");
     }
 }
 
@@ -350,6 +383,41 @@ fn a_round_with_an_uncertain_month_is_one_window_on_the_cash_chart() {
     let svg = std::fs::read_to_string("reports/b2b-api/charts/cash.svg").unwrap();
     assert_eq!(svg.matches("round 75%, months 9–15").count(), 1, "one label for the one round");
     assert_eq!(svg.matches(r#"fill-opacity="0.07""#).count(), 1, "one shaded window");
+}
+
+/// Every legend of every committed chart lies below its data: no legend
+/// entry covers a band, a line or a bar.
+#[test]
+fn legends_never_cover_the_data() {
+    let numbers = |attr: &str, tag: &str| -> Vec<f64> {
+        tag.split(&format!(" {attr}=\""))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .flat_map(|v| v.split([' ', ',']))
+            .filter_map(|v| v.parse().ok())
+            .collect()
+    };
+    let mut legends = 0;
+    for entry in std::fs::read_dir("reports").unwrap().flatten().filter(|e| e.path().join("charts").is_dir()) {
+        for chart in std::fs::read_dir(entry.path().join("charts")).unwrap().flatten() {
+            let svg = std::fs::read_to_string(chart.path()).unwrap();
+            let Some((data, legend)) = svg.split_once(r#"<g class="legend">"#) else { continue };
+            legends += 1;
+            // The lowest pixel of any mark: polygon and polyline points
+            // (every second number a y), rectangles' bottoms.
+            let mut lowest = f64::NEG_INFINITY;
+            for tag in data.split('<').filter(|t| t.starts_with("polygon") || t.starts_with("polyline")) {
+                lowest = numbers("points", tag).iter().skip(1).step_by(2).fold(lowest, |a, &y| a.max(y));
+            }
+            for tag in data.split('<').filter(|t| t.starts_with("rect ") && t.contains("stroke=")) {
+                let (y, h) = (numbers("y", tag), numbers("height", tag));
+                lowest = lowest.max(y[0] + h[0]);
+            }
+            let top = numbers("y1", legend).into_iter().chain(numbers("y", legend)).fold(f64::INFINITY, f64::min);
+            assert!(top - 8.0 > lowest, "{}: a legend at y {top} over marks reaching y {lowest}", chart.path().display());
+        }
+    }
+    assert!(legends >= 10, "only {legends} charts with a legend found");
 }
 
 /// The final-cash histogram has a legend entry for hatched (below zero)
