@@ -33,6 +33,9 @@ pub(crate) struct Rendered {
 struct TableView {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Per row, a tooltip (the row's figure in the figure language, to
+    /// copy into a command); empty for none.
+    titles: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -96,7 +99,13 @@ impl Ctx<'_> {
 }
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
-    TableView { headers: headers.iter().map(|h| h.to_string()).collect(), rows }
+    TableView { headers: headers.iter().map(|h| h.to_string()).collect(), rows, titles: vec![] }
+}
+
+/// A figure of the figure language in the report's words (the text as it
+/// is if it does not parse).
+fn figure_cell(c: &Ctx, text: &str) -> String {
+    crate::figure::Figure::parse(text, &c.sc.catalog()).map_or_else(|_| text.to_string(), |f| words::figure_words(&f, c.lang, &|x| c.n.value(x)))
 }
 
 /// Renders the report.
@@ -520,17 +529,12 @@ fn stresses(c: &Ctx) -> Option<Section> {
             .map(|r| {
                 let fmt = |v: &crate::figure::FigureValue| c.n.figure(v, r.probability, !r.probability);
                 let diff = c.n.difference(&r.diff, r.probability, !r.probability);
-                vec![r.stress.clone(), r.figure.clone(), fmt(&r.base), fmt(&r.value), diff]
+                vec![r.stress.clone(), figure_cell(c, &r.figure), fmt(&r.base), fmt(&r.value), diff]
             })
             .collect();
-    Some(Section {
-        id: "stresses".into(),
-        heading: w.stresses_heading.into(),
-        intro: vec![w.stresses_intro.into()],
-        chart: None,
-        table: Some(table(&[w.stress, w.figure, w.plan, w.stressed, w.difference], rows)),
-        data: None,
-    })
+    let mut t = table(&[w.stress, w.figure, w.plan, w.stressed, w.difference], rows);
+    t.titles = c.f.stresses.iter().map(|r| r.figure.clone()).collect();
+    Some(Section { id: "stresses".into(), heading: w.stresses_heading.into(), intro: vec![w.stresses_intro.into()], chart: None, table: Some(t), data: None })
 }
 
 fn accuracy(c: &Ctx) -> Vec<Section> {
@@ -614,21 +618,16 @@ fn accuracy_worth_table(c: &Ctx, a: &AccuracyFacts) -> Option<Section> {
         .map(|r| {
             let v = c.n.figure(&r.estimate, r.probability, !r.probability);
             let d = c.n.difference(&r.diff, r.probability, !r.probability);
-            vec![pct(r.value), r.figure.clone(), v, d]
+            vec![pct(r.value), figure_cell(c, &r.figure), v, d]
         })
         .collect();
+    let mut t = table(&[w.accuracy, w.figure, w.value, w.difference], rows);
+    t.titles = a.sweep.iter().map(|r| r.figure.clone()).collect();
     let mut intro = vec![w.worth_intro.to_string()];
     if let Some(worth) = c.f.accuracy_worth() {
         intro.push(format!("{} {}", w.worth_per_point, c.n.money_se(Some(worth.per_point), Some(worth.se))));
     }
-    Some(Section {
-        id: "accuracy-worth".into(),
-        heading: w.worth_heading.into(),
-        intro,
-        chart: None,
-        table: Some(table(&[w.accuracy, w.figure, w.value, w.difference], rows)),
-        data: None,
-    })
+    Some(Section { id: "accuracy-worth".into(), heading: w.worth_heading.into(), intro, chart: None, table: Some(t), data: None })
 }
 
 fn inputs(c: &Ctx) -> Section {
@@ -709,7 +708,7 @@ fn reproduce(c: &Ctx) -> TableView {
     let rows = vec![
         vec![w.scenario.into(), format!("{} ({})", c.sc.name, source_of(c))],
         vec![w.seed.into(), c.sc.seed.to_string()],
-        vec![w.runs.into(), c.sc.runs.to_string()],
+        vec![w.runs.into(), crate::num::number(c.sc.runs as f64, 0)],
         vec![w.version.into(), format!("{} ({} {})", env!("CARGO_PKG_VERSION"), w.stream, crate::rng::STREAM_VERSION)],
         vec![w.sha256.into(), c.sc.source.sha256.clone()],
     ];

@@ -617,6 +617,107 @@ pub fn p_default_by(lang: Lang, m: u32) -> String {
     }
 }
 
+/// A metric of the figure language in words: `final_cash` → "final
+/// cash", `cash[24]` → "cash in month 24"; names it does not know (a
+/// segment's `mrr.pro`) as they are.
+pub(crate) fn metric_words(m: &crate::figure::Metric, lang: Lang) -> String {
+    use crate::figure::Metric;
+    let known: &[(&str, &str, &str)] = &[
+        ("default_month", "the month cash runs out", "耗尽现金的月份"),
+        ("breakeven_month", "the breakeven month", "盈亏平衡月份"),
+        ("first_profit_month", "the first profitable month", "首个盈利月份"),
+        ("final_customers", "final customers", "期末客户数"),
+        ("final_mrr", "final MRR", "期末 MRR"),
+        ("final_arr", "final ARR", "期末 ARR"),
+        ("final_cash", "final cash", "期末现金"),
+        ("min_cash", "the lowest cash", "最低现金"),
+        ("min_cash_month", "the month of lowest cash", "现金最低的月份"),
+        ("total_revenue", "total revenue", "总收入"),
+        ("total_profit", "total profit", "总利润"),
+        ("funding_received", "funding received", "获得的融资"),
+        ("cac_paid", "paid CAC", "付费获客成本"),
+        ("cac_blended", "blended CAC", "综合获客成本"),
+        ("ltv", "LTV", "LTV"),
+        ("ltv_cac_paid", "LTV / paid CAC", "LTV / 付费获客成本"),
+        ("ltv_cac_blended", "LTV / blended CAC", "LTV / 综合获客成本"),
+        ("payback_months", "CAC payback in months", "获客成本回收月数"),
+        ("nrr", "net revenue retention", "净收入留存率"),
+        ("grr", "gross revenue retention", "毛收入留存率"),
+        ("gross_margin", "gross margin", "毛利率"),
+        ("burn_multiple", "the burn multiple", "烧钱倍数"),
+        ("quick_ratio", "the quick ratio", "增长效率比"),
+        ("customers", "customers", "客户数"),
+        ("new_customers", "new customers", "新增客户"),
+        ("churned", "churned customers", "流失客户"),
+        ("churn_rate", "the churn rate", "流失率"),
+        ("accuracy", "model accuracy", "模型准确率"),
+        ("mrr", "MRR", "MRR"),
+        ("arr", "ARR", "ARR"),
+        ("costs", "costs", "成本"),
+        ("profit", "profit", "利润"),
+        ("cash", "cash", "现金"),
+        ("revenue", "revenue", "收入"),
+    ];
+    let name = |n: &str| known.iter().find(|k| k.0 == n).map_or(n.to_string(), |k| lang.pick(k.1, k.2).to_string());
+    match m {
+        Metric::Run(i) => name(crate::figure::RUN_METRICS[*i].name),
+        Metric::Input { path, .. } => input_name(path, lang),
+        Metric::FundingMonth { round, .. } => match lang {
+            Lang::En => format!("the month funding round {} is paid", round + 1),
+            Lang::Zh => format!("第 {} 轮融资到账的月份", round + 1),
+        },
+        Metric::Monthly { name: n, month, .. } => match lang {
+            Lang::En => format!("{} in month {month}", name(n)),
+            Lang::Zh => format!("第 {month} 个月的{}", name(n)),
+        },
+    }
+}
+
+/// A figure of the figure language in words, for a table cell: the
+/// chance of running out of cash by month 36 for `P(default_month <= 36)`,
+/// "median final cash" for `median(final_cash)`, "P(cash in month 24 below
+/// 0)" for `P(cash[24] < 0)`. `value` writes the threshold.
+pub(crate) fn figure_words(f: &crate::figure::Figure, lang: Lang, value: &dyn Fn(f64) -> String) -> String {
+    use crate::figure::{Cmp, Figure, Metric, Stat};
+    match f {
+        Figure::Prob(m @ Metric::Run(_), Cmp::Le | Cmp::Lt, x) if m.to_string() == "default_month" => {
+            let by = if matches!(f, Figure::Prob(_, Cmp::Lt, _)) { x.ceil() - 1.0 } else { x.floor() };
+            p_default_by(lang, by.max(0.0) as u32)
+        }
+        Figure::Prob(m, cmp, x) => {
+            let (en, zh) = match cmp {
+                Cmp::Lt => ("below", "低于"),
+                Cmp::Le => ("at most", "不高于"),
+                Cmp::Gt => ("above", "高于"),
+                Cmp::Ge => ("at least", "不低于"),
+                Cmp::Eq => ("equal to", "等于"),
+            };
+            match lang {
+                Lang::En => format!("P({} {en} {})", metric_words(m, lang), value(*x)),
+                Lang::Zh => format!("{}{zh} {} 的概率", metric_words(m, lang), value(*x)),
+            }
+        }
+        Figure::Stat(stat, m) => {
+            let metric = metric_words(m, lang);
+            let metric = metric.strip_prefix("the ").unwrap_or(&metric);
+            match (stat, lang) {
+                (Stat::Quantile(50), Lang::En) => format!("median {metric}"),
+                (Stat::Quantile(50), Lang::Zh) => format!("{metric}中位数"),
+                (Stat::Quantile(p), Lang::En) => format!("p{p} of {metric}"),
+                (Stat::Quantile(p), Lang::Zh) => format!("{metric} P{p}"),
+                (Stat::Mean, Lang::En) => format!("mean {metric}"),
+                (Stat::Mean, Lang::Zh) => format!("{metric}均值"),
+                (Stat::Sd, Lang::En) => format!("standard deviation of {metric}"),
+                (Stat::Sd, Lang::Zh) => format!("{metric}标准差"),
+                (Stat::Min, Lang::En) => format!("lowest {metric} of any future"),
+                (Stat::Min, Lang::Zh) => format!("各模拟未来中{metric}的最小值"),
+                (Stat::Max, Lang::En) => format!("highest {metric} of any future"),
+                (Stat::Max, Lang::Zh) => format!("各模拟未来中{metric}的最大值"),
+            }
+        }
+    }
+}
+
 /// Month `m` in words: "month 14", "第 14 个月".
 pub(crate) fn in_month(lang: Lang, m: u32) -> String {
     match lang {
@@ -677,6 +778,10 @@ impl Numbers {
     pub fn value(&self, x: f64) -> String {
         if !x.is_finite() {
             return "—".into();
+        }
+        if self.lang == Lang::Zh && x.abs() >= 1e4 {
+            // 万 and 亿, as Chinese writes large numbers: 13.5万, 1.2亿.
+            return wan_axis(x);
         }
         if x.abs() >= 1000.0 || x == 0.0 {
             return crate::num::number(x, 0);
@@ -864,6 +969,24 @@ mod tests {
     }
 
     #[test]
+    fn figures_read_as_words() {
+        use crate::figure::{Cmp, Figure, Metric, Stat};
+        let run = |name: &str| Metric::Run(crate::figure::RUN_METRICS.iter().position(|m| m.name == name).unwrap());
+        let v = |x: f64| crate::num::trimmed(x, 2);
+        let p = Figure::Prob(run("default_month"), Cmp::Le, 36.0);
+        assert_eq!(figure_words(&p, Lang::En, &v), "P(run out of cash) by month 36");
+        assert_eq!(figure_words(&p, Lang::Zh, &v), "耗尽现金概率，截至第 36 个月");
+        let lt = Figure::Prob(run("default_month"), Cmp::Lt, 24.0);
+        assert_eq!(figure_words(&lt, Lang::En, &v), "P(run out of cash) by month 23");
+        assert_eq!(figure_words(&Figure::Stat(Stat::Quantile(50), run("final_cash")), Lang::En, &v), "median final cash");
+        assert_eq!(figure_words(&Figure::Stat(Stat::Quantile(10), run("min_cash")), Lang::Zh, &v), "最低现金 P10");
+        assert_eq!(figure_words(&Figure::Stat(Stat::Mean, run("total_profit")), Lang::Zh, &v), "总利润均值");
+        let cash24 = Metric::Monthly { metric: 0, name: "cash".into(), month: 24 };
+        assert_eq!(figure_words(&Figure::Prob(cash24.clone(), Cmp::Lt, 0.0), Lang::En, &v), "P(cash in month 24 below 0)");
+        assert_eq!(figure_words(&Figure::Prob(cash24, Cmp::Lt, 0.0), Lang::Zh, &v), "第 24 个月的现金低于 0 的概率");
+    }
+
+    #[test]
     fn money_reads_as_people_write_it() {
         let en = Numbers::new(Lang::En, Some("CNY"), 10_000);
         let zh = Numbers::new(Lang::Zh, Some("CNY"), 10_000);
@@ -873,6 +996,9 @@ mod tests {
         assert_eq!(zh.money(950.0), "¥950");
         assert_eq!(zh.money(99_999_999.0), "¥1.00亿");
         assert_eq!(zh.count(13_906.0), "13,906");
+        assert_eq!(zh.value(135_000.0), "13.5万");
+        assert_eq!(zh.value(30_000_000.0), "3000万");
+        assert_eq!(en.value(135_000.0), "135,000");
         assert_eq!(en.value(0.002), "0.002");
         assert_eq!(en.value(12.5), "12.5");
         assert_eq!(en.value(0.91234), "0.9123");

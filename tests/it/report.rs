@@ -385,6 +385,33 @@ fn a_round_with_an_uncertain_month_is_one_window_on_the_cash_chart() {
     assert_eq!(svg.matches(r#"fill-opacity="0.07""#).count(), 1, "one shaded window");
 }
 
+/// Tables speak words, not the figure language: no cell of any committed
+/// report (English or Chinese) holds `P(default_month <= 36)` or
+/// `median(final_cash)`; the figure-language form is the row's tooltip.
+#[test]
+fn table_cells_say_figures_in_words() {
+    let mut pages = vec![];
+    for entry in std::fs::read_dir("reports").unwrap().flatten() {
+        for page in [entry.path().join("report.html"), entry.path().join("zh/report.html")] {
+            if page.exists() {
+                pages.push(page);
+            }
+        }
+    }
+    assert!(pages.len() >= 7, "{pages:?}");
+    let mut titles = 0;
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for cell in html.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap()) {
+            for code in ["(default_month", "(final_cash", "median(", "mean(", "&lt;=", "&gt;=", "_month", "final_cash"] {
+                assert!(!cell.contains(code), "{}: a table cell in the figure language: {cell}", page.display());
+            }
+        }
+        titles += html.matches(r#"<tr title="P(default_month &lt;= "#).count() + html.matches(r#"<tr title="median(final_cash)""#).count();
+    }
+    assert!(titles >= 4, "rows carry their figure as a tooltip: {titles}");
+}
+
 /// Every legend of every committed chart lies below its data: no legend
 /// entry covers a band, a line or a bar.
 #[test]
