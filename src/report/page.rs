@@ -92,6 +92,24 @@ impl Ctx<'_> {
         format!("{m:.0}")
     }
 
+    /// The scenario's name in the report's language (`name_zh` in
+    /// Chinese, when the file gives one).
+    fn name(&self) -> &str {
+        match (self.lang, &self.sc.name_zh) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => &self.sc.name,
+        }
+    }
+
+    /// A stress's name in the report's language.
+    fn stress_name<'a>(&'a self, name: &'a str) -> &'a str {
+        let zh = self.sc.stresses.iter().find(|s| s.name == name).and_then(|s| s.name_zh.as_deref());
+        match (self.lang, zh) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => name,
+        }
+    }
+
     /// An input's dotted path in the report's words.
     fn input_name(&self, path: &str) -> String {
         words::input_name(path, self.lang)
@@ -112,7 +130,9 @@ fn figure_cell(c: &Ctx, text: &str) -> String {
 pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Rendered> {
     let c = Ctx { sc, f: facts, n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs), lang: opts.lang, w: opts.lang.words() };
     let w = c.w;
-    let mut sections = vec![key_figures(&c), averages(&c)];
+    let mut sections = vec![key_figures(&c)];
+    sections.extend(notes(&c));
+    sections.push(averages(&c));
     sections.extend(plan::sections(&c));
     sections.push(fan(&c, "cash", "cash", w.cash, true));
     sections.push(survival(&c));
@@ -128,7 +148,7 @@ pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Re
         sections.iter().filter_map(|s| s.chart.as_ref().map(|ch| (ch.file.trim_start_matches("charts/").to_string(), ch.svg.clone() + "\n"))).collect();
     let page = Page {
         lang: opts.lang.code(),
-        title: format!("{} — {}", sc.name, w.risk_report),
+        title: format!("{} — {}", c.name(), w.risk_report),
         subtitle: words::subtitle(c.lang, &crate::num::number(sc.runs as f64, 0), c.h(), sc.seed),
         date: opts.date.clone(),
         findings: findings(&c),
@@ -181,7 +201,7 @@ fn findings(c: &Ctx) -> Vec<String> {
     out.extend(driver_finding(c));
     for s in c.f.stresses.iter().filter(|s| s.probability) {
         let (v, d) = (c.n.share_se(s.value.estimate, s.value.se), c.n.points_se(s.diff.diff, s.diff.se));
-        out.push(words::stress_finding(c.lang, &s.stress, h, &v, &d));
+        out.push(words::stress_finding(c.lang, c.stress_name(&s.stress), h, &v, &d));
     }
     if let Some(worth) = c.f.accuracy_worth() {
         let amount = c.n.money_se(Some(worth.per_point.abs()), Some(worth.se));
@@ -253,6 +273,15 @@ fn key_figures(c: &Ctx) -> Section {
         table: Some(table(&[w.figure_header, w.value_se], rows)),
         data: None,
     }
+}
+
+/// `[scenario] notes`: the plan's assumptions in its own words, one
+/// paragraph per block of lines (a blank line between two).
+fn notes(c: &Ctx) -> Option<Section> {
+    let text = c.sc.notes.as_deref()?;
+    let paragraphs: Vec<String> =
+        text.replace("\r\n", "\n").split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect();
+    (!paragraphs.is_empty()).then(|| Section { id: "notes".into(), heading: c.w.notes_heading.into(), intro: paragraphs, chart: None, table: None, data: None })
 }
 
 /// Months of runway: the month cash runs out by in 1 future in 10 (the
@@ -529,7 +558,7 @@ fn stresses(c: &Ctx) -> Option<Section> {
             .map(|r| {
                 let fmt = |v: &crate::figure::FigureValue| c.n.figure(v, r.probability, !r.probability);
                 let diff = c.n.difference(&r.diff, r.probability, !r.probability);
-                vec![r.stress.clone(), figure_cell(c, &r.figure), fmt(&r.base), fmt(&r.value), diff]
+                vec![c.stress_name(&r.stress).to_string(), figure_cell(c, &r.figure), fmt(&r.base), fmt(&r.value), diff]
             })
             .collect();
     let mut t = table(&[w.stress, w.figure, w.plan, w.stressed, w.difference], rows);
@@ -706,7 +735,7 @@ fn source_of(c: &Ctx) -> String {
 fn reproduce(c: &Ctx) -> TableView {
     let w = c.w;
     let rows = vec![
-        vec![w.scenario.into(), format!("{} ({})", c.sc.name, source_of(c))],
+        vec![w.scenario.into(), format!("{} ({})", c.name(), source_of(c))],
         vec![w.seed.into(), c.sc.seed.to_string()],
         vec![w.runs.into(), crate::num::number(c.sc.runs as f64, 0)],
         vec![w.version.into(), format!("{} ({} {})", env!("CARGO_PKG_VERSION"), w.stream, crate::rng::STREAM_VERSION)],

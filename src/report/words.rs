@@ -150,6 +150,8 @@ words! {
     final_customers_median: "Final customers, median", "期末客户数中位数";
     /// Key figure: the median breakeven month.
     breakeven_month: "Breakeven month (stays in profit from then on), median", "盈亏平衡月份（此后累计保持盈利）中位数";
+    /// The heading of `[scenario] notes`.
+    notes_heading: "Assumptions and notes", "假设与说明";
     /// Key figure: the month by which 1 future in 10 has run out of cash.
     runway_p10: "Months of runway: cash runs out by month … in 1 future in 10", "现金跑道：十分之一的模拟未来在第几个月前耗尽现金";
     /// Key figure: the median month cash runs out.

@@ -10,6 +10,9 @@ pub(crate) const MAX_RUNS: u64 = 10_000_000;
 pub(crate) const MAX_RUN_MONTHS: u64 = 1_000_000_000;
 /// Most entries in one funding, one-off, stress or assertion list.
 pub(crate) const MAX_LIST: usize = 1_000;
+
+/// Characters `[scenario] notes` may hold: a page or two of assumptions.
+pub(crate) const MAX_NOTES: usize = 20_000;
 /// Largest per-run table, as records: a run streams it to disk, but a
 /// shard keeps its slice in memory for its shard file, and the files
 /// themselves should stay of a sensible size.

@@ -272,6 +272,11 @@ pub struct Assertion {
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
+    /// `[scenario] name_zh`: the name in Chinese reports, when given.
+    pub name_zh: Option<String>,
+    /// `[scenario] notes`: the plan's assumptions in its own words, shown
+    /// on its report.
+    pub notes: Option<String>,
     pub currency: Option<String>,
     /// `[scenario] as_of`: the date the plan is as of (shown on its report).
     pub as_of: Option<String>,

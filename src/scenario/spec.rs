@@ -42,6 +42,13 @@ pub struct ScenarioSpec {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSection {
     pub name: String,
+    /// The name in Chinese, for `--lang zh` reports (else `name`).
+    #[serde(default)]
+    pub name_zh: Option<String>,
+    /// Assumptions and notes in the plan's own words, shown on its report
+    /// (paragraphs separated by a blank line).
+    #[serde(default)]
+    pub notes: Option<Spanned<String>>,
     #[serde(default)]
     pub currency: Option<String>,
     /// The date the plan is as of, printed on its report (free text, e.g. "2026-11-30").
@@ -188,6 +195,8 @@ pub struct FundingSpec {
 #[serde(deny_unknown_fields)]
 pub struct StressSpec {
     pub name: Spanned<String>,
+    /// The name in Chinese, for `--lang zh` reports (else `name`).
+    pub name_zh: Option<String>,
     pub from_month: Option<Spanned<i64>>,
     pub set: Spanned<toml::Table>,
 }

@@ -21,6 +21,8 @@ use toml::Value;
 #[derive(Debug, Clone)]
 pub struct Stress {
     pub name: String,
+    /// `name_zh`: the name in Chinese reports, when the file gives one.
+    pub name_zh: Option<String>,
     /// First month with stressed values; `None` = from the start (month 0
     /// values such as `start.cash` included).
     pub from_month: Option<u32>,
@@ -33,7 +35,7 @@ impl Stress {
     pub fn hold(name: String, path: &str, target: Target, value: f64) -> Stress {
         let dist = Dist::fixed(value).expect("a finite value");
         let patch = Patch { path: path.into(), target, op: Op::Replace { dist, per: Per::Run }, first_step_only: true };
-        Stress { name, from_month: None, patches: vec![patch] }
+        Stress { name, name_zh: None, from_month: None, patches: vec![patch] }
     }
 
     /// First month with stressed values (1 when there is no `from_month`).
@@ -267,7 +269,7 @@ pub(super) fn validate_all(cx: &mut Ctx<'_>, specs: &[super::spec::StressSpec], 
             cx.problem(origin.span.clone(), &origin.label, "{}", "a stress needs at least one key to set");
         }
         let patches = st.set.get_ref().iter().filter_map(|(k, v)| patch(cx, &targets, &origin, k, v)).collect();
-        out.push(checked(cx, &origin, Stress { name, from_month, patches }, horizon));
+        out.push(checked(cx, &origin, Stress { name, name_zh: st.name_zh.clone(), from_month, patches }, horizon));
     }
     if let Some(m) = overrides.from_month.filter(|m| !(1..=super::limits::MAX_MONTHS).contains(m)) {
         cx.problem(None, "--from-month", m, format!("must be a month in 1..={}", super::limits::MAX_MONTHS));
@@ -276,7 +278,7 @@ pub(super) fn validate_all(cx: &mut Ctx<'_>, specs: &[super::spec::StressSpec], 
         let origin = Origin { label: "--set".into(), span: None, from: overrides.from_month.unwrap_or(1) };
         let patches = overrides.set.iter().filter_map(|(k, v)| patch(cx, &targets, &origin, k, &cli_value(v))).collect();
         let name = overrides.set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-        out.push(checked(cx, &origin, Stress { name, from_month: overrides.from_month, patches }, horizon));
+        out.push(checked(cx, &origin, Stress { name, name_zh: None, from_month: overrides.from_month, patches }, horizon));
     }
     out
 }

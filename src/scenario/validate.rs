@@ -63,6 +63,10 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
     super::schedule::check_growth(&mut cx, &spec);
     horizon_warnings(&mut cx, months, &model.funding, &model.costs);
     check_table_size(&mut cx, runs, s);
+    if let Some(notes) = s.notes.as_ref().filter(|n| n.get_ref().chars().count() > super::limits::MAX_NOTES) {
+        let n = notes.get_ref().chars().count();
+        cx.problem(Some(notes.span()), "scenario.notes", format!("{n} characters"), format!("at most {} characters are allowed", super::limits::MAX_NOTES));
+    }
     if !cx.problems.is_empty() {
         cx.problems.sort_by_key(|p| p.line.unwrap_or(0));
         return Err(cx.problems);
@@ -70,6 +74,8 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
     let Model { start_cash, annual_increase, segments, acquisition, churn, accuracy, costs, usage, team, funding } = model;
     Ok(Scenario {
         name: s.name.clone(),
+        name_zh: s.name_zh.clone(),
+        notes: s.notes.as_ref().map(|n| n.get_ref().clone()),
         currency: s.currency.clone(),
         as_of: s.as_of.clone(),
         months,

@@ -466,3 +466,66 @@ fn the_histogram_has_no_legend_for_bars_it_does_not_draw() {
     let builtin = std::fs::read_to_string("reports/sentiment-saas/charts/final-cash.svg").unwrap();
     assert!(builtin.contains("cash &lt; 0:"), "the legend where hatched bars are drawn");
 }
+
+/// `name_zh` names the scenario and a stress in the Chinese report (the
+/// English one keeps `name`); `notes` become the "Assumptions and notes"
+/// section, a paragraph per blank-line-separated block, in both documents.
+#[test]
+fn names_in_chinese_and_notes_reach_the_report() {
+    let dir = scratch("report-names");
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        r#"[scenario]
+name = "Tea shop"
+name_zh = "茶馆"
+notes = """
+Prices are before tax.
+
+The lease runs
+three years."""
+months = 12
+runs = 400
+seed = 3
+[start]
+customers = 100
+cash = 500_000
+[pricing]
+price = 50
+[churn]
+base = "0.02 to 0.05"
+[costs]
+fixed = 4_000
+[[stress]]
+name = "churn doubles"
+name_zh = "流失率翻倍"
+set = { "churn.base" = "*2" }
+"#,
+    )
+    .unwrap();
+    for lang in ["en", "zh"] {
+        let out = dir.join(lang);
+        runway_ok(&["report", plan.to_str().unwrap(), "--lang", lang, "--out", out.to_str().unwrap(), "--quiet"]);
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let (name, stress, heading) =
+            if lang == "zh" { ("茶馆", "流失率翻倍", "假设与说明") } else { ("Tea shop", "churn doubles", "Assumptions and notes") };
+        assert!(html.contains(&format!("<title>{name} — ")), "{lang}: the title names {name}");
+        assert!(html.contains(&format!("<td>{stress}</td>")), "{lang}: the stress table names {stress}");
+        for doc in [&html, &md] {
+            assert!(doc.contains(heading), "{lang}: no notes section");
+            assert!(doc.contains("Prices are before tax.") && doc.contains("The lease runs three years."), "{lang}: notes as two paragraphs");
+        }
+        assert!(html.contains("<p>Prices are before tax.</p>\n<p>The lease runs three years.</p>"), "{lang}: one paragraph per block");
+        if lang == "en" {
+            assert!(!html.contains("茶馆") && !html.contains("流失率翻倍"), "the English report uses name");
+        }
+    }
+    // Notes past the limit are refused with the key, line and limit.
+    let long = std::fs::read_to_string(&plan).unwrap().replace("Prices are before tax.", &"x".repeat(20_001));
+    std::fs::write(&plan, long).unwrap();
+    let o = runway(&["validate", plan.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("scenario.notes") && err.contains("at most 20000 characters") && err.contains("plan.toml:4:"), "{err}");
+}
