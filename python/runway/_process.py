@@ -26,7 +26,8 @@ from ._errors import Problem, RunwayError, ScenarioError
 
 class RunwayWarning(UserWarning):
     """A warning runway printed about a plan (e.g. a distribution truncated
-    by its domain)."""
+    by its domain) or its outputs (``out`` held another plan's results,
+    now replaced)."""
 
 
 @dataclass(frozen=True)

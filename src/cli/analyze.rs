@@ -1,11 +1,11 @@
 //! What the analysis commands (`stress`, `sensitivity`, `solve`, `sweep`)
 //! share: their flags ([`Common`]) and the steps around the analysis. Each
 //! command (its own file) loads the scenario, parses its figures, runs an
-//! analysis over the one run pipeline, prints a table and writes it with
-//! its manifest (docs/analysis.md).
+//! analysis over the one run pipeline, prints a table (not with `--quiet`)
+//! and writes it with its manifest (docs/analysis.md).
 
 use super::args::{self, OutDir, ScenarioArgs, Workers};
-use super::{Failure, figures, load};
+use super::{Failure, Voice, figures, load};
 use crate::aggregate::QuantileMethod;
 use crate::analysis::Progress;
 use crate::export::Format;
@@ -35,6 +35,10 @@ impl Common {
         self.input.overrides()
     }
 
+    pub(super) fn voice(&self) -> Voice {
+        self.workers.voice()
+    }
+
     pub(super) fn out(&self, sc: &Scenario) -> PathBuf {
         self.out.resolve(&sc.source.path)
     }
@@ -57,7 +61,7 @@ impl Common {
 pub(super) fn load_with(common: &Common, overrides: Overrides) -> Result<Scenario, Failure> {
     let sc = load(common.input.scenario.as_deref(), overrides)?;
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        common.voice().warn(w);
     }
     Ok(sc)
 }

@@ -72,9 +72,10 @@ pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     }
     let steps = ((hi - lo) / tolerance).log2().ceil().clamp(0.0, f64::from(vary::MAX_EVALUATIONS)) as u32;
     let solution = args.common.run("solve", &sc, u64::from(vary::MAX_EVALUATIONS.min(2 + steps)), |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
-    say!("{}", present::solution_text(&solution, target.figure.is_probability()));
+    let voice = args.common.voice();
+    voice.show(present::solution_text(&solution, target.figure.is_probability()));
     let path = args.common.out(&sc).join("solve.json");
     pipeline::fs::write_json(&path, &SolveFile { solution: &solution, manifest: &manifest(&sc, start) })?;
-    sayln!("wrote {} in {:.2} s", path.display(), start.elapsed().as_secs_f64());
+    voice.done(format_args!("wrote {} in {:.2} s", path.display(), start.elapsed().as_secs_f64()));
     Ok(if solution.status == vary::Status::Unmet { 1 } else { 0 })
 }
