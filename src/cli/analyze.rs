@@ -23,9 +23,9 @@ pub struct Common {
     pub input: ScenarioArgs,
     #[command(flatten)]
     pub out: OutDir,
-    /// Format of the table written.
-    #[arg(long, value_parser = args::format(), default_value = "csv")]
-    pub format: Format,
+    /// Format of the table written [default: csv].
+    #[arg(long, value_parser = args::format())]
+    pub format: Option<Format>,
     #[command(flatten)]
     pub workers: Workers,
 }
@@ -37,6 +37,11 @@ impl Common {
 
     pub(super) fn voice(&self) -> Voice {
         self.workers.voice()
+    }
+
+    /// The format of the table written: `--format`, else CSV.
+    pub(super) fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Csv)
     }
 
     pub(super) fn out(&self, sc: &Scenario) -> PathBuf {

@@ -19,6 +19,9 @@ use std::time::Instant;
 #[command(mut_arg("quiet", |a| a.help(
     "Print only errors, warnings, one line per assertion that did not pass and the summary line: no tables or progress bar"
 )))]
+#[command(mut_arg("runs", |a| a.help(
+    "Simulated futures to start from (overrides scenario.runs); they grow ×4 while assertions are undecided, up to --max-runs"
+)))]
 pub struct CheckArgs {
     /// Scenario files (TOML) whose [[assert]]s to check (`-`: one from standard input).
     #[arg(required = true)]
@@ -26,7 +29,7 @@ pub struct CheckArgs {
     /// Write JUnit XML here (one testsuite per file, one testcase per assertion).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Write a Markdown summary here (also appended to $GITHUB_STEP_SUMMARY when set).
+    /// Write a Markdown summary here (the same summary is appended to $GITHUB_STEP_SUMMARY whenever that is set, with or without this flag).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
     /// Write the verdicts as JSON records here.
@@ -35,7 +38,7 @@ pub struct CheckArgs {
     /// Standard errors between a figure and its threshold needed to pass or fail.
     #[arg(long, default_value_t = 2.0)]
     pub z: f64,
-    /// Most runs per simulation while undecided assertions remain [default: 16 × the file's runs].
+    /// Most runs per simulation while undecided assertions remain [default: 16 × the starting runs, --runs or the file's].
     #[arg(long, value_name = "N")]
     pub max_runs: Option<u64>,
     /// `--runs` (to start from) and `--seed`, for every file.

@@ -9,6 +9,9 @@ use std::path::Path;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario file (TOML), `-` for standard input, or a folder `runway run` wrote (its summary.json names the file, seed, runs and months); the built-in sentiment-analysis example if omitted"
+)))]
 pub struct ReportArgs {
     #[command(flatten)]
     pub input: ScenarioArgs,

@@ -30,7 +30,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FIGURE")]
     pub metric: Vec<String>,
     /// Add P(default by month M) rows to the headline, e.g. --months-at 6,30
-    /// (the headline always has months 12, 18, 24 and the horizon).
+    /// (the headline always has months 12, 18 and 24 within the horizon, and
+    /// the horizon).
     #[arg(long, value_name = "M,...", value_delimiter = ',')]
     pub months_at: Vec<u32>,
 }
@@ -41,12 +42,13 @@ pub struct TableArgs {
     #[command(flatten)]
     pub out: OutDir,
     /// Format of the tables: csv, xlsx (one workbook, results.xlsx), parquet
-    /// or json [default: csv, or parquet above 1,048,575 runs, the most
-    /// rows Excel opens].
+    /// or json [default: csv, or parquet when the per-run table has more
+    /// than 1,048,575 rows, the most Excel opens].
     #[arg(long, value_parser = args::format())]
     pub format: Option<Format>,
-    /// Skip the per-run table: write only monthly.* and summary.json (and
-    /// remove a runs.* of the same format left from an earlier run).
+    /// Skip the per-run table: write only the monthly table (monthly.*, or
+    /// results.xlsx without its runs sheet) and summary.json, and remove a
+    /// runs.* of the same format left from an earlier run.
     #[arg(long)]
     pub no_runs: bool,
 }

@@ -25,7 +25,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let rows = args.common.run("sensitivity", &sc, 1 + 2 * inputs, |p| sensitivity::run(&sc, &figures, p))?;
     let voice = args.common.voice();
     voice.show(present::sensitivity_text(&rows));
-    let path = pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format, &manifest(&sc, start))?;
+    let path = pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format(), &manifest(&sc, start))?;
     voice.done(format_args!(
         "wrote {} in {:.2} s ({inputs} uncertain inputs, {} simulations of {} runs)",
         path.display(),

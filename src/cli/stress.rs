@@ -39,7 +39,7 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     let rows = args.common.run("stress", &sc, 1 + stresses.len() as u64, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
     let voice = args.common.voice();
     voice.show(present::stress_text(&rows));
-    let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format, &manifest(&sc, start))?;
+    let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format(), &manifest(&sc, start))?;
     voice.done(format_args!(
         "wrote {} in {:.2} s ({} stresses × {} runs on common random numbers; ± = 1 standard error)",
         path.display(),

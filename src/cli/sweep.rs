@@ -37,7 +37,7 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let rows = args.common.run("sweep", &sc, grid.len() as u64, |p| vary::sweep(&vary, &grid, &figures, p))?;
     let voice = args.common.voice();
     voice.show(present::sweep_text(&vary.path, &rows));
-    let path = pipeline::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format, &manifest(&sc, start))?;
+    let path = pipeline::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format(), &manifest(&sc, start))?;
     voice.done(format_args!(
         "wrote {} in {:.2} s ({} values × {} runs on common random numbers)",
         path.display(),

@@ -506,6 +506,16 @@ fn analysis_commands_write_their_documented_tables() {
     }
 }
 
+/// `solve` writes solve.json whatever the format: it refuses another one
+/// rather than ignore it, and does not list the flag.
+#[test]
+fn solve_refuses_a_format() {
+    let o = runway(&["solve", "--vary", "pricing.price", "--target", "P(default_month <= 36) <= 5%", "--format", "parquet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("solve.json"), "{}", stderr(&o));
+    assert!(!stdout(&runway_ok(&["solve", "--help"])).contains("--format"));
+}
+
 #[test]
 fn solve_exits_1_when_the_target_is_out_of_reach() {
     let out = scratch("solve-unmet");
