@@ -427,5 +427,4 @@ def validate(plan: Plan) -> str:
     g = given(plan)
     if g.arg is None:
         raise ValueError("validate needs a plan; the built-in example is always valid")
-    # progress=True: no --quiet, which would silence what validate prints.
-    return call(["validate", g.arg], stdin=g.text, progress=True).stdout
+    return call(["validate", g.arg], stdin=g.text, progress=False).stdout

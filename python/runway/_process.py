@@ -26,7 +26,8 @@ from ._errors import Problem, RunwayError, ScenarioError
 
 class RunwayWarning(UserWarning):
     """A warning runway printed about a plan (e.g. a distribution truncated
-    by its domain)."""
+    by its domain) or its outputs (``out`` held another plan's results,
+    now replaced)."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,13 @@ def call(args: Sequence[str], *, stdin: bytes | None = None, progress: bool | No
     """Runs ``runway ARGS``; raises unless it exits with a code in ``ok``.
 
     ``progress``: ``True`` shows a bar (tqdm's, when installed), ``False``
-    passes ``--quiet``, ``None`` shows one in a notebook or a terminal.
+    none, ``None`` one in a notebook or a terminal. The bar is drawn here
+    from runway's JSON progress lines, so runway never gets ``--quiet``,
+    which would also silence the headline and tables on standard output
+    (``Result.text``).
     """
     show = _wants_bar() if progress is None else progress
-    argv = [find_runway_bin(), *args] + ([] if show else ["--quiet"])
+    argv = [find_runway_bin(), *args]
     env = {**os.environ, "RUNWAY_STDERR": "json"}
     proc = subprocess.Popen(
         argv,

@@ -1,11 +1,11 @@
 //! What the analysis commands (`stress`, `sensitivity`, `solve`, `sweep`)
 //! share: their flags ([`Common`]) and the steps around the analysis. Each
 //! command (its own file) loads the scenario, parses its figures, runs an
-//! analysis over the one run pipeline, prints a table and writes it with
-//! its manifest (docs/analysis.md).
+//! analysis over the one run pipeline, prints a table (not with `--quiet`)
+//! and writes it with its manifest (docs/analysis.md).
 
 use super::args::{self, OutDir, ScenarioArgs, Workers};
-use super::{Failure, figures, load};
+use super::{Failure, Voice, figures, load};
 use crate::aggregate::QuantileMethod;
 use crate::analysis::Progress;
 use crate::export::Format;
@@ -23,9 +23,9 @@ pub struct Common {
     pub input: ScenarioArgs,
     #[command(flatten)]
     pub out: OutDir,
-    /// Format of the table written.
-    #[arg(long, value_parser = args::format(), default_value = "csv")]
-    pub format: Format,
+    /// Format of the table written [default: csv].
+    #[arg(long, value_parser = args::format())]
+    pub format: Option<Format>,
     #[command(flatten)]
     pub workers: Workers,
 }
@@ -33,6 +33,15 @@ pub struct Common {
 impl Common {
     pub(super) fn overrides(&self) -> Overrides {
         self.input.overrides()
+    }
+
+    pub(super) fn voice(&self) -> Voice {
+        self.workers.voice()
+    }
+
+    /// The format of the table written: `--format`, else CSV.
+    pub(super) fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Csv)
     }
 
     pub(super) fn out(&self, sc: &Scenario) -> PathBuf {
@@ -57,7 +66,7 @@ impl Common {
 pub(super) fn load_with(common: &Common, overrides: Overrides) -> Result<Scenario, Failure> {
     let sc = load(common.input.scenario.as_deref(), overrides)?;
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        common.voice().warn(w);
     }
     Ok(sc)
 }

@@ -4,7 +4,7 @@
 //! progress bar). Each resolves itself (the default folder, the thread
 //! pool, the bar), so a command's own code says only what differs.
 
-use super::Failure;
+use super::{Failure, Voice};
 use crate::analysis::Progress;
 use crate::export::Format;
 use crate::pipeline::fs;
@@ -75,23 +75,29 @@ pub fn format() -> impl clap::builder::TypedValueParser<Value = Format> {
     clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::extension)).map(|s: String| Format::from_extension(&s).expect("a listed format"))
 }
 
-/// `--threads` and `--quiet`: how a command's simulations run.
+/// `--threads` and `--quiet`: how a command's simulations run, and what
+/// it prints ([`Workers::voice`]).
 #[derive(Debug, clap::Args)]
 pub struct Workers {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// No progress bar, and no note on what the command does not evaluate (warnings and errors still print).
+    /// Print only errors, warnings and the closing `wrote …` line: no headline, tables, notes or progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
 impl Workers {
+    /// What the command prints ([`Voice`]: `--quiet` decides).
+    pub fn voice(&self) -> Voice {
+        Voice::new(self.quiet)
+    }
+
     /// Runs `work` on the chosen thread pool with a progress bar over
     /// `total` runs, cleared when the work ends.
     pub fn run<T: Send>(&self, total: u64, work: impl FnOnce(&Progress) -> anyhow::Result<T> + Send) -> Result<T, Failure> {
         let pool = self.pool()?;
-        let bar = Bar::new(total, self.quiet);
+        let bar = Bar::new(total, self.voice());
         let report = |done: u64| bar.set(done);
         let result = pool.install(|| work(&Progress::new(&report)));
         bar.finish();
@@ -126,13 +132,13 @@ pub(crate) struct Bar {
 }
 
 impl Bar {
-    /// A bar for `total` runs (`quiet`: never shown).
-    pub fn new(total: u64, quiet: bool) -> Bar {
-        let lines = !quiet && super::protocol::json();
+    /// A bar for `total` runs (never shown with `--quiet`).
+    pub fn new(total: u64, voice: Voice) -> Bar {
+        let lines = voice.progress() && super::protocol::json();
         Bar {
             bar: indicatif::ProgressBar::hidden(),
             start: Instant::now(),
-            show: !quiet && !lines && std::io::stderr().is_terminal(),
+            show: voice.progress() && !lines && std::io::stderr().is_terminal(),
             shown: AtomicBool::new(false),
             total,
             percent: AtomicU64::new(if lines { 0 } else { u64::MAX }),

@@ -16,6 +16,12 @@ use std::time::Instant;
 
 /// Where JUnit, Markdown and JSON go, and how assertions are decided.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("quiet", |a| a.help(
+    "Print only errors, warnings, one line per assertion that did not pass and the summary line: no tables or progress bar"
+)))]
+#[command(mut_arg("runs", |a| a.help(
+    "Simulated futures to start from (overrides scenario.runs); they grow ×4 while assertions are undecided, up to --max-runs"
+)))]
 pub struct CheckArgs {
     /// Scenario files (TOML) whose [[assert]]s to check (`-`: one from standard input).
     #[arg(required = true)]
@@ -23,7 +29,7 @@ pub struct CheckArgs {
     /// Write JUnit XML here (one testsuite per file, one testcase per assertion).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Write a Markdown summary here (also appended to $GITHUB_STEP_SUMMARY when set).
+    /// Write a Markdown summary here (the same summary is appended to $GITHUB_STEP_SUMMARY whenever that is set, with or without this flag).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
     /// Write the verdicts as JSON records here.
@@ -32,7 +38,7 @@ pub struct CheckArgs {
     /// Standard errors between a figure and its threshold needed to pass or fail.
     #[arg(long, default_value_t = 2.0)]
     pub z: f64,
-    /// Most runs per simulation while undecided assertions remain [default: 16 × the file's runs].
+    /// Most runs per simulation while undecided assertions remain [default: 16 × the starting runs, --runs or the file's].
     #[arg(long, value_name = "N")]
     pub max_runs: Option<u64>,
     /// `--runs` (to start from) and `--seed`, for every file.
@@ -97,9 +103,10 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let scenarios = load_all(&args.scenarios, &overrides)?;
     let rules: Vec<Rules> = scenarios.iter().map(|sc| rules(&args, sc)).collect::<Result<_, _>>()?;
     check_memory(&scenarios, &rules)?;
+    let voice = args.workers.voice();
     for (p, sc) in args.scenarios.iter().zip(&scenarios) {
         for w in &sc.warnings {
-            eprintln!("warning: {}: {w}", p.display());
+            voice.warn(format_args!("{}: {w}", p.display()));
         }
     }
     let start = Instant::now();
@@ -124,10 +131,20 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
     for f in &files {
-        say!("{}", outputs::text(f));
+        // With --quiet, what did not pass, one line each, instead of the tables.
+        if voice.quiet() {
+            outputs::failures(f).iter().for_each(|line| voice.done(line));
+        } else {
+            voice.show(outputs::text(f));
+        }
     }
     write_outputs(&args, &files)?;
-    sayln!("{} in {:.2} s (± = 1 standard error; decided at {} standard errors)", outputs::summary_line(&files), start.elapsed().as_secs_f64(), args.z);
+    voice.done(format_args!(
+        "{} in {:.2} s (± = 1 standard error; decided at {} standard errors)",
+        outputs::summary_line(&files),
+        start.elapsed().as_secs_f64(),
+        args.z
+    ));
     Ok(if files.iter().all(|f| f.checked.passed()) { 0 } else { 1 })
 }
 

@@ -66,15 +66,16 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
     }
     let new = load_version(&args.new, args.runs_seed.overrides())?;
     let old = load_version(&args.old, Overrides { runs: Some(new.runs), seed: Some(new.seed), ..Overrides::default() })?;
+    let voice = args.workers.voice();
     for (name, sc) in [(&args.old, &old), (&args.new, &new)] {
         for w in &sc.warnings {
-            eprintln!("warning: {name}: {w}");
+            voice.warn(format_args!("{name}: {w}"));
         }
     }
     let pairs = figure_pairs(&args.metric, &old, &new, &args.old)?;
     let changes = diff::changes(&old, &new);
     let rows = args.workers.run(2 * new.runs, |progress| diff::run(&old, &new, &pairs, progress))?;
-    say!("{}", present::diff_text(&changes, &rows));
+    voice.show(present::diff_text(&changes, &rows));
     let manifest = Manifest::from_scenario(&new, crate::aggregate::QuantileMethod::Exact, start.elapsed().as_secs_f64());
     let out = args.out.resolve(&new.source.path);
     let path = pipeline::write_analysis(&out, "diff", &present::diff_table(&rows), args.format, &manifest)?;
@@ -91,6 +92,12 @@ pub fn diff(args: DiffArgs) -> Result<u8, Failure> {
         let title = format!("runway diff: {} → {}", crate::present::markdown::code(&args.old), crate::present::markdown::code(&args.new));
         fs::write_text(md, &present::diff_markdown(&title, &changes, &rows, &note))?;
     }
-    sayln!("seed {}, {} runs per version on common random numbers; wrote {} in {:.2} s", new.seed, new.runs, path.display(), start.elapsed().as_secs_f64());
+    voice.done(format_args!(
+        "wrote {} in {:.2} s (seed {}, {} runs per version on common random numbers)",
+        path.display(),
+        start.elapsed().as_secs_f64(),
+        new.seed,
+        new.runs
+    ));
     Ok(0)
 }

@@ -29,7 +29,8 @@ pub fn merge(args: MergeArgs) -> Result<u8, Failure> {
         pipeline::check_table_bytes(header.manifest.runs, header.input_paths.len() as u64, format)?;
     }
     let (manifest, results) = args.workers.pool()?.install(|| pipeline::merge(&shards, &out, format, runs_table))?;
-    say!("{}", text::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
-    sayln!("merged {} shards into {}/{}", files.len(), out.display(), pipeline::written_files(format, runs_table));
+    let voice = args.workers.voice();
+    voice.show(text::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
+    voice.done(format_args!("wrote {}/{} (merged {} shards)", out.display(), pipeline::written_files(format, runs_table), files.len()));
     Ok(0)
 }

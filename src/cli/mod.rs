@@ -6,22 +6,7 @@
 //! command has a file: [`run`] (and `run --shard`), [`merge`], [`stress`],
 //! [`sensitivity`], [`solve`], [`sweep`] (which share [`analyze`]'s flags
 //! and steps), [`check`], [`diff`], [`report`], [`validate`] (and `init`).
-
-/// `print!` to standard output, where a reader that went away
-/// (`runway run | head`) ends the output quietly, as in every Unix filter,
-/// instead of a panic: the command's files are already written.
-macro_rules! say {
-    ($($arg:tt)*) => {
-        $crate::cli::write_stdout(&format!($($arg)*))
-    };
-}
-
-/// [`say!`] with a newline.
-macro_rules! sayln {
-    ($($arg:tt)*) => {
-        $crate::cli::write_stdout(&(format!($($arg)*) + "\n"))
-    };
-}
+//! What they print, with and without `--quiet`, is decided in [`voice`].
 
 mod analyze;
 pub mod args;
@@ -36,12 +21,14 @@ mod solve;
 mod stress;
 mod sweep;
 mod validate;
+mod voice;
 
 use crate::figure::Figure;
 use crate::pipeline::fs;
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
+pub(crate) use voice::Voice;
 
 /// The commented starter scenario written by `runway init`.
 pub(crate) const STARTER: &str = include_str!("../../scenarios/starter.toml");
@@ -76,7 +63,7 @@ pub enum Command {
         /// Scenario files (TOML); `-` reads one from standard input.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
-        /// Print only the problems (nothing for a valid file).
+        /// Print only errors, warnings and one `FILE: ok (…)` line per valid file (not its inputs).
         #[arg(long, short)]
         quiet: bool,
     },
@@ -90,7 +77,7 @@ pub enum Command {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
-        /// Print nothing on success.
+        /// Print only errors and the `wrote …` line (which is all `init` prints; for symmetry with the other commands).
         #[arg(long, short)]
         quiet: bool,
     },
@@ -126,17 +113,6 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
-/// Writes `text` to standard output: a closed pipe drops it; another
-/// failure (a full disk behind a redirection) is said on standard error.
-pub(crate) fn write_stdout(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => eprintln!("warning: could not write to standard output: {e}"),
-        _ => {}
-    }
-}
-
 /// The scenario at `path`, or the built-in example.
 pub(crate) fn load(path: Option<&Path>, overrides: Overrides) -> Result<Scenario, ScenarioError> {
     match path {
@@ -156,8 +132,6 @@ fn init(file: &Path, force: bool, quiet: bool) -> Result<u8, Failure> {
         return Err(anyhow::anyhow!("{} already exists; use --force to overwrite it", file.display()).into());
     }
     fs::write_text(file, STARTER)?;
-    if !quiet {
-        sayln!("wrote {}; run it with: runway run {}", file.display(), file.display());
-    }
+    Voice::new(quiet).done(format!("wrote {}; run it with: runway run {}", file.display(), file.display()));
     Ok(0)
 }

@@ -9,6 +9,9 @@ use std::path::Path;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario file (TOML), `-` for standard input, or a folder `runway run` wrote (its summary.json names the file, seed, runs and months); the built-in sentiment-analysis example if omitted"
+)))]
 pub struct ReportArgs {
     #[command(flatten)]
     pub input: ScenarioArgs,
@@ -90,8 +93,9 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
         Some(dir) => from_result(dir, &args)?,
         None => load(args.input.scenario.as_deref(), args.input.overrides())?,
     };
+    let voice = args.workers.voice();
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        voice.warn(w);
     }
     crate::scenario::limits::check_command("the report", report::simulations(&sc), sc.runs, sc.months)?;
     let facts = args.workers.run(report::total_runs(&sc), |progress| report::gather(&sc, progress))?;
@@ -100,14 +104,14 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     let rendered = page::render(&sc, &facts, &options)?;
     let out = args.out.resolve(&sc.source.path);
     write(&out, &rendered)?;
-    sayln!(
+    voice.done(format_args!(
         "wrote {}/report.html, report.md and {} charts in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",
         out.display(),
         rendered.charts.len(),
         start.elapsed().as_secs_f64(),
         simulated,
         start.elapsed().as_secs_f64() - simulated
-    );
+    ));
     Ok(0)
 }
 

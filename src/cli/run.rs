@@ -2,7 +2,7 @@
 //! it (`--shard I/N`) for `runway merge`.
 
 use super::args::{self, OutDir, ScenarioArgs, Workers};
-use super::{Failure, figures, load};
+use super::{Failure, Voice, figures, load};
 use crate::analysis::Collector;
 use crate::export::Format;
 use crate::model::Plan;
@@ -30,7 +30,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FIGURE")]
     pub metric: Vec<String>,
     /// Add P(default by month M) rows to the headline, e.g. --months-at 6,30
-    /// (the headline always has months 12, 18, 24 and the horizon).
+    /// (the headline always has months 12, 18 and 24 within the horizon, and
+    /// the horizon).
     #[arg(long, value_name = "M,...", value_delimiter = ',')]
     pub months_at: Vec<u32>,
 }
@@ -41,12 +42,13 @@ pub struct TableArgs {
     #[command(flatten)]
     pub out: OutDir,
     /// Format of the tables: csv, xlsx (one workbook, results.xlsx), parquet
-    /// or json [default: csv, or parquet above 1,048,575 runs, the most
-    /// rows Excel opens].
+    /// or json [default: csv, or parquet when the per-run table has more
+    /// than 1,048,575 rows, the most Excel opens].
     #[arg(long, value_parser = args::format())]
     pub format: Option<Format>,
-    /// Skip the per-run table: write only monthly.* and summary.json (and
-    /// remove a runs.* of the same format left from an earlier run).
+    /// Skip the per-run table: write only the monthly table (monthly.*, or
+    /// results.xlsx without its runs sheet) and summary.json, and remove a
+    /// runs.* of the same format left from an earlier run.
     #[arg(long)]
     pub no_runs: bool,
 }
@@ -62,18 +64,18 @@ impl TableArgs {
     }
 }
 
-/// What `run` prints before simulating: warnings, the sections it does not
-/// evaluate (not with `--quiet`), and a note when it replaces another
-/// plan's results (always: results are about to be lost).
-fn run_notes(sc: &Scenario, out: &Path, quiet: bool) {
+/// What `run` says before simulating: warnings, a warning when it
+/// replaces another plan's results (they are about to be lost), and a note
+/// on the sections it does not evaluate.
+fn run_notes(sc: &Scenario, out: &Path, voice: Voice) {
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        voice.warn(w);
     }
-    if let Some(line) = unevaluated(sc).filter(|_| !quiet) {
-        eprintln!("note: {line}");
+    if let Some(line) = unevaluated(sc) {
+        voice.note(line);
     }
     if let Some(owner) = fs::other_owner(out, &sc.source.path) {
-        eprintln!("note: {} held the results of {owner}; they are replaced by those of {}", out.display(), sc.source.path.display());
+        voice.warn(format_args!("{} held the results of {owner}; they are replaced by those of {}", out.display(), sc.source.path.display()));
     }
 }
 
@@ -114,8 +116,9 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     }
     let out = args.output.out.resolve(&sc.source.path);
     let format = args.output.format(sc.runs);
-    let runs_table = runs_table(&args.output, format, sc.runs);
-    run_notes(&sc, &out, args.workers.quiet);
+    let voice = args.workers.voice();
+    let runs_table = runs_table(&args.output, format, sc.runs, voice);
+    run_notes(&sc, &out, voice);
     if let Some(spec) = args.shard {
         return write_shard(&sc, spec, &out, &args.workers);
     }
@@ -127,26 +130,26 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
         pipeline::run_to(&sc, &out, format, runs_table, sink, &mut progress.part())
     })?;
     let month_one = crate::analysis::point::month_one(&sc)?;
-    say!("{}", text::headline_table(&results.headline, &sc.name, sc.currency.as_deref(), &args.months_at, Some(month_one)));
+    voice.show(text::headline_table(&results.headline, &sc.name, sc.currency.as_deref(), &args.months_at, Some(month_one)));
     let collected = collector.finish();
     for (figure, &k) in extra.iter().zip(&index) {
         let v = figure.estimate(&collected.values[k]);
         let over = if v.runs < sc.runs { format!("  (over {} runs with a value)", v.runs) } else { String::new() };
-        sayln!("  {figure}  {}{over}", text::figure_text(&v, figure.is_probability()));
+        voice.show(format_args!("  {figure}  {}{over}\n", text::figure_text(&v, figure.is_probability())));
     }
     let why = if args.output.format.is_none() && format == Format::Parquet { " (Parquet: more runs than Excel opens; --format csv to force)" } else { "" };
-    sayln!("wrote {}/{}{why} in {:.2} s", out.display(), pipeline::written_files(format, runs_table), results.wall_time_s);
+    voice.done(format_args!("wrote {}/{}{why} in {:.2} s", out.display(), pipeline::written_files(format, runs_table), results.wall_time_s));
     Ok(0)
 }
 
 /// Whether the per-run table is written: not with `--no-runs`, nor in a
 /// workbook when the runs are more rows than a sheet holds (said in a note).
-fn runs_table(output: &TableArgs, format: Format, runs: u64) -> bool {
+fn runs_table(output: &TableArgs, format: Format, runs: u64, voice: Voice) -> bool {
     if format == Format::Xlsx && !output.no_runs && runs > crate::export::xlsx::MAX_ROWS {
-        eprintln!(
-            "note: {} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)",
+        voice.note(format_args!(
+            "{} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)",
             num::number(runs as f64, 0)
-        );
+        ));
         return false;
     }
     !output.no_runs
@@ -163,6 +166,13 @@ fn write_shard(sc: &Scenario, spec: ShardSpec, out: &Path, workers: &Workers) ->
         Ok(())
     })?;
     let runs = spec.runs(sc.runs);
-    sayln!("wrote {} (runs {}..{} of {}); join all shards with: runway merge {}", path.display(), runs.start, runs.end, sc.runs, out.display());
+    workers.voice().done(format_args!(
+        "wrote {} (runs {}..{} of {}); join all shards with: runway merge {}",
+        path.display(),
+        runs.start,
+        runs.end,
+        sc.runs,
+        out.display()
+    ));
     Ok(0)
 }

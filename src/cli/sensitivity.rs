@@ -23,8 +23,15 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     let figures = figures_or(&args.metric, &sc, analysis::outcome_figures)?;
     let inputs = sensitivity::inputs(&sc).len() as u64;
     let rows = args.common.run("sensitivity", &sc, 1 + 2 * inputs, |p| sensitivity::run(&sc, &figures, p))?;
-    say!("{}", present::sensitivity_text(&rows));
-    let path = pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format, &manifest(&sc, start))?;
-    sayln!("{inputs} uncertain inputs, {} simulations of {} runs; wrote {} in {:.2} s", 1 + 2 * inputs, sc.runs, path.display(), start.elapsed().as_secs_f64());
+    let voice = args.common.voice();
+    voice.show(present::sensitivity_text(&rows));
+    let path = pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format(), &manifest(&sc, start))?;
+    voice.done(format_args!(
+        "wrote {} in {:.2} s ({inputs} uncertain inputs, {} simulations of {} runs)",
+        path.display(),
+        start.elapsed().as_secs_f64(),
+        1 + 2 * inputs,
+        sc.runs
+    ));
     Ok(0)
 }

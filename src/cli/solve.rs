@@ -10,7 +10,9 @@ use crate::scenario::Overrides;
 use serde::Serialize;
 use std::time::Instant;
 
+// `solve` writes its answer as solve.json: there is no table to format.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("format", |a| a.hide(true)))]
 pub struct SolveArgs {
     #[command(flatten)]
     pub common: Common,
@@ -20,8 +22,9 @@ pub struct SolveArgs {
     /// What must hold: "FIGURE CMP NUMBER", e.g. "P(default_month <= 36) <= 5%".
     #[arg(long, value_name = "TARGET")]
     pub target: String,
-    /// Where to search [default: [0, 1] for shares, else a quarter to four
-    /// times the base value].
+    /// Where to search [default: the input's whole range when it is bounded,
+    /// e.g. [0, 1] for a share; else up to four times the base value, from 0
+    /// for an input that may be 0, from a quarter of it otherwise].
     #[arg(long, value_name = "LO..HI", value_parser = range, allow_hyphen_values = true)]
     pub range: Option<(f64, f64)>,
     /// Stop when the bracket is this narrow [default: 1e-4 of the range].
@@ -46,6 +49,9 @@ struct SolveFile<'a> {
 
 pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     let start = Instant::now();
+    if args.common.format.is_some_and(|f| f != crate::export::Format::Json) {
+        return Err(anyhow::anyhow!("--format: `solve` writes its answer as solve.json; it has no table to write in another format").into());
+    }
     let sc = load_with(&args.common, Overrides { set: args.set.clone(), ..args.common.overrides() })?;
     let target = crate::figure::Target::parse(&args.target, &sc.catalog())?;
     let vary = vary::Vary::new(&sc, &args.vary)?;
@@ -72,9 +78,10 @@ pub fn solve(args: SolveArgs) -> Result<u8, Failure> {
     }
     let steps = ((hi - lo) / tolerance).log2().ceil().clamp(0.0, f64::from(vary::MAX_EVALUATIONS)) as u32;
     let solution = args.common.run("solve", &sc, u64::from(vary::MAX_EVALUATIONS.min(2 + steps)), |p| vary::solve(&vary, &target, (lo, hi), tolerance, p))?;
-    say!("{}", present::solution_text(&solution, target.figure.is_probability()));
+    let voice = args.common.voice();
+    voice.show(present::solution_text(&solution, target.figure.is_probability()));
     let path = args.common.out(&sc).join("solve.json");
     pipeline::fs::write_json(&path, &SolveFile { solution: &solution, manifest: &manifest(&sc, start) })?;
-    sayln!("wrote {} in {:.2} s", path.display(), start.elapsed().as_secs_f64());
+    voice.done(format_args!("wrote {} in {:.2} s", path.display(), start.elapsed().as_secs_f64()));
     Ok(if solution.status == vary::Status::Unmet { 1 } else { 0 })
 }

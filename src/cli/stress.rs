@@ -37,14 +37,15 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
         return Err(anyhow::anyhow!("{}: no [[stress]] in the scenario; add one or give --set KEY=VALUE", sc.source.path.display()).into());
     }
     let rows = args.common.run("stress", &sc, 1 + stresses.len() as u64, |p| stress_analysis::run(&sc, &stresses, &figures, p))?;
-    say!("{}", present::stress_text(&rows));
-    let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format, &manifest(&sc, start))?;
-    sayln!(
-        "{} stresses × {} runs on common random numbers (± = 1 standard error); wrote {} in {:.2} s",
-        stresses.len(),
-        sc.runs,
+    let voice = args.common.voice();
+    voice.show(present::stress_text(&rows));
+    let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format(), &manifest(&sc, start))?;
+    voice.done(format_args!(
+        "wrote {} in {:.2} s ({} stresses × {} runs on common random numbers; ± = 1 standard error)",
         path.display(),
-        start.elapsed().as_secs_f64()
-    );
+        start.elapsed().as_secs_f64(),
+        stresses.len(),
+        sc.runs
+    ));
     Ok(0)
 }

@@ -35,8 +35,15 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     vary.check_range(lo, hi)?;
     let grid = vary::grid(lo, hi, args.steps as usize);
     let rows = args.common.run("sweep", &sc, grid.len() as u64, |p| vary::sweep(&vary, &grid, &figures, p))?;
-    say!("{}", present::sweep_text(&vary.path, &rows));
-    let path = pipeline::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format, &manifest(&sc, start))?;
-    sayln!("{} values × {} runs on common random numbers; wrote {} in {:.2} s", grid.len(), sc.runs, path.display(), start.elapsed().as_secs_f64());
+    let voice = args.common.voice();
+    voice.show(present::sweep_text(&vary.path, &rows));
+    let path = pipeline::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format(), &manifest(&sc, start))?;
+    voice.done(format_args!(
+        "wrote {} in {:.2} s ({} values × {} runs on common random numbers)",
+        path.display(),
+        start.elapsed().as_secs_f64(),
+        grid.len(),
+        sc.runs
+    ));
     Ok(0)
 }

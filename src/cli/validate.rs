@@ -1,24 +1,25 @@
 //! `runway validate`: parse and check scenarios without running them.
 
-use super::Failure;
+use super::{Failure, Voice};
 use crate::num;
 use crate::present::text;
 use crate::scenario::{self, Overrides, Scenario};
 use std::path::PathBuf;
 
-/// Checks each file, printing what it holds (not with `quiet`) or its
-/// problems (a JSON line each with `RUNWAY_STDERR=json`).
+/// Checks each file, printing its `FILE: ok (…)` line and what it holds
+/// (not with `quiet`), or its problems (a JSON line each with
+/// `RUNWAY_STDERR=json`).
 pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<u8, Failure> {
+    let voice = Voice::new(quiet);
     let mut failed = 0;
     for p in paths {
         match scenario::load(p, Overrides::default()) {
             Ok(sc) => {
                 for w in &sc.warnings {
-                    eprintln!("warning: {}: {w}", sc.source.path.display());
+                    voice.warn(format_args!("{}: {w}", sc.source.path.display()));
                 }
-                if !quiet {
-                    say!("{}", validated(&sc));
-                }
+                voice.done(ok_line(&sc));
+                voice.show(validated(&sc));
             }
             Err(e) if super::protocol::json() => {
                 eprintln!("{}", super::protocol::error_line(&e.into(), 2));
@@ -33,20 +34,26 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<u8, Failure> {
     Ok(if failed > 0 { 2 } else { 0 })
 }
 
-/// `validate`'s report on a valid scenario: its size, its uncertain inputs
-/// with the 5–95% range of their draws, and what `run` does not evaluate.
-fn validated(sc: &Scenario) -> String {
-    use std::fmt::Write;
-    let uncertain: Vec<_> = crate::analysis::point::describe(sc).into_iter().filter(|i| i.uncertain).collect();
-    let mut out = format!(
-        "{}: ok ({} months, {} runs, {} inputs of which {} uncertain)\n",
+/// The one line `validate` prints for a valid scenario even with
+/// `--quiet`: its file and size.
+fn ok_line(sc: &Scenario) -> String {
+    let uncertain = crate::analysis::point::describe(sc).into_iter().filter(|i| i.uncertain).count();
+    format!(
+        "{}: ok ({} months, {} runs, {} inputs of which {uncertain} uncertain)",
         sc.source.path.display(),
         sc.months,
         num::number(sc.runs as f64, 0),
-        sc.inputs.len(),
-        uncertain.len()
-    );
-    out += &plan_lines(sc);
+        sc.inputs.len()
+    )
+}
+
+/// The rest of `validate`'s report on a valid scenario: its segments and
+/// team, its uncertain inputs with the 5–95% range of their draws, and
+/// what `run` does not evaluate.
+fn validated(sc: &Scenario) -> String {
+    use std::fmt::Write;
+    let uncertain: Vec<_> = crate::analysis::point::describe(sc).into_iter().filter(|i| i.uncertain).collect();
+    let mut out = plan_lines(sc);
     let rows: Vec<Vec<String>> = uncertain
         .iter()
         .map(|i| {

@@ -128,6 +128,13 @@ pub fn text(c: &FileCheck) -> String {
     out
 }
 
+/// One line per assertion of the file that did not pass (what `check
+/// --quiet` prints), e.g. `plans/a.toml: fail: runway: 12.3% ± 0.3% does
+/// not meet P(default_month <= 24) <= 10%`.
+pub fn failures(c: &FileCheck) -> Vec<String> {
+    c.checked.verdicts.iter().filter_map(|v| Some(format!("{}: {}: {}: {}", c.file, v.status.word(), label(v), v.reason()?))).collect()
+}
+
 /// One line over all files, e.g. `9 assertions in 3 files: 8 passed, 1 failed, 0 undecided`.
 pub(crate) fn summary_line(files: &[FileCheck]) -> String {
     let (n, p, f, u) = totals(files);

@@ -142,6 +142,25 @@ fn exit_codes_pass_fail_undecided_and_bad_input() {
     assert_eq!(runway(&["check", pass.to_str().unwrap(), "--max-runs", "8"]).status.code(), Some(2));
 }
 
+/// `check --quiet`: one line per assertion that did not pass, naming its
+/// file, then the summary line; the exit code as without it.
+#[test]
+fn quiet_check_prints_what_did_not_pass_and_the_summary() {
+    let dir = scratch("check-quiet");
+    let pass = write(&dir, "pass.toml", &article_with(""));
+    let fail = write(&dir, "fail.toml", &article_with("[[assert]]\nexpect = \"mean(total_profit) >= 13e6\"\n"));
+    let o = runway(&["check", pass.to_str().unwrap(), fail.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], format!("{}: fail: mean(total_profit) >= 13e6: 12,000,000 ± 0 does not meet mean(total_profit) >= 13e6", fail.display()));
+    assert!(lines[1].starts_with("7 assertions in 2 files: 6 passed, 1 failed, 0 undecided in "), "{out}");
+    let o = runway(&["check", pass.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+}
+
 /// The examples carry assertions, and all of them hold.
 #[test]
 fn every_example_scenario_passes_its_own_assertions() {
@@ -223,7 +242,6 @@ fn diff_of_plans_whose_difference_is_known_exactly() {
         out.to_str().unwrap(),
         "--markdown",
         md.to_str().unwrap(),
-        "--quiet",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
@@ -267,7 +285,7 @@ fn diff_reads_an_old_version_through_git() {
     // The new version raises the price through its data file only.
     std::fs::write(repo.join("plans/data/price.csv"), "price\n12\n").unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_runway"))
-        .args(["diff", "HEAD:plans/plan.toml", "plans/plan.toml", "--metric", "mean(total_revenue)", "--out", "out", "--quiet"])
+        .args(["diff", "HEAD:plans/plan.toml", "plans/plan.toml", "--metric", "mean(total_revenue)", "--out", "out"])
         .current_dir(&repo)
         .output()
         .unwrap();

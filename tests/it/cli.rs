@@ -480,7 +480,7 @@ fn analysis_commands_write_their_documented_tables() {
         let o = runway_ok(args);
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    let text = run(&["stress", "--runs", "2000", "--out", o, "--quiet"]);
+    let text = run(&["stress", "--runs", "2000", "--out", o]);
     assert!(text.contains("churn +50%") && text.contains("model accuracy falls to 0.85"), "{text}");
     assert_eq!(header(&out.join("stress.csv")), "stress,figure,base,base_se,value,value_se,diff,diff_se,unpaired_se");
     // 2 stresses × 8 default figures (36-month horizon: P(default) by 12, 24, 36).
@@ -504,6 +504,16 @@ fn analysis_commands_write_their_documented_tables() {
     for key in ["vary", "target", "value", "achieved", "achieved_se", "bracket", "evaluations", "runs", "seed"] {
         assert!(json.get(key).is_some(), "solve.json lacks {key}: {json}");
     }
+}
+
+/// `solve` writes solve.json whatever the format: it refuses another one
+/// rather than ignore it, and does not list the flag.
+#[test]
+fn solve_refuses_a_format() {
+    let o = runway(&["solve", "--vary", "pricing.price", "--target", "P(default_month <= 36) <= 5%", "--format", "parquet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("solve.json"), "{}", stderr(&o));
+    assert!(!stdout(&runway_ok(&["solve", "--help"])).contains("--format"));
 }
 
 #[test]
@@ -683,7 +693,12 @@ fn runway_piped(args: &[&str], input: &str, envs: &[(&str, &str)]) -> std::proce
         .stderr(Stdio::piped())
         .spawn()
         .expect("runway starts");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    // runway may refuse before it reads its input (`check - -`) and be gone
+    // by now: its exit code and error, not the broken pipe, are the result.
+    match child.stdin.take().unwrap().write_all(input.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing to runway: {e}"),
+        _ => {}
+    }
     child.wait_with_output().unwrap()
 }
 
@@ -756,10 +771,18 @@ fn every_command_takes_quiet() {
         assert!(help.contains("-q, --quiet"), "{cmd} has no --quiet:\n{help}");
     }
     let file = dir.join("starter.toml");
+    // `init` says only what it wrote, with or without --quiet.
     let o = runway_ok(&["init", file.to_str().unwrap(), "--quiet"]);
-    assert!(o.stdout.is_empty());
-    let o = runway_ok(&["validate", "--quiet", file.to_str().unwrap()]);
-    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    assert_eq!(stdout(&o), format!("wrote {0}; run it with: runway run {0}\n", file.display()));
+    // `validate`: one line per valid file, without its inputs.
+    let o = runway_ok(&["validate", "--quiet", file.to_str().unwrap(), "scenarios/ai-api.toml"]);
+    let expected = format!(
+        "{}: ok (36 months, 10,000 runs, 16 inputs of which 6 uncertain)\nscenarios/ai-api.toml: ok (36 months, 10,000 runs, 60 inputs of which 16 uncertain)\n",
+        file.display()
+    );
+    assert_eq!(stdout(&o), expected);
+    let loud = runway_ok(&["validate", file.to_str().unwrap()]);
+    assert!(stdout(&loud).starts_with(&format!("{}: ok (", file.display())) && stdout(&loud).contains("uncertain input"), "{}", stdout(&loud));
     // A run's notes (here: assertions `run` does not decide) go with the bar.
     let out = dir.join("out");
     let loud = runway_ok(&["run", "scenarios/saas-baseline.toml", "--runs", "100", "--out", out.to_str().unwrap()]);
@@ -769,6 +792,41 @@ fn every_command_takes_quiet() {
     let o = runway(&["validate", "--quiet", "scenarios/no-such-plan.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no-such-plan.toml"));
+}
+
+/// `--quiet` means quiet: every command that writes files prints one line,
+/// the one saying what it wrote, and no headline, table or note; without
+/// it the findings come first.
+#[test]
+fn quiet_commands_print_only_the_line_saying_what_they_wrote() {
+    let dir = scratch("quiet-wrote");
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (run, shards, stress) = (out("run"), out("shards"), out("stress"));
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["run", "--runs", "300", "--out", &run],
+        vec!["run", "--runs", "300", "--shard", "0/2", "--out", &shards],
+        vec!["run", "--runs", "300", "--shard", "1/2", "--out", &shards],
+        vec!["merge", &shards, "--out", &run],
+        vec!["stress", "--runs", "300", "--out", &stress],
+        vec!["sensitivity", "--runs", "300", "--out", &stress],
+        vec!["sweep", "--vary", "pricing.price", "--range", "200..400", "--steps", "3", "--runs", "300", "--out", &stress],
+        vec!["solve", "--vary", "pricing.price", "--target", "P(default_month <= 36) <= 10%", "--runs", "300", "--out", &stress],
+        vec!["diff", "scenarios/saas-baseline.toml", "scenarios/bootstrapped-saas.toml", "--runs", "300", "--out", &stress],
+        vec!["report", "--runs", "300", "--out", &stress],
+    ];
+    for args in commands {
+        let o = runway_ok(&[&args[..], &["--quiet"]].concat());
+        let text = stdout(&o);
+        assert!(text.lines().count() == 1 && text.starts_with("wrote "), "runway {} --quiet printed:\n{text}", args.join(" "));
+        // The built-in example's [[stress]] and [[assert]] note is gone too.
+        assert!(o.stderr.is_empty(), "runway {} --quiet: {}", args.join(" "), stderr(&o));
+    }
+    for args in [vec!["run", "--runs", "300", "--out", &run], vec!["stress", "--runs", "300", "--out", &stress]] {
+        let o = runway_ok(&args);
+        let text = stdout(&o);
+        let wanted = if args[0] == "run" { "P(default by month 36)" } else { "churn +50%" };
+        assert!(text.contains(wanted) && text.lines().last().unwrap().starts_with("wrote "), "runway {}:\n{text}", args.join(" "));
+    }
 }
 
 /// `runway run | head -1`: a reader that leaves early ends the output

@@ -44,7 +44,7 @@ fn the_headline_of_a_plan_worked_by_hand() {
     let dir = scratch("founder-headline");
     let file = dir.join("steady.toml");
     std::fs::write(&file, STEADY).unwrap();
-    let o = runway_ok(&["run", file.to_str().unwrap(), "--months-at", "6,3", "--out", dir.join("o").to_str().unwrap(), "--quiet"]);
+    let o = runway_ok(&["run", file.to_str().unwrap(), "--months-at", "6,3", "--out", dir.join("o").to_str().unwrap()]);
     let expected = "\
 Steady: 100 runs × 12 months (± = 1 Monte Carlo standard error)
   month 1 at the inputs' medians [USD]: revenue 5,500, costs 3,550, profit 1,950
@@ -150,7 +150,7 @@ fn paid_cac_is_spend_over_paid_customers_and_blended_counts_everyone() {
 }
 
 #[test]
-fn results_go_to_a_folder_named_after_the_file_and_replacing_another_plan_is_said() {
+fn results_go_to_a_folder_named_after_the_file_and_replacing_another_plan_is_a_warning() {
     let dir = scratch("founder-folders");
     std::fs::write(dir.join("a.toml"), STEADY).unwrap();
     std::fs::write(dir.join("b.toml"), STEADY).unwrap();
@@ -167,10 +167,11 @@ fn results_go_to_a_folder_named_after_the_file_and_replacing_another_plan_is_sai
     assert!(dir.join("out/a/summary.json").exists() && dir.join("out/b/summary.json").exists());
     // Default format: CSV, which Excel and Python's standard library open.
     assert!(dir.join("out/a/runs.csv").exists() && dir.join("out/a/monthly.csv").exists());
-    // Re-running a plan into its own folder says nothing; another plan into it says so.
+    // Re-running a plan into its own folder says nothing; another plan into
+    // it says so, even with --quiet: results are lost.
     assert!(!stderr(&run("a.toml", &[])).contains("held the results"));
     let o = run("b.toml", &["--out", "out/a"]);
-    assert!(stderr(&o).contains("note: out/a held the results of a.toml; they are replaced by those of b.toml"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: out/a held the results of a.toml; they are replaced by those of b.toml"), "{}", stderr(&o));
 }
 
 #[test]
@@ -475,7 +476,7 @@ fn a_headline_that_falls_into_two_groups_says_so_with_each_groups_median() {
     let dir = scratch("founder-two-groups");
     let file = dir.join("plan.toml");
     std::fs::write(&file, ROUND_OR_NOT).unwrap();
-    let o = runway_ok(&["run", file.to_str().unwrap(), "--out", dir.join("run").to_str().unwrap(), "--quiet"]);
+    let o = runway_ok(&["run", file.to_str().unwrap(), "--out", dir.join("run").to_str().unwrap()]);
     let text = stdout(&o);
     let note = text.lines().find(|l| l.contains("note: final cash falls into two groups")).unwrap_or_else(|| panic!("no group note:\n{text}"));
     assert!(note.contains("(funding received) have a median of") && note.contains("(no funding received)"), "{note}");
@@ -498,7 +499,7 @@ fn a_headline_that_falls_into_two_groups_says_so_with_each_groups_median() {
     assert!(md.contains("that receive funding, its median is"));
     assert!(md.contains("the median line runs between them"), "fan note");
     // A plan of one group has neither.
-    let o = runway_ok(&["run", "--runs", "2000", "--out", dir.join("one").to_str().unwrap(), "--quiet"]);
-    assert!(!stdout(&o).contains("two groups"));
+    let o = runway_ok(&["run", "--runs", "2000", "--out", dir.join("one").to_str().unwrap()]);
+    assert!(stdout(&o).contains("final cash") && !stdout(&o).contains("two groups"));
     assert!(!std::fs::read_to_string(dir.join("one/summary.json")).unwrap().contains("\"groups\""));
 }

@@ -92,7 +92,7 @@ fn names_from_the_plan_are_escaped_in_html_and_markdown() {
 fn the_report_quotes_the_figures_of_the_run() {
     let dir = scratch("report-figures");
     let html = report(&dir, &[]);
-    let o = runway_ok(&["run", "--runs", "2000", "--no-runs", "--out", dir.join("run").to_str().unwrap(), "--quiet"]);
+    let o = runway_ok(&["run", "--runs", "2000", "--no-runs", "--out", dir.join("run").to_str().unwrap()]);
     let headline = stdout(&o);
     let value = |label: &str| -> (String, String) {
         let line = headline.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{label}: {headline}"));
