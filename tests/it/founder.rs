@@ -425,7 +425,7 @@ fn errors_in_the_built_in_example_do_not_name_a_file_the_user_lacks() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.starts_with("error: the built-in example (scenarios/sentiment-saas.toml in runway's sources): 1 problem:"), "{err}");
-    assert!(err.contains("the built-in example (scenarios/sentiment-saas.toml in runway's sources):11: scenario.runs = 0 (from --runs)"), "{err}");
+    assert!(err.contains("the built-in example (scenarios/sentiment-saas.toml in runway's sources):12: scenario.runs = 0 (from --runs)"), "{err}");
 }
 
 #[test]
