@@ -83,6 +83,12 @@ pub fn with_error(x: f64, se: f64, decimals: usize) -> (String, String) {
     }
 }
 
+/// A count with its noun in the right number: `1 file`, `3 files`,
+/// `1,000 runs`.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", number(n as f64, 0), if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +109,13 @@ mod tests {
         assert_eq!(significant(123_456.0, 3), "123,000");
         assert_eq!(significant(-0.02, 3), "-0.02");
         assert_eq!(significant(0.0, 3), "0");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count_of(1, "file", "files"), "1 file");
+        assert_eq!(count_of(0, "file", "files"), "0 files");
+        assert_eq!(count_of(1200, "stress", "stresses"), "1,200 stresses");
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let (manifest, results) = args.workers.pool()?.install(|| pipeline::merge(&shards, &out, format, runs_table))?;
     let voice = args.workers.voice();
     voice.show(text::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
-    voice.done(format_args!("wrote {}/{} (merged {} shards)", out.display(), pipeline::written_files(format, runs_table), files.len()));
+    voice.done(format_args!(
+        "wrote {}/{} (merged {})",
+        out.display(),
+        pipeline::written_files(format, runs_table),
+        crate::num::count_of(files.len(), "shard", "shards")
+    ));
     Ok(0)
 }

@@ -105,9 +105,9 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
     let out = args.out.resolve(&sc.source.path);
     write(&out, &rendered)?;
     voice.done(format_args!(
-        "wrote {}/report.html, report.md and {} charts in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",
+        "wrote {}/report.html, report.md and {} in {:.2} s ({:.2} s simulating, {:.3} s writing the report)",
         out.display(),
-        rendered.charts.len(),
+        crate::num::count_of(rendered.charts.len(), "chart", "charts"),
         start.elapsed().as_secs_f64(),
         simulated,
         start.elapsed().as_secs_f64() - simulated

@@ -27,9 +27,10 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<u8, Failure> {
     voice.show(present::sensitivity_text(&rows));
     let path = pipeline::write_analysis(&args.common.out(&sc), "sensitivity", &present::sensitivity_table(&rows), args.common.format(), &manifest(&sc, start))?;
     voice.done(format_args!(
-        "wrote {} in {:.2} s ({inputs} uncertain inputs, {} simulations of {} runs)",
+        "wrote {} in {:.2} s ({}, {} simulations of {} runs)",
         path.display(),
         start.elapsed().as_secs_f64(),
+        crate::num::count_of(inputs as usize, "uncertain input", "uncertain inputs"),
         1 + 2 * inputs,
         sc.runs
     ));

@@ -41,10 +41,10 @@ pub fn stress(args: StressArgs) -> Result<u8, Failure> {
     voice.show(present::stress_text(&rows));
     let path = pipeline::write_analysis(&args.common.out(&sc), "stress", &present::stress_table(&rows), args.common.format(), &manifest(&sc, start))?;
     voice.done(format_args!(
-        "wrote {} in {:.2} s ({} stresses × {} runs on common random numbers; ± = 1 standard error)",
+        "wrote {} in {:.2} s ({} × {} runs on common random numbers; ± = 1 standard error)",
         path.display(),
         start.elapsed().as_secs_f64(),
-        stresses.len(),
+        crate::num::count_of(stresses.len(), "stress", "stresses"),
         sc.runs
     ));
     Ok(0)

@@ -39,10 +39,10 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     voice.show(present::sweep_text(&vary.path, &rows));
     let path = pipeline::write_analysis(&args.common.out(&sc), "sweep", &present::sweep_table(&rows), args.common.format(), &manifest(&sc, start))?;
     voice.done(format_args!(
-        "wrote {} in {:.2} s ({} values × {} runs on common random numbers)",
+        "wrote {} in {:.2} s ({} × {} runs on common random numbers)",
         path.display(),
         start.elapsed().as_secs_f64(),
-        grid.len(),
+        crate::num::count_of(grid.len(), "value", "values"),
         sc.runs
     ));
     Ok(0)

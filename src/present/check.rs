@@ -138,7 +138,8 @@ pub fn failures(c: &FileCheck) -> Vec<String> {
 /// One line over all files, e.g. `9 assertions in 3 files: 8 passed, 1 failed, 0 undecided`.
 pub(crate) fn summary_line(files: &[FileCheck]) -> String {
     let (n, p, f, u) = totals(files);
-    format!("{n} assertions in {} files: {p} passed, {f} failed, {u} undecided", files.len())
+    let (n, files) = (crate::num::count_of(n, "assertion", "assertions"), crate::num::count_of(files.len(), "file", "files"));
+    format!("{n} in {files}: {p} passed, {f} failed, {u} undecided")
 }
 
 fn escalation_note(k: &Checked) -> String {

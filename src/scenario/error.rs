@@ -105,7 +105,7 @@ impl ScenarioError {
 /// Several files' errors at once (`runway check` reads every file before
 /// running any): each file's problems stay attached to it.
 #[derive(Debug, thiserror::Error)]
-#[error("{}\n{} of {total} files could not be read; nothing was run", errors.iter().map(|e| format!("error: {e}")).collect::<Vec<_>>().join("\n"), errors.len())]
+#[error("{}\n{} of {} could not be read; nothing was run", errors.iter().map(|e| format!("error: {e}")).collect::<Vec<_>>().join("\n"), errors.len(), crate::num::count_of(*total, "file", "files"))]
 pub struct ScenarioErrors {
     pub errors: Vec<ScenarioError>,
     /// How many files were given.

@@ -119,7 +119,7 @@ fn exit_codes_pass_fail_undecided_and_bad_input() {
 
     let o = runway(&["check", pass.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("3 assertions in 1 files: 3 passed, 0 failed, 0 undecided"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("3 assertions in 1 file: 3 passed, 0 failed, 0 undecided"), "{}", stdout(&o));
 
     let o = runway(&["check", pass.to_str().unwrap(), fail.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
