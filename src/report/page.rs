@@ -646,7 +646,9 @@ fn accuracy_worth_table(c: &Ctx, a: &AccuracyFacts) -> Option<Section> {
         .iter()
         .map(|r| {
             let v = c.n.figure(&r.estimate, r.probability, !r.probability);
-            let d = c.n.difference(&r.diff, r.probability, !r.probability);
+            // The first value is the reference: no difference from itself.
+            let reference = r.value == a.sweep[0].value;
+            let d = if reference { "—".to_string() } else { c.n.difference(&r.diff, r.probability, !r.probability) };
             vec![pct(r.value), figure_cell(c, &r.figure), v, d]
         })
         .collect();
