@@ -76,7 +76,7 @@ pub fn round_to(x: f64, place: i32) -> f64 {
 pub fn with_error(x: f64, se: f64, decimals: usize) -> (String, String) {
     match error_place(se) {
         Some(place) => {
-            let d = (-place).clamp(0, 6) as usize;
+            let d = (-place).clamp(0, 4) as usize;
             (number(round_to(x, place), d), number(round_to(se, place), d))
         }
         None => (number(x, decimals), number(se, decimals)),

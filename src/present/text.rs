@@ -188,23 +188,18 @@ fn show(x: f64, decimals: usize, probability: bool) -> String {
     if probability { format!("{:.*}%", decimals, 100.0 * x) } else { number(x, decimals) }
 }
 
-/// A number rounded to the digit its error supports (tens, thousands, …
-/// for a large error; [`crate::num::error_place`]); a share is already
-/// rounded by its decimals.
-fn show_rounded(x: f64, se: Option<f64>, decimals: usize, probability: bool) -> String {
-    match se.and_then(crate::num::error_place).filter(|p| *p > 0 && !probability) {
-        Some(place) => number(crate::num::round_to(x, place), 0),
-        None => show(x, decimals, probability),
-    }
-}
-
 /// A figure as `x ± se` (a share as a percentage), digits following the
 /// error; `—` when undefined.
 pub fn figure_value(x: Option<f64>, se: Option<f64>, probability: bool) -> String {
     let Some(x) = x else { return "—".into() };
     let d = figure_decimals(x, se, probability);
     match se {
-        Some(e) => format!("{} ± {}", show_rounded(x, se, d, probability), show_rounded(e, se, d, probability)),
+        // A number with an error: both to the digit it supports.
+        Some(e) if !probability && e > 0.0 => {
+            let (value, error) = crate::num::with_error(x, e, d);
+            format!("{value} ± {error}")
+        }
+        Some(e) => format!("{} ± {}", show(x, d, probability), show(e, d, probability)),
         None => show(x, d, probability),
     }
 }
@@ -253,7 +248,8 @@ pub(crate) fn difference_text(d: &Difference, probability: bool) -> String {
 /// A standard error alone, `± se`, with the decimals [`figure_value`]
 /// would give it.
 pub(crate) fn se_value(se: f64, probability: bool) -> String {
-    format!("± {}", show_rounded(se, Some(se), figure_decimals(se, Some(se), probability), probability))
+    let d = figure_decimals(se, Some(se), probability);
+    if probability || se <= 0.0 { format!("± {}", show(se, d, probability)) } else { format!("± {}", crate::num::with_error(se, se, d).1) }
 }
 
 /// Like [`figure_value`], with an explicit `+` on positive values (a difference).

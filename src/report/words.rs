@@ -811,12 +811,9 @@ impl Numbers {
     pub(crate) fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
         let Some(x) = x else { return "—".into() };
         let Some(place) = se.and_then(crate::num::error_place) else { return self.money(x) };
-        let (v, e) = (crate::num::round_to(x, place), crate::num::round_to(se.unwrap_or(0.0), place));
-        let (unit, name) = self.unit(x.abs().max(e), place);
-        let d = (unit.log10().round() as i32 - place).max(0) as usize;
-        let sign = if v < 0.0 { "-" } else { "" };
-        let amount = |a: f64| crate::num::number(a / unit, d);
-        format!("{sign}{}{}{name} ± {}{name}", self.symbol, amount(v.abs()), amount(e))
+        let e = crate::num::round_to(se.unwrap_or(0.0), place);
+        let (name, amount) = self.scaled(x.abs().max(e), place);
+        format!("{}{}{}{name} ± {}{name}", sign(crate::num::round_to(x, place)), self.symbol, amount(x), amount(e))
     }
 
     /// Money to about three significant digits, in a unit (`$2.29M`,
@@ -829,12 +826,20 @@ impl Numbers {
         if x == 0.0 {
             return self.money(0.0);
         }
-        let place = x.abs().log10().floor() as i32 - 2;
-        let v = crate::num::round_to(x, place.max(0));
-        let (unit, name) = self.unit(v.abs(), place.max(0));
-        let d = (unit.log10().round() as i32 - place).max(0) as usize;
-        let sign = if v < 0.0 { "-" } else { "" };
-        format!("{sign}{}{}{name}", self.symbol, crate::num::number(v.abs() / unit, d))
+        // Three significant digits, whole currency units at least.
+        let place = (x.abs().log10().floor() as i32 - 2).max(0);
+        let v = crate::num::round_to(x, place);
+        let (name, amount) = self.scaled(v.abs(), place);
+        format!("{}{}{}{name}", sign(v), self.symbol, amount(v))
+    }
+
+    /// How money rounded at `10^place` is written when the largest amount
+    /// shown is `size`: the unit's name ([`Numbers::unit`]) and the
+    /// magnitude of an amount in it, with the decimals the place needs.
+    fn scaled(&self, size: f64, place: i32) -> (&'static str, impl Fn(f64) -> String) {
+        let (unit, name) = self.unit(size, place);
+        let decimals = (unit.log10().round() as i32 - place).max(0) as usize;
+        (name, move |a: f64| crate::num::number(crate::num::round_to(a, place).abs() / unit, decimals))
     }
 
     /// The unit money of size `size`, rounded at `10^place`, is written in:
@@ -917,6 +922,11 @@ impl Numbers {
         };
         if x < 0.0 { format!("-{s}") } else { s }
     }
+}
+
+/// `-` before a negative amount (its symbol and digits follow).
+fn sign(x: f64) -> &'static str {
+    if x < 0.0 { "-" } else { "" }
 }
 
 fn trim(x: f64) -> String {
@@ -1020,6 +1030,7 @@ mod tests {
         assert_eq!(en.money_short(2_286_589.0), "¥2.29M");
         assert_eq!(en.money_short(-963_655.0), "-¥964k");
         assert_eq!(en.money_short(950.0), "¥950");
+        assert_eq!(en.money_short(49.4), "¥49");
         assert_eq!(zh.money_short(2_286_589.0), "¥229万");
         assert_eq!(zh.money_short(123_456_789.0), "¥1.23亿");
     }
