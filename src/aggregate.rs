@@ -461,9 +461,9 @@ pub struct Spread {
     pub p50: Estimate,
     pub p90: Estimate,
     pub mean: Estimate,
-    /// When the runs fall into two groups ([`Groups::of`]): each group's
-    /// share and median, so that a median between them is not read as a
-    /// typical future.
+    /// When the runs fall into two groups ([`Groups::of`]; final cash, ARR
+    /// and customers): each group's share and median, so that a median
+    /// between them is not read as a typical future.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Groups>,
 }
@@ -606,11 +606,12 @@ fn spread_of_sorted(sorted: &[f64], m: &Moments) -> Spread {
     Spread { p10: at(0.1), p50: at(0.5), p90: at(0.9), mean: Estimate::of(m.mean, m.se_mean()), groups: None }
 }
 
-/// The spread of final cash, with its [`Groups`] when it falls into two,
-/// and what tells them apart when one thing does: whether the run
-/// received funding, or ran out of cash. One sorted copy serves both; a
-/// run is in the high group when its value is above the low group's last.
-fn cash_spread(values: Vec<f64>, funded: &[bool], defaulted: &[u16]) -> Spread {
+/// The spread of a final figure (cash, ARR, customers), with its
+/// [`Groups`] when it falls into two, and what tells them apart when one
+/// thing does: whether the run received funding, or ran out of cash. One
+/// sorted copy serves both; a run is in the high group when its value is
+/// above the low group's last.
+fn grouped_spread(values: Vec<f64>, funded: &[bool], defaulted: &[u16]) -> Spread {
     let m = Moments::of(&values);
     let mut sorted = values.clone();
     sorted.sort_unstable_by(f64::total_cmp);
@@ -716,8 +717,8 @@ impl RunFigures {
         let median_first_profit_month = MonthMedian::of(&sorted_months(&self.first_profit));
         let (funded, default) = (&self.funded, &self.default);
         let ((final_cash, final_arr), (final_customers, funding_need)) = rayon::join(
-            || rayon::join(|| cash_spread(self.final_cash, funded, default), || spread(self.final_arr)),
-            || rayon::join(|| spread(self.final_customers), || spread(self.funding_need)),
+            || rayon::join(|| grouped_spread(self.final_cash, funded, default), || grouped_spread(self.final_arr, funded, default)),
+            || rayon::join(|| grouped_spread(self.final_customers, funded, default), || spread(self.funding_need)),
         );
         let mut h = Headline {
             runs: n,

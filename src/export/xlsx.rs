@@ -26,6 +26,7 @@
 //! (and the first column, or on the long sheet the metric and month).
 
 use super::{Exporter, Writer};
+use crate::model::units::{Unit, unit_of, unit_of_figure};
 use crate::pipeline::fs;
 use crate::pipeline::manifest::Summary;
 use anyhow::Context;
@@ -46,43 +47,21 @@ pub(crate) const WIDE_SHEET: &str = "monthly (wide)";
 /// The long monthly table's column the wide sheet holds: the median.
 pub(crate) const CENTRAL: &str = "p50";
 
-/// How a number is shown in a workbook. Cells stay numbers; only Excel's
-/// number format changes what is seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unit {
-    /// A probability or a share: `0.0%`.
-    Percent,
-    /// Money: `#,##0`, thousands separators and no decimals.
-    Money,
-    /// People or customers: `#,##0`.
-    Count,
-    /// A month number: `0`.
-    Month,
-    /// A ratio or multiple (LTV/CAC, burn multiple, payback in months): `0.00`.
-    Ratio,
-    /// Anything else (an input's value, a seed): Excel's General.
-    General,
+/// Excel's number format code for a [`Unit`].
+pub(crate) fn num_format(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Percent => "0.0%",
+        Unit::Money | Unit::Count => "#,##0",
+        Unit::Month => "0",
+        Unit::Ratio => "0.00",
+        Unit::General => "General",
+    }
 }
 
-impl Unit {
-    const ALL: [Unit; 6] = [Unit::Percent, Unit::Money, Unit::Count, Unit::Month, Unit::Ratio, Unit::General];
-
-    /// Excel's number format code.
-    pub(crate) fn num_format(self) -> &'static str {
-        match self {
-            Unit::Percent => "0.0%",
-            Unit::Money | Unit::Count => "#,##0",
-            Unit::Month => "0",
-            Unit::Ratio => "0.00",
-            Unit::General => "General",
-        }
-    }
-
-    fn format(self) -> CellFormat {
-        match self {
-            Unit::General => CellFormat::new(),
-            u => CellFormat::new().set_num_format(u.num_format()),
-        }
+fn cell_format(unit: Unit) -> CellFormat {
+    match unit {
+        Unit::General => CellFormat::new(),
+        u => CellFormat::new().set_num_format(num_format(u)),
     }
 }
 
@@ -91,69 +70,11 @@ struct Formats([CellFormat; 6]);
 
 impl Formats {
     fn new() -> Formats {
-        Formats(Unit::ALL.map(Unit::format))
+        Formats(Unit::ALL.map(cell_format))
     }
 
     fn of(&self, unit: Unit) -> &CellFormat {
         &self.0[unit as usize]
-    }
-}
-
-/// Words in a name that mean money (`final_cash`, `churned_mrr`, `cac_paid`).
-const MONEY_WORDS: [&str; 13] = ["mrr", "arr", "cash", "cost", "costs", "profit", "revenue", "cogs", "collected", "burn", "funding", "ltv", "cac"];
-
-/// The unit of a column, monthly metric or per-run field, by its name: the
-/// one place that decides how a workbook shows a number (docs/model.md §8).
-/// In order, the first rule that matches:
-///
-/// - `NAME.SEGMENT` with `NAME` a segment metric (`mrr.pro`): as `NAME`;
-///   any other dotted name is an input's path: [`Unit::General`];
-/// - `NAME_se` (a standard error): as `NAME`;
-/// - a probability or share (`p_…`, `…share…`, `…probability…`,
-///   `churn_rate`, `gross_margin`, `accuracy`, `alive`, `nrr`, `grr`): percent;
-/// - `month`, `…_month`, `funding_month_N`: a month;
-/// - `ltv_cac_…`, `…ratio…`, `…multiple…`, `spearman`, `payback_months`: a ratio;
-/// - a money word ([`MONEY_WORDS`]): money;
-/// - `customers`, `churned`, `headcount`: a count;
-/// - anything else: General.
-pub(crate) fn unit_of(name: &str) -> Unit {
-    if let Some((base, _)) = name.split_once('.') {
-        return if crate::model::SEGMENT_METRICS.contains(&base) { unit_of(base) } else { Unit::General };
-    }
-    if let Some(base) = name.strip_suffix("_se") {
-        return unit_of(base);
-    }
-    let words: Vec<&str> = name.split('_').collect();
-    let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
-    if name.starts_with("p_") || has(&["share", "probability", "rate", "margin", "accuracy", "alive", "nrr", "grr"]) {
-        Unit::Percent
-    } else if name == "month" || name.ends_with("_month") || name.starts_with("funding_month_") {
-        Unit::Month
-    } else if name.starts_with("ltv_cac") || has(&["ratio", "multiple", "multiplier", "spearman", "payback"]) {
-        Unit::Ratio
-    } else if has(&MONEY_WORDS) {
-        Unit::Money
-    } else if has(&["customers", "churned", "headcount"]) {
-        Unit::Count
-    } else {
-        Unit::General
-    }
-}
-
-/// The unit of a figure of the figure language (docs/figures.md), by its
-/// text: `P(…)` is a probability; `STAT(METRIC)` and `STAT(METRIC[MONTH])`
-/// are in the metric's unit, except a mean or spread of months, which is
-/// fractional: a ratio.
-pub(crate) fn unit_of_figure(figure: &str) -> Unit {
-    if figure.starts_with("P(") {
-        return Unit::Percent;
-    }
-    let Some((stat, rest)) = figure.split_once('(') else { return Unit::General };
-    let metric = rest.strip_suffix(')').unwrap_or(rest);
-    let metric = metric.split_once('[').map_or(metric, |(m, _)| m);
-    match unit_of(metric) {
-        Unit::Month if matches!(stat, "mean" | "sd") => Unit::Ratio,
-        u => u,
     }
 }
 
@@ -435,7 +356,7 @@ fn write_rows(ws: &mut Worksheet, df: &DataFrame, first: u32, header: bool, show
             if let Shown::Column(u) = shown[c]
                 && u != Unit::General
             {
-                ws.set_column_format(c as u16, &u.format())?;
+                ws.set_column_format(c as u16, &cell_format(u))?;
             }
             ws.set_column_width(c as u16, width(name, texts[c], numbers[c].is_some()))?;
         }
@@ -647,7 +568,7 @@ mod tests {
 
     #[test]
     fn xlsx_units_have_excels_number_formats() {
-        let codes: Vec<&str> = Unit::ALL.iter().map(|u| u.num_format()).collect();
+        let codes: Vec<&str> = Unit::ALL.iter().map(|u| num_format(*u)).collect();
         assert_eq!(codes, ["0.0%", "#,##0", "#,##0", "0", "0.00", "General"]);
         // `Formats` indexes by the variant's position in `ALL`.
         for (i, u) in Unit::ALL.iter().enumerate() {

@@ -20,6 +20,7 @@ use crate::scenario::{InputId, Op, Per, Scenario, Stress, Target};
 pub mod metrics;
 mod run;
 mod tier;
+pub mod units;
 
 pub use metrics::*;
 pub use run::simulate_run;

@@ -107,8 +107,10 @@ pub(crate) fn headline_table(h: &Headline, title: &str, currency: Option<&str>, 
         h.months
     );
     let _ = writeln!(out, "  funding need: how far cash fell below zero at its lowest{never}.");
-    if let Some(g) = &h.final_cash.groups {
-        let _ = writeln!(out, "  {}", groups_note("final cash", g));
+    for (figure, spread) in [("final cash", &h.final_cash), ("final ARR", &h.final_arr), ("the final customer count", &h.final_customers)] {
+        if let Some(g) = &spread.groups {
+            let _ = writeln!(out, "  {}", groups_note(figure, g));
+        }
     }
     out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }

@@ -49,6 +49,9 @@ pub struct Facts {
     pub tornado: Vec<SensitivityRow>,
     pub stresses: Vec<StressRow>,
     pub accuracy: Option<AccuracyFacts>,
+    /// The plan's `[[assert]]`s decided on its own runs (no added runs), in
+    /// the file's order; `None` without any.
+    pub checks: Option<crate::analysis::check::Checked>,
     /// A plan's segments, MRR movements and years (see [`plan`]).
     pub plan: Option<plan::PlanFacts>,
 }
@@ -335,6 +338,7 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
     let stresses: Vec<_> = sc.stresses.iter().collect();
     let stress_figures: Vec<Figure> = [outcome[0].clone(), Figure::parse("p10(final_cash)", &catalog)?, outcome[1].clone()].to_vec();
     let stresses = if stresses.is_empty() { vec![] } else { stress_analysis::run(sc, &stresses, &stress_figures, progress)? };
+    let checks = checks(sc, progress)?;
     let mut facts = Facts {
         results,
         per_run,
@@ -343,6 +347,7 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
         tornado,
         stresses,
         accuracy: None,
+        checks,
         plan: None,
     };
     facts.averages = averages(sc, &facts)?;
@@ -352,6 +357,21 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
     }
     facts.accuracy = accuracy(sc, &facts, &outcome, progress)?;
     Ok(facts)
+}
+
+/// Standard errors between a figure and its threshold for the report to
+/// call an assertion passed or failed: `runway check`'s default.
+pub const CHECK_Z: f64 = 2.0;
+
+/// The plan's assertions decided as `runway check` decides them at its
+/// first look (the scenario's runs, [`CHECK_Z`]): a verdict given here is
+/// the one `check` gives; an undecided one is where `check` would add runs.
+fn checks(sc: &Scenario, progress: &Progress) -> anyhow::Result<Option<crate::analysis::check::Checked>> {
+    use crate::analysis::check::{Rules, check};
+    if sc.asserts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(check(sc, &Rules { z: CHECK_Z, max_runs: sc.runs }, progress)?))
 }
 
 /// The plan on its averages: one run with every input fixed at the mean of
@@ -403,11 +423,13 @@ pub fn total_runs(sc: &Scenario) -> u64 {
 }
 
 /// The simulations `gather` makes: the plan, the tornado's two per
-/// uncertain input and its base, the stresses and their base, the accuracy sweep.
+/// uncertain input and its base, the stresses and their base, the accuracy
+/// sweep, the base and stresses the assertions are decided on.
 pub fn simulations(sc: &Scenario) -> u64 {
     let uncertain = sensitivity::inputs(sc).len() as u64;
     let tornado = if uncertain == 0 { 0 } else { 1 + 2 * uncertain };
     let stresses = if sc.stresses.is_empty() { 0 } else { 1 + sc.stresses.len() as u64 };
     let sweep = if sc.accuracy.is_some() { 5 } else { 0 };
-    1 + tornado + stresses + sweep
+    let checks = if sc.asserts.is_empty() { 0 } else { crate::analysis::check::simulations(sc) };
+    1 + tornado + stresses + sweep + checks
 }

@@ -81,6 +81,10 @@ struct Ctx<'a> {
     n: Numbers,
     lang: Lang,
     w: &'static Words,
+    /// The plan's segment and role names in `lang`.
+    names: words::PlanNames,
+    /// The scenario's figure names, to read figures back into words.
+    catalog: crate::figure::Catalog,
 }
 
 impl Ctx<'_> {
@@ -112,7 +116,18 @@ impl Ctx<'_> {
 
     /// An input's dotted path in the report's words.
     fn input_name(&self, path: &str) -> String {
-        words::input_name(path, self.lang)
+        words::input_name_in(path, self.lang, &self.names)
+    }
+
+    /// An input's words alone, without its path: for a chart's labels.
+    fn input_words(&self, path: &str) -> String {
+        let name = self.input_name(path);
+        name.strip_suffix(&format!(" ({path})")).map_or(name.clone(), str::to_string)
+    }
+
+    /// A segment's name in the report's language.
+    fn segment_name<'a>(&'a self, name: &'a str) -> &'a str {
+        self.names.segment(name)
     }
 }
 
@@ -123,12 +138,32 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
 /// A figure of the figure language in the report's words (the text as it
 /// is if it does not parse).
 fn figure_cell(c: &Ctx, text: &str) -> String {
-    crate::figure::Figure::parse(text, &c.sc.catalog()).map_or_else(|_| text.to_string(), |f| words::figure_words(&f, c.lang, &|x| c.n.value(x)))
+    crate::figure::Figure::parse(text, &c.catalog).map_or_else(|_| text.to_string(), |f| words::figure_words(&f, c.lang, &c.names, &|x| c.n.value(x)))
+}
+
+/// The names the plan gives its segments and roles, in `lang`.
+fn plan_names(sc: &Scenario, lang: Lang) -> words::PlanNames {
+    let pick = |name: &str, zh: &Option<String>| match (lang, zh) {
+        (Lang::Zh, Some(zh)) => zh.clone(),
+        _ => name.to_string(),
+    };
+    words::PlanNames {
+        segments: sc.segments.iter().map(|s| (s.name.clone(), pick(&s.name, &s.name_zh))).collect(),
+        roles: sc.team.iter().map(|r| pick(&r.role, &r.role_zh)).collect(),
+    }
 }
 
 /// Renders the report.
 pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Rendered> {
-    let c = Ctx { sc, f: facts, n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs), lang: opts.lang, w: opts.lang.words() };
+    let c = Ctx {
+        sc,
+        f: facts,
+        n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs),
+        lang: opts.lang,
+        w: opts.lang.words(),
+        names: plan_names(sc, opts.lang),
+        catalog: sc.catalog(),
+    };
     let w = c.w;
     let mut sections = vec![key_figures(&c)];
     sections.extend(notes(&c));
@@ -141,6 +176,7 @@ pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Re
     sections.push(final_cash(&c));
     sections.extend(tornado(&c));
     sections.extend(stresses(&c));
+    sections.extend(checks(&c));
     sections.extend(accuracy(&c));
     sections.push(inputs(&c));
     sections.push(unit_economics(&c));
@@ -173,11 +209,13 @@ fn documents(page: &Page) -> anyhow::Result<(String, String)> {
     env.add_filter("fence", |s: String| crate::present::markdown::block(&s, "sh"));
     // HTML escaping of the five characters that need it; minijinja's own
     // also writes `/` as `&#x2f;`, which makes paths in the page unreadable
-    // as source and unsearchable.
+    // as source and unsearchable. A value and its error are kept on one
+    // line (no-break spaces around `±`): a narrow printed cell breaks
+    // between words, never inside `¥301万 ± 5万`.
     env.set_formatter(|out, state, value| match value.as_str() {
-        Some(s) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
-            out.write_str(&svg::esc(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page"))
-        }
+        Some(s) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => out
+            .write_str(&svg::esc(s).replace(" ± ", "\u{a0}±\u{a0}"))
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page")),
         _ => minijinja::escape_formatter(out, state, value),
     });
     env.add_template("report.html", include_str!("../../templates/report.html"))?;
@@ -197,7 +235,7 @@ fn findings(c: &Ctx) -> Vec<String> {
     let p = c.n.share_se(hl.p_default.estimate, hl.p_default.se);
     out.push(words::runs_out_finding(c.lang, h, &p));
     out.push(averages_finding(c, &p));
-    out.extend(groups_finding(c));
+    out.extend(groups_findings(c));
     out.extend(driver_finding(c));
     for s in c.f.stresses.iter().filter(|s| s.probability) {
         let (v, d) = (c.n.share_se(s.value.estimate, s.value.se), c.n.points_se(s.diff.diff, s.diff.se));
@@ -210,16 +248,27 @@ fn findings(c: &Ctx) -> Vec<String> {
     out
 }
 
-/// Final cash in two groups of futures, when it falls into two
-/// ([`crate::aggregate::Groups`]): each group's share and median.
-fn groups_finding(c: &Ctx) -> Option<String> {
+/// Final cash, ARR and customers in two groups of futures, each when it
+/// falls into two ([`crate::aggregate::Groups`]): each group's share and median.
+fn groups_findings(c: &Ctx) -> Vec<String> {
     let hl = &c.f.results.headline;
-    let g = hl.final_cash.groups.as_ref()?;
+    let w = c.w;
+    // Money, or a count of customers.
+    let figures =
+        [(w.final_cash_groups, &hl.final_cash, true), (w.final_arr_groups, &hl.final_arr, true), (w.final_customers_groups, &hl.final_customers, false)];
     let share = |s: f64| format!("{:.0}%", 100.0 * s);
-    let median = |e: &crate::aggregate::Estimate| c.n.money_se(e.estimate, e.se);
-    let (high, low) = ((share(g.high.share), median(&g.high.median)), (share(g.low.share), median(&g.low.median)));
-    let p50 = c.n.money_se(hl.final_cash.p50.estimate, hl.final_cash.p50.se);
-    Some(words::groups_finding(c.lang, g.explained_by, (&high.0, &high.1), (&low.0, &low.1), &p50, g.median_between()))
+    figures
+        .iter()
+        .filter_map(|&(name, spread, money)| {
+            let shown = |e: &crate::aggregate::Estimate| {
+                if money { c.n.money_se(e.estimate, e.se) } else { crate::present::text::figure_value(e.estimate, e.se, false) }
+            };
+            let g = spread.groups.as_ref()?;
+            let (high, low) = ((share(g.high.share), shown(&g.high.median)), (share(g.low.share), shown(&g.low.median)));
+            let groups = words::Groups { figure: name, why: g.explained_by, high: (&high.0, &high.1), low: (&low.0, &low.1) };
+            Some(words::groups_finding(c.lang, &groups, &shown(&spread.p50), g.median_between()))
+        })
+        .collect()
 }
 
 /// The plan on its averages against the median future ("the flaw of
@@ -278,7 +327,8 @@ fn key_figures(c: &Ctx) -> Section {
 /// `[scenario] notes`: the plan's assumptions in its own words, one
 /// paragraph per block of lines (a blank line between two).
 fn notes(c: &Ctx) -> Option<Section> {
-    let text = c.sc.notes.as_deref()?;
+    let zh = c.sc.notes_zh.as_deref().filter(|_| c.lang == Lang::Zh);
+    let text = zh.or(c.sc.notes.as_deref())?;
     let paragraphs: Vec<String> =
         text.replace("\r\n", "\n").split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect();
     (!paragraphs.is_empty()).then(|| Section { id: "notes".into(), heading: c.w.notes_heading.into(), intro: paragraphs, chart: None, table: None, data: None })
@@ -515,7 +565,7 @@ fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
         let (l, h) = (r.low.estimate.unwrap_or(base), r.high.estimate.unwrap_or(base));
         ch.hbar(base, l, y, 14.0, BAND_OUTER);
         ch.hbar(base, h, y, 14.0, BAND_INNER);
-        ch.label(l.min(h) - 0.02 * span, y, &r.input, "end");
+        ch.label(l.min(h) - 0.02 * span, y, &c.input_words(&r.input), "end");
     }
     ch.vline(base, w.median);
     ch.legend(BAND_OUTER, "", w.input_at_p10);
@@ -564,6 +614,47 @@ fn stresses(c: &Ctx) -> Option<Section> {
     let mut t = table(&[w.stress, w.figure, w.plan, w.stressed, w.difference], rows);
     t.titles = c.f.stresses.iter().map(|r| r.figure.clone()).collect();
     Some(Section { id: "stresses".into(), heading: w.stresses_heading.into(), intro: vec![w.stresses_intro.into()], chart: None, table: Some(t), data: None })
+}
+
+/// The plan's `[[assert]]`s with their verdicts on the report's runs
+/// ([`crate::report::facts::CHECK_Z`]): name, simulation, figure and its
+/// value, target, verdict; the row's title is the assertion as written.
+fn checks(c: &Ctx) -> Option<Section> {
+    use crate::model::units::Unit;
+    let checked = c.f.checks.as_ref()?;
+    let w = c.w;
+    let rows =
+        c.sc.asserts
+            .iter()
+            .zip(&checked.verdicts)
+            .map(|(a, v)| {
+                let figure = figure_cell(c, &v.figure);
+                let name = match (c.lang, &a.name_zh, &a.name) {
+                    (Lang::Zh, Some(zh), _) => zh.clone(),
+                    (_, _, Some(name)) => name.clone(),
+                    _ => figure.clone(),
+                };
+                let on = a.stress.as_deref().map_or(w.plan, |s| c.stress_name(s)).to_string();
+                let unit = crate::model::units::unit_of_figure(&v.figure);
+                let (percent, money) = (unit == Unit::Percent, unit == Unit::Money);
+                let value = c.n.figure(&v.value, percent, money);
+                let threshold = match unit {
+                    Unit::Percent => crate::num::trimmed(100.0 * v.threshold, 3) + "%",
+                    Unit::Money => c.n.money_short(v.threshold),
+                    _ => c.n.value(v.threshold),
+                };
+                let target = format!("{} {threshold}", words::cmp_words(a.target.cmp, c.lang));
+                let verdict = match v.status {
+                    crate::analysis::check::Status::Pass => w.passed,
+                    crate::analysis::check::Status::Fail => w.failed,
+                    crate::analysis::check::Status::Undecided => w.undecided,
+                };
+                vec![name, on, figure, value, target, verdict.to_string()]
+            })
+            .collect();
+    let mut t = table(&[w.check, w.simulated_on, w.figure, w.value_se, w.target, w.verdict], rows);
+    t.titles = c.sc.asserts.iter().map(|a| a.expect.clone()).collect();
+    Some(Section { id: "checks".into(), heading: w.checks_heading.into(), intro: vec![w.checks_intro.into()], chart: None, table: Some(t), data: None })
 }
 
 fn accuracy(c: &Ctx) -> Vec<Section> {

@@ -44,12 +44,66 @@ pub fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
+/// The names a plan gives its segments and team roles, in the report's
+/// language (`name_zh`, `role_zh` in Chinese, else the name), for
+/// [`input_name_in`] and [`metric_words_in`].
+#[derive(Debug, Default)]
+pub struct PlanNames {
+    /// (name in the file, name shown).
+    pub segments: Vec<(String, String)>,
+    /// Each `[[team]]` role shown, in the file's order.
+    pub roles: Vec<String>,
+}
+
+impl PlanNames {
+    /// A segment's name as shown (the name itself when unknown).
+    pub(crate) fn segment<'a>(&'a self, name: &'a str) -> &'a str {
+        self.segments.iter().find(|(n, _)| n == name).map_or(name, |(_, shown)| shown)
+    }
+}
+
 /// An input's dotted path in words, e.g. `funding.0.amount` → "the amount
 /// of funding round 1"; paths it does not know are returned as they are.
 pub fn input_name(path: &str, lang: Lang) -> String {
+    input_name_in(path, lang, &PlanNames::default())
+}
+
+/// A segment's or role's input in words, by its key: "monthly churn" for
+/// `segment.pro.churn`, "headcount" for `team.0.count`.
+fn plan_input_words(parts: &[&str], lang: Lang, names: &PlanNames) -> Option<String> {
+    const SEGMENT: &[(&str, &str, &str)] = &[
+        ("customers", "starting customers", "初始客户数"),
+        ("customers_annual", "starting annual customers", "初始年付客户数"),
+        ("price", "the price", "价格"),
+        ("churn", "monthly churn", "月流失率"),
+        ("new", "new customers a month", "月新增客户"),
+        ("growth", "growth of new customers", "新增客户增长率"),
+        ("expansion", "monthly expansion", "月扩张率"),
+        ("annual_share", "the share prepaying a year", "年付比例"),
+        ("annual_discount", "the annual prepay discount", "年付折扣"),
+        ("usage", "usage per customer", "单客户用量"),
+        ("included", "included usage", "套餐内含用量"),
+    ];
+    const TEAM: &[(&str, &str, &str)] =
+        &[("count", "headcount", "人数"), ("salary", "salary", "薪资"), ("raise", "yearly raise", "年度调薪"), ("hire_cost", "cost per hire", "单人招聘成本")];
+    let find = |table: &[(&str, &'static str, &'static str)], key: &str| table.iter().find(|k| k.0 == key).map(|k| lang.pick(k.1, k.2));
+    let (owner, what) = match parts {
+        ["segment", name, key] => (names.segment(name).to_string(), find(SEGMENT, key)?),
+        ["team", i, key] => (names.roles.get(i.parse::<usize>().ok()?)?.clone(), find(TEAM, key)?),
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::En => format!("{owner}: {what}"),
+        Lang::Zh => format!("{owner}{what}"),
+    })
+}
+
+/// [`input_name`] with the plan's own names for its segments and roles:
+/// `segment.pro.churn` → "pro: monthly churn" ("专业版月流失率").
+pub fn input_name_in(path: &str, lang: Lang, names: &PlanNames) -> String {
     // A schedule's later step, `costs.fixed@25`: the input's words and its month.
     if let Some((base, month)) = path.split_once('@') {
-        let words = input_name(base, lang);
+        let words = input_name_in(base, lang, names);
         let words = words.strip_suffix(&format!(" ({base})")).unwrap_or(&words);
         return match lang {
             Lang::En => format!("{words} from month {month} ({path})"),
@@ -58,7 +112,14 @@ pub fn input_name(path: &str, lang: Lang) -> String {
     }
     let parts: Vec<&str> = path.split('.').collect();
     let nth = |i: &str| i.parse::<usize>().map_or(i.to_string(), |n| (n + 1).to_string());
+    if let Some(named) = plan_input_words(&parts, lang, names) {
+        return format!("{named} ({path})");
+    }
     let named = match (parts.as_slice(), lang) {
+        (["funding", i, "month"], Lang::En) => format!("the month of funding round {}", nth(i)),
+        (["funding", i, "month"], Lang::Zh) => format!("第 {} 轮融资的月份", nth(i)),
+        (["costs", "one_off", i, "month"], Lang::En) => format!("the month of one-off cost {}", nth(i)),
+        (["costs", "one_off", i, "month"], Lang::Zh) => format!("第 {} 笔一次性支出的月份", nth(i)),
         (["funding", i, "amount"], Lang::En) => format!("the amount of funding round {}", nth(i)),
         (["funding", i, "amount"], Lang::Zh) => format!("第 {} 轮融资金额", nth(i)),
         (["costs", "one_off", i, "amount"], Lang::En) => format!("one-off cost {}", nth(i)),
@@ -86,6 +147,8 @@ pub fn input_name(path: &str, lang: Lang) -> String {
                 ("costs.fixed_growth", "growth of fixed costs", "固定成本增长率"),
                 ("costs.per_customer", "cost per customer", "单客户成本"),
                 ("costs.revenue_share", "the revenue share paid out", "收入分成比例"),
+                ("usage.cost", "the cost per block of usage", "每单位用量成本"),
+                ("usage.overage_price", "the overage price per block", "超额用量单价"),
             ];
             match known.iter().find(|(p, _, _)| *p == path) {
                 Some((_, en, zh)) => lang.pick(en, zh).to_string(),
@@ -276,6 +339,18 @@ words! {
     stresses_intro: "The plan's own [[stress]] scenarios, run on the same simulated futures as the plan (common random numbers): the difference is the stress's effect, with its paired error.", "计划文件中的 [[stress]] 情景，与原计划使用相同的模拟未来（共同随机数）：差值即该压力的影响，附配对标准误。";
     /// Column header: a stress's name.
     stress: "stress", "压力情景";
+    final_cash_groups: "Final cash", "期末现金";
+    final_arr_groups: "Final ARR", "期末 ARR";
+    final_customers_groups: "The final customer count", "期末客户数";
+    checks_heading: "The plan's own checks", "计划自带的检验";
+    checks_intro: "Each [[assert]] of the plan, decided on these futures as runway check decides it: passed or failed when the figure is at least 2 standard errors from its threshold, otherwise undecided (runway check then adds runs).", "计划文件中的每条 [[assert]]，按 runway check 的规则在这些模拟未来上判定：指标与阈值相差至少 2 个标准误时判为通过或未通过，否则为未定（runway check 会增加模拟次数）。";
+    check: "check", "检验";
+    simulated_on: "on", "情景";
+    target: "target", "目标";
+    verdict: "verdict", "结论";
+    passed: "passed", "通过";
+    failed: "failed", "未通过";
+    undecided: "undecided", "未定";
     /// Column header: the figure a row shows.
     figure: "figure", "指标";
     /// Column header: the plan as written.
@@ -373,6 +448,7 @@ words! {
     gross_margin_median: "Gross margin, last 12 months, median", "毛利率（近 12 个月）中位数";
     /// Key figure: median burn multiple.
     burn_multiple_median: "Burn multiple, last 12 months, median", "烧钱倍数（近 12 个月）中位数";
+    burn_multiple: "Burn multiple, last 12 months", "烧钱倍数（近 12 个月）";
     /// Heading of the segment table.
     segments_heading: "Customer segments", "客户分层";
     /// What the segment table shows.
@@ -522,20 +598,22 @@ pub(crate) fn driver_two_values_finding(lang: Lang, name: &str, (a, b): (&str, &
     }
 }
 
-/// Finding: final cash falls into two groups of futures, the `high` one
-/// (`high_share` of runs, median `high_median`) and the `low` one; `why`
-/// names what sets them apart (`funding`, `default`, or none); `p50` is the
-/// median of all futures, said to describe neither group when `middle`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn groups_finding(
-    lang: Lang,
-    why: Option<&str>,
-    (high_share, high_median): (&str, &str),
-    (low_share, low_median): (&str, &str),
-    p50: &str,
-    middle: bool,
-) -> String {
-    let (hi, lo) = match (lang, why) {
+/// A figure in two groups of futures, as shown: the `high` one (its share
+/// of runs, its median) and the `low` one; `why` names what sets them apart
+/// (`funding`, `default`, or none).
+pub(crate) struct Groups<'a> {
+    /// The figure, starting a sentence: "Final cash".
+    pub figure: &'a str,
+    pub why: Option<&'a str>,
+    pub high: (&'a str, &'a str),
+    pub low: (&'a str, &'a str),
+}
+
+/// Finding: a figure falls into two groups of futures ([`Groups`]); `p50`
+/// is the median of all futures, said to describe neither group when `middle`.
+pub(crate) fn groups_finding(lang: Lang, g: &Groups, p50: &str, middle: bool) -> String {
+    let (figure, (high_share, high_median), (low_share, low_median)) = (g.figure, g.high, g.low);
+    let (hi, lo) = match (lang, g.why) {
         (Lang::En, Some("funding")) => (" that receive funding", " that do not"),
         (Lang::En, Some("default")) => (" that never run out of cash", " that do"),
         (Lang::Zh, Some("funding")) => ("（获得融资）", "（未获得融资）"),
@@ -544,15 +622,15 @@ pub(crate) fn groups_finding(
     };
     match (lang, middle) {
         (Lang::En, true) => format!(
-            "Final cash falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}. The median of all futures, {p50}, sits at the edge of a group and describes neither well."
+            "{figure} falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}. The median of all futures, {p50}, sits at the edge of a group and describes neither well."
         ),
         (Lang::En, false) => {
-            format!("Final cash falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}.")
+            format!("{figure} falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}.")
         }
         (Lang::Zh, true) => format!(
-            "期末现金分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。全部未来的中位数 {p50} 位于一组的边缘，不能代表任何一组。"
+            "{figure}分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。全部未来的中位数 {p50} 位于一组的边缘，不能代表任何一组。"
         ),
-        (Lang::Zh, false) => format!("期末现金分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。"),
+        (Lang::Zh, false) => format!("{figure}分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。"),
     }
 }
 
@@ -619,10 +697,23 @@ pub fn p_default_by(lang: Lang, m: u32) -> String {
     }
 }
 
+/// The burn multiple's key figure when some futures are not burning:
+/// led by the share not burning when that is most of them (a median of 0
+/// says nothing), else the median followed by that share.
+pub fn burn_multiple_cell(lang: Lang, not_burning: &str, median_all: &str, median_when_burning: &str, mostly_not_burning: bool) -> String {
+    match (lang, mostly_not_burning) {
+        (Lang::En, true) => format!("not burning in {not_burning} of futures; when burning, median {median_when_burning}"),
+        (Lang::En, false) => format!("{median_all}; not burning in {not_burning} of futures"),
+        (Lang::Zh, true) => format!("{not_burning} 的未来不烧钱；烧钱时中位数 {median_when_burning}"),
+        (Lang::Zh, false) => format!("{median_all}；{not_burning} 的未来不烧钱"),
+    }
+}
+
 /// A metric of the figure language in words: `final_cash` → "final
-/// cash", `cash[24]` → "cash in month 24"; names it does not know (a
-/// segment's `mrr.pro`) as they are.
-pub(crate) fn metric_words(m: &crate::figure::Metric, lang: Lang) -> String {
+/// cash", `cash[24]` → "cash in month 24", `mrr.pro[12]` → "MRR of pro in
+/// month 12" (with the plan's names), an input of a segment or role as
+/// [`input_name_in`]; names it does not know as they are.
+pub(crate) fn metric_words_in(m: &crate::figure::Metric, lang: Lang, names: &PlanNames) -> String {
     use crate::figure::Metric;
     let known: &[(&str, &str, &str)] = &[
         ("default_month", "the month cash runs out", "耗尽现金的月份"),
@@ -660,10 +751,18 @@ pub(crate) fn metric_words(m: &crate::figure::Metric, lang: Lang) -> String {
         ("cash", "cash", "现金"),
         ("revenue", "revenue", "收入"),
     ];
-    let name = |n: &str| known.iter().find(|k| k.0 == n).map_or(n.to_string(), |k| lang.pick(k.1, k.2).to_string());
+    let plain = |n: &str| known.iter().find(|k| k.0 == n).map_or(n.to_string(), |k| lang.pick(k.1, k.2).to_string());
+    // A segment's metric, `mrr.pro`: the metric's words and the segment's name.
+    let name = |n: &str| match n.split_once('.') {
+        Some((metric, segment)) => match lang {
+            Lang::En => format!("{} of {}", plain(metric), names.segment(segment)),
+            Lang::Zh => format!("{}的{}", names.segment(segment), plain(metric)),
+        },
+        None => plain(n),
+    };
     match m {
         Metric::Run(i) => name(crate::figure::RUN_METRICS[*i].name),
-        Metric::Input { path, .. } => input_name(path, lang),
+        Metric::Input { path, .. } => input_name_in(path, lang, names),
         Metric::FundingMonth { round, .. } => match lang {
             Lang::En => format!("the month funding round {} is paid", round + 1),
             Lang::Zh => format!("第 {} 轮融资到账的月份", round + 1),
@@ -675,11 +774,24 @@ pub(crate) fn metric_words(m: &crate::figure::Metric, lang: Lang) -> String {
     }
 }
 
+/// A comparison in words: "at most" for `<=`.
+pub(crate) fn cmp_words(cmp: crate::figure::Cmp, lang: Lang) -> &'static str {
+    use crate::figure::Cmp;
+    let (en, zh) = match cmp {
+        Cmp::Lt => ("below", "低于"),
+        Cmp::Le => ("at most", "不高于"),
+        Cmp::Gt => ("above", "高于"),
+        Cmp::Ge => ("at least", "不低于"),
+        Cmp::Eq => ("equal to", "等于"),
+    };
+    lang.pick(en, zh)
+}
+
 /// A figure of the figure language in words, for a table cell: the
 /// chance of running out of cash by month 36 for `P(default_month <= 36)`,
 /// "median final cash" for `median(final_cash)`, "P(cash in month 24 below
 /// 0)" for `P(cash[24] < 0)`. `value` writes the threshold.
-pub(crate) fn figure_words(f: &crate::figure::Figure, lang: Lang, value: &dyn Fn(f64) -> String) -> String {
+pub(crate) fn figure_words(f: &crate::figure::Figure, lang: Lang, names: &PlanNames, value: &dyn Fn(f64) -> String) -> String {
     use crate::figure::{Cmp, Figure, Metric, Stat};
     match f {
         Figure::Prob(m @ Metric::Run(_), Cmp::Le | Cmp::Lt, x) if m.to_string() == "default_month" => {
@@ -687,20 +799,14 @@ pub(crate) fn figure_words(f: &crate::figure::Figure, lang: Lang, value: &dyn Fn
             p_default_by(lang, by.max(0.0) as u32)
         }
         Figure::Prob(m, cmp, x) => {
-            let (en, zh) = match cmp {
-                Cmp::Lt => ("below", "低于"),
-                Cmp::Le => ("at most", "不高于"),
-                Cmp::Gt => ("above", "高于"),
-                Cmp::Ge => ("at least", "不低于"),
-                Cmp::Eq => ("equal to", "等于"),
-            };
+            let cmp = cmp_words(*cmp, lang);
             match lang {
-                Lang::En => format!("P({} {en} {})", metric_words(m, lang), value(*x)),
-                Lang::Zh => format!("{}{zh} {} 的概率", metric_words(m, lang), value(*x)),
+                Lang::En => format!("P({} {cmp} {})", metric_words_in(m, lang, names), value(*x)),
+                Lang::Zh => format!("{}{cmp} {} 的概率", metric_words_in(m, lang, names), value(*x)),
             }
         }
         Figure::Stat(stat, m) => {
-            let metric = metric_words(m, lang);
+            let metric = metric_words_in(m, lang, names);
             let metric = metric.strip_prefix("the ").unwrap_or(&metric);
             match (stat, lang) {
                 (Stat::Quantile(50), Lang::En) => format!("median {metric}"),
@@ -785,8 +891,13 @@ impl Numbers {
             // 万 and 亿, as Chinese writes large numbers: 13.5万, 1.2亿.
             return wan_axis(x);
         }
-        if x.abs() >= 1000.0 || x == 0.0 {
-            return crate::num::number(x, 0);
+        if x == 0.0 {
+            return "0".into();
+        }
+        if x.abs() >= 1000.0 {
+            // Four significant digits at most: 2,213,000, not 2,212,977.
+            let place = (x.abs().log10().floor() as i32 - 3).max(0);
+            return crate::num::number(crate::num::round_to(x, place), 0);
         }
         crate::num::trimmed(x, (3 - x.abs().log10().floor() as i64).clamp(0, 8) as usize)
     }
@@ -810,7 +921,8 @@ impl Numbers {
     /// (an exact figure) shows the amount alone.
     pub(crate) fn money_se(&self, x: Option<f64>, se: Option<f64>) -> String {
         let Some(x) = x else { return "—".into() };
-        let Some(place) = se.and_then(crate::num::error_place) else { return self.money(x) };
+        // Without an error, the three significant digits of a table's money.
+        let Some(place) = se.and_then(crate::num::error_place) else { return self.money_short(x) };
         let e = crate::num::round_to(se.unwrap_or(0.0), place);
         let (name, amount) = self.scaled(x.abs().max(e), place);
         format!("{}{}{}{name} ± {}{name}", sign(crate::num::round_to(x, place)), self.symbol, amount(x), amount(e))
@@ -972,6 +1084,22 @@ mod tests {
     }
 
     #[test]
+    fn segments_and_roles_are_named_as_the_plan_names_them() {
+        let names = PlanNames { segments: vec![("pro".into(), "专业版".into())], roles: vec!["研发".into()] };
+        assert_eq!(input_name_in("segment.pro.churn", Lang::Zh, &names), "专业版月流失率 (segment.pro.churn)");
+        assert_eq!(input_name_in("team.0.count@13", Lang::Zh, &names), "第 13 个月起的研发人数 (team.0.count@13)");
+        let names = PlanNames { segments: vec![("pro".into(), "pro".into())], roles: vec!["engineering".into()] };
+        assert_eq!(input_name_in("segment.pro.new", Lang::En, &names), "pro: new customers a month (segment.pro.new)");
+        assert_eq!(input_name_in("team.0.count@13", Lang::En, &names), "engineering: headcount from month 13 (team.0.count@13)");
+        assert_eq!(input_name_in("funding.0.month", Lang::En, &names), "the month of funding round 1 (funding.0.month)");
+        // A role index the plan does not have, and an unknown key: the path.
+        assert_eq!(input_name_in("team.4.count", Lang::En, &names), "team.4.count");
+        assert_eq!(input_name_in("segment.pro.colour", Lang::En, &names), "segment.pro.colour");
+        let mrr = crate::figure::Metric::Monthly { metric: 0, name: "mrr.pro".into(), month: 12 };
+        assert_eq!(metric_words_in(&mrr, Lang::En, &names), "MRR of pro in month 12");
+    }
+
+    #[test]
     fn inputs_have_names() {
         assert_eq!(input_name("funding.0.amount", Lang::En), "the amount of funding round 1 (funding.0.amount)");
         assert_eq!(input_name("churn.base", Lang::Zh), "月流失率 (churn.base)");
@@ -986,16 +1114,16 @@ mod tests {
         let run = |name: &str| Metric::Run(crate::figure::RUN_METRICS.iter().position(|m| m.name == name).unwrap());
         let v = |x: f64| crate::num::trimmed(x, 2);
         let p = Figure::Prob(run("default_month"), Cmp::Le, 36.0);
-        assert_eq!(figure_words(&p, Lang::En, &v), "P(run out of cash) by month 36");
-        assert_eq!(figure_words(&p, Lang::Zh, &v), "耗尽现金概率，截至第 36 个月");
+        assert_eq!(figure_words(&p, Lang::En, &PlanNames::default(), &v), "P(run out of cash) by month 36");
+        assert_eq!(figure_words(&p, Lang::Zh, &PlanNames::default(), &v), "耗尽现金概率，截至第 36 个月");
         let lt = Figure::Prob(run("default_month"), Cmp::Lt, 24.0);
-        assert_eq!(figure_words(&lt, Lang::En, &v), "P(run out of cash) by month 23");
-        assert_eq!(figure_words(&Figure::Stat(Stat::Quantile(50), run("final_cash")), Lang::En, &v), "median final cash");
-        assert_eq!(figure_words(&Figure::Stat(Stat::Quantile(10), run("min_cash")), Lang::Zh, &v), "最低现金 P10");
-        assert_eq!(figure_words(&Figure::Stat(Stat::Mean, run("total_profit")), Lang::Zh, &v), "总利润均值");
+        assert_eq!(figure_words(&lt, Lang::En, &PlanNames::default(), &v), "P(run out of cash) by month 23");
+        assert_eq!(figure_words(&Figure::Stat(Stat::Quantile(50), run("final_cash")), Lang::En, &PlanNames::default(), &v), "median final cash");
+        assert_eq!(figure_words(&Figure::Stat(Stat::Quantile(10), run("min_cash")), Lang::Zh, &PlanNames::default(), &v), "最低现金 P10");
+        assert_eq!(figure_words(&Figure::Stat(Stat::Mean, run("total_profit")), Lang::Zh, &PlanNames::default(), &v), "总利润均值");
         let cash24 = Metric::Monthly { metric: 0, name: "cash".into(), month: 24 };
-        assert_eq!(figure_words(&Figure::Prob(cash24.clone(), Cmp::Lt, 0.0), Lang::En, &v), "P(cash in month 24 below 0)");
-        assert_eq!(figure_words(&Figure::Prob(cash24, Cmp::Lt, 0.0), Lang::Zh, &v), "第 24 个月的现金低于 0 的概率");
+        assert_eq!(figure_words(&Figure::Prob(cash24.clone(), Cmp::Lt, 0.0), Lang::En, &PlanNames::default(), &v), "P(cash in month 24 below 0)");
+        assert_eq!(figure_words(&Figure::Prob(cash24, Cmp::Lt, 0.0), Lang::Zh, &PlanNames::default(), &v), "第 24 个月的现金低于 0 的概率");
     }
 
     #[test]
@@ -1014,6 +1142,9 @@ mod tests {
         assert_eq!(en.value(0.002), "0.002");
         assert_eq!(en.value(12.5), "12.5");
         assert_eq!(en.value(0.91234), "0.9123");
+        assert_eq!(en.value(0.0), "0");
+        assert_eq!(en.value(2_212_977.0), "2,213,000");
+        assert_eq!(en.value(-4_518.8), "-4,519");
         assert_eq!(en.points_se(Some(0.069), Some(0.003)), "+6.9 ± 0.3 pp");
         assert_eq!(en.axis(-2_500_000.0), "-2.5M");
         assert_eq!(zh.axis(12_000_000.0), "1200万");
@@ -1027,6 +1158,8 @@ mod tests {
         assert_eq!(en.money_se(Some(45_678.0), Some(23.0)), "¥45,678 ± 23");
         assert_eq!(en.money_se(Some(8_073_709.0), Some(24_942.0)), "¥8.074M ± 0.025M");
         assert_eq!(en.money_se(Some(1_000.0), Some(0.0)), "¥1,000");
+        // Without an error: three significant digits, as a table writes money.
+        assert_eq!(en.money_se(Some(-1_733_120.0), None), "-¥1.73M");
         assert_eq!(en.money_short(2_286_589.0), "¥2.29M");
         assert_eq!(en.money_short(-963_655.0), "-¥964k");
         assert_eq!(en.money_short(950.0), "¥950");

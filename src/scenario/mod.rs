@@ -102,6 +102,8 @@ pub struct Churn {
 #[derive(Debug, Clone)]
 pub struct Segment {
     pub name: String,
+    /// `name_zh`: the name in Chinese reports, when the file gives one.
+    pub name_zh: Option<String>,
     /// Customers at month 0, monthly-billed and annual together.
     pub customers: InputId,
     /// Of those, prepaid yearly (renewing evenly over months 1..=12).
@@ -159,6 +161,8 @@ pub struct Usage {
 #[derive(Debug, Clone)]
 pub struct Role {
     pub role: String,
+    /// `role_zh`: the role in Chinese reports, when the file gives one.
+    pub role_zh: Option<String>,
     /// People (rounded to whole people each month).
     pub count: InputId,
     /// Fully loaded, per person per month.
@@ -260,6 +264,8 @@ pub struct Round {
 #[derive(Debug, Clone)]
 pub struct Assertion {
     pub name: Option<String>,
+    /// `name_zh`: the name in Chinese reports, when the file gives one.
+    pub name_zh: Option<String>,
     /// As written.
     pub expect: String,
     /// `expect`, parsed.
@@ -277,6 +283,8 @@ pub struct Scenario {
     /// `[scenario] notes`: the plan's assumptions in its own words, shown
     /// on its report.
     pub notes: Option<String>,
+    /// `[scenario] notes_zh`: the notes in Chinese reports, when given.
+    pub notes_zh: Option<String>,
     pub currency: Option<String>,
     /// `[scenario] as_of`: the date the plan is as of (shown on its report).
     pub as_of: Option<String>,

@@ -99,7 +99,21 @@ fn segment(cx: &mut Ctx<'_>, name: &str, s: &spec::SegmentSpec) -> Segment {
     }
     let noise = |k: &str| key_of(&format!("segment.{name}.{k}.noise"));
     let keys = SegmentKeys { churn: noise("churn"), new: noise("new"), split: noise("annual"), renewal: noise("renewal") };
-    Segment { name: name.to_string(), customers, customers_annual, price, churn, new, growth, paid_share, expansion, annual, usage, keys }
+    Segment {
+        name: name.to_string(),
+        name_zh: s.name_zh.clone(),
+        customers,
+        customers_annual,
+        price,
+        churn,
+        new,
+        growth,
+        paid_share,
+        expansion,
+        annual,
+        usage,
+        keys,
+    }
 }
 
 /// With marketing on, the segments' `paid_share` must sum to 1 (one
@@ -162,6 +176,7 @@ pub(super) fn team(cx: &mut Ctx<'_>, specs: &[Spanned<spec::TeamSpec>]) -> Vec<R
         let path = |k: &str| format!("team.{i}.{k}");
         out.push(Role {
             role,
+            role_zh: t.role_zh.clone(),
             count: cx.scheduled(&path("count"), Some(&t.count), 0.0, NONNEG),
             salary: cx.scheduled(&path("salary"), Some(&t.salary), 0.0, NONNEG.monthly()),
             raise: cx.opt(&path("raise"), t.raise.as_ref(), 0.0, GROWTH),

@@ -49,6 +49,9 @@ pub struct ScenarioSection {
     /// (paragraphs separated by a blank line).
     #[serde(default)]
     pub notes: Option<Spanned<String>>,
+    /// The notes in Chinese, for `--lang zh` reports (else `notes`).
+    #[serde(default)]
+    pub notes_zh: Option<Spanned<String>>,
     #[serde(default)]
     pub currency: Option<String>,
     /// The date the plan is as of, printed on its report (free text, e.g. "2026-11-30").
@@ -205,6 +208,8 @@ pub struct StressSpec {
 #[serde(deny_unknown_fields)]
 pub struct AssertSpec {
     pub name: Option<String>,
+    /// The name in Chinese, for `--lang zh` reports (else `name`).
+    pub name_zh: Option<String>,
     pub expect: Spanned<String>,
     pub stress: Option<String>,
 }
@@ -221,6 +226,8 @@ pub struct CorrelationSpec {
 #[serde(deny_unknown_fields)]
 pub struct SegmentSpec {
     pub name: Spanned<String>,
+    /// The name in Chinese, for `--lang zh` reports (else `name`).
+    pub name_zh: Option<String>,
     pub customers: Option<RawQuantity>,
     pub customers_annual: Option<RawQuantity>,
     pub price: RawQuantity,
@@ -249,6 +256,8 @@ pub struct UsageSection {
 #[serde(deny_unknown_fields)]
 pub struct TeamSpec {
     pub role: Spanned<String>,
+    /// The role in Chinese, for `--lang zh` reports (else `role`).
+    pub role_zh: Option<String>,
     pub count: RawQuantity,
     pub salary: RawQuantity,
     pub raise: Option<RawQuantity>,

@@ -63,9 +63,11 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
     super::schedule::check_growth(&mut cx, &spec);
     horizon_warnings(&mut cx, months, &model.funding, &model.costs);
     check_table_size(&mut cx, runs, s);
-    if let Some(notes) = s.notes.as_ref().filter(|n| n.get_ref().chars().count() > super::limits::MAX_NOTES) {
-        let n = notes.get_ref().chars().count();
-        cx.problem(Some(notes.span()), "scenario.notes", format!("{n} characters"), format!("at most {} characters are allowed", super::limits::MAX_NOTES));
+    for (key, notes) in [("scenario.notes", &s.notes), ("scenario.notes_zh", &s.notes_zh)] {
+        if let Some(notes) = notes.as_ref().filter(|n| n.get_ref().chars().count() > super::limits::MAX_NOTES) {
+            let n = notes.get_ref().chars().count();
+            cx.problem(Some(notes.span()), key, format!("{n} characters"), format!("at most {} characters are allowed", super::limits::MAX_NOTES));
+        }
     }
     if !cx.problems.is_empty() {
         cx.problems.sort_by_key(|p| p.line.unwrap_or(0));
@@ -76,6 +78,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         name: s.name.clone(),
         name_zh: s.name_zh.clone(),
         notes: s.notes.as_ref().map(|n| n.get_ref().clone()),
+        notes_zh: s.notes_zh.as_ref().map(|n| n.get_ref().clone()),
         currency: s.currency.clone(),
         as_of: s.as_of.clone(),
         months,
@@ -159,6 +162,7 @@ fn classic_segment(cx: &mut Ctx<'_>, spec: &ScenarioSpec) -> (Vec<Segment>, Inpu
     let keys = SegmentKeys { churn: key_of("churn.noise"), new: key_of("acquisition.noise"), split: key_of("annual.noise"), renewal: key_of("renewal.noise") };
     let all = Segment {
         name: "all".into(),
+        name_zh: None,
         customers,
         customers_annual: None,
         price,
@@ -368,7 +372,7 @@ fn assertion(cx: &mut Ctx<'_>, catalog: &crate::figure::Catalog, stresses: &[Str
         cx.problem(span, &format!("assert.{i}.stress"), format!("\"{name}\""), format!("no stress has this name; {known}"));
         return None;
     }
-    Some(Assertion { name: a.name.clone(), expect: expect.clone(), target, stress: a.stress.clone() })
+    Some(Assertion { name: a.name.clone(), name_zh: a.name_zh.clone(), expect: expect.clone(), target, stress: a.stress.clone() })
 }
 
 /// The `[accuracy]` section: the initial accuracy, the reference, the link to

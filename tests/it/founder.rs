@@ -503,3 +503,72 @@ fn a_headline_that_falls_into_two_groups_says_so_with_each_groups_median() {
     assert!(stdout(&o).contains("final cash") && !stdout(&o).contains("two groups"));
     assert!(!std::fs::read_to_string(dir.join("one/summary.json")).unwrap().contains("\"groups\""));
 }
+
+/// Half the futures get a round in month 6 and live; the others run out of
+/// cash in month 7 or 8 and stop (`on_default = "stop"`), ending with no
+/// customers and no ARR. Final customers and final ARR fall into two groups
+/// as final cash does, and each says so, with the group's median.
+#[test]
+fn final_customers_and_arr_in_two_groups_are_said_as_such() {
+    let dir = scratch("founder-two-groups-customers");
+    let file = dir.join("plan.toml");
+    let plan = r#"
+[scenario]
+name = "rescued or not"
+months = 24
+runs = 2000
+seed = 5
+on_default = "stop"
+[start]
+customers = 1000
+cash = 700_000
+[pricing]
+price = 50
+[acquisition]
+new = "20 to 40"
+[churn]
+base = "0.02 to 0.04"
+[costs]
+fixed = 150_000
+[[funding]]
+month = 6
+amount = 5_000_000
+probability = 0.5
+"#;
+    std::fs::write(&file, plan).unwrap();
+    let o = runway_ok(&["run", file.to_str().unwrap(), "--format", "csv", "--out", dir.join("run").to_str().unwrap()]);
+    let text = stdout(&o);
+    for figure in ["final ARR", "the final customer count"] {
+        let note = text.lines().find(|l| l.contains(&format!("note: {figure} falls into two groups"))).unwrap_or_else(|| panic!("no {figure} note:\n{text}"));
+        assert!(note.contains("(funding received) have a median of") && note.contains("(no funding received)"), "{note}");
+    }
+    // The low group is the runs that stopped with nothing: its median is 0,
+    // and the high group's median is the median of the funded runs' own values.
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run/summary.json")).unwrap()).unwrap();
+    let runs = std::fs::read_to_string(dir.join("run/runs.csv")).unwrap();
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let rows: Vec<Vec<&str>> = runs.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    for (field, column) in [("final_customers", "final_customers"), ("final_arr", "final_arr")] {
+        let g = &summary["headline"][field]["groups"];
+        assert_eq!(g["explained_by"], "funding", "{field}");
+        assert_eq!(g["low"]["median"]["estimate"].as_f64().unwrap(), 0.0, "{field}");
+        let mut funded: Vec<f64> =
+            rows.iter().filter(|r| r[col("funding_received")].parse::<f64>().unwrap() > 0.0).map(|r| r[col(column)].parse().unwrap()).collect();
+        funded.sort_by(f64::total_cmp);
+        let share = funded.len() as f64 / rows.len() as f64;
+        // summary.json writes a share to 3 decimals and a median to the
+        // digit its error supports.
+        assert!((g["high"]["share"].as_f64().unwrap() - share).abs() <= 0.0005 + 1e-12, "{field}: the high group is the funded runs ({share})");
+        let (lo, hi) = (funded[(funded.len() - 1) / 2], funded[funded.len() / 2]);
+        let (median, se) = (g["high"]["median"]["estimate"].as_f64().unwrap(), g["high"]["median"]["se"].as_f64().unwrap());
+        assert!(median >= lo - se && median <= hi + se, "{field}: {median} ± {se} not the funded runs' median {lo}–{hi}");
+    }
+    runway_ok(&["report", file.to_str().unwrap(), "--out", dir.join("report").to_str().unwrap(), "--quiet"]);
+    let md = std::fs::read_to_string(dir.join("report/report.md")).unwrap();
+    assert!(
+        md.contains("- Final ARR falls into two groups of futures: in the 5") || md.contains("- Final ARR falls into two groups of futures: in the 4"),
+        "report finding"
+    );
+    assert!(md.contains("- The final customer count falls into two groups of futures"), "report finding");
+}

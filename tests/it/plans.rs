@@ -454,7 +454,7 @@ fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
                 "## Model accuracy by month",
             ]
         } else {
-            &["## 客户分层", "## 逐年概览", "收入（平均值计划）", "## 各年 MRR 变动", "净收入留存率", "## 各月模型准确率"]
+            &["## 客户分层", "| 企业版 |", "## 逐年概览", "收入（平均值计划）", "## 各年 MRR 变动", "净收入留存率", "## 各月模型准确率"]
         };
         for w in wanted {
             assert!(md.contains(w), "{lang}: `{w}` missing");
@@ -462,8 +462,14 @@ fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
         // Every input as the file wrote it, with its exact 5–95% range: a
         // "25 to 60" is a 90% interval, so its range is 25 – 60, not the
         // lognormal it stands for.
-        assert!(md.contains(r#"| segment.starter.new | "25 to 60" | 25 – 60 |"#), "{lang}: the range as written");
-        assert!(md.contains(r#"| team.0.count from month 13 (team.0.count@13) | "15 to 20" | 15 – 20 |"#) || lang == "zh", "a schedule step as written");
+        // Segments and roles by the names the plan gives them (name_zh, role_zh).
+        let (starter_new, team_step) = if lang == "en" {
+            ("starter: new customers a month (segment.starter.new)", "engineering: headcount from month 13 (team.0.count@13)")
+        } else {
+            ("入门版月新增客户 (segment.starter.new)", "第 13 个月起的研发人数 (team.0.count@13)")
+        };
+        assert!(md.contains(&format!(r#"| {starter_new} | "25 to 60" | 25 – 60 |"#)), "{lang}: the range as written");
+        assert!(md.contains(&format!(r#"| {team_step} | "15 to 20" | 15 – 20 |"#)), "{lang}: a schedule step as written");
         assert!(!md.contains("lognormal(mu"), "{lang}: an input shown by its parameters where the file wrote a range");
         if lang == "zh" {
             continue;

@@ -12,7 +12,10 @@ fn report(out: &Path, extra: &[&str]) -> String {
     args.extend_from_slice(extra);
     let o = runway(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    std::fs::read_to_string(out.join("report.html")).unwrap()
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // A value and its error stay on one line, even in a narrow printed cell.
+    assert!(!html.contains(" ± ") && html.contains("\u{a0}±\u{a0}"), "± between no-break spaces");
+    html.replace('\u{a0}', " ")
 }
 
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -484,22 +487,33 @@ Prices are before tax.
 
 The lease runs
 three years."""
+notes_zh = "价格不含税。"
 months = 12
 runs = 400
 seed = 3
 [start]
-customers = 100
 cash = 500_000
-[pricing]
+[[segment]]
+name = "tea"
+name_zh = "茶饮"
+customers = 100
 price = 50
-[churn]
-base = "0.02 to 0.05"
+churn = "0.02 to 0.05"
 [costs]
 fixed = 4_000
+[[team]]
+role = "baristas"
+role_zh = "咖啡师"
+count = "2 to 4"
+salary = 3_000
 [[stress]]
 name = "churn doubles"
 name_zh = "流失率翻倍"
-set = { "churn.base" = "*2" }
+set = { "segment.tea.churn" = "*2" }
+[[assert]]
+name = "lasts the year"
+name_zh = "撑过一年"
+expect = "P(default_month <= 12) <= 10%"
 "#,
     )
     .unwrap();
@@ -508,17 +522,32 @@ set = { "churn.base" = "*2" }
         runway_ok(&["report", plan.to_str().unwrap(), "--lang", lang, "--out", out.to_str().unwrap(), "--quiet"]);
         let html = std::fs::read_to_string(out.join("report.html")).unwrap();
         let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-        let (name, stress, heading) =
-            if lang == "zh" { ("茶馆", "流失率翻倍", "假设与说明") } else { ("Tea shop", "churn doubles", "Assumptions and notes") };
+        let (name, stress, heading, check) = if lang == "zh" {
+            ("茶馆", "流失率翻倍", "假设与说明", "撑过一年")
+        } else {
+            ("Tea shop", "churn doubles", "Assumptions and notes", "lasts the year")
+        };
         assert!(html.contains(&format!("<title>{name} — ")), "{lang}: the title names {name}");
         assert!(html.contains(&format!("<td>{stress}</td>")), "{lang}: the stress table names {stress}");
+        assert!(html.contains(&format!("<td>{check}</td>")), "{lang}: the checks table names {check}");
+        // The segment and the role by their names, in the tables and on the tornado.
+        let (segment, churn, role) =
+            if lang == "zh" { ("茶饮", "茶饮月流失率", "咖啡师人数") } else { ("tea", "tea: monthly churn", "baristas: headcount") };
+        assert!(html.contains(&format!("<td>{segment}</td>")), "{lang}: the segment table names {segment}");
+        let tornado = std::fs::read_to_string(out.join("charts/tornado.svg")).unwrap();
+        assert!(tornado.contains(&format!(">{churn}<")) && tornado.contains(&format!(">{role}<")), "{lang}: tornado labels in words: {tornado}");
+        assert!(!tornado.contains(">segment.tea.churn<"), "{lang}: a dotted path on the tornado");
         for doc in [&html, &md] {
             assert!(doc.contains(heading), "{lang}: no notes section");
-            assert!(doc.contains("Prices are before tax.") && doc.contains("The lease runs three years."), "{lang}: notes as two paragraphs");
+            if lang == "zh" {
+                assert!(doc.contains("价格不含税。") && !doc.contains("Prices are before tax."), "zh: notes_zh replaces notes");
+            } else {
+                assert!(doc.contains("Prices are before tax.") && doc.contains("The lease runs three years."), "{lang}: notes as two paragraphs");
+            }
         }
-        assert!(html.contains("<p>Prices are before tax.</p>\n<p>The lease runs three years.</p>"), "{lang}: one paragraph per block");
         if lang == "en" {
-            assert!(!html.contains("茶馆") && !html.contains("流失率翻倍"), "the English report uses name");
+            assert!(html.contains("<p>Prices are before tax.</p>\n<p>The lease runs three years.</p>"), "{lang}: one paragraph per block");
+            assert!(!html.contains("茶") && !html.contains("流失率翻倍") && !html.contains("撑过一年"), "the English report uses name");
         }
     }
     // Notes past the limit are refused with the key, line and limit.
@@ -528,4 +557,40 @@ set = { "churn.base" = "*2" }
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("scenario.notes") && err.contains("at most 20000 characters") && err.contains("plan.toml:4:"), "{err}");
+}
+
+/// When most futures are not burning over the last 12 months (burn
+/// multiple 0), the key figure says so with their share and gives the
+/// median of the others, rather than a median of `0 (95%: 0)`; both numbers
+/// are checked against the run's own per-run table.
+#[test]
+fn the_burn_multiple_says_how_many_futures_are_not_burning() {
+    let dir = scratch("report-burn-multiple");
+    let (run, out) = (dir.join("run"), dir.join("report"));
+    runway_ok(&["run", "scenarios/ai-api.toml", "--runs", "2000", "--format", "csv", "--out", run.to_str().unwrap(), "--quiet"]);
+    let runs = std::fs::read_to_string(run.join("runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    let column = lines.next().unwrap().split(',').position(|c| c == "burn_multiple").expect("a burn_multiple column");
+    let values: Vec<f64> = lines.map(|l| l.split(',').nth(column).unwrap().parse().unwrap()).collect();
+    let zero = values.iter().filter(|&&x| x == 0.0).count() as f64 / values.len() as f64;
+    let mut burning: Vec<f64> = values.iter().copied().filter(|&x| x > 0.0).collect();
+    burning.sort_by(f64::total_cmp);
+    let median = burning[(burning.len() - 1) / 2];
+    assert!(zero > 0.5, "the AI API plan is mostly not burning in its last year ({zero})");
+
+    runway_ok(&["report", "scenarios/ai-api.toml", "--runs", "2000", "--out", out.to_str().unwrap(), "--quiet"]);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let row = md.lines().find(|l| l.starts_with("| Burn multiple")).expect("a burn multiple row");
+    let cell = row.split('|').nth(2).unwrap().trim();
+    let number = |s: &str| s.trim().trim_end_matches('%').parse::<f64>().unwrap();
+    let share = cell.strip_prefix("not burning in ").and_then(|s| s.split(" of futures").next()).unwrap_or_else(|| panic!("{cell}"));
+    let (p, p_se) = share.split_once(" ± ").unwrap();
+    // The shown share is the runs' share, to the digit its error shows.
+    assert!((number(p) / 100.0 - zero).abs() <= 0.6 * number(p_se) / 100.0, "{cell} against {zero}");
+    let when = cell.split("when burning, median ").nth(1).unwrap_or_else(|| panic!("{cell}"));
+    let (m, m_se) = when.split_once(" ± ").unwrap();
+    // The median of the burning runs, which lies between the sample
+    // median's neighbours and is rounded to its error's digit.
+    assert!((number(m) - median).abs() <= number(m_se), "{cell} against {median}");
+    assert!(!md.contains("0 (95%: 0)"), "no uninformative median of zero");
 }

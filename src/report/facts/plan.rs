@@ -23,6 +23,28 @@ pub struct PlanFacts {
     pub years: Vec<Year>,
     /// Medians of [`INVESTOR`], in that order.
     pub investor: Vec<FigureValue>,
+    /// The burn multiple split at 0 (not burning), which a plain median
+    /// hides when most futures are not burning (`0 (95%: 0)`).
+    pub burning: Burning,
+}
+
+/// The share of futures not burning over the last 12 months (burn
+/// multiple 0, `P(burn_multiple == 0)`) and the median burn multiple of
+/// the others.
+pub struct Burning {
+    pub not_burning: FigureValue,
+    pub median_when_burning: FigureValue,
+}
+
+impl Burning {
+    fn of(sc: &Scenario, burn_multiple: &[f64]) -> Burning {
+        let figure = |text: &str| Figure::parse(text, &sc.catalog()).expect("a plan's figure");
+        let burning: Vec<f64> = burn_multiple.iter().copied().filter(|&x| x > 0.0).collect();
+        Burning {
+            not_burning: figure("P(burn_multiple == 0)").estimate(burn_multiple),
+            median_when_burning: figure("median(burn_multiple)").estimate(&burning),
+        }
+    }
 }
 
 /// One segment at the horizon: p10, p50, p90.
@@ -123,7 +145,9 @@ pub fn gather<'a>(
         .enumerate()
         .map(|(k, n)| Figure::parse(&format!("median({n})"), &sc.catalog()).expect("a plan's figure").estimate(&values[FLOWS.len() * h + k]))
         .collect();
-    PlanFacts { segments, movements, years, investor }
+    let burn_multiple = INVESTOR.iter().position(|&n| n == "burn_multiple").expect("an investor metric");
+    let burning = Burning::of(sc, &values[FLOWS.len() * h + burn_multiple]);
+    PlanFacts { segments, movements, years, investor, burning }
 }
 
 /// Year `year` (months `from..=to`): per-run sums of the flows, the stocks

@@ -3,7 +3,7 @@
 
 use super::{Ctx, Section, pct, table};
 use crate::report::facts::plan::{PlanFacts, Year};
-use crate::report::words::Lang;
+use crate::report::words::{self, Lang};
 
 /// The plan's sections, in page order.
 pub(super) fn sections(c: &Ctx) -> Vec<Section> {
@@ -24,7 +24,22 @@ pub(super) fn key_rows(c: &Ctx) -> Vec<Vec<String>> {
     let labels = [w.nrr_median, w.gross_margin_median, w.burn_multiple_median];
     // NRR and gross margin as percentages; the burn multiple as a ratio.
     let percent = [true, true, false];
-    labels.iter().zip(&p.investor).zip(percent).map(|((label, v), pc)| vec![label.to_string(), c.n.figure(v, pc, false)]).collect()
+    let mut rows: Vec<Vec<String>> =
+        labels.iter().zip(&p.investor).zip(percent).map(|((label, v), pc)| vec![label.to_string(), c.n.figure(v, pc, false)]).collect();
+    if let Some(row) = rows.last_mut().filter(|_| p.burning.not_burning.estimate.is_some_and(|s| s > 0.0)) {
+        *row = vec![w.burn_multiple.to_string(), burn_multiple(c, p, &row[1])];
+    }
+    rows
+}
+
+/// The burn multiple's cell when some futures are not burning: with their
+/// share ([`words::burn_multiple_cell`]).
+fn burn_multiple(c: &Ctx, p: &PlanFacts, median_all: &str) -> String {
+    let b = &p.burning;
+    let share = b.not_burning.estimate.unwrap_or(0.0);
+    let not_burning = c.n.share_se(b.not_burning.estimate, b.not_burning.se);
+    let when_burning = c.n.figure(&b.median_when_burning, false, false);
+    words::burn_multiple_cell(c.lang, &not_burning, median_all, &when_burning, share >= 0.5)
 }
 
 /// `median (p10–p90)`.
@@ -35,7 +50,11 @@ fn spread(q: &[f64; 3], f: &dyn Fn(f64) -> String) -> String {
 fn segments(c: &Ctx, p: &PlanFacts) -> Section {
     let w = c.w;
     let (count, money) = (|x: f64| c.n.count(x), |x: f64| c.n.money_short(x));
-    let rows = p.segments.iter().map(|s| vec![s.name.clone(), spread(&s.customers, &count), spread(&s.mrr, &money), spread(&s.churn, &pct)]).collect();
+    let rows = p
+        .segments
+        .iter()
+        .map(|s| vec![c.segment_name(&s.name).to_string(), spread(&s.customers, &count), spread(&s.mrr, &money), spread(&s.churn, &pct)])
+        .collect();
     let customers = super::words::customers_in(c.lang, c.h());
     let mrr = super::words::mrr_in(c.lang, c.h());
     Section {
