@@ -23,13 +23,13 @@ pub fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let shards = shard::check_all(&files)?;
     let header = &shards[0].1;
     let out = args.output.out.resolve(Path::new(&header.manifest.scenario_file));
-    let runs_table = !args.output.no_runs;
     let format = args.output.format(header.manifest.runs);
+    let voice = args.workers.voice();
+    let runs_table = args.output.runs_table(format, header.manifest.runs, voice);
     if runs_table {
         pipeline::check_table_bytes(header.manifest.runs, header.input_paths.len() as u64, format)?;
     }
     let (manifest, results) = args.workers.pool()?.install(|| pipeline::merge(&shards, &out, format, runs_table))?;
-    let voice = args.workers.voice();
     voice.show(text::headline_table(&results.headline, &manifest.scenario, manifest.currency.as_deref(), &[], None));
     voice.done(format_args!(
         "wrote {}/{} (merged {})",

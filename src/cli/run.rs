@@ -62,6 +62,20 @@ impl TableArgs {
         let runs_table = !self.no_runs;
         self.format.unwrap_or(if runs_table && runs > crate::export::xlsx::MAX_ROWS { Format::Parquet } else { Format::Csv })
     }
+
+    /// Whether the per-run table is written: not with `--no-runs`, nor in a
+    /// workbook when the runs are more rows than a sheet holds — a table
+    /// asked for and not written, so a warning (kept by `--quiet`).
+    pub fn runs_table(&self, format: Format, runs: u64, voice: Voice) -> bool {
+        if format == Format::Xlsx && !self.no_runs && runs > crate::export::xlsx::MAX_ROWS {
+            voice.warn(format_args!(
+                "{} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)",
+                num::number(runs as f64, 0)
+            ));
+            return false;
+        }
+        !self.no_runs
+    }
 }
 
 /// What `run` says before simulating: warnings, a warning when it
@@ -105,11 +119,27 @@ pub(super) fn unevaluated(sc: &Scenario) -> Option<String> {
     }
 }
 
+/// What `--shard` cannot honour, refused rather than ignored: a shard file
+/// holds no tables or headline; `runway merge` writes them.
+fn shard_refuses(args: &RunArgs, extra: &[crate::figure::Figure]) -> Result<(), Failure> {
+    let refused = |what: &str, later: &str| Err(anyhow::anyhow!("{what} with --shard: a shard writes only its shard file; {later}").into());
+    if !extra.is_empty() {
+        return refused("--metric", "ask for the figure after `runway merge`, on its folder");
+    }
+    if !args.months_at.is_empty() {
+        return refused("--months-at", "the headline is made by `runway merge`");
+    }
+    if args.output.format.is_some() || args.output.no_runs {
+        return refused("--format and --no-runs", "give them to `runway merge`, which writes the tables");
+    }
+    Ok(())
+}
+
 pub fn run(args: RunArgs) -> Result<u8, Failure> {
     let sc = load(args.input.scenario.as_deref(), args.input.overrides())?;
     let extra = figures(&args.metric, &sc)?;
-    if !extra.is_empty() && args.shard.is_some() {
-        return Err(anyhow::anyhow!("--metric needs the whole run; with --shard, ask for it after `runway merge`").into());
+    if args.shard.is_some() {
+        shard_refuses(&args, &extra)?;
     }
     if let Some(&m) = args.months_at.iter().find(|&&m| m == 0 || m > sc.months) {
         return Err(anyhow::anyhow!("--months-at {m}: must be a month from 1 to the horizon, {}", sc.months).into());
@@ -117,7 +147,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     let out = args.output.out.resolve(&sc.source.path);
     let format = args.output.format(sc.runs);
     let voice = args.workers.voice();
-    let runs_table = runs_table(&args.output, format, sc.runs, voice);
+    let runs_table = args.output.runs_table(format, sc.runs, voice);
     run_notes(&sc, &out, voice);
     if let Some(spec) = args.shard {
         return write_shard(&sc, spec, &out, &args.workers);
@@ -140,19 +170,6 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
     let why = if args.output.format.is_none() && format == Format::Parquet { " (Parquet: more runs than Excel opens; --format csv to force)" } else { "" };
     voice.done(format_args!("wrote {}/{}{why} in {:.2} s", out.display(), pipeline::written_files(format, runs_table), results.wall_time_s));
     Ok(0)
-}
-
-/// Whether the per-run table is written: not with `--no-runs`, nor in a
-/// workbook when the runs are more rows than a sheet holds (said in a note).
-fn runs_table(output: &TableArgs, format: Format, runs: u64, voice: Voice) -> bool {
-    if format == Format::Xlsx && !output.no_runs && runs > crate::export::xlsx::MAX_ROWS {
-        voice.note(format_args!(
-            "{} runs are more rows than an Excel sheet holds; results.xlsx has no runs sheet (--format csv or parquet writes the per-run table)",
-            num::number(runs as f64, 0)
-        ));
-        return false;
-    }
-    !output.no_runs
 }
 
 /// `run --shard I/N`: simulates one shard and writes its file for `merge`.

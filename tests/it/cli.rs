@@ -849,3 +849,41 @@ fn a_closed_pipe_on_standard_output_is_not_a_crash() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.join("summary.json").exists() && out.join("monthly.csv").exists());
 }
+
+/// A shard writes only its shard file, so options that shape tables or the
+/// headline are refused with `--shard` (they were silently ignored), each
+/// naming where it belongs; nothing is written.
+#[test]
+fn a_shard_refuses_options_it_cannot_honour() {
+    let dir = scratch("shard-refuses");
+    for (extra, says) in [
+        (&["--no-runs"][..], "--format and --no-runs with --shard"),
+        (&["--format", "parquet"][..], "give them to `runway merge`"),
+        (&["--months-at", "6"][..], "--months-at with --shard"),
+        (&["--metric", "median(cash[12])"][..], "--metric with --shard"),
+    ] {
+        let out = dir.join("out");
+        let mut args = vec!["run", "--runs", "300", "--shard", "0/2", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = runway(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{extra:?}: {}", stderr(&o));
+        assert!(!out.exists(), "{extra:?}: nothing is written");
+    }
+}
+
+/// A workbook cannot hold more runs than a sheet has rows: the runs sheet
+/// is left out with a warning that `--quiet` keeps (the table was asked
+/// for and is not written), and the workbook is still written.
+#[test]
+fn an_xlsx_with_more_runs_than_a_sheet_warns_even_when_quiet() {
+    let dir = scratch("xlsx-too-many-runs");
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, "[scenario]\nname = \"tiny\"\nmonths = 1\nruns = 1_048_576\nseed = 1\n[start]\ncustomers = 10\ncash = 100\n[pricing]\nprice = 1\n")
+        .unwrap();
+    let out = dir.join("out");
+    let o = runway(&["run", file.to_str().unwrap(), "--format", "xlsx", "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: 1,048,576 runs are more rows than an Excel sheet holds"), "{}", stderr(&o));
+    assert!(out.join("results.xlsx").exists());
+}
