@@ -125,6 +125,18 @@ impl Ctx<'_> {
         name.strip_suffix(&format!(" ({path})")).map_or(name.clone(), str::to_string)
     }
 
+    /// An input's value as its kind reads: a rate or share (written as a
+    /// fraction) in percent, `2.13%`; anything else as [`Numbers::value`].
+    fn input_value(&self, path: &str, x: f64) -> String {
+        let fraction = self.sc.inputs.iter().find(|i| i.path == path).is_some_and(|i| i.domain.fraction);
+        if fraction && x.is_finite() && x != 0.0 {
+            let percent = 100.0 * x;
+            let decimals = (2 - percent.abs().log10().floor() as i64).clamp(0, 6) as usize;
+            return crate::num::trimmed(percent, decimals) + "%";
+        }
+        self.n.value(x)
+    }
+
     /// A segment's name in the report's language.
     fn segment_name<'a>(&'a self, name: &'a str) -> &'a str {
         self.names.segment(name)
@@ -139,6 +151,25 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
 /// is if it does not parse).
 fn figure_cell(c: &Ctx, text: &str) -> String {
     crate::figure::Figure::parse(text, &c.catalog).map_or_else(|_| text.to_string(), |f| words::figure_words(&f, c.lang, &c.names, &|x| c.n.value(x)))
+}
+
+/// HTML text whose figures a line never breaks inside: `¥301万 ± 5万` joined
+/// by no-break spaces, and a minus kept on its number (`-¥149.4万`) by a
+/// word joiner (U+2060, invisible), since a line may otherwise break after
+/// a hyphen. Only a minus that starts a word is joined, so a date or a file
+/// name (`q3-2026`) is left as it is.
+fn unbroken(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut starts_word = true;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '-' && starts_word && chars.peek().is_some_and(|&n| n.is_ascii_digit() || "¥$€£".contains(n)) {
+            out.push('\u{2060}');
+        }
+        starts_word = c.is_whitespace() || c == '(' || c == '（';
+    }
+    out.replace(" ± ", "\u{a0}±\u{a0}")
 }
 
 /// The names the plan gives its segments and roles, in `lang`.
@@ -213,9 +244,9 @@ fn documents(page: &Page) -> anyhow::Result<(String, String)> {
     // line (no-break spaces around `±`): a narrow printed cell breaks
     // between words, never inside `¥301万 ± 5万`.
     env.set_formatter(|out, state, value| match value.as_str() {
-        Some(s) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => out
-            .write_str(&svg::esc(s).replace(" ± ", "\u{a0}±\u{a0}"))
-            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page")),
+        Some(s) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+            out.write_str(&unbroken(&svg::esc(s))).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page"))
+        }
         _ => minijinja::escape_formatter(out, state, value),
     });
     env.add_template("report.html", include_str!("../../templates/report.html"))?;
@@ -287,7 +318,7 @@ fn driver_finding(c: &Ctx) -> Option<String> {
     let swing = c.n.money_se(d.top.swing.diff.map(f64::abs), d.top.swing.se);
     if d.top.two_valued && d.alone {
         let t = d.top;
-        let values = (c.n.value(t.low_at), c.n.value(t.high_at));
+        let values = (c.input_value(&t.input, t.low_at), c.input_value(&t.input, t.high_at));
         let at = (c.n.money_se(t.low.estimate, t.low.se), c.n.money_se(t.high.estimate, t.high.se));
         return Some(words::driver_two_values_finding(c.lang, &name, (&values.0, &values.1), (&at.0, &at.1), &swing));
     }
@@ -478,10 +509,9 @@ fn fan_data(c: &Ctx, q: &[[f64; 7]], plan: Option<&[f64]>, money: bool) -> Table
 fn survival(c: &Ctx) -> Section {
     let w = c.w;
     let s = c.f.survival(c.h());
-    let mut ch =
-        Chart::new((0.0, f64::from(c.h())), (s.alive.iter().copied().fold(1.0, f64::min).min(0.9), 1.0), (w.month, w.share_with_cash), &|v| c.month(v), &|v| {
-            format!("{:.0}%", 100.0 * v)
-        });
+    // Room below the lowest step, so that it does not lie on the axis.
+    let lowest = (s.alive.iter().copied().fold(1.0, f64::min) - 0.03).clamp(0.0, 0.9);
+    let mut ch = Chart::new((0.0, f64::from(c.h())), (lowest, 1.0), (w.month, w.share_with_cash), &|v| c.month(v), &|v| format!("{:.0}%", 100.0 * v));
     ch.steps(&s.months, &s.alive, LINE);
     let id = "survival";
     let (title, desc) = (w.survival_title, w.survival_desc);
@@ -522,7 +552,7 @@ fn final_cash(c: &Ctx) -> Section {
     Section {
         id: id.into(),
         heading: title.into(),
-        intro: vec![desc.into(), format!("{} {p}", w.p_final_cash_below)],
+        intro: vec![desc.into(), format!("{}{p}", w.p_final_cash_below)],
         chart: Some(ChartRef { file: format!("charts/{id}.svg"), title: title.into(), svg: ch.finish(id, title, desc) }),
         table: None,
         data: Some(table(&[w.from, w.to, w.share], rows)),
@@ -583,14 +613,14 @@ fn tornado_table(c: &Ctx, rows: &[&SensitivityRow]) -> TableView {
             vec![
                 c.input_name(&r.input),
                 if r.two_valued {
-                    words::either(c.lang, &c.n.value(r.low_at), &c.n.value(r.high_at))
+                    words::either(c.lang, &c.input_value(&r.input, r.low_at), &c.input_value(&r.input, r.high_at))
                 } else {
-                    format!("{} → {}", c.n.value(r.low_at), c.n.value(r.high_at))
+                    format!("{} → {}", c.input_value(&r.input, r.low_at), c.input_value(&r.input, r.high_at))
                 },
                 c.n.money_se(r.low.estimate, r.low.se),
                 c.n.money_se(r.high.estimate, r.high.se),
                 c.n.money_se(r.swing.diff, r.swing.se),
-                r.variance_share.map_or("—".into(), |v| format!("{:.0}%", 100.0 * v)),
+                r.variance_share.map_or("—".into(), |v| if v > 0.0 && v < 0.005 { "< 1%".into() } else { format!("{:.0}%", 100.0 * v) }),
             ]
         })
         .collect();
@@ -760,11 +790,12 @@ fn inputs(c: &Ctx) -> Section {
             .map(|&id| {
                 let input = c.sc.input(id);
                 let per = if input.per == crate::scenario::Per::Month { w.monthly_draw } else { "" };
+                let value = |x: f64| c.input_value(&input.path, x);
                 let range = match input.dist.as_fixed() {
-                    Some(v) => c.n.value(v),
+                    Some(v) => value(v),
                     None => {
                         let (lo, hi) = c.f.input_range(c.sc, id);
-                        format!("{} – {}", c.n.value(lo), c.n.value(hi))
+                        format!("{} – {}", value(lo), value(hi))
                     }
                 };
                 // As the file wrote it (on one line), else the distribution.
@@ -840,6 +871,15 @@ fn reproduce(c: &Ctx) -> TableView {
 #[cfg(test)]
 mod tests {
     use crate::report::svg;
+
+    #[test]
+    fn figures_do_not_break_inside() {
+        use super::unbroken;
+        assert_eq!(unbroken("a -¥149万 ± 2万"), "a -\u{2060}¥149万\u{a0}±\u{a0}2万");
+        assert_eq!(unbroken("-3 (−2)"), "-\u{2060}3 (−2)");
+        // A minus inside a word is a hyphen: a date, a file name.
+        assert_eq!(unbroken("2026-11-30 q3-2026.toml"), "2026-11-30 q3-2026.toml");
+    }
 
     #[test]
     fn colours_differ_in_lightness() {

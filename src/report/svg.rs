@@ -71,10 +71,17 @@ pub(crate) struct Chart {
     legends: Vec<(String, String, String)>,
 }
 
-/// Width of an 11 px label, estimated at 6.5 px a character (wider than the
-/// average of the chart font, so estimates err towards more room).
+/// Width of an 11 px label, estimated at 6.5 px a character and 11 px a
+/// CJK character, which is a full em (wider than the average of the chart
+/// font, so estimates err towards more room).
 fn label_width(text: &str) -> f64 {
-    6.5 * text.chars().count() as f64
+    text.chars().map(|c| if is_wide(c) { 11.0 } else { 6.5 }).sum()
+}
+
+/// A character a font draws a full em wide: CJK ideographs, kana, hangul
+/// and full-width punctuation.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }
 
 const LEFT: f64 = 78.0;
@@ -316,6 +323,13 @@ impl Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_labels_are_measured_a_full_em_a_character() {
+        assert_eq!(label_width("median"), 39.0);
+        assert_eq!(label_width("中位数"), 33.0);
+        assert_eq!(label_width("输入取 P10"), 3.0 * 11.0 + 4.0 * 6.5);
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {

@@ -142,6 +142,8 @@ pub fn input_name_in(path: &str, lang: Lang, names: &PlanNames) -> String {
                 ("accuracy.measured", "model accuracy", "模型准确率"),
                 ("accuracy.value", "model accuracy", "模型准确率"),
                 ("accuracy.drift", "accuracy drift", "准确率漂移"),
+                ("accuracy.link.elasticity", "how much churn moves with accuracy (elasticity)", "流失率随准确率变化的弹性"),
+                ("accuracy.link.steepness", "how steeply churn moves with accuracy", "流失率随准确率变化的陡度"),
                 ("accuracy.retrain.cost", "the cost of retraining", "重新训练成本"),
                 ("costs.fixed", "fixed costs", "固定成本"),
                 ("costs.fixed_growth", "growth of fixed costs", "固定成本增长率"),
@@ -228,7 +230,7 @@ words! {
     /// Key figure: the share of futures that break even.
     p_breakeven: "P(breakeven within the horizon)", "期内实现盈亏平衡的概率";
     /// Key figure: the mean funding need.
-    funding_need: "Funding need (max(0, −lowest cash)), mean", "资金缺口（max(0, −最低现金)）均值";
+    funding_need: "Funding need (how far cash falls below zero at its lowest), mean", "资金缺口（现金最低点低于零的部分）均值";
     // The plan on its averages
     /// Heading of the plan on its averages.
     averages_heading: "The plan on its averages, beside the distribution", "按平均值计算的计划与模拟分布";
@@ -302,7 +304,7 @@ words! {
     /// Legend: the share of futures ending below zero, before it.
     cash_below_zero: "cash < 0:", "现金 < 0：";
     /// Before the share of futures ending below zero.
-    p_final_cash_below: "P(final cash < 0) =", "P(期末现金 < 0) =";
+    p_final_cash_below: "P(final cash below 0): ", "期末现金为负的概率：";
     /// Column header: a bin's left edge.
     from: "from", "自";
     /// Column header: a bin's right edge.
@@ -336,14 +338,14 @@ words! {
     /// Heading of the stress tests.
     stresses_heading: "Stress tests", "压力测试";
     /// What the stress tests are.
-    stresses_intro: "The plan's own [[stress]] scenarios, run on the same simulated futures as the plan (common random numbers): the difference is the stress's effect, with its paired error.", "计划文件中的 [[stress]] 情景，与原计划使用相同的模拟未来（共同随机数）：差值即该压力的影响，附配对标准误。";
+    stresses_intro: "The plan's own [[stress]] scenarios, run on the same simulated futures as the plan (common random numbers): the difference is the stress's effect, with its paired error.", "计划文件中设定的压力情景，与原计划使用相同的模拟未来（共同随机数）：差值即该压力的影响，附配对标准误。";
     /// Column header: a stress's name.
     stress: "stress", "压力情景";
     final_cash_groups: "Final cash", "期末现金";
     final_arr_groups: "Final ARR", "期末 ARR";
     final_customers_groups: "The final customer count", "期末客户数";
     checks_heading: "The plan's own checks", "计划自带的检验";
-    checks_intro: "Each [[assert]] of the plan, decided on these futures as runway check decides it: passed or failed when the figure is at least 2 standard errors from its threshold, otherwise undecided (runway check then adds runs).", "计划文件中的每条 [[assert]]，按 runway check 的规则在这些模拟未来上判定：指标与阈值相差至少 2 个标准误时判为通过或未通过，否则为未定（runway check 会增加模拟次数）。";
+    checks_intro: "Each of the plan's rules ([[assert]]), decided on these futures as runway check decides it: passed or failed when the figure is at least 2 standard errors from its threshold, otherwise undecided (runway check then adds runs).", "计划文件中设定的每条检验条件，按 runway check 的规则在这些模拟未来上判定：指标与阈值相差至少 2 个标准误时判为通过或未通过，否则为未定（runway check 会增加模拟次数再判定）。";
     check: "check", "检验";
     simulated_on: "on", "情景";
     target: "target", "目标";
@@ -377,7 +379,7 @@ words! {
     /// Title of the churn-multiplier chart.
     churn_title: "Churn multiplier implied by accuracy", "准确率对应的流失率乘数";
     /// What the churn-multiplier chart shows.
-    churn_desc: "Monthly churn is churn.base × this multiplier at the run's accuracy; 1 at the reference accuracy.", "每月流失率 = churn.base × 该乘数（按该次模拟的准确率）；在基准准确率处为 1。";
+    churn_desc: "Monthly churn is the base monthly churn × this multiplier at the run's accuracy; 1 at the reference accuracy.", "每月流失率 = 基础月流失率 × 该乘数（按该次模拟的准确率）；在基准准确率处为 1。";
     /// Axis title: the churn multiplier.
     churn_multiplier: "churn multiplier", "流失率乘数";
     /// Column header: an accuracy.
@@ -408,7 +410,7 @@ words! {
     /// Heading of the unit economics.
     unit_heading: "Unit economics", "单位经济效益";
     /// What the unit-economics table shows.
-    unit_intro: "Medians over the simulated futures, with the conventions used (docs/model.md §2.1).", "模拟未来的中位数及所用口径（docs/model.md §2.1）。";
+    unit_intro: "Medians over the simulated futures, with the conventions used.", "模拟未来的中位数及所用口径。";
     /// Column header: a median with its standard error.
     median_se: "median ± SE", "中位数 ± 标准误";
     /// Column header: how a figure is computed.
@@ -907,6 +909,8 @@ impl Numbers {
         if !x.is_finite() {
             return "—".into();
         }
+        // Whole currency units: `$5`, not `$4.82`.
+        let x = x.round();
         let sign = if x < 0.0 { "-" } else { "" };
         let amount = match self.lang {
             Lang::En => self.count(x.abs()),
@@ -923,7 +927,13 @@ impl Numbers {
         let Some(x) = x else { return "—".into() };
         // Without an error, the three significant digits of a table's money.
         let Some(place) = se.and_then(crate::num::error_place) else { return self.money_short(x) };
+        // Money is not written below its whole units: an error of $0.002
+        // (a difference that is nothing) shows as the amount alone.
+        let place = place.max(0);
         let e = crate::num::round_to(se.unwrap_or(0.0), place);
+        if e == 0.0 {
+            return self.money(crate::num::round_to(x, 0));
+        }
         let (name, amount) = self.scaled(x.abs().max(e), place);
         format!("{}{}{}{name} ± {}{name}", sign(crate::num::round_to(x, place)), self.symbol, amount(x), amount(e))
     }
@@ -1158,6 +1168,9 @@ mod tests {
         assert_eq!(en.money_se(Some(45_678.0), Some(23.0)), "¥45,678 ± 23");
         assert_eq!(en.money_se(Some(8_073_709.0), Some(24_942.0)), "¥8.074M ± 0.025M");
         assert_eq!(en.money_se(Some(1_000.0), Some(0.0)), "¥1,000");
+        // Below a whole unit: the amount alone, not $0.0000 ± 0.0020.
+        assert_eq!(en.money_se(Some(0.0), Some(0.002)), "¥0");
+        assert_eq!(en.money_se(Some(12.3), Some(0.4)), "¥12");
         // Without an error: three significant digits, as a table writes money.
         assert_eq!(en.money_se(Some(-1_733_120.0), None), "-¥1.73M");
         assert_eq!(en.money_short(2_286_589.0), "¥2.29M");

@@ -15,7 +15,9 @@ fn report(out: &Path, extra: &[&str]) -> String {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     // A value and its error stay on one line, even in a narrow printed cell.
     assert!(!html.contains(" ± ") && html.contains("\u{a0}±\u{a0}"), "± between no-break spaces");
-    html.replace('\u{a0}', " ")
+    // And a minus stays on its number: a word joiner after it.
+    assert!(!html.contains("-¥") && html.contains("-\u{2060}¥"), "a minus joined to its amount");
+    html.replace('\u{a0}', " ").replace('\u{2060}', "")
 }
 
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

@@ -93,7 +93,9 @@ fn years(c: &Ctx, p: &PlanFacts) -> Section {
     for (k, (name, f)) in measures.iter().enumerate() {
         let plan: Vec<String> = p.years.iter().map(|y| f(y.plan[k])).collect();
         let median: Vec<String> = p.years.iter().map(|y| f(y.q[k][1])).collect();
-        let range: Vec<String> = p.years.iter().map(|y| format!("{}–{}", f(y.q[k][0]), f(y.q[k][2]))).collect();
+        // One value when every future agrees (a fixed cost): `$4.40M`, not `$4.40M–$4.40M`.
+        let spread = |lo: String, hi: String| if lo == hi { lo } else { format!("{lo}–{hi}") };
+        let range: Vec<String> = p.years.iter().map(|y| spread(f(y.q[k][0]), f(y.q[k][2]))).collect();
         let label = |what: &str| match c.lang {
             Lang::En => format!("{name}, {what}"),
             Lang::Zh => format!("{name}（{what}）"),
