@@ -137,6 +137,25 @@ impl Ctx<'_> {
         self.n.value(x)
     }
 
+    /// An axis title for money, with its currency: "Cash (USD)", "现金（美元）".
+    fn money_title(&self, name: &str) -> String {
+        let Some(code) = self.sc.currency.as_deref() else { return name.to_string() };
+        match self.lang {
+            Lang::En => format!("{name} ({code})"),
+            Lang::Zh => {
+                let zh = match code {
+                    "USD" => "美元",
+                    "CNY" | "RMB" => "元",
+                    "EUR" => "欧元",
+                    "GBP" => "英镑",
+                    "JPY" => "日元",
+                    other => other,
+                };
+                format!("{name}（{zh}）")
+            }
+        }
+    }
+
     /// A segment's name in the report's language.
     fn segment_name<'a>(&'a self, name: &'a str) -> &'a str {
         self.names.segment(name)
@@ -274,7 +293,8 @@ fn findings(c: &Ctx) -> Vec<String> {
     }
     if let Some(worth) = c.f.accuracy_worth() {
         let amount = c.n.money_se(Some(worth.per_point.abs()), Some(worth.se));
-        out.push(words::accuracy_finding(c.lang, &amount, worth.from, worth.to, worth.per_point >= 0.0));
+        let first_step = c.sc.accuracy.as_ref().and_then(|a| a.steps.first()).map(|&(month, _)| month);
+        out.push(words::accuracy_finding(c.lang, &amount, (worth.from, worth.to), worth.per_point >= 0.0, first_step));
     }
     out
 }
@@ -423,7 +443,8 @@ fn fan(c: &Ctx, metric: &str, id: &str, name: &str, money: bool) -> Section {
     };
     let all = col(0).into_iter().chain(col(6)).chain(plan.into_iter().flatten().copied()).chain(money.then_some(0.0));
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-    let mut ch = Chart::new((1.0, months.len() as f64), (lo, hi), (w.month, name), &|v| c.month(v), &|v| c.n.axis(v));
+    let title = if matches!(metric, "cash" | "mrr") { c.money_title(name) } else { name.to_string() };
+    let mut ch = Chart::new((1.0, months.len() as f64), (lo, hi), (w.month, &title), &|v| c.month(v), &|v| c.n.axis(v));
     ch.band(&months, &col(0), &col(6), BAND_OUTER);
     ch.band(&months, &col(2), &col(4), BAND_INNER);
     ch.line(&months, &col(3), LINE, 2.5, "");
@@ -531,8 +552,9 @@ fn final_cash(c: &Ctx) -> Section {
     let w = c.w;
     let fc = c.f.final_cash();
     let hist = &fc.histogram;
-    let mut ch =
-        Chart::new((hist.start, hist.end), (0.0, hist.top()), (w.final_cash_axis, w.share_of_futures), &|x| c.n.axis(x), &|y| format!("{:.0}%", 100.0 * y));
+    let mut ch = Chart::new((hist.start, hist.end), (0.0, hist.top()), (&c.money_title(w.final_cash_axis), w.share_of_futures), &|x| c.n.axis(x), &|y| {
+        format!("{:.0}%", 100.0 * y)
+    });
     let mut hatched = false;
     for k in 0..hist.counts.len() {
         let a = hist.from(k);
@@ -589,7 +611,8 @@ fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
     let span = (hi - lo).max(1.0);
     let k = rows.len() as f64;
     // Room above the top bar for the median's label.
-    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.1), (w.median_final_cash, ""), &|x| c.n.axis(x), &|_| String::new());
+    let mut ch =
+        Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.1), (&c.money_title(w.median_final_cash), ""), &|x| c.n.axis(x), &|_| String::new());
     for (i, r) in rows.iter().enumerate() {
         let y = k - 1.0 - i as f64;
         let (l, h) = (r.low.estimate.unwrap_or(base), r.high.estimate.unwrap_or(base));
@@ -776,6 +799,11 @@ fn accuracy_worth_table(c: &Ctx, a: &AccuracyFacts) -> Option<Section> {
     let mut t = table(&[w.accuracy, w.figure, w.value, w.difference], rows);
     t.titles = a.sweep.iter().map(|r| r.figure.clone()).collect();
     let mut intro = vec![w.worth_intro.to_string()];
+    // With planned model changes the sweep moves the accuracy before the
+    // first of them only; say so, or the worth reads as the later level's.
+    if let Some(&(month, _)) = c.sc.accuracy.as_ref().and_then(|a| a.steps.first()) {
+        intro.push(words::worth_before_steps(c.lang, month));
+    }
     if let Some(worth) = c.f.accuracy_worth() {
         intro.push(format!("{} {}", w.worth_per_point, c.n.money_se(Some(worth.per_point), Some(worth.se))));
     }

@@ -666,14 +666,21 @@ pub(crate) fn stress_finding(lang: Lang, stress: &str, months: u32, value: &str,
 
 /// Finding: each point of model accuracy adds (when `adds`, else takes)
 /// `amount` (money with its error) to median final cash, between accuracy
-/// `from` and `to` (percent).
-pub(crate) fn accuracy_finding(lang: Lang, amount: &str, from: f64, to: f64, adds: bool) -> String {
-    let (lo, hi) = (from, to);
+/// `lo` and `hi` (percent); with planned model changes, the accuracy before
+/// the first (in month `first_step`).
+pub(crate) fn accuracy_finding(lang: Lang, amount: &str, (lo, hi): (f64, f64), adds: bool, first_step: Option<u32>) -> String {
+    let before = match (lang, first_step) {
+        (Lang::En, Some(m)) => format!(", before the planned change in month {m}"),
+        (Lang::Zh, Some(m)) => format!("，第 {m} 个月计划变更之前"),
+        _ => String::new(),
+    };
     match (lang, adds) {
-        (Lang::En, true) => format!("Each point of model accuracy adds about {amount} to median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
-        (Lang::En, false) => format!("Each point of model accuracy takes about {amount} from median final cash (between {lo:.1}% and {hi:.1}% accuracy)."),
-        (Lang::Zh, true) => format!("模型准确率每提高 1 个百分点，期末现金中位数约增加 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。"),
-        (Lang::Zh, false) => format!("模型准确率每提高 1 个百分点，期末现金中位数约减少 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间）。"),
+        (Lang::En, true) => format!("Each point of model accuracy adds about {amount} to median final cash (between {lo:.1}% and {hi:.1}% accuracy{before})."),
+        (Lang::En, false) => {
+            format!("Each point of model accuracy takes about {amount} from median final cash (between {lo:.1}% and {hi:.1}% accuracy{before}).")
+        }
+        (Lang::Zh, true) => format!("模型准确率每提高 1 个百分点，期末现金中位数约增加 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间{before}）。"),
+        (Lang::Zh, false) => format!("模型准确率每提高 1 个百分点，期末现金中位数约减少 {amount}（准确率 {lo:.1}% 至 {hi:.1}% 之间{before}）。"),
     }
 }
 
@@ -773,6 +780,19 @@ pub(crate) fn metric_words_in(m: &crate::figure::Metric, lang: Lang, names: &Pla
             Lang::En => format!("{} in month {month}", name(n)),
             Lang::Zh => format!("第 {month} 个月的{}", name(n)),
         },
+    }
+}
+
+/// The accuracy sweep's scope when the plan has planned model changes: it
+/// sets the accuracy before the first, in month `month`.
+pub(crate) fn worth_before_steps(lang: Lang, month: u32) -> String {
+    match lang {
+        Lang::En => format!(
+            "The values set the accuracy before the plan's first planned change (month {month}); each planned change keeps its own level, so this is what accuracy is worth in the months before it."
+        ),
+        Lang::Zh => format!(
+            "这些数值设定的是计划中第一次模型变更（第 {month} 个月）之前的准确率；各次计划变更保持其自身水平，因此这里衡量的是变更之前各月准确率的价值。"
+        ),
     }
 }
 

@@ -470,6 +470,13 @@ fn the_report_of_a_plan_has_its_segments_years_and_movements_that_add_up() {
         };
         assert!(md.contains(&format!(r#"| {starter_new} | "25 to 60" | 25 – 60 |"#)), "{lang}: the range as written");
         assert!(md.contains(&format!(r#"| {team_step} | "15 to 20" | 15 – 20 |"#)), "{lang}: a schedule step as written");
+        // Money axes name the currency; the accuracy's worth says it is the
+        // accuracy before the fine-tune planned for month 6.
+        let cash = std::fs::read_to_string(out.join("charts/cash.svg")).unwrap();
+        let (axis, before) =
+            if lang == "en" { ("Cash (USD)", "before the planned change in month 6") } else { ("现金（美元）", "第 6 个月计划变更之前") };
+        assert!(cash.contains(&format!(">{axis}<")), "{lang}: the cash axis names its currency");
+        assert!(md.contains(before), "{lang}: the accuracy's worth names its scope");
         assert!(!md.contains("lognormal(mu"), "{lang}: an input shown by its parameters where the file wrote a range");
         if lang == "zh" {
             continue;
