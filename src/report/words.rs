@@ -218,11 +218,11 @@ words! {
     /// The heading of `[scenario] notes`.
     notes_heading: "Assumptions and notes", "假设与说明";
     /// Key figure: the month by which 1 future in 10 has run out of cash.
-    runway_p10: "Months of runway: cash runs out by month … in 1 future in 10", "现金跑道：十分之一的模拟未来在第几个月前耗尽现金";
+    runway_p10: "Months of runway: the month cash runs out by in the worst 1 future in 10", "现金跑道：最差 10% 的模拟情景耗尽现金的月份";
     /// Key figure: the median month cash runs out.
-    runway_median: "Months of runway: cash runs out by month … in half the futures", "现金跑道：半数模拟未来在第几个月前耗尽现金";
+    runway_median: "Months of runway: the month cash runs out by in half the futures (median)", "现金跑道：半数模拟情景耗尽现金的月份";
     /// A month that did not come within the horizon: cash lasted.
-    lasts_the_horizon: "never within the plan's months", "计划期内不会";
+    lasts_the_horizon: "never within the plan's months", "计划期内不会耗尽";
     /// A month that did not come within the horizon.
     not_within_horizon: "not within the horizon", "期内未实现";
     /// Key figure: the median first profitable month.
@@ -239,7 +239,7 @@ words! {
     /// Column header: the plan on its averages (capitalised).
     plan_on_averages_header: "Plan on averages", "平均值计划";
     /// Column header: the simulated futures' median or share.
-    simulated_futures: "Simulated futures (median, or share)", "模拟未来（中位数或占比）";
+    simulated_futures: "Simulated futures (median, or share)", "模拟情景（中位数或占比）";
     /// Row: cash at the end of the horizon.
     final_cash_row: "Final cash", "期末现金";
     /// Row: the month cash first goes below zero.
@@ -247,7 +247,7 @@ words! {
     /// The plan on its averages never runs out of cash.
     never: "never", "从不";
     /// After a share: of the simulated futures.
-    of_futures: "of futures", "的未来";
+    of_futures: "of futures", "的情景";
     // Fan charts
     /// Heading and axis title of the cash fan chart.
     cash: "Cash", "现金";
@@ -258,7 +258,7 @@ words! {
     /// After a fan chart's name, its title.
     fan_title: ": fan chart by month", "：逐月扇形图";
     /// What a fan chart shows.
-    fan_desc: "Shaded bands: the middle 90% and 50% of simulated futures; dark line: the median.", "阴影带：模拟未来的中间 90% 与 50%；深色线：中位数。";
+    fan_desc: "Shaded bands: the middle 90% and 50% of simulated futures; dark line: the median.", "阴影带：模拟情景的中间 90% 与 50%；深色线：中位数。";
     /// Axis title and column header: the month.
     month: "month", "月份";
     /// Marker of a funding round, before its probability.
@@ -285,9 +285,9 @@ words! {
     /// Title of the survival curve.
     survival_title: "Survival: P(not yet out of cash) by month", "存活曲线：截至各月仍未耗尽现金的概率";
     /// What the survival curve shows.
-    survival_desc: "The share of simulated futures whose cash has stayed at or above zero through each month (the axis does not start at 0).", "截至每个月，现金始终不低于零的模拟未来所占比例（纵轴不从 0 开始）。";
+    survival_desc: "The share of simulated futures whose cash has stayed at or above zero through each month (the axis does not start at 0).", "截至每个月，现金始终不低于零的模拟情景所占比例（纵轴不从 0 开始）。";
     /// Axis title of the survival curve.
-    share_with_cash: "share of futures with cash", "仍有现金的未来占比";
+    share_with_cash: "share of futures with cash", "仍有现金的情景占比";
     /// Column header: the share not yet out of cash.
     not_yet_out: "not yet out of cash", "仍未耗尽现金";
     /// Column header: a standard error.
@@ -296,11 +296,11 @@ words! {
     /// Title of the final-cash histogram.
     final_cash_title: "Distribution of final cash", "期末现金分布";
     /// What the final-cash histogram shows.
-    final_cash_desc: "Share of simulated futures by final cash (1st to 99th percentile); hatched bars: below zero.", "按期末现金划分的模拟未来占比（第 1 至第 99 百分位）；斜线填充：低于零。";
+    final_cash_desc: "Share of simulated futures by final cash (1st to 99th percentile); hatched bars: below zero.", "按期末现金划分的模拟情景占比（第 1 至第 99 百分位）；斜线填充：低于零。";
     /// Axis title: final cash.
     final_cash_axis: "final cash", "期末现金";
     /// Axis title: the share of simulated futures.
-    share_of_futures: "share of futures", "未来占比";
+    share_of_futures: "share of futures", "情景占比";
     /// Legend: the share of futures ending below zero, before it.
     cash_below_zero: "cash < 0:", "现金 < 0：";
     /// Before the share of futures ending below zero.
@@ -315,7 +315,7 @@ words! {
     /// Title of the tornado.
     tornado_title: "What drives median final cash (tornado)", "期末现金中位数的驱动因素（龙卷风图）";
     /// What the tornado shows.
-    tornado_desc: "Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.", "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟未来。";
+    tornado_desc: "Each input held at its own p10 (light) and p90 (dark), every other input random, on the same simulated futures.", "每个输入分别固定在其 P10（浅色）与 P90（深色），其余输入保持随机，使用相同的模拟情景。";
     /// Axis title of the tornado.
     median_final_cash: "median final cash", "期末现金中位数";
     /// Legend: the bar of an input at its p10.
@@ -338,14 +338,14 @@ words! {
     /// Heading of the stress tests.
     stresses_heading: "Stress tests", "压力测试";
     /// What the stress tests are.
-    stresses_intro: "The plan's own [[stress]] scenarios, run on the same simulated futures as the plan (common random numbers): the difference is the stress's effect, with its paired error.", "计划文件中设定的压力情景，与原计划使用相同的模拟未来（共同随机数）：差值即该压力的影响，附配对标准误。";
+    stresses_intro: "The plan's own [[stress]] scenarios, run on the same simulated futures as the plan (common random numbers): the difference is the stress's effect, with its paired error.", "计划文件中设定的压力情景，与原计划使用相同的模拟情景（共同随机数）：差值即该压力的影响，附配对标准误。";
     /// Column header: a stress's name.
     stress: "stress", "压力情景";
     final_cash_groups: "Final cash", "期末现金";
     final_arr_groups: "Final ARR", "期末 ARR";
     final_customers_groups: "The final customer count", "期末客户数";
     checks_heading: "The plan's own checks", "计划自带的检验";
-    checks_intro: "Each of the plan's rules ([[assert]]), decided on these futures as runway check decides it: passed or failed when the figure is at least 2 standard errors from its threshold, otherwise undecided (runway check then adds runs).", "计划文件中设定的每条检验条件，按 runway check 的规则在这些模拟未来上判定：指标与阈值相差至少 2 个标准误时判为通过或未通过，否则为未定（runway check 会增加模拟次数再判定）。";
+    checks_intro: "Each of the plan's rules ([[assert]]), decided on these futures as runway check decides it: passed or failed when the figure is at least 2 standard errors from its threshold, otherwise undecided (runway check then adds runs).", "计划文件中设定的每条检验条件，按 runway check 的规则在这些模拟情景上判定：指标与阈值相差至少 2 个标准误时判为通过或未通过，否则为未定（runway check 会增加模拟次数再判定）。";
     check: "check", "检验";
     simulated_on: "on", "情景";
     target: "target", "目标";
@@ -365,9 +365,9 @@ words! {
     /// Heading of the accuracy panel.
     accuracy_heading: "Model accuracy and what it is worth", "模型准确率及其价值";
     /// Title of the accuracy histogram.
-    accuracy_title: "Model accuracy across the simulated futures", "各模拟未来中的模型准确率";
+    accuracy_title: "Model accuracy across the simulated futures", "各模拟情景中的模型准确率";
     /// What the accuracy histogram shows.
-    accuracy_desc: "Each simulated future draws the model's accuracy once, as the plan states it (from a measured classification report, its posterior).", "每个模拟未来按计划的设定抽取一次模型准确率（若来自实测分类报告，则为其后验分布）。";
+    accuracy_desc: "Each simulated future draws the model's accuracy once, as the plan states it (from a measured classification report, its posterior).", "每个模拟情景按计划的设定抽取一次模型准确率（若来自实测分类报告，则为其后验分布）。";
     /// Axis title: model accuracy.
     model_accuracy: "model accuracy", "模型准确率";
     /// Marker of the reference accuracy.
@@ -389,7 +389,7 @@ words! {
     /// Heading of the accuracy sweep.
     worth_heading: "What a point of accuracy is worth", "每个百分点准确率的价值";
     /// What the accuracy sweep is.
-    worth_intro: "Every simulated future re-run with the model's accuracy set to each value (same futures otherwise); differences from the first value are paired.", "将每个模拟未来的模型准确率分别设为下列数值重新模拟（其余不变）；与第一个数值的差为配对差。";
+    worth_intro: "Every simulated future re-run with the model's accuracy set to each value (same futures otherwise); differences from the first value are paired.", "将每个模拟情景的模型准确率分别设为下列数值重新模拟（其余不变）；与第一个数值的差为配对差。";
     /// Before the change in median final cash per accuracy point.
     worth_per_point: "Per point of accuracy, median final cash:", "每个百分点准确率对应的期末现金中位数变化：";
     /// Column header: a figure's value.
@@ -403,14 +403,14 @@ words! {
     as_written: "as written", "设定";
     /// Column header: the draws' 5th to 95th percentile.
     range_5_95: "5–95% range", "5%–95% 范围";
-    fan_groups: "Cash here parts into two groups of futures (see the findings): the median line runs between them and may jump from one group to the other, so read the bands, not the line.", "此处的现金分成两组未来（见主要结论）：中位数线位于两组之间，可能从一组跳到另一组，请看区间带而不是中位数线。";
+    fan_groups: "Cash here parts into two groups of futures (see the findings): the median line runs between them and may jump from one group to the other, so read the bands, not the line.", "此处的现金分成两组情景（见主要结论）：中位数线位于两组之间，可能从一组跳到另一组，请看区间带而不是中位数线。";
     /// After an input's distribution, when drawn every month.
     monthly_draw: ", drawn afresh every month", "，每月重新抽取";
     // Unit economics
     /// Heading of the unit economics.
     unit_heading: "Unit economics", "单位经济效益";
     /// What the unit-economics table shows.
-    unit_intro: "Medians over the simulated futures, with the conventions used.", "模拟未来的中位数及所用口径。";
+    unit_intro: "Medians over the simulated futures, with the conventions used.", "模拟情景的中位数及所用口径。";
     /// Column header: a median with its standard error.
     median_se: "median ± SE", "中位数 ± 标准误";
     /// Column header: how a figure is computed.
@@ -454,7 +454,7 @@ words! {
     /// Heading of the segment table.
     segments_heading: "Customer segments", "客户分层";
     /// What the segment table shows.
-    segments_intro: "Each tier at the horizon: median over the simulated futures, p10–p90 in brackets; churn is the tier's monthly churn input as drawn.", "各层在期末的情况：模拟未来的中位数，括号内为 P10–P90；流失率为该层每月流失率输入的抽样值。";
+    segments_intro: "Each tier at the horizon: median over the simulated futures, p10–p90 in brackets; churn is the tier's monthly churn input as drawn.", "各层在期末的情况：模拟情景的中位数，括号内为 P10–P90；流失率为该层每月流失率输入的抽样值。";
     /// Column header: a segment's name.
     segment_header: "Segment", "分层";
     /// Column header: monthly churn.
@@ -462,7 +462,7 @@ words! {
     /// Heading of the year-by-year table.
     years_heading: "Year by year", "逐年概览";
     /// What the year-by-year table shows.
-    years_intro: "Flows are summed over each year, cash, customers and ARR are at its last month. For each figure: the plan on its averages, then the median of the simulated futures and their p10–p90 range. Net burn is costs minus cash collected (negative: cash comes in).", "流量按年加总，现金、客户数与 ARR 取该年最后一个月。每项先列平均值计划，再列模拟未来的中位数及其 P10–P90 区间。净烧钱 = 成本 − 回款（为负表示净流入）。";
+    years_intro: "Flows are summed over each year, cash, customers and ARR are at its last month. For each figure: the plan on its averages, then the median of the simulated futures and their p10–p90 range. Net burn is costs minus cash collected (negative: cash comes in).", "流量按年加总，现金、客户数与 ARR 取该年最后一个月。每项先列平均值计划，再列模拟情景的中位数及其 P10–P90 区间。净烧钱 = 成本 − 回款（为负表示净流入）。";
     /// Column header: the row's figure in the year table.
     year_figure: "Figure", "指标";
     /// Row label suffix: on the plan's averages.
@@ -481,7 +481,7 @@ words! {
     /// Heading of the MRR movements.
     movements_heading: "MRR movements by year", "各年 MRR 变动";
     /// What the MRR movements show.
-    movements_intro: "Means over the simulated futures, which add up: MRR at the start + new + expansion − contraction − churned = MRR at the end.", "模拟未来的均值，可逐项相加：年初 MRR + 新增 + 扩张 − 收缩 − 流失 = 年末 MRR。";
+    movements_intro: "Means over the simulated futures, which add up: MRR at the start + new + expansion − contraction − churned = MRR at the end.", "模拟情景的均值，可逐项相加：年初 MRR + 新增 + 扩张 − 收缩 − 流失 = 年末 MRR。";
     /// Column header: the year of a row.
     year: "Year", "年份";
     mrr_start: "MRR at start", "年初 MRR";
@@ -515,7 +515,7 @@ words! {
 pub fn subtitle(lang: Lang, runs: &str, months: u32, seed: u64) -> String {
     match lang {
         Lang::En => format!("{runs} simulated futures of {months} months · seed {seed}"),
-        Lang::Zh => format!("{runs} 个模拟未来 · {months} 个月 · 随机种子 {seed}"),
+        Lang::Zh => format!("{runs} 个模拟情景 · {months} 个月 · 随机种子 {seed}"),
     }
 }
 
@@ -526,9 +526,9 @@ pub(crate) fn lowest_cash_finding(lang: Lang, months: u32, amount: &str, same: b
     let h = months;
     match (lang, same) {
         (Lang::En, false) => format!("In 9 of 10 simulated futures the lowest cash over the {h} months stays above {amount}."),
-        (Lang::Zh, false) => format!("在 9/10 的模拟未来中，{h} 个月内的最低现金保持在 {amount} 以上。"),
+        (Lang::Zh, false) => format!("在 9/10 的模拟情景中，{h} 个月内的最低现金保持在 {amount} 以上。"),
         (Lang::En, true) => format!("Every simulated future is the same here: the lowest cash over the {h} months is {amount}."),
-        (Lang::Zh, true) => format!("本计划的所有模拟未来完全相同：{h} 个月内的最低现金为 {amount}。"),
+        (Lang::Zh, true) => format!("本计划的所有模拟情景完全相同：{h} 个月内的最低现金为 {amount}。"),
     }
 }
 
@@ -537,7 +537,7 @@ pub(crate) fn runs_out_finding(lang: Lang, months: u32, p: &str) -> String {
     let h = months;
     match lang {
         Lang::En => format!("The company runs out of cash by month {h} in {p} of futures."),
-        Lang::Zh => format!("到第 {h} 个月，公司在 {p} 的未来中耗尽现金。"),
+        Lang::Zh => format!("到第 {h} 个月，公司在 {p} 的情景中耗尽现金。"),
     }
 }
 
@@ -556,7 +556,7 @@ pub(crate) fn averages_finding(lang: Lang, default_month: Option<u32>, misleads:
         }
         (Lang::En, Some(m), _) => format!("On its averages the plan runs out of cash in month {m}; the median future ends with {median_s}."),
         (Lang::Zh, None, true) => format!(
-            "按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；而中位数情景的期末现金为 {median_s}，且有 {p_default} 的未来会耗尽现金——这就是“平均值陷阱”。"
+            "按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；而中位数情景的期末现金为 {median_s}，且有 {p_default} 的情景会耗尽现金——这就是“平均值陷阱”。"
         ),
         (Lang::Zh, None, false) => format!("按平均值计算，该计划从不耗尽现金，期末现金为 {plan_s}；中位数情景（{median_s}）在误差范围内与之一致。"),
         (Lang::Zh, Some(m), _) => format!("按平均值计算，该计划在第 {m} 个月耗尽现金；中位数情景的期末现金为 {median_s}。"),
@@ -630,9 +630,9 @@ pub(crate) fn groups_finding(lang: Lang, g: &Groups, p50: &str, middle: bool) ->
             format!("{figure} falls into two groups of futures: in the {high_share}{hi}, its median is {high_median}; in the {low_share}{lo}, {low_median}.")
         }
         (Lang::Zh, true) => format!(
-            "{figure}分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。全部未来的中位数 {p50} 位于一组的边缘，不能代表任何一组。"
+            "{figure}分成两组情景：{high_share} 的情景{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。全部情景的中位数 {p50} 位于一组的边缘，不能代表任何一组。"
         ),
-        (Lang::Zh, false) => format!("{figure}分成两组未来：{high_share} 的未来{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。"),
+        (Lang::Zh, false) => format!("{figure}分成两组情景：{high_share} 的情景{hi}中位数为 {high_median}；另外 {low_share}{lo}为 {low_median}。"),
     }
 }
 
@@ -713,8 +713,8 @@ pub fn burn_multiple_cell(lang: Lang, not_burning: &str, median_all: &str, media
     match (lang, mostly_not_burning) {
         (Lang::En, true) => format!("not burning in {not_burning} of futures; when burning, median {median_when_burning}"),
         (Lang::En, false) => format!("{median_all}; not burning in {not_burning} of futures"),
-        (Lang::Zh, true) => format!("{not_burning} 的未来不烧钱；烧钱时中位数 {median_when_burning}"),
-        (Lang::Zh, false) => format!("{median_all}；{not_burning} 的未来不烧钱"),
+        (Lang::Zh, true) => format!("{not_burning} 的情景不烧钱；烧钱时中位数 {median_when_burning}"),
+        (Lang::Zh, false) => format!("{median_all}；{not_burning} 的情景不烧钱"),
     }
 }
 
@@ -840,9 +840,9 @@ pub(crate) fn figure_words(f: &crate::figure::Figure, lang: Lang, names: &PlanNa
                 (Stat::Sd, Lang::En) => format!("standard deviation of {metric}"),
                 (Stat::Sd, Lang::Zh) => format!("{metric}标准差"),
                 (Stat::Min, Lang::En) => format!("lowest {metric} of any future"),
-                (Stat::Min, Lang::Zh) => format!("各模拟未来中{metric}的最小值"),
+                (Stat::Min, Lang::Zh) => format!("各模拟情景中{metric}的最小值"),
                 (Stat::Max, Lang::En) => format!("highest {metric} of any future"),
-                (Stat::Max, Lang::Zh) => format!("各模拟未来中{metric}的最大值"),
+                (Stat::Max, Lang::Zh) => format!("各模拟情景中{metric}的最大值"),
             }
         }
     }
