@@ -43,6 +43,7 @@ pub mod suggest;
 
 // The plan and its language.
 pub mod figure;
+pub mod fit;
 pub mod scenario;
 
 // Simulate and reduce (`model::metrics` is the plan's output schema).

@@ -12,6 +12,7 @@ mod analyze;
 pub mod args;
 mod check;
 mod diff;
+mod fit;
 mod merge;
 pub mod protocol;
 mod report;
@@ -69,6 +70,8 @@ pub enum Command {
     },
     /// Join shard files (from `run --shard I/N`) into the outputs of one run.
     Merge(merge::MergeArgs),
+    /// Fit the plan's churn, acquisition and CAC from the company's monthly history (a billing export), with their uncertainty: a TOML snippet to paste.
+    Fit(fit::FitArgs),
     /// Write a commented starter scenario.
     Init {
         /// Where to write it.
@@ -108,6 +111,7 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Diff(args) => diff::diff(args),
         Command::Report(args) => report::report(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Fit(args) => fit::fit(args),
         Command::Validate { scenarios, quiet } => validate::validate(&scenarios, quiet),
         Command::Init { file, force, quiet } => init(&file, force, quiet),
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first, by module path (the longest prefix decides).
 const LAYERS: &[(&str, &[&str])] = &[
     ("foundations", &["accuracy", "copula", "counts", "dist", "interrupt", "lhs", "num", "rng", "stats", "suggest"]),
-    ("plan", &["figure", "scenario", "model::metrics"]),
+    ("plan", &["figure", "fit", "scenario", "model::metrics"]),
     ("simulate", &["aggregate", "analysis", "engine", "model", "sampling"]),
     ("files and words", &["export", "pipeline", "present", "report"]),
     ("cli", &["cli", "main", "lib"]),

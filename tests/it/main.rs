@@ -31,6 +31,7 @@ mod check;
 mod cli;
 mod distributions;
 mod engine;
+mod fit;
 mod founder;
 mod fuzz;
 mod goldens;

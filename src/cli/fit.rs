@@ -1,0 +1,173 @@
+//! `runway fit HISTORY.csv`: the plan's inputs from the company's own
+//! months, as a TOML snippet to paste (each quantity with a comment naming
+//! the months and counts it rests on) and a table of estimates.
+
+use super::{Failure, voice::Voice};
+use crate::fit::{self, Acquisition, Fitted, history::History};
+use crate::num::number;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    /// A history CSV: month (YYYY-MM), customers, new_customers,
+    /// churned_customers, and optionally paid_customers and marketing_spend
+    /// (docs/fit.md).
+    pub history: PathBuf,
+    /// Write the TOML snippet here (else to standard output, the table to
+    /// standard error).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only errors, warnings and the `wrote` line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn fit(args: FitArgs) -> Result<u8, Failure> {
+    let voice = Voice::new(args.quiet);
+    let history = History::read(&args.history)?;
+    let fitted = fit::fit(&history);
+    let snippet = snippet(&fitted, &args.history.display().to_string());
+    for warning in warnings(&fitted) {
+        voice.warn(warning);
+    }
+    match &args.out {
+        Some(path) => {
+            if path.exists() && !args.force {
+                return Err(anyhow::anyhow!("{} exists; give --force to replace it", path.display()).into());
+            }
+            std::fs::write(path, &snippet).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            voice.show(table(&fitted));
+            voice.done(format_args!("wrote {}", path.display()));
+        }
+        None => {
+            if !args.quiet {
+                eprint!("{}", table(&fitted));
+            }
+            print!("{snippet}");
+        }
+    }
+    Ok(0)
+}
+
+/// What the fit rests on that a reader should weigh.
+fn warnings(f: &Fitted) -> Vec<String> {
+    let mut out = vec![];
+    if f.months < 12 {
+        out.push(format!("only {} months of history: the intervals are wide, and a season cannot be told from a trend", f.months));
+    }
+    let (b, se) = f.churn.trend;
+    if (b / se).abs() >= fit::Z_TREND {
+        let way = if b < 0.0 { "falling" } else { "rising" };
+        out.push(format!("churn is {way} over the history (logit slope {b:+.4} ± {se:.4} a month); the fit is its average, not applied as a trend"));
+    }
+    out
+}
+
+/// The TOML snippet: `[churn]` and `[acquisition]` keys with comments.
+pub fn snippet(f: &Fitted, file: &str) -> String {
+    let c = &f.churn;
+    let mut s = String::new();
+    let _ = writeln!(s, "# Fitted by `runway fit {file}` from {} months, {} to {}.", f.months, f.first, f.last);
+    let _ = writeln!(s, "[churn]");
+    let _ =
+        writeln!(s, "# {} churned of {} customers at risk: Beta posterior of the monthly rate (Jeffreys prior).", number(c.churned, 0), number(c.at_risk, 0));
+    match c.tau {
+        None => {
+            let _ = writeln!(s, "# Months vary as binomial counts do (Pearson X² = {:.1} on {} df, p = {:.2}).", c.x2, c.df, c.p_dispersion);
+            let _ = writeln!(s, "base = {{ dist = \"beta\", alpha = {}, beta = {} }}", c.alpha, c.beta);
+        }
+        Some(tau) => {
+            let sd = (tau * tau + posterior_var(c)).sqrt();
+            let _ = writeln!(
+                s,
+                "# Months vary more than binomial counts (Pearson X² = {:.1} on {} df, p = {:.3}): between-month sd {:.4}, drawn each month.",
+                c.x2, c.df, c.p_dispersion, tau
+            );
+            let _ = writeln!(s, "base = {{ dist = \"beta\", mean = {:.6}, sd = {:.6}, per = \"month\" }}", c.mean(), sd);
+        }
+    }
+    let _ = writeln!(s, "\n[acquisition]");
+    match &f.acquisition {
+        Acquisition::Flat { total, months, growth } => {
+            let _ = writeln!(
+                s,
+                "# {} organic new customers over {months} months; growth {:+.2}% ± {:.2}% a month is not told from 0 (z < {}): a flat flow, Gamma posterior of its mean.",
+                number(*total, 0),
+                100.0 * growth.0,
+                100.0 * growth.1,
+                fit::Z_TREND
+            );
+            let _ = writeln!(s, "new = {{ dist = \"gamma\", shape = {}, scale = {} }}", total + 0.5, 1.0 / months);
+            let _ = writeln!(s, "growth = 0");
+        }
+        Acquisition::Growing { mu, sigma, growth, growth_sd, z } => {
+            let _ = writeln!(
+                s,
+                "# Organic new customers: Poisson regression on the month (growth z = {z:.1}); the level at the plan's month 1, the month after {}.",
+                f.last
+            );
+            let _ = writeln!(s, "new = {{ dist = \"lognormal\", mu = {mu:.6}, sigma = {sigma:.6} }}");
+            let _ = writeln!(s, "growth = {{ dist = \"normal\", mean = {growth:.6}, sd = {growth_sd:.6} }}");
+        }
+    }
+    if let Some(cac) = &f.cac {
+        let _ = writeln!(s, "\n[acquisition.marketing]");
+        let _ = writeln!(s, "# Spend ÷ paid customers over {} months: lognormal of the monthly ratios.", cac.months);
+        let _ = writeln!(s, "cac = {{ dist = \"lognormal\", mu = {:.6}, sigma = {:.6} }}", cac.mu, cac.sigma);
+    }
+    s
+}
+
+fn posterior_var(c: &fit::Churn) -> f64 {
+    let (a, b) = (c.alpha, c.beta);
+    a * b / ((a + b).powi(2) * (a + b + 1.0))
+}
+
+/// The table: parameter, estimate, 90% interval, months used.
+fn table(f: &Fitted) -> String {
+    let mut rows: Vec<[String; 4]> = vec![];
+    let c = &f.churn;
+    let (lo, hi) = c.interval();
+    rows.push(["monthly churn".into(), pct(c.mean()), format!("{} – {}", pct(lo), pct(hi)), f.months.to_string()]);
+    if let Some(tau) = c.tau {
+        rows.push(["  between-month sd".into(), pct(tau), "—".into(), f.months.to_string()]);
+    }
+    match &f.acquisition {
+        Acquisition::Flat { total, months, .. } => {
+            let d = crate::dist::Dist::gamma(total + 0.5, 1.0 / months).expect("shape, scale > 0");
+            rows.push([
+                "new customers a month".into(),
+                number(total / months, 1),
+                format!("{} – {}", number(d.quantile(0.05), 1), number(d.quantile(0.95), 1)),
+                f.months.to_string(),
+            ]);
+        }
+        Acquisition::Growing { mu, sigma, growth, growth_sd, .. } => {
+            let at = |z: f64| number((mu + z * sigma).exp(), 1);
+            rows.push(["new customers, plan month 1".into(), at(0.0), format!("{} – {}", at(-1.6449), at(1.6449)), f.months.to_string()]);
+            rows.push([
+                "growth a month".into(),
+                pct(*growth),
+                format!("{} – {}", pct(growth - 1.6449 * growth_sd), pct(growth + 1.6449 * growth_sd)),
+                f.months.to_string(),
+            ]);
+        }
+    }
+    if let Some(cac) = &f.cac {
+        let at = |z: f64| number((cac.mu + z * cac.sigma).exp(), 0);
+        rows.push(["cost per paid customer (median)".into(), at(0.0), format!("{} – {}", at(-1.6449), at(1.6449)), cac.months.to_string()]);
+    }
+    let mut out = format!("{:<32} {:>12} {:>24} {:>7}\n", "parameter", "estimate", "90% interval", "months");
+    for r in rows {
+        let _ = writeln!(out, "{:<32} {:>12} {:>24} {:>7}", r[0], r[1], r[2], r[3]);
+    }
+    out
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", 100.0 * x)
+}

@@ -1,0 +1,168 @@
+//! A company's history: one row per month of a billing export
+//! (docs/fit.md), read and checked into [`History`], whose months are
+//! consecutive and whose counts are whole and consistent.
+
+use std::path::Path;
+
+/// Months of history `fit` needs at the least.
+pub const MIN_MONTHS: usize = 3;
+
+/// One month of history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Month {
+    /// `YYYY-MM`, as written.
+    pub month: String,
+    /// Customers at the month's end.
+    pub customers: f64,
+    pub new_customers: f64,
+    pub churned_customers: f64,
+    /// Customers at risk of churning: the previous month's end (the
+    /// first month: its end − new + churned).
+    pub at_risk: f64,
+    /// Of the new customers, those marketing paid for (when given).
+    pub paid_customers: Option<f64>,
+    pub marketing_spend: Option<f64>,
+}
+
+/// Consecutive months, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub months: Vec<Month>,
+}
+
+/// A problem with a history file: where, what was there, what is allowed.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {column} = {value}: {message}")]
+pub struct HistoryError {
+    pub file: String,
+    /// 1-based line of the file (the header is line 1).
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+const REQUIRED: [&str; 4] = ["month", "customers", "new_customers", "churned_customers"];
+
+impl History {
+    /// Reads `path` (CSV with a header row).
+    pub fn read(path: &Path) -> anyhow::Result<History> {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(History::parse(&text, &path.display().to_string())?)
+    }
+
+    /// Parses CSV text named `file` in errors.
+    pub fn parse(text: &str, file: &str) -> Result<History, HistoryError> {
+        let problem = |line: u64, column: &str, value: &str, message: String| HistoryError {
+            file: file.to_string(),
+            line,
+            column: column.to_string(),
+            value: value.to_string(),
+            message,
+        };
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().map_err(|e| problem(1, "header", "", e.to_string()))?.iter().map(str::to_string).collect();
+        let at = |name: &str| header.iter().position(|h| h == name);
+        for name in REQUIRED {
+            if at(name).is_none() {
+                return Err(problem(1, name, "(missing)", format!("the header needs the columns {}; it has {}", REQUIRED.join(", "), header.join(", "))));
+            }
+        }
+        let mut months: Vec<Month> = vec![];
+        for (i, record) in reader.records().enumerate() {
+            let line = i as u64 + 2;
+            let record = record.map_err(|e| problem(line, "row", "", e.to_string()))?;
+            let text_of = |name: &str| at(name).and_then(|k| record.get(k)).unwrap_or("");
+            let count = |name: &str| -> Result<f64, HistoryError> {
+                let raw = text_of(name);
+                match raw.replace('_', "").parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 => Ok(x),
+                    _ => Err(problem(line, name, raw, "must be a whole number ≥ 0".into())),
+                }
+            };
+            let optional = |name: &str, whole: bool| -> Result<Option<f64>, HistoryError> {
+                let raw = text_of(name);
+                if at(name).is_none() || raw.is_empty() {
+                    return Ok(None);
+                }
+                match raw.replace('_', "").parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 && (!whole || x.fract() == 0.0) => Ok(Some(x)),
+                    _ => Err(problem(line, name, raw, if whole { "must be a whole number ≥ 0" } else { "must be a number ≥ 0" }.into())),
+                }
+            };
+            let month = text_of("month").to_string();
+            let key = month_key(&month).ok_or_else(|| problem(line, "month", &month, "must be a month written YYYY-MM".into()))?;
+            if let Some(prev) = months.last() {
+                let expected = month_key(&prev.month).expect("checked") + 1;
+                if key != expected {
+                    let why = if key < expected { "months must increase, each once" } else { "a month is missing before it" };
+                    return Err(problem(line, "month", &month, format!("{why}: the row before is {}", prev.month)));
+                }
+            }
+            let (customers, new_customers, churned_customers) = (count("customers")?, count("new_customers")?, count("churned_customers")?);
+            let at_risk = months.last().map_or(customers - new_customers + churned_customers, |p| p.customers);
+            if churned_customers > at_risk || at_risk < 0.0 {
+                let shown = churned_customers.to_string();
+                return Err(problem(line, "churned_customers", &shown, format!("more than the {at_risk} customers at risk (the previous month's end)")));
+            }
+            let paid_customers = optional("paid_customers", true)?;
+            if let Some(paid) = paid_customers.filter(|&p| p > new_customers) {
+                return Err(problem(line, "paid_customers", &paid.to_string(), format!("more than the month's {new_customers} new customers")));
+            }
+            let marketing_spend = optional("marketing_spend", false)?;
+            months.push(Month { month, customers, new_customers, churned_customers, at_risk, paid_customers, marketing_spend });
+        }
+        if months.len() < MIN_MONTHS {
+            return Err(problem(months.len() as u64 + 1, "month", &months.len().to_string(), format!("at least {MIN_MONTHS} months are needed")));
+        }
+        Ok(History { months })
+    }
+}
+
+/// `YYYY-MM` as a count of months, for checking that months follow each other.
+fn month_key(text: &str) -> Option<i64> {
+    let (y, m) = text.split_once('-')?;
+    let (y, m): (i64, i64) = (y.parse().ok()?, m.parse().ok()?);
+    (y.to_string().len() == 4 && m.to_string().len() <= 2 && (1..=12).contains(&m) && text.len() == 7).then_some(12 * y + m - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = "month,customers,new_customers,churned_customers\n2025-11,100,10,4\n2025-12,103,8,5\n2026-01,105,6,4\n";
+
+    #[test]
+    fn a_history_reads_with_customers_at_risk() {
+        let h = History::parse(OK, "h.csv").unwrap();
+        let at_risk: Vec<f64> = h.months.iter().map(|m| m.at_risk).collect();
+        // The first month: 100 − 10 + 4; then the previous month's end.
+        assert_eq!(at_risk, vec![94.0, 100.0, 103.0]);
+    }
+
+    #[test]
+    fn bad_rows_name_their_line_column_and_value() {
+        for (text, says) in [
+            ("month,customers,new_customers\n", "h.csv:1: churned_customers = (missing)"),
+            (
+                "month,customers,new_customers,churned_customers\n2025-11,100,10,4\n2025-11,103,8,5\n2026-01,1,1,1\n",
+                "h.csv:3: month = 2025-11: months must increase",
+            ),
+            (
+                "month,customers,new_customers,churned_customers\n2025-11,100,10,4\n2026-01,103,8,5\n2026-02,1,1,1\n",
+                "h.csv:3: month = 2026-01: a month is missing",
+            ),
+            ("month,customers,new_customers,churned_customers\n2025-11,100,10,-4\n", "h.csv:2: churned_customers = -4: must be a whole number"),
+            ("month,customers,new_customers,churned_customers\n2025-11,100,ten,4\n", "h.csv:2: new_customers = ten"),
+            (
+                "month,customers,new_customers,churned_customers\n2025-11,10,1,1\n2025-12,10,30,31\n2026-01,1,1,1\n",
+                "h.csv:3: churned_customers = 31: more than the 10 customers at risk",
+            ),
+            ("month,customers,new_customers,churned_customers\n11/2025,100,10,4\n", "h.csv:2: month = 11/2025: must be a month written YYYY-MM"),
+            ("month,customers,new_customers,churned_customers\n2025-11,100,10,4\n", "at least 3 months"),
+        ] {
+            let err = History::parse(text, "h.csv").unwrap_err().to_string();
+            assert!(err.contains(says), "{err}\n  wanted: {says}");
+        }
+    }
+}
