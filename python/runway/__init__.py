@@ -17,7 +17,7 @@ See docs/python.md for every function, and :mod:`runway.distributed` for
 running a plan's shards on Dask or Ray.
 """
 
-from ._api import CheckResult, Report, Result, check, diff, read_result, report, run, sensitivity, solve, stress, sweep, validate
+from ._api import CheckResult, Report, Result, check, diff, fit, read_result, report, run, sensitivity, solve, stress, sweep, validate
 from ._bin import find_runway_bin
 from ._errors import Problem, RunwayError, ScenarioError
 from ._plan import Plan, to_toml
@@ -42,6 +42,7 @@ __all__ = [
     "check",
     "diff",
     "find_runway_bin",
+    "fit",
     "read_result",
     "report",
     "run",

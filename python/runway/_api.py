@@ -416,6 +416,19 @@ def _written(stdout: str, name: str) -> Path:
     raise RuntimeError(f"runway did not say where it wrote {name}:\n{stdout}")
 
 
+def fit(history: str | os.PathLike[str]) -> str:
+    """The plan's churn, acquisition and CAC fitted from a monthly history
+    CSV, with their uncertainty (``runway fit``): a TOML snippet to paste,
+    each input with a comment naming the months and counts it rests on. A
+    bad file raises :class:`RunwayError` naming its line, column and value.
+
+    >>> import runway
+    >>> snippet = runway.fit("scenarios/data/history.csv")
+    >>> 'base = { dist = "beta", alpha = 2194.5, beta = 59904.5 }' in snippet
+    True"""
+    return call(["fit", os.fspath(history)], progress=False).stdout
+
+
 def validate(plan: Plan) -> str:
     """Checks a plan without running it: what ``runway validate`` prints
     (its size and uncertain inputs), or :class:`ScenarioError` with every

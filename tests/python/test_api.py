@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import threading
 import tomllib
 import warnings
@@ -253,6 +254,18 @@ def test_report_writes_its_files(tmp_path):
     assert written.charts and all(c.suffix == ".svg" and c.stat().st_size > 0 for c in written.charts)
     zh = runway.report(AI_API, runs=1000, lang="zh", out=tmp_path / "zh", progress=False)
     assert 'lang="zh' in zh.html.read_text()
+
+
+def test_fit_gives_the_snippet_the_command_writes(tmp_path):
+    snippet = runway.fit("scenarios/data/history.csv")
+    out = tmp_path / "fitted.toml"
+    subprocess.run([runway.find_runway_bin(), "fit", "scenarios/data/history.csv", "--out", str(out)], check=True, capture_output=True)
+    assert snippet == out.read_text()
+    assert tomllib.loads(snippet)["churn"]["base"]["alpha"] == 2194.5
+    bad = tmp_path / "history.csv"
+    bad.write_text("month,customers,new_customers,churned_customers\n2025-01,100,10,4\n2025-02,103,8,500\n2025-03,1,1,1\n")
+    with pytest.raises(runway.RunwayError, match="churned_customers = 500"):
+        runway.fit(bad)
 
 
 def test_validate_describes_a_plan_or_raises():
