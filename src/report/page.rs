@@ -99,19 +99,12 @@ impl Ctx<'_> {
     /// The scenario's name in the report's language (`name_zh` in
     /// Chinese, when the file gives one).
     fn name(&self) -> &str {
-        match (self.lang, &self.sc.name_zh) {
-            (Lang::Zh, Some(zh)) => zh,
-            _ => &self.sc.name,
-        }
+        in_lang(self.lang, &self.sc.name, self.sc.name_zh.as_deref())
     }
 
     /// A stress's name in the report's language.
     fn stress_name<'a>(&'a self, name: &'a str) -> &'a str {
-        let zh = self.sc.stresses.iter().find(|s| s.name == name).and_then(|s| s.name_zh.as_deref());
-        match (self.lang, zh) {
-            (Lang::Zh, Some(zh)) => zh,
-            _ => name,
-        }
+        in_lang(self.lang, name, self.sc.stresses.iter().find(|s| s.name == name).and_then(|s| s.name_zh.as_deref()))
     }
 
     /// An input's dotted path in the report's words.
@@ -155,11 +148,6 @@ impl Ctx<'_> {
             }
         }
     }
-
-    /// A segment's name in the report's language.
-    fn segment_name<'a>(&'a self, name: &'a str) -> &'a str {
-        self.names.segment(name)
-    }
 }
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
@@ -191,15 +179,20 @@ fn unbroken(text: &str) -> String {
     out.replace(" ± ", "\u{a0}±\u{a0}")
 }
 
+/// A name the file gives in the report's language: its Chinese form in a
+/// Chinese report when the file gives one (`name_zh`, `role_zh`), else the name.
+fn in_lang<'a>(lang: Lang, name: &'a str, zh: Option<&'a str>) -> &'a str {
+    match (lang, zh) {
+        (Lang::Zh, Some(zh)) => zh,
+        _ => name,
+    }
+}
+
 /// The names the plan gives its segments and roles, in `lang`.
 fn plan_names(sc: &Scenario, lang: Lang) -> words::PlanNames {
-    let pick = |name: &str, zh: &Option<String>| match (lang, zh) {
-        (Lang::Zh, Some(zh)) => zh.clone(),
-        _ => name.to_string(),
-    };
     words::PlanNames {
-        segments: sc.segments.iter().map(|s| (s.name.clone(), pick(&s.name, &s.name_zh))).collect(),
-        roles: sc.team.iter().map(|r| pick(&r.role, &r.role_zh)).collect(),
+        segments: sc.segments.iter().map(|s| (s.name.clone(), in_lang(lang, &s.name, s.name_zh.as_deref()).to_string())).collect(),
+        roles: sc.team.iter().map(|r| in_lang(lang, &r.role, r.role_zh.as_deref()).to_string()).collect(),
     }
 }
 
@@ -682,11 +675,8 @@ fn checks(c: &Ctx) -> Option<Section> {
             .zip(&checked.verdicts)
             .map(|(a, v)| {
                 let figure = figure_cell(c, &v.figure);
-                let name = match (c.lang, &a.name_zh, &a.name) {
-                    (Lang::Zh, Some(zh), _) => zh.clone(),
-                    (_, _, Some(name)) => name.clone(),
-                    _ => figure.clone(),
-                };
+                // An unnamed rule is named by its figure.
+                let name = in_lang(c.lang, a.name.as_deref().unwrap_or(&figure), a.name_zh.as_deref()).to_string();
                 let on = a.stress.as_deref().map_or(w.plan, |s| c.stress_name(s)).to_string();
                 let unit = crate::model::units::unit_of_figure(&v.figure);
                 let (percent, money) = (unit == Unit::Percent, unit == Unit::Money);

@@ -53,7 +53,7 @@ fn segments(c: &Ctx, p: &PlanFacts) -> Section {
     let rows = p
         .segments
         .iter()
-        .map(|s| vec![c.segment_name(&s.name).to_string(), spread(&s.customers, &count), spread(&s.mrr, &money), spread(&s.churn, &pct)])
+        .map(|s| vec![c.names.segment(&s.name).to_string(), spread(&s.customers, &count), spread(&s.mrr, &money), spread(&s.churn, &pct)])
         .collect();
     let customers = super::words::customers_in(c.lang, c.h());
     let mrr = super::words::mrr_in(c.lang, c.h());
