@@ -99,12 +99,12 @@ impl Ctx<'_> {
     /// The scenario's name in the report's language (`name_zh` in
     /// Chinese, when the file gives one).
     fn name(&self) -> &str {
-        in_lang(self.lang, &self.sc.name, self.sc.name_zh.as_deref())
+        words::in_lang(self.lang, &self.sc.name, self.sc.name_zh.as_deref())
     }
 
     /// A stress's name in the report's language.
     fn stress_name<'a>(&'a self, name: &'a str) -> &'a str {
-        in_lang(self.lang, name, self.sc.stresses.iter().find(|s| s.name == name).and_then(|s| s.name_zh.as_deref()))
+        words::in_lang(self.lang, name, self.sc.stresses.iter().find(|s| s.name == name).and_then(|s| s.name_zh.as_deref()))
     }
 
     /// An input's dotted path in the report's words.
@@ -132,21 +132,7 @@ impl Ctx<'_> {
 
     /// An axis title for money, with its currency: "Cash (USD)", "现金（美元）".
     fn money_title(&self, name: &str) -> String {
-        let Some(code) = self.sc.currency.as_deref() else { return name.to_string() };
-        match self.lang {
-            Lang::En => format!("{name} ({code})"),
-            Lang::Zh => {
-                let zh = match code {
-                    "USD" => "美元",
-                    "CNY" | "RMB" => "元",
-                    "EUR" => "欧元",
-                    "GBP" => "英镑",
-                    "JPY" => "日元",
-                    other => other,
-                };
-                format!("{name}（{zh}）")
-            }
-        }
+        words::money_title(self.lang, name, self.sc.currency.as_deref())
     }
 }
 
@@ -179,23 +165,6 @@ fn unbroken(text: &str) -> String {
     out.replace(" ± ", "\u{a0}±\u{a0}")
 }
 
-/// A name the file gives in the report's language: its Chinese form in a
-/// Chinese report when the file gives one (`name_zh`, `role_zh`), else the name.
-fn in_lang<'a>(lang: Lang, name: &'a str, zh: Option<&'a str>) -> &'a str {
-    match (lang, zh) {
-        (Lang::Zh, Some(zh)) => zh,
-        _ => name,
-    }
-}
-
-/// The names the plan gives its segments and roles, in `lang`.
-fn plan_names(sc: &Scenario, lang: Lang) -> words::PlanNames {
-    words::PlanNames {
-        segments: sc.segments.iter().map(|s| (s.name.clone(), in_lang(lang, &s.name, s.name_zh.as_deref()).to_string())).collect(),
-        roles: sc.team.iter().map(|r| in_lang(lang, &r.role, r.role_zh.as_deref()).to_string()).collect(),
-    }
-}
-
 /// Renders the report.
 pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Result<Rendered> {
     let c = Ctx {
@@ -204,7 +173,7 @@ pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Re
         n: Numbers::new(opts.lang, sc.currency.as_deref(), sc.runs),
         lang: opts.lang,
         w: opts.lang.words(),
-        names: plan_names(sc, opts.lang),
+        names: words::PlanNames::of(sc, opts.lang),
         catalog: sc.catalog(),
     };
     let w = c.w;
@@ -676,7 +645,7 @@ fn checks(c: &Ctx) -> Option<Section> {
             .map(|(a, v)| {
                 let figure = figure_cell(c, &v.figure);
                 // An unnamed rule is named by its figure.
-                let name = in_lang(c.lang, a.name.as_deref().unwrap_or(&figure), a.name_zh.as_deref()).to_string();
+                let name = words::in_lang(c.lang, a.name.as_deref().unwrap_or(&figure), a.name_zh.as_deref()).to_string();
                 let on = a.stress.as_deref().map_or(w.plan, |s| c.stress_name(s)).to_string();
                 let unit = crate::model::units::unit_of_figure(&v.figure);
                 let (percent, money) = (unit == Unit::Percent, unit == Unit::Money);

@@ -56,9 +56,46 @@ pub struct PlanNames {
 }
 
 impl PlanNames {
+    /// The names `sc` gives its segments and roles, in `lang`.
+    pub fn of(sc: &crate::scenario::Scenario, lang: Lang) -> PlanNames {
+        PlanNames {
+            segments: sc.segments.iter().map(|s| (s.name.clone(), in_lang(lang, &s.name, s.name_zh.as_deref()).to_string())).collect(),
+            roles: sc.team.iter().map(|r| in_lang(lang, &r.role, r.role_zh.as_deref()).to_string()).collect(),
+        }
+    }
+
     /// A segment's name as shown (the name itself when unknown).
     pub(crate) fn segment<'a>(&'a self, name: &'a str) -> &'a str {
         self.segments.iter().find(|(n, _)| n == name).map_or(name, |(_, shown)| shown)
+    }
+}
+
+/// A name in `lang`: its Chinese form (`name_zh`, `role_zh`) in Chinese
+/// when the file gives one, else the name itself.
+pub fn in_lang<'a>(lang: Lang, name: &'a str, zh: Option<&'a str>) -> &'a str {
+    match (lang, zh) {
+        (Lang::Zh, Some(zh)) => zh,
+        _ => name,
+    }
+}
+
+/// An axis title for money with its currency: "Cash (USD)", "现金（美元）";
+/// the name alone when the plan names no currency.
+pub fn money_title(lang: Lang, name: &str, currency: Option<&str>) -> String {
+    let Some(code) = currency else { return name.to_string() };
+    match lang {
+        Lang::En => format!("{name} ({code})"),
+        Lang::Zh => {
+            let zh = match code {
+                "USD" => "美元",
+                "CNY" | "RMB" => "元",
+                "EUR" => "欧元",
+                "GBP" => "英镑",
+                "JPY" => "日元",
+                other => other,
+            };
+            format!("{name}（{zh}）")
+        }
     }
 }
 

@@ -37,6 +37,7 @@ pub(super) struct Ctx<'a> {
     pub(super) problems: Vec<Problem>,
     pub(super) warnings: Vec<String>,
     pub(super) inputs: Vec<Input>,
+    pub(super) settings: Vec<Setting>,
 }
 
 impl Ctx<'_> {
@@ -50,7 +51,7 @@ impl Ctx<'_> {
     }
 
     pub(super) fn push(&mut self, path: &str, dist: Dist, per: Per, domain: Domain) -> InputId {
-        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain, schedule: vec![], written: None });
+        self.inputs.push(Input { path: path.into(), dist, per, key: key_of(path), domain, schedule: vec![], written: None, span: None });
         InputId(self.inputs.len() - 1)
     }
 
@@ -64,10 +65,11 @@ impl Ctx<'_> {
 
     pub(super) fn quantity_at(&mut self, path: &str, value: &toml::Value, span: Option<Range<usize>>, rule: Rule) -> InputId {
         let written = span.as_ref().and_then(|s| self.text.get(s.clone())).map(str::to_string).unwrap_or_else(|| value.to_string());
-        match self.checked_quantity(path, value, span, rule) {
+        match self.checked_quantity(path, value, span.clone(), rule) {
             Some(p) => {
                 let id = self.push(path, p.dist, p.per, rule);
                 self.inputs[id.0].written = Some(written);
+                self.inputs[id.0].span = span;
                 id
             }
             None => self.fixed(path, 0.0, rule),
@@ -177,7 +179,10 @@ impl Ctx<'_> {
     /// nearest month when used).
     pub(super) fn event_month(&mut self, path: &str, raw: &RawQuantity) -> EventMonth {
         match raw.get_ref() {
-            toml::Value::Integer(v) => EventMonth::Fixed(self.month(path, &toml::Spanned::new(raw.span(), *v))),
+            toml::Value::Integer(v) => {
+                self.settings.push(Setting { key: path.into(), span: raw.span(), domain: NONNEG });
+                EventMonth::Fixed(self.month(path, &toml::Spanned::new(raw.span(), *v)))
+            }
             _ => {
                 // Any month ≥ 0 (rounded, at least month 1); past the horizon = never.
                 let id = self.quantity(path, raw, NONNEG);

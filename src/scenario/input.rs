@@ -108,6 +108,11 @@ pub struct Input {
     /// mean = 0.05, sd = 0.01 }`), when the input came from one value of
     /// the file; `None` for defaults and inputs made by a stress.
     pub written: Option<String>,
+    /// Where the file wrote that value (a byte range of the scenario's
+    /// text), so a tool can replace it and keep the rest of the file as it
+    /// is; for a schedule, the whole `{ schedule = … }` on its first step
+    /// (its later steps have none). `None` where `written` is.
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 impl Input {

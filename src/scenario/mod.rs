@@ -249,6 +249,16 @@ pub fn whole_month(x: f64) -> u32 {
     if x.is_nan() { u32::MAX } else { x.round().clamp(1.0, f64::from(u32::MAX)) as u32 }
 }
 
+/// A value of the file that is not an input, and where the file wrote it
+/// (a byte range of its text): `funding.0.month = 12`, `funding.0.probability`.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub key: String,
+    pub span: std::ops::Range<usize>,
+    /// The values it may take.
+    pub domain: Domain,
+}
+
 #[derive(Debug, Clone)]
 pub struct Round {
     pub month: EventMonth,
@@ -294,6 +304,9 @@ pub struct Scenario {
     pub on_default: OnDefault,
     pub sampling: Sampling,
     pub inputs: Vec<Input>,
+    /// Values the file writes that are not inputs (a round's whole month,
+    /// its probability), with where it wrote them.
+    pub settings: Vec<Setting>,
     pub start_cash: InputId,
     pub annual_increase: InputId,
     /// The customer tiers; one (`all`) for a file without `[[segment]]`.

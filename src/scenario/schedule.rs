@@ -86,6 +86,7 @@ pub(super) fn validate(cx: &mut Ctx<'_>, path: &str, raw: &RawQuantity, rule: Do
     }
     let id = first.unwrap_or_else(|| cx.fixed(path, 0.0, rule));
     cx.inputs[id.0].schedule = later;
+    cx.inputs[id.0].span = Some(raw.span());
     id
 }
 

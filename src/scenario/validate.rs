@@ -47,7 +47,7 @@ struct References {
 /// Checks a parsed scenario file, with the command line's overrides, into a
 /// [`Scenario`]; on failure, every problem found, sorted by line.
 pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overrides: Overrides, source: Source) -> Result<Scenario, Vec<Problem>> {
-    let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![] };
+    let mut cx = Ctx { text, files, problems: vec![], warnings: vec![], inputs: vec![], settings: vec![] };
     let s = &spec.scenario;
     let Settings { months, runs, seed, on_default, sampling, start_month } = settings(&mut cx, s, &overrides);
     let model = model(&mut cx, &spec);
@@ -87,6 +87,7 @@ pub(super) fn validate(spec: ScenarioSpec, text: &str, files: &FileSource, overr
         on_default,
         sampling,
         inputs: cx.inputs,
+        settings: cx.settings,
         start_cash,
         annual_increase,
         segmented: !spec.segment.is_empty(),
@@ -308,6 +309,7 @@ fn funding(cx: &mut Ctx<'_>, specs: &[spec::FundingSpec]) -> Vec<Round> {
         let probability = match &f.probability {
             None => 1.0,
             Some(p) => {
+                cx.settings.push(Setting { key: format!("funding.{i}.probability"), span: p.span(), domain: UNIT });
                 let v = *p.get_ref();
                 if !(0.0..=1.0).contains(&v) {
                     let msg = format!("must be within [0, 1], as a fraction (50% is 0.5){}", percent_hint(Some(v), UNIT));
