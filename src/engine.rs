@@ -116,7 +116,8 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
 /// the blocks to `sink` in order.
 /// `progress` is called with the number of runs done after each wave.
 /// Fails with [`crate::interrupt::Interrupted`] at the first wave after
-/// Ctrl-C.
+/// Ctrl-C, and with [`crate::interrupt::Superseded`] after a newer request
+/// of `runway serve` asked it to stop.
 pub fn simulate<S: Sink>(sc: &Scenario, plan: &Plan, runs: Range<u64>, sink: &mut S, progress: &mut dyn FnMut(u64)) -> anyhow::Result<()> {
     assert!(runs.start % BLOCK_RUNS == 0, "run ranges start on a block boundary");
     let blocks: Vec<(u64, Range<u64>)> =
@@ -128,6 +129,7 @@ pub fn simulate<S: Sink>(sc: &Scenario, plan: &Plan, runs: Range<u64>, sink: &mu
     let mut spare: Vec<Vec<f64>> = Vec::with_capacity(wave);
     for chunk in blocks.chunks(wave) {
         crate::interrupt::check()?;
+        crate::interrupt::superseded()?;
         let buffers: Vec<Vec<f64>> = chunk.iter().map(|_| spare.pop().unwrap_or_default()).collect();
         let simulated: Vec<Block> =
             chunk.par_iter().zip(buffers).map(|((index, r), buffer)| simulate_block_into(sc, plan, *index, r.clone(), buffer, with_paths)).collect();

@@ -32,3 +32,28 @@ pub fn install() -> anyhow::Result<()> {
 pub fn check() -> Result<(), Interrupted> {
     if REQUESTED.load(Ordering::Relaxed) { Err(Interrupted) } else { Ok(()) }
 }
+
+/// Set while a newer request waits to replace the simulation running now
+/// (`runway serve`: a change on the page cancels the update of the one
+/// before). Process-wide like Ctrl-C: one simulation runs at a time there.
+static SUPERSEDED: AtomicBool = AtomicBool::new(false);
+
+/// The error of a simulation stopped for a newer one.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped for a newer request")]
+pub struct Superseded;
+
+/// Asks the running simulation to stop at its next wave of blocks.
+pub fn supersede() {
+    SUPERSEDED.store(true, Ordering::SeqCst);
+}
+
+/// Lets simulations run again (the newest request calls it before its own).
+pub fn resume() {
+    SUPERSEDED.store(false, Ordering::SeqCst);
+}
+
+/// `Err(Superseded)` once a newer request asked for the simulation to stop.
+pub fn superseded() -> Result<(), Superseded> {
+    if SUPERSEDED.load(Ordering::Relaxed) { Err(Superseded) } else { Ok(()) }
+}

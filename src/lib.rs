@@ -58,6 +58,7 @@ pub mod export;
 pub mod pipeline;
 pub mod present;
 pub mod report;
+pub mod serve;
 
 // The command line.
 pub mod cli;

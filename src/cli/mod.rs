@@ -18,6 +18,7 @@ pub mod protocol;
 mod report;
 mod run;
 mod sensitivity;
+mod serve;
 mod solve;
 mod stress;
 mod sweep;
@@ -72,6 +73,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Fit the plan's churn, acquisition and CAC from the company's monthly history (a billing export), with their uncertainty: a TOML snippet to paste.
     Fit(fit::FitArgs),
+    /// The plan as a live page on a local web server: move an input, see the futures move, with the error of each change.
+    Serve(serve::ServeArgs),
     /// Write a commented starter scenario.
     Init {
         /// Where to write it.
@@ -110,6 +113,7 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Check(args) => check::check(args),
         Command::Diff(args) => diff::diff(args),
         Command::Report(args) => report::report(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Merge(args) => merge::merge(args),
         Command::Fit(args) => fit::fit(args),
         Command::Validate { scenarios, quiet } => validate::validate(&scenarios, quiet),

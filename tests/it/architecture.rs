@@ -12,6 +12,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("plan", &["figure", "fit", "scenario", "model::metrics"]),
     ("simulate", &["aggregate", "analysis", "engine", "model", "sampling"]),
     ("files and words", &["export", "pipeline", "present", "report"]),
+    ("live page", &["serve"]),
     ("cli", &["cli", "main", "lib"]),
 ];
 

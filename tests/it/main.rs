@@ -20,7 +20,9 @@
 //! - `goldens`: value stability: streams against an independent Xoshiro,
 //!   inversion families by formula, pinned draws, a whole-run digest;
 //! - `report`: the investor report, its bytes, languages, the committed
-//!   examples, and headless Chromium printing it.
+//!   examples, and headless Chromium printing it;
+//! - `serve`: `runway serve`'s limits over HTTP, and its page driven in
+//!   headless Chromium through the DevTools protocol (issue 29).
 //!
 //! Helpers used by several modules live here.
 
@@ -38,6 +40,7 @@ mod goldens;
 mod inputs;
 mod plans;
 mod report;
+mod serve;
 
 use runway::analysis::Progress;
 use runway::figure::Figure;
