@@ -21,7 +21,7 @@ pub struct ServeArgs {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Language of the page's figures and charts.
+    /// Language of the page.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
     /// Worker threads [default: all cores]. Results do not depend on it.
@@ -58,7 +58,11 @@ pub fn serve(args: ServeArgs) -> Result<u8, Failure> {
     for w in &session.served().baseline.sc.warnings {
         voice.warn(w);
     }
-    voice.done(format_args!("serving {} at {url} (simulated in {:.2} s; Ctrl-C stops)", session.plan().file, start.elapsed().as_secs_f64()));
+    voice.done(format_args!(
+        "serving {} at {url} (simulated in {:.2} s; Ctrl-C stops)",
+        session.plan().file.unwrap_or_else(|| "the built-in example".into()),
+        start.elapsed().as_secs_f64()
+    ));
     if args.open {
         open_browser(&url, &voice);
     }

@@ -566,21 +566,26 @@ fn tornado(c: &Ctx) -> Option<Section> {
 /// final cash (currency units) to its value with the input at p10 and at p90,
 /// top row first.
 fn tornado_chart(c: &Ctx, rows: &[&SensitivityRow]) -> Chart {
-    let w = c.w;
     let base = c.f.results.headline.final_cash.p50.estimate.unwrap_or(0.0);
+    tornado_svg(rows, base, &c.money_title(c.w.median_final_cash), &c.n, c.w, &|path| c.input_words(path))
+}
+
+/// A tornado of `rows` around `base` (median final cash), the x axis
+/// titled `x_title`, each row labelled by `label` of its input's path:
+/// the report's, and the live page's (`runway serve`).
+pub(crate) fn tornado_svg(rows: &[&SensitivityRow], base: f64, x_title: &str, n: &Numbers, w: &Words, label: &dyn Fn(&str) -> String) -> Chart {
     let ends = rows.iter().flat_map(|r| [r.low.estimate, r.high.estimate]).flatten().chain([base]);
     let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     let span = (hi - lo).max(1.0);
     let k = rows.len() as f64;
     // Room above the top bar for the median's label.
-    let mut ch =
-        Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.1), (&c.money_title(w.median_final_cash), ""), &|x| c.n.axis(x), &|_| String::new());
+    let mut ch = Chart::new((lo - 0.9 * span, hi + 0.1 * span), (-0.5, k + 0.1), (x_title, ""), &|x| n.axis(x), &|_| String::new());
     for (i, r) in rows.iter().enumerate() {
         let y = k - 1.0 - i as f64;
         let (l, h) = (r.low.estimate.unwrap_or(base), r.high.estimate.unwrap_or(base));
         ch.hbar(base, l, y, 14.0, BAND_OUTER);
         ch.hbar(base, h, y, 14.0, BAND_INNER);
-        ch.label(l.min(h) - 0.02 * span, y, &c.input_words(&r.input), "end");
+        ch.label(l.min(h) - 0.02 * span, y, &label(&r.input), "end");
     }
     ch.vline(base, w.median);
     ch.legend(BAND_OUTER, "", w.input_at_p10);

@@ -182,7 +182,7 @@ fn post(session: &Session, path: &str, body: &[u8]) -> Reply {
             }
         }),
         "/api/drivers" => parse::<TextBody>(body).map(|b| match session.drivers(&b.edits) {
-            Ok(rows) => json(200, &serde_json::json!({ "drivers": rows })),
+            Ok(drivers) => json(200, &drivers),
             Err(r) => refusal(r),
         }),
         "/api/text" => parse::<TextBody>(body).map(|b| match session.text(&b.edits) {

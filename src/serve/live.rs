@@ -52,6 +52,20 @@ pub struct FigureRow {
     pub estimate: Option<f64>,
     pub diff: Option<f64>,
     pub diff_se: Option<f64>,
+    /// `better` or `worse` when the change is more than 2 standard errors
+    /// from 0 (lower is better for a chance of default and a breakeven
+    /// month, higher for money); `None` otherwise.
+    pub verdict: Option<&'static str>,
+}
+
+/// Whether a clear change of `figure` by `diff` is good news.
+fn verdict(figure: &str, diff: Option<f64>, se: Option<f64>) -> Option<&'static str> {
+    let d = diff?;
+    if d == 0.0 || d.abs() <= 2.0 * se.unwrap_or(0.0) {
+        return None;
+    }
+    let lower_is_better = figure.starts_with("P(default_month") || figure.contains("_month)");
+    Some(if (d < 0.0) == lower_is_better { "better" } else { "worse" })
 }
 
 /// An input's place among the drivers of median final cash.
@@ -64,6 +78,13 @@ pub struct DriverRow {
     pub rank: usize,
     /// Its rank in the file's plan (`None`: not uncertain there).
     pub file_rank: Option<usize>,
+}
+
+/// What moves median final cash: the table's rows and the tornado (SVG).
+#[derive(Debug, Serialize)]
+pub struct Drivers {
+    pub rows: Vec<DriverRow>,
+    pub chart: String,
 }
 
 /// An assertion and its verdict on the edited plan.
@@ -108,7 +129,7 @@ impl Baseline {
     pub fn new(sc: Scenario) -> anyhow::Result<Baseline> {
         let (figures, metrics, index) = figures_and_metrics(&sc);
         let values = collect(&sc, &Plan::new(&sc), &metrics, 0..sc.runs, &quiet())?;
-        let drivers = drivers(&sc)?;
+        let drivers = drivers(&first_runs(&sc, DRIVER_RUNS))?;
         Ok(Baseline { sc, figures, metrics, index, values, drivers })
     }
 
@@ -161,21 +182,23 @@ impl Baseline {
                     estimate: v.estimate,
                     diff: d.diff,
                     diff_se: d.se,
+                    verdict: verdict(&f.to_string(), d.diff, d.se),
                 }
             })
             .collect()
     }
 
     /// The inputs that move the edited plan's median final cash most (at
-    /// most 8), each with its rank in the file's plan.
-    pub fn drivers(&self, edited: &Scenario, lang: Lang) -> anyhow::Result<Vec<DriverRow>> {
-        let n = Numbers::new(lang, edited.currency.as_deref(), edited.runs.min(DRIVER_RUNS));
+    /// most 8), each with its rank in the file's plan, and their tornado.
+    pub fn drivers(&self, edited: &Scenario, lang: Lang) -> anyhow::Result<Drivers> {
+        let first = first_runs(edited, DRIVER_RUNS);
+        let n = Numbers::new(lang, edited.currency.as_deref(), first.runs);
         let names = PlanNames::of(edited, lang);
-        let rows = drivers(edited)?;
+        let all = drivers(&first)?;
+        let top: Vec<&SensitivityRow> = all.iter().take(8).collect();
         let file_rank = |input: &str| self.drivers.iter().position(|r| r.input == input).map(|i| i + 1);
-        Ok(rows
+        let rows = top
             .iter()
-            .take(8)
             .enumerate()
             .map(|(i, r)| DriverRow {
                 input: r.input.clone(),
@@ -184,21 +207,41 @@ impl Baseline {
                 rank: i + 1,
                 file_rank: file_rank(&r.input),
             })
-            .collect())
+            .collect();
+        let chart = if top.is_empty() { String::new() } else { tornado(&first, &top, lang, &n, &names)? };
+        Ok(Drivers { rows, chart })
     }
 }
 
-/// The inputs of `sc` by how much they move median final cash on its
-/// first [`DRIVER_RUNS`] runs (the report's tornado), most first; none
-/// when nothing is uncertain.
+/// `sc` on its first `runs` runs only.
+fn first_runs(sc: &Scenario, runs: u64) -> Scenario {
+    let mut first = sc.clone();
+    first.runs = sc.runs.min(runs);
+    first
+}
+
+/// The inputs of `sc` by how much they move its median final cash (the
+/// report's tornado), most first; none when nothing is uncertain.
 fn drivers(sc: &Scenario) -> anyhow::Result<Vec<SensitivityRow>> {
     if sensitivity::inputs(sc).is_empty() {
         return Ok(vec![]);
     }
-    let mut first = sc.clone();
-    first.runs = sc.runs.min(DRIVER_RUNS);
     let figure = Figure::parse("median(final_cash)", &sc.catalog()).expect("a run metric");
-    sensitivity::run(&first, &[figure], &quiet())
+    sensitivity::run(sc, &[figure], &quiet())
+}
+
+/// The report's tornado of `rows`, around `sc`'s median final cash.
+fn tornado(sc: &Scenario, rows: &[&SensitivityRow], lang: Lang, n: &Numbers, names: &PlanNames) -> anyhow::Result<String> {
+    let figure = Figure::parse("median(final_cash)", &sc.catalog()).expect("a run metric");
+    let values = collect(sc, &Plan::new(sc), std::slice::from_ref(figure.metric()), 0..sc.runs, &quiet())?;
+    let base = figure.estimate(&values.values[0]).estimate.unwrap_or(0.0);
+    let w = lang.words();
+    let label = |path: &str| {
+        let name = words::input_name_in(path, lang, names);
+        name.strip_suffix(&format!(" ({path})")).map_or(name.clone(), str::to_string)
+    };
+    let title = words::money_title(lang, w.median_final_cash, sc.currency.as_deref());
+    Ok(crate::report::page::tornado_svg(rows, base, &title, n, w, &label).finish("live-tornado", w.tornado_title, w.tornado_desc))
 }
 
 /// The plan's assertions decided on its runs as `runway check` decides
@@ -277,4 +320,19 @@ fn survival(edited: &[f64], file: &[f64], months: u32, lang: Lang) -> String {
     ch.legend(LINE, "", lang.pick("edited plan", "修改后的计划"));
     ch.legend(CONTRAST, "7 4", lang.pick("the file's plan", "文件中的计划"));
     ch.finish("live-survival", w.survival_title, w.survival_title)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_clear_change_is_good_or_bad_news_by_its_figure() {
+        use super::verdict;
+        assert_eq!(verdict("P(default_month <= 24)", Some(-0.02), Some(0.005)), Some("better"));
+        assert_eq!(verdict("P(default_month <= 24)", Some(0.02), Some(0.005)), Some("worse"));
+        assert_eq!(verdict("median(final_cash)", Some(-5.0), Some(1.0)), Some("worse"));
+        assert_eq!(verdict("median(breakeven_month)", Some(-6.0), Some(0.0)), Some("better"));
+        // Within 2 standard errors of no change: no verdict.
+        assert_eq!(verdict("median(final_cash)", Some(1.9), Some(1.0)), None);
+        assert_eq!(verdict("median(final_cash)", Some(0.0), Some(0.0)), None);
+    }
 }

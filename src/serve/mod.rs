@@ -15,6 +15,7 @@
 pub mod edit;
 pub mod http;
 pub mod live;
+pub mod words;
 
 use crate::report::words::Lang;
 use crate::scenario::{self, FileSource, Overrides, Scenario, ScenarioError};
@@ -35,9 +36,12 @@ pub struct Served {
 #[derive(Serialize)]
 pub struct PlanView {
     pub name: String,
-    /// The file as the page names it (its name in the folder, or "the
-    /// built-in example").
-    pub file: String,
+    /// The file's name in the folder (`None`: the built-in example).
+    pub file: Option<String>,
+    /// `en` or `zh`.
+    pub lang: &'static str,
+    /// The page's own words in that language.
+    pub words: std::collections::BTreeMap<&'static str, &'static str>,
     pub runs: u64,
     pub quick_runs: u64,
     /// Runs the drivers are ranked on.
@@ -46,9 +50,16 @@ pub struct PlanView {
     pub months: u32,
     pub currency: Option<String>,
     pub controls: Vec<edit::Control>,
-    pub stresses: Vec<String>,
+    pub stresses: Vec<StressView>,
     /// The `.toml` files of the folder, which the page may open.
     pub files: Vec<String>,
+}
+
+/// A stress switch: its name in the file and as the page shows it.
+#[derive(Serialize)]
+pub struct StressView {
+    pub name: String,
+    pub label: String,
 }
 
 /// The state behind the page.
@@ -118,7 +129,9 @@ impl Session {
         let sc = &s.baseline.sc;
         PlanView {
             name: crate::report::words::in_lang(self.lang, &sc.name, sc.name_zh.as_deref()).to_string(),
-            file: s.file.as_deref().and_then(Path::file_name).map_or("the built-in example".into(), |n| n.to_string_lossy().into_owned()),
+            file: s.file.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()),
+            lang: self.lang.code(),
+            words: words::page_words(self.lang),
             runs: sc.runs,
             quick_runs: live::QUICK_RUNS.min(sc.runs),
             driver_runs: live::DRIVER_RUNS.min(sc.runs),
@@ -126,7 +139,11 @@ impl Session {
             months: sc.months,
             currency: sc.currency.clone(),
             controls: edit::controls(sc, &s.text, self.lang),
-            stresses: sc.stresses.iter().map(|s| s.name.clone()).collect(),
+            stresses: sc
+                .stresses
+                .iter()
+                .map(|s| StressView { name: s.name.clone(), label: crate::report::words::in_lang(self.lang, &s.name, s.name_zh.as_deref()).to_string() })
+                .collect(),
             files: self.files(),
         }
     }
@@ -181,7 +198,7 @@ impl Session {
 
     /// What moves the edited plan's median final cash, unless a newer
     /// change arrives first.
-    pub fn drivers(&self, edits: &[(String, String)]) -> Result<Vec<live::DriverRow>, Refusal> {
+    pub fn drivers(&self, edits: &[(String, String)]) -> Result<live::Drivers, Refusal> {
         self.exclusive(|| {
             let s = self.served();
             let (_, edited) = self.edited(&s, edits, s.baseline.sc.runs)?;

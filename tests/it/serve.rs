@@ -277,10 +277,12 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
-    /// Waits until `js` is true.
+    /// Waits until `js` is true (false while it throws: the page may
+    /// still be loading).
     fn wait(&mut self, js: &str) {
         let start = Instant::now();
-        while self.eval(js) != serde_json::Value::Bool(true) {
+        let guarded = format!("(() => {{ try {{ return {js}; }} catch (e) {{ return false; }} }})()");
+        while self.eval(&guarded) != serde_json::Value::Bool(true) {
             assert!(
                 start.elapsed() < Duration::from_secs(60),
                 "timed out waiting for {js}; status: {}",
@@ -321,7 +323,7 @@ fn a_founder_moves_the_price_and_sees_what_runway_stress_prints() {
     b.eval(
         "(() => { const i = document.querySelector('[data-key=\"pricing.price\"] input[type=range]'); i.value = 35; i.dispatchEvent(new Event('input')); })()",
     );
-    b.wait(&format!("{FULL} && document.querySelector('#status').textContent.includes('1 input changed')"));
+    b.wait(&format!("{FULL} && document.querySelector('#status').textContent.includes('changed inputs: 1')"));
     let page = b.figures();
     let cli = stress_rows(dir.path(), None, 4000, &["pricing.price=35"]);
     let cli_value = |f: &str| cli.iter().find(|(g, _, _)| g == f).map(|r| r.2).unwrap();
