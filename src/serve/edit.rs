@@ -22,9 +22,12 @@ pub struct Control {
     pub label: String,
     /// The value as the file wrote it.
     pub written: String,
-    /// Which part of the plan it belongs to: the path's first part, or
-    /// `segment NAME` / `team N` for those tables.
+    /// Which part of the plan it belongs to: the path's first part
+    /// (`segments` for every `[[segment]]`), or `team N` / `funding N`.
     pub group: String,
+    /// For a segment's value: the segment as the plan names it and the
+    /// key within it (`pro`, `churn`), for a table of segments by keys.
+    pub segment: Option<(String, String)>,
     #[serde(flatten)]
     pub kind: Kind,
 }
@@ -95,7 +98,11 @@ pub fn controls(sc: &Scenario, text: &str, lang: Lang) -> Vec<Control> {
                 _ => kind_of(e.written, e.domain),
             };
             let label = words::input_name_in(e.key, lang, &names);
-            Control { key: e.key.to_string(), label, group: group_of(e.key), written: e.written.to_string(), kind }
+            let segment = match e.key.split('.').collect::<Vec<_>>().as_slice() {
+                ["segment", name, field] => Some((names.segment(name).to_string(), (*field).to_string())),
+                _ => None,
+            };
+            Control { key: e.key.to_string(), label, group: group_of(e.key), segment, written: e.written.to_string(), kind }
         })
         .collect()
 }
@@ -103,7 +110,7 @@ pub fn controls(sc: &Scenario, text: &str, lang: Lang) -> Vec<Control> {
 fn group_of(path: &str) -> String {
     let parts: Vec<&str> = path.split('.').collect();
     match parts.as_slice() {
-        ["segment", name, ..] => format!("segment {name}"),
+        ["segment", ..] => "segments".into(),
         ["team", n, ..] | ["funding", n, ..] => format!("{} {n}", parts[0]),
         [first, ..] => (*first).to_string(),
         [] => String::new(),

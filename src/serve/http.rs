@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `GET /` | the page |
 //! | `GET /api/plan` | the plan's controls, stresses and the folder's files |
+//! | `GET /api/files` | the folder's `.toml` files (the page asks when its list is opened) |
 //! | `POST /api/run` | `{edits, stress, quick}` → an [`Update`](super::live::Update) |
 //! | `POST /api/drivers` | `{edits}` → the inputs that move median final cash most |
 //! | `POST /api/text` | `{edits}` → the edited file's text (to download) |
@@ -130,6 +131,7 @@ fn route(session: &Session, hosts: &Hosts, request: &mut Request) -> Reply {
             .with_header(header("Content-Security-Policy", CSP))
             .with_header(header("Cache-Control", "no-store")),
         (Method::Get, "/api/plan") => json(200, &session.plan()),
+        (Method::Get, "/api/files") => json(200, &session.files()),
         (Method::Post, "/api/run" | "/api/drivers" | "/api/text" | "/api/save" | "/api/open") => {
             let origin = value_of(request, "Origin").unwrap_or_default();
             if origin != format!("http://{host}") {
@@ -140,7 +142,7 @@ fn route(session: &Session, hosts: &Hosts, request: &mut Request) -> Reply {
                 Err(reply) => reply,
             }
         }
-        (_, "/" | "/api/plan") => error(405, "only GET here"),
+        (_, "/" | "/api/plan" | "/api/files") => error(405, "only GET here"),
         (_, "/api/run" | "/api/drivers" | "/api/text" | "/api/save" | "/api/open") => error(405, "only POST here (a GET changes nothing)"),
         _ => error(404, &format!("{path}: no such page")),
     }

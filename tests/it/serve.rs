@@ -150,12 +150,33 @@ fn an_edit_saved_keeps_the_rest_of_the_file_and_gives_the_same_figures() {
     assert_eq!(before.lines().count(), after.lines().count());
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert!(changed[0].1.starts_with("cash = 2_500_000"), "{changed:?}");
+    // The page can show the saved file instead, which reads as saved.
+    let (status, plan) = post(s.port, "/api/open", &serde_json::json!({ "name": "edited.toml" }));
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["file"], "edited.toml");
+    let cash = plan["controls"].as_array().unwrap().iter().find(|c| c["key"] == "start.cash").unwrap();
+    assert_eq!(cash["written"], "2_500_000");
     // The saved file, run as a file, gives the page's figures.
     let shown = figures(&body["update"]);
     let base = stress_base(dir.path(), "edited.toml", 2000);
     for (figure, value) in &shown {
         assert_eq!(base.iter().find(|(f, _)| f == figure).map(|(_, v)| *v), Some(*value), "{figure}");
     }
+}
+
+#[test]
+fn a_newer_change_stops_the_simulation_of_the_older_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough runs that a full update takes seconds on any machine.
+    let s = serve(dir.path(), &["--runs", "300000"]);
+    let port = s.port;
+    let older = std::thread::spawn(move || post(port, "/api/run", &serde_json::json!({ "edits": [["pricing.price", "31"]], "quick": false })));
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, newer) = post(port, "/api/run", &serde_json::json!({ "edits": [["pricing.price", "33"]], "quick": true }));
+    assert_eq!(status, 200, "{newer}");
+    assert_eq!(newer["update"]["runs"], 2000);
+    let (status, older) = older.join().unwrap();
+    assert_eq!((status, &older["superseded"]), (409, &serde_json::Value::Bool(true)), "{older}");
 }
 
 /// `(figure, estimate)` of an update's key figures.
@@ -361,6 +382,22 @@ fn a_founder_moves_the_price_and_sees_what_runway_stress_prints() {
     }
     // The built-in example's data file came along, and nothing was overwritten.
     assert!(dir.path().join("data/sentiment-report.txt").exists());
+
+    // Open another plan of the folder and change a tier's price in the
+    // table of segments.
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    std::fs::copy(scenarios.join("ai-api.toml"), dir.path().join("ai-api.toml")).unwrap();
+    b.eval("document.querySelector('#open').dispatchEvent(new Event('focus'))");
+    b.wait("[...document.querySelectorAll('#open option')].some(o => o.value === 'ai-api.toml')");
+    b.eval("(() => { const s = document.querySelector('#open'); s.value = 'ai-api.toml'; s.dispatchEvent(new Event('change')); })()");
+    b.wait(&format!("{FULL} && document.querySelector('#file').textContent.startsWith('ai-api.toml') && !!document.querySelector('table.segments')"));
+    b.eval("(() => { const i = document.querySelector('table.segments [data-key=\"segment.pro.price\"] input'); i.value = 599; i.dispatchEvent(new Event('change')); })()");
+    b.wait(&format!("{FULL} && document.querySelector('#status').textContent.includes('changed inputs: 1')"));
+    let page = b.figures();
+    let cli = stress_rows(dir.path(), Some("ai-api.toml"), 4000, &["segment.pro.price=599"]);
+    for (f, _, value) in &cli {
+        assert_eq!(at(&page, f), *value, "{f}: the page and `runway stress ai-api.toml --set segment.pro.price=599`");
+    }
 
     // The page asked nothing of any host but its own server.
     let own = format!("http://127.0.0.1:{}/", s.port);
