@@ -78,19 +78,18 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
     match c.tau {
         None => {
             let _ = writeln!(s, "# Months vary as binomial counts do (Pearson X² = {:.1} on {} df, p = {:.2}).", c.x2, c.df, c.p_dispersion);
-            let _ = writeln!(s, "base = {{ dist = \"beta\", alpha = {}, beta = {} }}", c.alpha, c.beta);
         }
         Some(tau) => {
-            let sd = (tau * tau + posterior_var(c)).sqrt();
             let _ = writeln!(
                 s,
                 "# Months vary more than binomial counts (Pearson X² = {:.1} on {} df, p = {:.3}): between-month sd {:.4}, drawn each month.",
                 c.x2, c.df, c.p_dispersion, tau
             );
-            let _ = writeln!(s, "base = {{ dist = \"beta\", mean = {:.6}, sd = {:.6}, per = \"month\" }}", c.mean(), sd);
         }
     }
+    let _ = writeln!(s, "base = {}", c.quantity());
     let _ = writeln!(s, "\n[acquisition]");
+    let quantity = |column: &str| f.quantity(column).expect("a history always gives churn, new and growth");
     match &f.acquisition {
         Acquisition::Flat { total, months, growth } => {
             let _ = writeln!(
@@ -101,30 +100,23 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
                 100.0 * growth.1,
                 fit::Z_TREND
             );
-            let _ = writeln!(s, "new = {{ dist = \"gamma\", shape = {}, scale = {} }}", total + 0.5, 1.0 / months);
-            let _ = writeln!(s, "growth = 0");
         }
-        Acquisition::Growing { mu, sigma, growth, growth_sd, z } => {
+        Acquisition::Growing { z, .. } => {
             let _ = writeln!(
                 s,
                 "# Organic new customers: Poisson regression on the month (growth z = {z:.1}); the level at the plan's month 1, the month after {}.",
                 f.last
             );
-            let _ = writeln!(s, "new = {{ dist = \"lognormal\", mu = {mu:.6}, sigma = {sigma:.6} }}");
-            let _ = writeln!(s, "growth = {{ dist = \"normal\", mean = {growth:.6}, sd = {growth_sd:.6} }}");
         }
     }
+    let _ = writeln!(s, "new = {}", quantity("new"));
+    let _ = writeln!(s, "growth = {}", quantity("growth"));
     if let Some(cac) = &f.cac {
         let _ = writeln!(s, "\n[acquisition.marketing]");
         let _ = writeln!(s, "# Spend ÷ paid customers over {} months: lognormal of the monthly ratios.", cac.months);
-        let _ = writeln!(s, "cac = {{ dist = \"lognormal\", mu = {:.6}, sigma = {:.6} }}", cac.mu, cac.sigma);
+        let _ = writeln!(s, "cac = {}", f.quantity("cac").expect("the history has spend and paid customers"));
     }
     s
-}
-
-fn posterior_var(c: &fit::Churn) -> f64 {
-    let (a, b) = (c.alpha, c.beta);
-    a * b / ((a + b).powi(2) * (a + b + 1.0))
 }
 
 /// The table: parameter, estimate, 90% interval, months used.

@@ -187,9 +187,51 @@ fn glm(t: &[f64], data: &[(f64, f64)], family: Family) -> Option<(f64, f64, f64,
     None
 }
 
+/// The inputs a history gives, by the name a scenario's `{ history = …,
+/// column = … }` uses: `churn` (for `churn.base`), `new` and `growth` (for
+/// `acquisition`), `cac` (for `acquisition.marketing.cac`).
+pub const COLUMNS: [&str; 4] = ["churn", "new", "growth", "cac"];
+
+impl Fitted {
+    /// The fitted input `column` (one of [`COLUMNS`]) as the scenario file
+    /// writes a quantity (TOML), what `runway fit`'s snippet writes for
+    /// it; `None` for a column the history cannot give (`cac` without
+    /// spend and paid customers) or an unknown one.
+    pub fn quantity(&self, column: &str) -> Option<String> {
+        match (column, &self.acquisition) {
+            ("churn", _) => Some(self.churn.quantity()),
+            ("new", Acquisition::Flat { total, months, .. }) => Some(format!("{{ dist = \"gamma\", shape = {}, scale = {} }}", total + 0.5, 1.0 / months)),
+            ("new", Acquisition::Growing { mu, sigma, .. }) => Some(format!("{{ dist = \"lognormal\", mu = {mu:.6}, sigma = {sigma:.6} }}")),
+            ("growth", Acquisition::Flat { .. }) => Some("0".into()),
+            ("growth", Acquisition::Growing { growth, growth_sd, .. }) => Some(format!("{{ dist = \"normal\", mean = {growth:.6}, sd = {growth_sd:.6} }}")),
+            ("cac", _) => self.cac.as_ref().map(|c| format!("{{ dist = \"lognormal\", mu = {:.6}, sigma = {:.6} }}", c.mu, c.sigma)),
+            _ => None,
+        }
+    }
+}
+
 impl Churn {
     pub fn mean(&self) -> f64 {
         self.alpha / (self.alpha + self.beta)
+    }
+
+    /// The posterior's variance.
+    pub fn posterior_var(&self) -> f64 {
+        let (a, b) = (self.alpha, self.beta);
+        a * b / ((a + b).powi(2) * (a + b + 1.0))
+    }
+
+    /// The monthly churn as a quantity (TOML): the Beta posterior, drawn
+    /// once per run; when months vary beyond binomial counts, a beta of the
+    /// same mean whose spread adds the between-month sd, drawn each month.
+    pub fn quantity(&self) -> String {
+        match self.tau {
+            None => format!("{{ dist = \"beta\", alpha = {}, beta = {} }}", self.alpha, self.beta),
+            Some(tau) => {
+                let sd = (tau * tau + self.posterior_var()).sqrt();
+                format!("{{ dist = \"beta\", mean = {:.6}, sd = {:.6}, per = \"month\" }}", self.mean(), sd)
+            }
+        }
     }
 
     /// The posterior's 5% and 95% quantiles.

@@ -152,6 +152,12 @@ fn string<'t>(t: &'t toml::Table, key: &str) -> Result<Option<&'t str>, String> 
 /// failure: the family, `per`, unknown keys, `min`/`max` as numbers, the
 /// family's parameters, and the truncation window.
 fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
+    if t.contains_key("measured") {
+        return measured(t);
+    }
+    if t.contains_key("history") {
+        return history(t, files);
+    }
     let family = family(t)?;
     let per = per(t)?;
     let params = Params { t, family };
@@ -160,6 +166,49 @@ fn table(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
     let dist = params.build(files)?;
     let dist = if family.bounds_are_params() { dist } else { dist.truncated(min, max).map_err(|e| params.err(e))? };
     Ok(Parsed { dist, per })
+}
+
+/// `{ measured = { churned = C, at_risk = N } }`: a rate measured as C
+/// events in N trials, as its Beta posterior under the Jeffreys prior,
+/// Beta(C + ½, N − C + ½) — what `runway fit` writes for a history's churn.
+fn measured(t: &toml::Table) -> Result<Parsed, String> {
+    let help = "write measured = { churned = C, at_risk = N }: whole numbers with N > 0 and 0 <= C <= N";
+    if let Some(other) = t.keys().find(|k| *k != "measured") {
+        return Err(format!("unknown key `{other}` beside `measured`; {help}"));
+    }
+    let m = t.get("measured").and_then(Value::as_table).ok_or_else(|| help.to_string())?;
+    if let Some(other) = m.keys().find(|k| !["churned", "at_risk"].contains(&k.as_str())) {
+        return Err(format!("unknown key `measured.{other}`; {help}"));
+    }
+    let count = |k: &str| m.get(k).and_then(Value::as_integer).ok_or_else(|| format!("measured.{k} is missing or not a whole number; {help}"));
+    let (c, n) = (count("churned")?, count("at_risk")?);
+    if !(n > 0 && (0..=n).contains(&c)) {
+        return Err(format!("measured = {{ churned = {c}, at_risk = {n} }}: {help}"));
+    }
+    let dist = Dist::beta(c as f64 + 0.5, (n - c) as f64 + 0.5).map_err(|e| e.to_string())?;
+    Ok(Parsed { dist, per: Per::Run })
+}
+
+/// `{ history = "FILE", column = "churn" }`: the input `runway fit FILE`
+/// fits for that column (one of [`crate::fit::COLUMNS`]), read from the
+/// scenario's folder like every data file, so the plan refits when the
+/// history changes.
+fn history(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
+    let columns = crate::fit::COLUMNS.map(|c| format!("\"{c}\"")).join(", ");
+    if let Some(other) = t.keys().find(|k| !["history", "column"].contains(&k.as_str())) {
+        return Err(format!("unknown key `{other}` beside `history`; write {{ history = \"data/history.csv\", column = \"churn\" }}"));
+    }
+    let file = string(t, "history")?.expect("checked by the caller");
+    let column = string(t, "column")?.ok_or_else(|| format!("`history` needs `column`, one of {columns}"))?;
+    if !crate::fit::COLUMNS.contains(&column) {
+        return Err(format!("column = \"{column}\": not an input a history gives; one of {columns}"));
+    }
+    let text = files.read(file)?;
+    let h = crate::fit::history::History::parse(&text, file).map_err(|e| e.to_string())?;
+    let fitted = crate::fit::fit(&h);
+    let quantity = fitted.quantity(column).ok_or_else(|| format!("{file}: column = \"{column}\" needs the marketing_spend and paid_customers columns"))?;
+    let value: toml::Table = toml::from_str(&format!("v = {quantity}")).map_err(|e| format!("the fitted {column} `{quantity}`: {e}"))?;
+    parse(&value["v"], files)
 }
 
 /// The family a table's `dist` names.

@@ -56,3 +56,65 @@ fn a_bad_history_is_refused_with_its_row_and_column() {
     assert!(stderr(&o).contains("history.csv:3: churned_customers = 500: more than the 100 customers at risk"), "{}", stderr(&o));
     assert!(stdout(&o).is_empty(), "nothing written on a bad file");
 }
+
+/// A plan whose churn and acquisition point at the history file gives,
+/// run for run, what the plan with `runway fit`'s snippet pasted in gives;
+/// `{ measured = { churned, at_risk } }` is the Beta posterior it names.
+#[test]
+fn a_plan_that_points_at_its_history_runs_as_the_fitted_snippet_does() {
+    let dir = scratch("fit-reference");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy("scenarios/data/history.csv", dir.join("data/history.csv")).unwrap();
+    let head = "[scenario]\nname = \"history\"\nmonths = 24\nruns = 2000\nseed = 5\n[start]\ncustomers = 6063\ncash = 1_000_000\n[pricing]\nprice = 49\n[costs]\nfixed = 150_000\n";
+    let pointed = format!(
+        "{head}[churn]\nbase = {{ history = \"data/history.csv\", column = \"churn\" }}\n[acquisition]\nnew = {{ history = \"data/history.csv\", column = \"new\" }}\ngrowth = {{ history = \"data/history.csv\", column = \"growth\" }}\n[acquisition.marketing]\ncac = {{ history = \"data/history.csv\", column = \"cac\" }}\nspend = 23_686\n"
+    );
+    let snippet = stdout(&runway_ok(&["fit", "scenarios/data/history.csv"]));
+    let pasted = format!("{head}{snippet}spend = 23_686\n");
+    let summary = |name: &str, text: &str| -> serde_json::Value {
+        std::fs::write(dir.join(name), text).unwrap();
+        let out = dir.join(format!("out-{name}"));
+        runway_ok(&["run", dir.join(name).to_str().unwrap(), "--no-runs", "--quiet", "--out", out.to_str().unwrap()]);
+        let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        s["headline"].clone()
+    };
+    let (a, b) = (summary("pointed.toml", &pointed), summary("pasted.toml", &pasted));
+    assert!(a["p_default_by"].as_array().is_some_and(|p| !p.is_empty()), "{a}");
+    assert_eq!(a, b, "a plan pointing at its history and the plan with the fitted snippet pasted");
+
+    // measured = { churned, at_risk }: Beta(C + ½, N − C + ½), the same draws.
+    let churn = |q: &str| format!("{head}[churn]\nbase = {q}\n[acquisition]\nnew = 300\n");
+    let (m, d) = (
+        summary("measured.toml", &churn("{ measured = { churned = 412, at_risk = 11_840 } }")),
+        summary("beta.toml", &churn("{ dist = \"beta\", alpha = 412.5, beta = 11428.5 }")),
+    );
+    assert_eq!(m, d);
+}
+
+#[test]
+fn a_bad_reference_to_history_or_counts_names_its_key_and_what_is_allowed() {
+    let dir = scratch("fit-reference-bad");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy("scenarios/data/history.csv", dir.join("data/history.csv")).unwrap();
+    let plan = |q: &str| {
+        format!(
+            "[scenario]\nname = \"x\"\nmonths = 12\nruns = 100\nseed = 1\n[start]\ncustomers = 100\ncash = 1e6\n[pricing]\nprice = 10\n[acquisition]\nnew = 10\n[churn]\nbase = {q}\n"
+        )
+    };
+    for (q, says) in [
+        ("{ measured = { churned = 50, at_risk = 40 } }", "0 <= C <= N"),
+        ("{ measured = { churned = 5, total = 40 } }", "unknown key `measured.total`"),
+        ("{ history = \"data/history.csv\", column = \"churned\" }", "one of \"churn\", \"new\", \"growth\", \"cac\""),
+        ("{ history = \"data/missing.csv\", column = \"churn\" }", "data/missing.csv"),
+        ("{ history = \"../history.csv\", column = \"churn\" }", "inside it"),
+        ("{ history = \"data/history.csv\" }", "needs `column`"),
+    ] {
+        let file = dir.join("plan.toml");
+        std::fs::write(&file, plan(q)).unwrap();
+        let o = runway(&["validate", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{q}");
+        let err = stderr(&o);
+        assert!(err.contains("churn.base") && err.contains(says), "{q}: {err}");
+        assert!(err.contains("plan.toml:14: churn.base"), "{q}: the error names the file, line and key: {err}");
+    }
+}
