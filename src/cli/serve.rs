@@ -54,7 +54,7 @@ pub fn serve(args: ServeArgs) -> Result<u8, Failure> {
     let server = tiny_http::Server::http((host.as_str(), args.port)).map_err(|e| anyhow::anyhow!("cannot listen on {host}:{}: {e}", args.port))?;
     let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
     let hosts = http::Hosts::new(&host, port);
-    let url = format!("http://{}/", hosts.allowed[0]);
+    let url = format!("http://{}/", hosts.url_host);
     for w in &session.served().baseline.sc.warnings {
         voice.warn(w);
     }

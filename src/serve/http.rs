@@ -31,20 +31,28 @@ const PAGE: &str = include_str!("page.html");
 /// What the page may load: only itself (no request leaves this server).
 const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// The names a request may give in `Host`: the address served and, on
-/// the loopback address, `localhost`.
+/// The names a request may give in `Host`: on the loopback address, the
+/// address served and `localhost` (so a page of another site whose name
+/// resolves to 127.0.0.1 is refused); served on another address (`--host`,
+/// with its warning), any name the network reaches it by.
 pub struct Hosts {
-    pub allowed: Vec<String>,
+    /// The address as a URL names it (`127.0.0.1:8737`).
+    pub url_host: String,
+    /// `None`: any name.
+    allowed: Option<Vec<String>>,
 }
 
 impl Hosts {
     pub fn new(host: &str, port: u16) -> Hosts {
         let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() };
-        let mut allowed = vec![format!("{host}:{port}")];
-        if matches!(host.as_str(), "127.0.0.1" | "[::1]") {
-            allowed.push(format!("localhost:{port}"));
-        }
-        Hosts { allowed }
+        let url_host = format!("{host}:{port}");
+        let loopback = matches!(host.as_str(), "127.0.0.1" | "[::1]");
+        let allowed = loopback.then(|| vec![url_host.clone(), format!("localhost:{port}")]);
+        Hosts { url_host, allowed }
+    }
+
+    pub fn allows(&self, host: &str) -> bool {
+        self.allowed.as_ref().is_none_or(|a| a.iter().any(|h| h == host))
     }
 }
 
@@ -121,8 +129,8 @@ fn value_of(request: &Request, name: &'static str) -> Option<String> {
 /// The reply to one request.
 fn route(session: &Session, hosts: &Hosts, request: &mut Request) -> Reply {
     let host = value_of(request, "Host").unwrap_or_default();
-    if !hosts.allowed.contains(&host) {
-        return error(403, &format!("Host `{host}` is not this server; open http://{}/", hosts.allowed[0]));
+    if host.is_empty() || !hosts.allows(&host) {
+        return error(403, &format!("Host `{host}` is not this server; open http://{}/", hosts.url_host));
     }
     let path = request.url().split('?').next().unwrap_or("").to_string();
     match (request.method(), path.as_str()) {
@@ -207,4 +215,21 @@ fn post(session: &Session, path: &str, body: &[u8]) -> Reply {
         _ => unreachable!("routed above"),
     };
     outcome.unwrap_or_else(|reply| reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hosts;
+
+    #[test]
+    fn on_loopback_only_its_own_names_are_served() {
+        let h = Hosts::new("127.0.0.1", 8737);
+        assert!(h.allows("127.0.0.1:8737") && h.allows("localhost:8737"));
+        assert!(!h.allows("evil.example:8737") && !h.allows("127.0.0.1:9999") && !h.allows("localhost"));
+        let v6 = Hosts::new("::1", 8737);
+        assert!(v6.allows("[::1]:8737") && v6.allows("localhost:8737") && !v6.allows("evil.example:8737"));
+        // Served on the network (--host, with a warning), by any name it is reached by.
+        let open = Hosts::new("0.0.0.0", 8737);
+        assert!(open.allows("192.168.1.20:8737") && open.allows("laptop.local:8737"));
+    }
 }
