@@ -66,7 +66,11 @@ pub fn serve(args: ServeArgs) -> Result<u8, Failure> {
     if args.open {
         open_browser(&url, &voice);
     }
-    http::serve(&server, &session, &hosts)?;
+    // Ctrl-C is how the server stops: no output is lost, so say only that.
+    if http::serve(&server, &session, &hosts).is_err() {
+        voice.done("stopped (Ctrl-C)");
+        return Ok(crate::interrupt::EXIT_CODE);
+    }
     Ok(0)
 }
 
