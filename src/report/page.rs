@@ -114,8 +114,7 @@ impl Ctx<'_> {
 
     /// An input's words alone, without its path: for a chart's labels.
     fn input_words(&self, path: &str) -> String {
-        let name = self.input_name(path);
-        name.strip_suffix(&format!(" ({path})")).map_or(name.clone(), str::to_string)
+        words::input_words_in(path, self.lang, &self.names)
     }
 
     /// An input's value as its kind reads: a rate or share (written as a

@@ -79,6 +79,13 @@ pub fn in_lang<'a>(lang: Lang, name: &'a str, zh: Option<&'a str>) -> &'a str {
     }
 }
 
+/// An input's words alone, without its path (`pro: monthly churn`, not
+/// `pro: monthly churn (segment.pro.churn)`): for a chart's labels.
+pub fn input_words_in(path: &str, lang: Lang, names: &PlanNames) -> String {
+    let name = input_name_in(path, lang, names);
+    name.strip_suffix(&format!(" ({path})")).map_or(name.clone(), str::to_string)
+}
+
 /// An axis title for money with its currency: "Cash (USD)", "现金（美元）";
 /// the name alone when the plan names no currency.
 pub fn money_title(lang: Lang, name: &str, currency: Option<&str>) -> String {

@@ -236,10 +236,7 @@ fn tornado(sc: &Scenario, rows: &[&SensitivityRow], lang: Lang, n: &Numbers, nam
     let values = collect(sc, &Plan::new(sc), std::slice::from_ref(figure.metric()), 0..sc.runs, &quiet())?;
     let base = figure.estimate(&values.values[0]).estimate.unwrap_or(0.0);
     let w = lang.words();
-    let label = |path: &str| {
-        let name = words::input_name_in(path, lang, names);
-        name.strip_suffix(&format!(" ({path})")).map_or(name.clone(), str::to_string)
-    };
+    let label = |path: &str| words::input_words_in(path, lang, names);
     let title = words::money_title(lang, w.median_final_cash, sc.currency.as_deref());
     Ok(crate::report::page::tornado_svg(rows, base, &title, n, w, &label).finish("live-tornado", w.tornado_title, w.tornado_desc))
 }
