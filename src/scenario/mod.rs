@@ -408,14 +408,25 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Scenario, ScenarioError
     if path == Path::new(STDIN_ARG) {
         return load_stdin(overrides);
     }
+    parse(&read_text(path)?, path, &FileSource::Dir(folder_of(path)), overrides)
+}
+
+/// The text of the scenario file at `path`; its size is checked against
+/// the limit before it is read. With [`parse`], what [`load`] does, for a
+/// caller that keeps the text the scenario was read from (`runway serve`
+/// edits it in place).
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let size = std::fs::metadata(path).map_err(|error| ScenarioError::Read { path: path.into(), error })?.len();
     if size > limits::MAX_FILE_BYTES {
         return Err(ScenarioError::TooBig { path: path.into(), size, max: limits::MAX_FILE_BYTES });
     }
-    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read { path: path.into(), error })?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
-    parse(&text, path, &FileSource::Dir(dir), overrides)
+    std::fs::read_to_string(path).map_err(|error| ScenarioError::Read { path: path.into(), error })
+}
+
+/// The folder of the scenario file at `path`, where its data files are
+/// read (`.` for a bare file name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf)
 }
 
 /// The path argument that names standard input (`runway run -`).

@@ -112,10 +112,7 @@ fn problems(e: ScenarioError) -> Refusal {
 impl Session {
     /// Loads and simulates `file` (the built-in example for `None`).
     pub fn new(file: Option<&Path>, overrides: Overrides, lang: Lang) -> anyhow::Result<Session> {
-        let folder = match file {
-            Some(f) => f.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf),
-            None => PathBuf::from("."),
-        };
+        let folder = file.map_or(PathBuf::from("."), scenario::folder_of);
         let served = serve(file, &overrides)?;
         Ok(Session { folder, overrides, lang, served: RwLock::new(Arc::new(served)), generation: AtomicU64::new(0), running: Mutex::new(()) })
     }
@@ -268,19 +265,23 @@ pub fn is_scenario_name(name: &str) -> bool {
 /// How the scenario is named in messages and where its data files are read.
 fn source(file: Option<&Path>) -> (PathBuf, FileSource) {
     match file {
-        Some(f) => (f.to_path_buf(), FileSource::Dir(f.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf))),
+        Some(f) => (f.to_path_buf(), FileSource::Dir(scenario::folder_of(f))),
         None => (PathBuf::from(scenario::BUILTIN_NAME), FileSource::Embedded(scenario::BUILTIN_FILES)),
     }
 }
 
+/// Reads `file` once (within the size limit) and keeps the text the
+/// scenario came from: edits are applied to that text at the scenario's
+/// spans, so both must come from the same read.
 fn serve(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Served> {
-    let text = match file {
-        Some(f) => std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("{}: cannot read the scenario: {e}", f.display()))?,
-        None => scenario::BUILTIN_TOML.to_string(),
-    };
-    let sc = match file {
-        Some(f) => scenario::load(f, overrides.clone())?,
-        None => scenario::builtin(overrides.clone())?,
+    let (text, sc) = match file {
+        Some(f) => {
+            let text = scenario::read_text(f)?;
+            let (path, files) = source(Some(f));
+            let sc = scenario::parse(&text, &path, &files, overrides.clone())?;
+            (text, sc)
+        }
+        None => (scenario::BUILTIN_TOML.to_string(), scenario::builtin(overrides.clone())?),
     };
     crate::scenario::limits::check_command("the live page", 1, sc.runs, sc.months)?;
     Ok(Served { file: file.map(Path::to_path_buf), text, baseline: live::Baseline::new(sc)? })
