@@ -30,7 +30,7 @@ pub const DRIVER_RUNS: u64 = 2_000;
 pub struct Baseline {
     pub sc: Scenario,
     figures: Vec<Figure>,
-    metrics: Vec<Metric>,
+    /// Per figure of [`figures_and_metrics`], the index of its metric in `values`.
     index: Vec<usize>,
     values: Collected,
     /// Inputs by how much they move median final cash, most first
@@ -130,12 +130,7 @@ impl Baseline {
         let (figures, metrics, index) = figures_and_metrics(&sc);
         let values = collect(&sc, &Plan::new(&sc), &metrics, 0..sc.runs, &quiet())?;
         let drivers = drivers(&first_runs(&sc, DRIVER_RUNS))?;
-        Ok(Baseline { sc, figures, metrics, index, values, drivers })
-    }
-
-    /// The per-run values of metric `k` over the first `runs` runs.
-    fn base(&self, k: usize, runs: u64) -> &[f64] {
-        &self.values.values[k][..runs as usize]
+        Ok(Baseline { sc, figures, index, values, drivers })
     }
 
     /// `edited` (the file with the page's edits, at the runs to show) with
@@ -146,27 +141,31 @@ impl Baseline {
             Some(name) => Plan::stressed(edited, edited.stress(name).ok_or_else(|| anyhow::anyhow!("no stress named `{name}` in the plan"))?),
             None => Plan::new(edited),
         };
-        let (_, metrics, _) = figures_and_metrics(edited);
-        anyhow::ensure!(metrics == self.metrics, "the edit changed the plan's months; the page compares plans over the file's horizon");
+        // Each plan's figures by its own catalogue (an edit may add metrics,
+        // as a drawn round month does); the figures are the same texts.
+        let (_, metrics, index) = figures_and_metrics(edited);
         let values = collect(edited, &plan, &metrics, 0..runs, &quiet())?;
+        let edit: Vec<&[f64]> = index.iter().map(|&k| &values.values[k][..]).collect();
+        let base: Vec<&[f64]> = self.index.iter().map(|&k| &self.values.values[k][..runs as usize]).collect();
         let n = Numbers::new(lang, edited.currency.as_deref(), runs);
         let names = PlanNames::of(edited, lang);
-        let figures = self.figure_rows(&values, runs, &n, &names, lang);
-        let k_default = self.index[self.figures.len()];
-        let k_cash: Vec<usize> = self.index[self.figures.len() + 1..].to_vec();
-        let cash = |v: &dyn Fn(usize) -> Vec<f64>| k_cash.iter().map(|k| quantiles(&v(*k))).collect::<Vec<_>>();
-        let fan = fan(&cash(&|k| values.values[k].clone()), &cash(&|k| self.base(k, runs).to_vec()), edited, lang, &n);
-        let survival = survival(&values.values[k_default], self.base(k_default, runs), edited.months, lang);
+        let figures = self.figure_rows(&base, &edit, &n, &names, lang);
+        // After the key figures: the default month, then cash by month.
+        let k = self.figures.len();
+        let cash = |columns: &[&[f64]]| columns[k + 1..].iter().map(|c| quantiles(c)).collect::<Vec<_>>();
+        let fan = fan(&cash(&edit), &cash(&base), edited, lang, &n);
+        let survival = survival(edit[k], base[k], edited.months, lang);
         let checks = checks(edited, lang, &n, &names)?;
         Ok(Update { runs, quick: runs < self.sc.runs, stress: stress.map(str::to_string), figures, fan, survival, checks })
     }
 
-    fn figure_rows(&self, values: &Collected, runs: u64, n: &Numbers, names: &PlanNames, lang: Lang) -> Vec<FigureRow> {
+    /// The key figures from each plan's per-run values (`base[i]` and
+    /// `edit[i]` for figure `i`).
+    fn figure_rows(&self, base: &[&[f64]], edit: &[&[f64]], n: &Numbers, names: &PlanNames, lang: Lang) -> Vec<FigureRow> {
         self.figures
             .iter()
-            .zip(&self.index)
-            .map(|(f, &k)| {
-                let (base, edited) = (self.base(k, runs), &values.values[k][..]);
+            .zip(base.iter().zip(edit))
+            .map(|(f, (&base, &edited))| {
                 let (b, v, d) = (f.estimate(base), f.estimate(edited), f.difference(base, edited));
                 let probability = f.is_probability();
                 let money = unit_of_figure(&f.to_string()) == Unit::Money;

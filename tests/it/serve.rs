@@ -164,6 +164,27 @@ fn an_edit_saved_keeps_the_rest_of_the_file_and_gives_the_same_figures() {
     }
 }
 
+/// An edit that makes the plan a richer one (a drawn round month adds
+/// per-run columns and metrics) is compared figure by figure all the same.
+#[test]
+fn a_round_month_made_uncertain_on_the_page_runs_as_the_saved_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(dir.path(), &["--runs", "2000"]);
+    let edits = serde_json::json!([["funding.0.month", "12 to 20"]]);
+    let (status, body) = post(s.port, "/api/run", &serde_json::json!({ "edits": edits, "quick": false }));
+    assert_eq!(status, 200, "{body}");
+    let (status, saved) = post(s.port, "/api/save", &serde_json::json!({ "name": "slips.toml", "edits": edits }));
+    assert_eq!(status, 200, "{saved}");
+    let shown = figures(&body["update"]);
+    let file = stress_base(dir.path(), "slips.toml", 2000);
+    // `runway stress` lists the base once per stress of the file: every figure, each time.
+    let distinct: std::collections::BTreeSet<&str> = file.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(shown.len(), distinct.len(), "{shown:?} against {file:?}");
+    for (figure, value) in &shown {
+        assert_eq!(file.iter().find(|(f, _)| f == figure).map(|(_, v)| *v), Some(*value), "{figure}");
+    }
+}
+
 #[test]
 fn a_newer_change_stops_the_simulation_of_the_older_one() {
     let dir = tempfile::tempdir().unwrap();
