@@ -92,7 +92,15 @@ pub fn churn(months: &[(f64, f64)]) -> Churn {
     let tau = (p_dispersion < 0.05).then(|| ((x2 - df).max(0.0) * p * (1.0 - p) / n).sqrt());
     let t: Vec<f64> = (0..months.len()).map(|k| k as f64).collect();
     let trend = glm(&t, months, Family::Binomial).map_or((0.0, f64::INFINITY), |(_, b, _, var_b, _)| (b, var_b.sqrt()));
-    Churn { churned: c, at_risk: n, alpha: c + 0.5, beta: n - c + 0.5, x2, df, p_dispersion, tau, trend }
+    let (alpha, beta) = rate_posterior(c, n);
+    Churn { churned: c, at_risk: n, alpha, beta, x2, df, p_dispersion, tau, trend }
+}
+
+/// The Beta posterior's shapes of a rate seen as `events` in `trials`,
+/// under the Jeffreys prior Beta(½, ½): (events + ½, trials − events + ½).
+/// A history's churn, and a scenario's `{ measured = { churned, at_risk } }`.
+pub fn rate_posterior(events: f64, trials: f64) -> (f64, f64) {
+    (events + 0.5, trials - events + 0.5)
 }
 
 /// Acquisition from new customers per month.

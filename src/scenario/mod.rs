@@ -23,6 +23,7 @@ pub use correlation::Correlation;
 pub use error::{Problem, ScenarioError, ScenarioErrors};
 pub use files::FileSource;
 pub use input::{Domain, Input, InputId, Per};
+pub(crate) use quantity::interval_ends;
 pub use stress::{Op, Patch, Stress, Target, Targets};
 
 use crate::dist::Dist;

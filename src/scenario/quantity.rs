@@ -108,10 +108,16 @@ pub fn parse(value: &Value, files: &FileSource) -> Result<Parsed, String> {
 /// else normal with the same 90% interval.
 fn interval(s: &str) -> Result<Dist, String> {
     let bad = || format!("\"{s}\" is not a quantity; write a number, \"lo to hi\" (a 90% interval, e.g. \"0.02 to 0.06\"), or a {{ dist = \"…\" }} table");
-    let (lo, hi) = s.split_once(" to ").ok_or_else(bad)?;
-    let num = |t: &str| t.trim().replace('_', "").parse::<f64>().map_err(|_| bad());
-    let (lo, hi) = (num(lo)?, num(hi)?);
+    let (lo, hi) = interval_ends(s).ok_or_else(bad)?;
     Dist::interval90(lo, hi).map_err(|e| format!("\"lo to hi\": {e}"))
+}
+
+/// The two ends of a `"lo to hi"` string as the file writes them (`_`
+/// separators allowed), before any check of their order or sign.
+pub(crate) fn interval_ends(s: &str) -> Option<(f64, f64)> {
+    let (lo, hi) = s.split_once(" to ")?;
+    let num = |t: &str| t.trim().replace('_', "").parse::<f64>().ok();
+    Some((num(lo)?, num(hi)?))
 }
 
 fn number(t: &toml::Table, key: &str) -> Result<Option<f64>, String> {
@@ -185,7 +191,8 @@ fn measured(t: &toml::Table) -> Result<Parsed, String> {
     if !(n > 0 && (0..=n).contains(&c)) {
         return Err(format!("measured = {{ churned = {c}, at_risk = {n} }}: {help}"));
     }
-    let dist = Dist::beta(c as f64 + 0.5, (n - c) as f64 + 0.5).map_err(|e| e.to_string())?;
+    let (alpha, beta) = crate::fit::rate_posterior(c as f64, n as f64);
+    let dist = Dist::beta(alpha, beta).map_err(|e| e.to_string())?;
     Ok(Parsed { dist, per: Per::Run })
 }
 

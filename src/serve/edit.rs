@@ -131,8 +131,8 @@ fn kind_of(written: &str, domain: Domain) -> Kind {
         let (lo, hi) = plausible(x, x, domain);
         return Kind::Number { value: x, lo, hi, step: step_of(lo, hi), percent: domain.fraction };
     }
-    let range = written.trim().strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(|s| s.split_once(" to "));
-    if let Some((a, b)) = range.and_then(|(a, b)| Some((number(a)?, number(b)?))) {
+    let range = written.trim().strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(crate::scenario::interval_ends);
+    if let Some((a, b)) = range.filter(|(a, b)| a.is_finite() && b.is_finite()) {
         let (lo, hi) = plausible(a, b, domain);
         return Kind::Range { from: a, to: b, lo, hi, step: step_of(lo, hi), percent: domain.fraction };
     }
