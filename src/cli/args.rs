@@ -106,6 +106,16 @@ impl Workers {
 
     /// The thread pool of `--threads` (all cores without it).
     pub fn pool(&self) -> Result<rayon::ThreadPool, Failure> {
+        Ok(self.builder()?.build().context("cannot start the worker threads")?)
+    }
+
+    /// `--threads` for the process's global pool, for a command whose
+    /// simulations start on threads of their own (`runway serve`'s requests).
+    pub fn global_pool(&self) -> Result<(), Failure> {
+        Ok(self.builder()?.build_global().context("cannot start the worker threads")?)
+    }
+
+    fn builder(&self) -> Result<rayon::ThreadPoolBuilder, Failure> {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(n) = self.threads {
             if n == 0 {
@@ -113,7 +123,7 @@ impl Workers {
             }
             b = b.num_threads(n);
         }
-        Ok(b.build().context("cannot start the worker threads")?)
+        Ok(b)
     }
 }
 

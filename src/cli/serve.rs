@@ -2,7 +2,7 @@
 //! ([`crate::serve`]).
 
 use super::Failure;
-use super::args::ScenarioArgs;
+use super::args::{ScenarioArgs, Workers};
 use crate::report::words::Lang;
 use crate::serve::{Session, http};
 use std::time::Instant;
@@ -24,17 +24,13 @@ pub struct ServeArgs {
     /// Language of the page.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Print only errors, warnings and the address.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub workers: Workers,
 }
 
 pub fn serve(args: ServeArgs) -> Result<u8, Failure> {
     let start = Instant::now();
-    let voice = super::Voice::new(args.quiet);
+    let voice = args.workers.voice();
     if args.input.scenario.as_deref().is_some_and(|p| p == std::path::Path::new(crate::scenario::STDIN_ARG)) {
         return Err(anyhow::anyhow!("runway serve reads a scenario file (it saves beside it); `-` (standard input) is not one").into());
     }
@@ -44,11 +40,7 @@ pub fn serve(args: ServeArgs) -> Result<u8, Failure> {
             args.host, args.port
         ));
     }
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n.max(1));
-    }
-    pool.build_global().ok();
+    args.workers.global_pool()?;
     let session = Session::new(args.input.scenario.as_deref(), args.input.overrides(), args.lang)?;
     let host = if args.host == "localhost" { "127.0.0.1".to_string() } else { args.host.clone() };
     let server = tiny_http::Server::http((host.as_str(), args.port)).map_err(|e| anyhow::anyhow!("cannot listen on {host}:{}: {e}", args.port))?;
