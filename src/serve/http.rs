@@ -23,6 +23,10 @@ use serde::Deserialize;
 use std::io::Read;
 use tiny_http::{Header, Method, Request, Response};
 
+/// The routes that take a POST (and only a POST): each runs or changes
+/// something, so each checks its Origin; [`post`] answers them.
+const CHANGES: [&str; 5] = ["/api/run", "/api/drivers", "/api/text", "/api/save", "/api/open"];
+
 /// Largest request body read, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 << 10;
 
@@ -140,7 +144,7 @@ fn route(session: &Session, hosts: &Hosts, request: &mut Request) -> Reply {
             .with_header(header("Cache-Control", "no-store")),
         (Method::Get, "/api/plan") => json(200, &session.plan()),
         (Method::Get, "/api/files") => json(200, &session.files()),
-        (Method::Post, "/api/run" | "/api/drivers" | "/api/text" | "/api/save" | "/api/open") => {
+        (Method::Post, p) if CHANGES.contains(&p) => {
             let origin = value_of(request, "Origin").unwrap_or_default();
             if origin != format!("http://{host}") {
                 return error(403, &format!("a change must come from this server's page (Origin `{origin}`, expected http://{host})"));
@@ -151,7 +155,7 @@ fn route(session: &Session, hosts: &Hosts, request: &mut Request) -> Reply {
             }
         }
         (_, "/" | "/api/plan" | "/api/files") => error(405, "only GET here"),
-        (_, "/api/run" | "/api/drivers" | "/api/text" | "/api/save" | "/api/open") => error(405, "only POST here (a GET changes nothing)"),
+        (_, p) if CHANGES.contains(&p) => error(405, "only POST here (a GET changes nothing)"),
         _ => error(404, &format!("{path}: no such page")),
     }
 }
@@ -212,7 +216,7 @@ fn post(session: &Session, path: &str, body: &[u8]) -> Reply {
             Ok(()) => json(200, &session.plan()),
             Err(e) => error(400, &format!("{e:#}")),
         }),
-        _ => unreachable!("routed above"),
+        _ => unreachable!("route() sends only CHANGES here"),
     };
     outcome.unwrap_or_else(|reply| reply)
 }
