@@ -13,6 +13,7 @@
 //!
 //! Nothing here knows of files, tables or the command line.
 
+pub mod backtest;
 pub mod check;
 pub mod diff;
 pub mod point;

@@ -4,12 +4,14 @@
 //!
 //! The flags several commands share are declared once in [`args`]; each
 //! command has a file: [`run`] (and `run --shard`), [`merge`], [`stress`],
-//! [`sensitivity`], [`solve`], [`sweep`] (which share [`analyze`]'s flags
-//! and steps), [`check`], [`diff`], [`report`], [`validate`] (and `init`).
+//! [`sensitivity`], [`solve`], [`sweep`] and [`backtest`] (which share
+//! [`analyze`]'s flags and steps), [`check`], [`diff`], [`report`],
+//! [`validate`] (and `init`).
 //! What they print, with and without `--quiet`, is decided in [`voice`].
 
 mod analyze;
 pub mod args;
+mod backtest;
 mod check;
 mod diff;
 mod fit;
@@ -73,6 +75,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Fit the plan's churn, acquisition and CAC from the company's monthly history (a billing export), with their uncertainty: a TOML snippet to paste.
     Fit(fit::FitArgs),
+    /// Start the plan at a past month's actual state and score its forecast against what the history says happened next (coverage of its bands, PIT, CRPS).
+    Backtest(backtest::BacktestArgs),
     /// The plan as a live page on a local web server: move an input, see the futures move, with the error of each change.
     Serve(serve::ServeArgs),
     /// Write a commented starter scenario.
@@ -116,6 +120,7 @@ pub fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Serve(args) => serve::serve(args),
         Command::Merge(args) => merge::merge(args),
         Command::Fit(args) => fit::fit(args),
+        Command::Backtest(args) => backtest::backtest(args),
         Command::Validate { scenarios, quiet } => validate::validate(&scenarios, quiet),
         Command::Init { file, force, quiet } => init(&file, force, quiet),
     }

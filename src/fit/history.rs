@@ -22,6 +22,10 @@ pub struct Month {
     /// Of the new customers, those marketing paid for (when given).
     pub paid_customers: Option<f64>,
     pub marketing_spend: Option<f64>,
+    /// Monthly recurring revenue at the month's end (when given).
+    pub mrr: Option<f64>,
+    /// Cash at the month's end (when given; may be negative).
+    pub cash: Option<f64>,
 }
 
 /// Consecutive months, oldest first.
@@ -80,14 +84,14 @@ impl History {
                     _ => Err(problem(line, name, raw, "must be a whole number ≥ 0".into())),
                 }
             };
-            let optional = |name: &str, whole: bool| -> Result<Option<f64>, HistoryError> {
+            let optional = |name: &str, rule: Rule| -> Result<Option<f64>, HistoryError> {
                 let raw = text_of(name);
                 if at(name).is_none() || raw.is_empty() {
                     return Ok(None);
                 }
                 match raw.replace('_', "").parse::<f64>() {
-                    Ok(x) if x.is_finite() && x >= 0.0 && (!whole || x.fract() == 0.0) => Ok(Some(x)),
-                    _ => Err(problem(line, name, raw, if whole { "must be a whole number ≥ 0" } else { "must be a number ≥ 0" }.into())),
+                    Ok(x) if rule.allows(x) => Ok(Some(x)),
+                    _ => Err(problem(line, name, raw, format!("must be {}", rule.words()))),
                 }
             };
             let month = text_of("month").to_string();
@@ -105,18 +109,59 @@ impl History {
                 let shown = churned_customers.to_string();
                 return Err(problem(line, "churned_customers", &shown, format!("more than the {at_risk} customers at risk (the previous month's end)")));
             }
-            let paid_customers = optional("paid_customers", true)?;
+            let paid_customers = optional("paid_customers", Rule::Count)?;
             if let Some(paid) = paid_customers.filter(|&p| p > new_customers) {
                 return Err(problem(line, "paid_customers", &paid.to_string(), format!("more than the month's {new_customers} new customers")));
             }
-            let marketing_spend = optional("marketing_spend", false)?;
-            months.push(Month { month, customers, new_customers, churned_customers, at_risk, paid_customers, marketing_spend });
+            let (marketing_spend, mrr, cash) = (optional("marketing_spend", Rule::Amount)?, optional("mrr", Rule::Amount)?, optional("cash", Rule::Any)?);
+            months.push(Month { month, customers, new_customers, churned_customers, at_risk, paid_customers, marketing_spend, mrr, cash });
         }
         if months.len() < MIN_MONTHS {
             return Err(problem(months.len() as u64 + 1, "month", &months.len().to_string(), format!("at least {MIN_MONTHS} months are needed")));
         }
         Ok(History { months })
     }
+}
+
+/// What an optional column's values may be.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// A whole number ≥ 0 (`paid_customers`).
+    Count,
+    /// A number ≥ 0 (`marketing_spend`, `mrr`).
+    Amount,
+    /// Any finite number (`cash`).
+    Any,
+}
+
+impl Rule {
+    fn allows(self, x: f64) -> bool {
+        x.is_finite()
+            && match self {
+                Rule::Count => x >= 0.0 && x.fract() == 0.0,
+                Rule::Amount => x >= 0.0,
+                Rule::Any => true,
+            }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Rule::Count => "a whole number ≥ 0",
+            Rule::Amount => "a number ≥ 0",
+            Rule::Any => "a number",
+        }
+    }
+}
+
+/// The 0-based index of month `label` (`YYYY-MM`) in `h`, or what is wrong.
+pub fn index_of(h: &History, label: &str) -> Result<usize, String> {
+    let key = month_key(label).ok_or_else(|| format!("`{label}` is not a month written YYYY-MM"))?;
+    let first = month_key(&h.months[0].month).expect("checked when read");
+    let last = &h.months[h.months.len() - 1].month;
+    usize::try_from(key - first)
+        .ok()
+        .filter(|&i| i < h.months.len())
+        .ok_or_else(|| format!("{label} is not in the history, which runs from {} to {last}", h.months[0].month))
 }
 
 /// `YYYY-MM` as a count of months, for checking that months follow each other.
@@ -141,6 +186,25 @@ mod tests {
     }
 
     #[test]
+    fn months_are_found_by_their_label() {
+        let h = History::parse(OK, "h.csv").unwrap();
+        assert_eq!(index_of(&h, "2025-12"), Ok(1));
+        assert_eq!(index_of(&h, "2026-01"), Ok(2));
+        assert!(index_of(&h, "2026-02").unwrap_err().contains("runs from 2025-11 to 2026-01"));
+        assert!(index_of(&h, "2025-10").is_err());
+        assert!(index_of(&h, "Dec 2025").unwrap_err().contains("YYYY-MM"));
+    }
+
+    #[test]
+    fn negative_cash_is_read_and_mrr_kept() {
+        let text = "month,customers,new_customers,churned_customers,mrr,cash\n2025-11,100,10,4,2900,-1_500\n2025-12,103,8,5,2987,\n2026-01,105,6,4,3045,20\n";
+        let h = History::parse(text, "h.csv").unwrap();
+        assert_eq!(h.months[0].cash, Some(-1500.0));
+        assert_eq!(h.months[1].cash, None);
+        assert_eq!(h.months[2].mrr, Some(3045.0));
+    }
+
+    #[test]
     fn bad_rows_name_their_line_column_and_value() {
         for (text, says) in [
             ("month,customers,new_customers\n", "h.csv:1: churned_customers = (missing)"),
@@ -160,6 +224,9 @@ mod tests {
             ),
             ("month,customers,new_customers,churned_customers\n11/2025,100,10,4\n", "h.csv:2: month = 11/2025: must be a month written YYYY-MM"),
             ("month,customers,new_customers,churned_customers\n2025-11,100,10,4\n", "at least 3 months"),
+            ("month,customers,new_customers,churned_customers,mrr\n2025-11,100,10,4,-5\n", "h.csv:2: mrr = -5: must be a number ≥ 0"),
+            ("month,customers,new_customers,churned_customers,cash\n2025-11,100,10,4,lots\n", "h.csv:2: cash = lots: must be a number"),
+            ("month,customers,new_customers,churned_customers,paid_customers\n2025-11,100,10,4,2.5\n", "h.csv:2: paid_customers = 2.5: must be a whole number"),
         ] {
             let err = History::parse(text, "h.csv").unwrap_err().to_string();
             assert!(err.contains(says), "{err}\n  wanted: {says}");

@@ -4,6 +4,7 @@
 //! (terminal, JUnit XML, Markdown, JSON), [`markdown`] for escaping.
 
 pub mod analysis;
+pub mod backtest;
 pub mod check;
 pub mod markdown;
 pub mod text;

@@ -28,6 +28,7 @@
 
 mod analysis;
 mod architecture;
+mod backtest;
 mod calibration;
 mod check;
 mod cli;
