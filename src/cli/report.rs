@@ -5,7 +5,7 @@ use super::args::{OutDir, ScenarioArgs, Workers};
 use super::{Failure, load};
 use crate::pipeline::fs;
 use crate::report::{self, page, words::Lang};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
@@ -23,6 +23,18 @@ pub struct ReportArgs {
     /// A date to print on the report [default: the scenario's `as_of`, else none].
     #[arg(long)]
     pub date: Option<String>,
+    /// Add a backtest section: the plan started at --from's actual state in
+    /// this history (CSV, as `runway fit` reads it) and scored against the
+    /// months after it (as `runway backtest`).
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub history: Option<PathBuf>,
+    /// The backtest's start month (YYYY-MM), with --history.
+    #[arg(long, value_name = "YYYY-MM", requires = "history")]
+    pub from: Option<String>,
+    /// Refit the backtest's churn and acquisition from the history up to
+    /// --from only, with --history.
+    #[arg(long, requires = "history")]
+    pub refit: bool,
     #[command(flatten)]
     pub workers: Workers,
 }
@@ -52,6 +64,12 @@ fn command(args: &ReportArgs, sc: &crate::scenario::Scenario, from_folder: bool)
     }
     if let Some(d) = &args.date {
         parts.extend(["--date".into(), d.clone()]);
+    }
+    if let (Some(h), Some(from)) = (&args.history, &args.from) {
+        parts.extend(["--history".into(), h.display().to_string(), "--from".into(), from.clone()]);
+        if args.refit {
+            parts.push("--refit".into());
+        }
     }
     parts.iter().map(|p| shell_word(p)).collect::<Vec<_>>().join(" ")
 }
@@ -98,7 +116,15 @@ pub fn report(args: ReportArgs) -> Result<u8, Failure> {
         voice.warn(w);
     }
     crate::scenario::limits::check_command("the report", report::simulations(&sc), sc.runs, sc.months)?;
-    let facts = args.workers.run(report::total_runs(&sc), |progress| report::gather(&sc, progress))?;
+    let mut facts = args.workers.run(report::total_runs(&sc), |progress| report::gather(&sc, progress))?;
+    if let (Some(history), Some(from)) = (&args.history, &args.from) {
+        // The backtest's plan is the file's with the start's values, over the
+        // report's runs and seed (not its --months: those are the report's).
+        let overrides = crate::scenario::Overrides { runs: Some(sc.runs), seed: Some(sc.seed), ..Default::default() };
+        let b = super::backtest::Prepared::new(args.input.scenario.as_deref().filter(|p| !p.is_dir()), overrides, history, from, args.refit, voice)?;
+        let scores = args.workers.run(b.sc.runs, |p| b.run(p))?;
+        facts.backtest = Some(report::BacktestFacts { scores, refit: args.refit });
+    }
     let simulated = start.elapsed().as_secs_f64();
     let options = page::Options { lang: args.lang, date: args.date.clone().or_else(|| sc.as_of.clone()), command: command(&args, &sc, from_folder) };
     let rendered = page::render(&sc, &facts, &options)?;

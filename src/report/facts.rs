@@ -54,6 +54,17 @@ pub struct Facts {
     pub checks: Option<crate::analysis::check::Checked>,
     /// A plan's segments, MRR movements and years (see [`plan`]).
     pub plan: Option<plan::PlanFacts>,
+    /// The plan scored against the company's history (`runway report
+    /// --history`), run apart from the rest: its start is another plan's.
+    pub backtest: Option<BacktestFacts>,
+}
+
+/// A backtest as the report shows it.
+pub struct BacktestFacts {
+    pub scores: crate::analysis::backtest::Backtest,
+    /// Whether churn and acquisition were refitted from the months before
+    /// the start (`--refit`).
+    pub refit: bool,
 }
 
 /// One deterministic path: every input at its expected value.
@@ -349,6 +360,7 @@ pub fn gather(sc: &Scenario, progress: &Progress) -> anyhow::Result<Facts> {
         accuracy: None,
         checks,
         plan: None,
+        backtest: None,
     };
     facts.averages = averages(sc, &facts)?;
     if sc.extended {

@@ -15,4 +15,4 @@ pub mod page;
 pub mod svg;
 pub mod words;
 
-pub use facts::{AccuracyFacts, Averages, Facts, RUN_FIGURES, gather, simulations, total_runs};
+pub use facts::{AccuracyFacts, Averages, BacktestFacts, Facts, RUN_FIGURES, gather, simulations, total_runs};

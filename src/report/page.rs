@@ -3,6 +3,7 @@
 //! and the two documents (HTML and Markdown) from the templates in
 //! `templates/` (minijinja; HTML auto-escaped, charts inserted as trusted SVG).
 
+mod backtest;
 mod plan;
 
 use super::facts::{AccuracyFacts, Facts, Histogram};
@@ -189,6 +190,7 @@ pub(crate) fn render(sc: &Scenario, facts: &Facts, opts: &Options) -> anyhow::Re
     sections.extend(stresses(&c));
     sections.extend(checks(&c));
     sections.extend(accuracy(&c));
+    sections.extend(backtest::sections(&c));
     sections.push(inputs(&c));
     sections.push(unit_economics(&c));
     let charts: Vec<(String, String)> =

@@ -496,6 +496,27 @@ words! {
     burn_multiple_median: "Burn multiple, last 12 months, median", "烧钱倍数（近 12 个月）中位数";
     burn_multiple: "Burn multiple, last 12 months", "烧钱倍数（近 12 个月）";
     /// Heading of the segment table.
+    // The backtest (runway report --history)
+    /// Heading of the backtest section.
+    backtest_heading: "Backtest against the company's history", "对照公司历史的回测";
+    /// Title of the backtest's chart, after its metric.
+    backtest_chart_title: " forecast from the start month against what happened", "：自起始月的预测与实际";
+    /// Description of the backtest's chart.
+    backtest_chart_desc: "Bands: 5–95% and 25–75% of the simulated futures from the start month; line: their median; dark line: the history's actual values.", "色带：自起始月的模拟情景的 5–95% 与 25–75% 区间；线：中位数；深色线：历史实际值。";
+    /// Legend of the history's actual values.
+    actual: "actual", "实际";
+    /// The x axis of the backtest's chart.
+    month_after_start: "Month after the start", "起始后的月份";
+    /// Backtest table headers.
+    backtest_metric: "Metric", "指标";
+    inside_50: "Inside the 50% band", "落在 50% 区间内";
+    inside_90: "Inside the 90% band", "落在 90% 区间内";
+    mean_pit: "Mean PIT", "平均 PIT";
+    mean_crps: "Mean CRPS", "平均 CRPS";
+    verdict_header: "Verdict", "结论";
+    /// The backtest's metrics.
+    metric_new_customers: "New customers", "新增客户";
+    metric_churn: "Churn (churned ÷ customers at the month's start)", "流失率（流失数 ÷ 月初客户数）";
     segments_heading: "Customer segments", "客户分层";
     /// What the segment table shows.
     segments_intro: "Each tier at the horizon: median over the simulated futures, p10–p90 in brackets; churn is the tier's monthly churn input as drawn.", "各层在期末的情况：模拟情景的中位数，括号内为 P10–P90；流失率为该层每月流失率输入的抽样值。";
@@ -560,6 +581,47 @@ pub fn subtitle(lang: Lang, runs: &str, months: u32, seed: u64) -> String {
     match lang {
         Lang::En => format!("{runs} simulated futures of {months} months · seed {seed}"),
         Lang::Zh => format!("{runs} 个模拟情景 · {months} 个月 · 随机种子 {seed}"),
+    }
+}
+
+/// The backtest's first paragraph: where the plan started and how it is read.
+pub(crate) fn backtest_intro(lang: Lang, from: &str, months: usize, refit: bool) -> String {
+    match (lang, refit) {
+        (Lang::En, false) => format!(
+            "The plan, started at {from}'s actual customers, cash and revenue per customer, simulated over the {months} months the history holds after it; each month's forecast is scored against what happened. A calibrated plan holds about 90% of the actuals inside its 90% bands and its PIT (the share of futures below the actual) spreads evenly over 0–1; the CRPS is the forecast's error in the metric's unit, lower is better. The plan's own months are read as months after the start."
+        ),
+        (Lang::En, true) => format!(
+            "The plan, started at {from}'s actual customers, cash and revenue per customer, with its churn (and acquisition, when the history splits paid customers) refitted from the months up to {from} only, simulated over the {months} months the history holds after it; each month's forecast is scored against what happened. A calibrated plan holds about 90% of the actuals inside its 90% bands and its PIT (the share of futures below the actual) spreads evenly over 0–1; the CRPS is the forecast's error in the metric's unit, lower is better. The plan's own months are read as months after the start."
+        ),
+        (Lang::Zh, false) => format!(
+            "以 {from} 的实际客户数、现金和客均收入为起点运行本计划，模拟历史中其后的 {months} 个月，并逐月将预测与实际对照。校准良好的计划约有 90% 的实际值落在其 90% 区间内，PIT（低于实际值的情景占比）在 0–1 上均匀分布；CRPS 为预测误差（与指标同单位，越低越好）。计划中的月份按起始后的月份读取。"
+        ),
+        (Lang::Zh, true) => format!(
+            "以 {from} 的实际客户数、现金和客均收入为起点运行本计划，其流失率（以及历史区分付费获客时的获客）仅用截至 {from} 的月份重新拟合，模拟历史中其后的 {months} 个月，并逐月将预测与实际对照。校准良好的计划约有 90% 的实际值落在其 90% 区间内，PIT（低于实际值的情景占比）在 0–1 上均匀分布；CRPS 为预测误差（与指标同单位，越低越好）。计划中的月份按起始后的月份读取。"
+        ),
+    }
+}
+
+/// A backtest's verdict on one metric: `held` of `months` inside the 90%
+/// band, and which way the actuals fell (`below`: under the 5% quantile)
+/// with the share that did.
+pub(crate) fn backtest_verdict(lang: Lang, verdict: crate::analysis::backtest::Verdict, held: usize, months: usize, below: bool, share: &str) -> String {
+    use crate::analysis::backtest::Verdict;
+    match (lang, verdict) {
+        (Lang::En, Verdict::Held) => format!("held ({held} of {months} months inside the 90% band)"),
+        (Lang::En, Verdict::TooNarrow) => format!("overconfident: {held} of {months} months inside the 90% band, missing on both sides"),
+        (Lang::En, v) => {
+            let word = if v == Verdict::Optimistic { "optimistic" } else { "pessimistic" };
+            let side = if below { "below the 5%" } else { "above the 95%" };
+            format!("{word}: {held} of {months} months inside the 90% band; {share} of actuals {side} quantile")
+        }
+        (Lang::Zh, Verdict::Held) => format!("成立（{months} 个月中 {held} 个月落在 90% 区间内）"),
+        (Lang::Zh, Verdict::TooNarrow) => format!("过于自信：{months} 个月中 {held} 个月落在 90% 区间内，两侧均有偏离"),
+        (Lang::Zh, v) => {
+            let word = if v == Verdict::Optimistic { "偏乐观" } else { "偏保守" };
+            let side = if below { "低于 5%" } else { "高于 95%" };
+            format!("{word}：{months} 个月中 {held} 个月落在 90% 区间内；{share} 的实际值{side}分位数")
+        }
     }
 }
 

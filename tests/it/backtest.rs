@@ -262,3 +262,31 @@ fn bad_starts_and_histories_are_refused_with_what_is_allowed() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("h.csv:3: cash = x: must be a number"), "{}", stderr(&o));
 }
+
+/// `runway report --history … --from …` adds the backtest section in both
+/// languages, with the coverage `runway backtest` finds on the same runs
+/// and seed, and its chart.
+#[test]
+fn the_report_shows_the_backtest_in_both_languages() {
+    let h = "scenarios/data/sentiment-history.csv";
+    let table = scratch("backtest-report-table");
+    runway_ok(&["backtest", "--history", h, "--from", "2025-05", "--runs", "2000", "--quiet", "--out", table.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(table.join("backtest.csv")).unwrap();
+    // Share of customer months inside the 90% band, from the command's table.
+    let in_90: Vec<f64> = csv.lines().skip(1).filter(|l| l.starts_with("customers,")).map(|l| l.split(',').nth(10).unwrap().parse().unwrap()).collect();
+    let share = format!("| {:.0}% |", 100.0 * in_90.iter().sum::<f64>() / in_90.len() as f64);
+    for (lang, heading, row) in [("en", "## Backtest against the company's history", "| Customers |"), ("zh", "## 对照公司历史的回测", "| 客户数 |")]
+    {
+        let out = scratch(&format!("backtest-report-{lang}"));
+        runway_ok(&["report", "--history", h, "--from", "2025-05", "--runs", "2000", "--lang", lang, "--quiet", "--out", out.to_str().unwrap()]);
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let section = &md[md.find(heading).unwrap_or_else(|| panic!("{lang}: no backtest section"))..];
+        let customers = section.lines().find(|l| l.starts_with(row)).unwrap_or_else(|| panic!("{lang}: no customers row"));
+        assert!(customers.contains(&share), "{lang}: {customers} should hold {share}");
+        assert!(section.contains("2025-05"), "{lang}: the start month is named");
+        assert!(std::fs::read_to_string(out.join("charts/backtest.svg")).unwrap().contains("<svg"));
+        assert!(md.contains("--history scenarios/data/sentiment-history.csv --from 2025-05"), "{lang}: the reproduce command has the backtest");
+    }
+    let o = runway(&["report", "--history", h, "--quiet"]);
+    assert_eq!(o.status.code(), Some(2), "--history needs --from");
+}

@@ -9,6 +9,9 @@
 //!   and the calibration of their paired standard errors;
 //! - `calibration`: every published figure's error against its spread
 //!   over 40 seeds (issue 13);
+//! - `backtest`: `runway backtest` and its report section against
+//!   histories the engine draws (calibrated on its own futures, optimistic
+//!   on doubled churn), its table and its errors (issue 28);
 //! - `check`: `runway check` (exit codes, escalation, JUnit, Markdown) and
 //!   `runway diff` (including through a git revision);
 //! - `founder`: what a founder sees: the headline's exact text, breakeven
