@@ -111,6 +111,20 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
     }
     let _ = writeln!(s, "new = {}", quantity("new"));
     let _ = writeln!(s, "growth = {}", quantity("growth"));
+    if let Some(season) = f.seasonality.as_ref().filter(|x| x.found) {
+        let _ = writeln!(
+            s,
+            "# Seasonal: month terms in the regression save a deviance of {:.1} on 11 df (p = {:.2e}); `new` is an average month.",
+            season.lr, season.p
+        );
+        let _ = writeln!(
+            s,
+            "# Multipliers by calendar month, January first; the plan's month 1 is the month after {}: set [scenario] start_month = {}.",
+            f.last, season.start_month
+        );
+        let m: Vec<String> = season.multipliers.iter().map(|x| format!("{x:.3}")).collect();
+        let _ = writeln!(s, "seasonality = [{}]", m.join(", "));
+    }
     if let Some(cac) = &f.cac {
         let _ = writeln!(s, "\n[acquisition.marketing]");
         let _ = writeln!(s, "# Spend ÷ paid customers over {} months: lognormal of the monthly ratios.", cac.months);
@@ -148,6 +162,10 @@ fn table(f: &Fitted) -> String {
                 f.months.to_string(),
             ]);
         }
+    }
+    if let Some(season) = &f.seasonality {
+        let found = if season.found { "found" } else { "none" };
+        rows.push(["seasonality of new customers".into(), found.into(), format!("p = {:.2}", season.p), f.months.to_string()]);
     }
     if let Some(cac) = &f.cac {
         let at = |z: f64| number((cac.mu + z * cac.sigma).exp(), 0);

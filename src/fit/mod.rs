@@ -31,7 +31,32 @@ pub struct Fitted {
     pub months: usize,
     pub churn: Churn,
     pub acquisition: Acquisition,
+    /// Calendar-month multipliers of organic new customers, tested when the
+    /// history has [`SEASON_MONTHS`] months or more.
+    pub seasonality: Option<Seasonality>,
     pub cac: Option<Cac>,
+}
+
+/// Months of history needed before seasonality is looked for: two years,
+/// so that each calendar month is seen twice.
+pub const SEASON_MONTHS: usize = 24;
+
+/// Seasonality of organic new customers: `ln λ_t = a + b·t + s_{m(t)}`
+/// (January's `s` = 0) against the same without `s`, by a likelihood-ratio
+/// test on 11 degrees of freedom.
+#[derive(Debug, Clone)]
+pub struct Seasonality {
+    /// `e^{s_m}`, January first, divided by their mean (1 = an average
+    /// month, as `acquisition.seasonality` reads).
+    pub multipliers: [f64; 12],
+    /// The deviance saved by the 11 month terms, and its p-value.
+    pub lr: f64,
+    pub p: f64,
+    /// Whether `p` < 0.05: only then is it written into the plan.
+    pub found: bool,
+    /// The calendar month (1–12) of the plan's month 1, the month after
+    /// the history: the plan's `[scenario] start_month`.
+    pub start_month: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -70,13 +95,20 @@ pub struct Cac {
 /// Fits every input the history has columns for.
 pub fn fit(h: &History) -> Fitted {
     let m = &h.months;
-    let acquisition = acquisition(&m.iter().map(|x| x.new_customers - x.paid_customers.unwrap_or(0.0)).collect::<Vec<_>>());
+    let new: Vec<f64> = m.iter().map(|x| x.new_customers - x.paid_customers.unwrap_or(0.0)).collect();
+    let first_calendar = m[0].month[5..].parse::<u32>().expect("checked when read");
+    let seasonal = (m.len() >= SEASON_MONTHS).then(|| seasonal(&new, first_calendar)).flatten();
+    let acquisition = match &seasonal {
+        Some((season, model)) if season.found => acquisition_of(&new, Some(model.clone())),
+        _ => acquisition(&new),
+    };
     Fitted {
         first: m[0].month.clone(),
         last: m[m.len() - 1].month.clone(),
         months: m.len(),
         churn: churn(&m.iter().map(|x| (x.churned_customers, x.at_risk)).collect::<Vec<_>>()),
         acquisition,
+        seasonality: seasonal.map(|(season, _)| season),
         cac: cac(h),
     }
 }
@@ -107,19 +139,70 @@ pub fn rate_posterior(events: f64, trials: f64) -> (f64, f64) {
 pub fn acquisition(new: &[f64]) -> Acquisition {
     let t: Vec<f64> = (0..new.len()).map(|k| k as f64).collect();
     let pairs: Vec<(f64, f64)> = new.iter().map(|&y| (y, 1.0)).collect();
+    acquisition_of(new, irls(&design(&t, None), &pairs, Family::Poisson).map(|f| Trend { fit: f, season_log_mean: 0.0 }))
+}
+
+/// A Poisson fit of new customers whose first two coefficients are the
+/// log level `a` and the monthly log growth `b`; `season_log_mean` is
+/// `ln mean_m e^{s_m}` when the fit has month terms (the level of an
+/// average month is `a + b·t` plus it), else 0.
+#[derive(Debug, Clone)]
+struct Trend {
+    fit: Irls,
+    season_log_mean: f64,
+}
+
+/// Acquisition from new customers per month and their trend's fit: growing
+/// when the growth's z is at least [`Z_TREND`], else flat.
+fn acquisition_of(new: &[f64], trend: Option<Trend>) -> Acquisition {
     let total: f64 = new.iter().sum();
-    match glm(&t, &pairs, Family::Poisson) {
-        Some((a, b, var_a, var_b, cov)) if (b / var_b.sqrt()).abs() >= Z_TREND => {
+    match trend {
+        Some(Trend { fit, season_log_mean }) if (fit.beta[1] / fit.cov[1][1].sqrt()).abs() >= Z_TREND => {
+            let (a, b, var_a, var_b, cov) = (fit.beta[0], fit.beta[1], fit.cov[0][0], fit.cov[1][1], fit.cov[0][1]);
             // The plan's month 1 is the month after the last: t = T.
             let at = new.len() as f64;
             let var = var_a + at * at * var_b + 2.0 * at * cov;
-            Acquisition::Growing { mu: a + b * at, sigma: var.max(0.0).sqrt(), growth: b.exp() - 1.0, growth_sd: b.exp() * var_b.sqrt(), z: b / var_b.sqrt() }
+            let mu = a + b * at + season_log_mean;
+            Acquisition::Growing { mu, sigma: var.max(0.0).sqrt(), growth: b.exp() - 1.0, growth_sd: b.exp() * var_b.sqrt(), z: b / var_b.sqrt() }
         }
         other => {
-            let growth = other.map_or((0.0, f64::INFINITY), |(_, b, _, var_b, _)| (b.exp() - 1.0, b.exp() * var_b.sqrt()));
+            let growth = other.map_or((0.0, f64::INFINITY), |t| (t.fit.beta[1].exp() - 1.0, t.fit.beta[1].exp() * t.fit.cov[1][1].sqrt()));
             Acquisition::Flat { total, months: new.len() as f64, growth }
         }
     }
+}
+
+/// Seasonality of new customers per month, the first in calendar month
+/// `first_calendar` (1–12): the trend with month terms against the trend
+/// alone. `None` when either fit fails.
+fn seasonal(new: &[f64], first_calendar: u32) -> Option<(Seasonality, Trend)> {
+    let t: Vec<f64> = (0..new.len()).map(|k| k as f64).collect();
+    let calendar: Vec<usize> = (0..new.len()).map(|k| (first_calendar as usize - 1 + k) % 12).collect();
+    let pairs: Vec<(f64, f64)> = new.iter().map(|&y| (y, 1.0)).collect();
+    let plain = irls(&design(&t, None), &pairs, Family::Poisson)?;
+    let with = irls(&design(&t, Some(&calendar)), &pairs, Family::Poisson)?;
+    let lr = (plain.deviance - with.deviance).max(0.0);
+    let p = 1.0 - ChiSquared::new(11.0).expect("df > 0").cdf(lr);
+    let raw: [f64; 12] = std::array::from_fn(|m| if m == 0 { 1.0 } else { with.beta[1 + m].exp() });
+    let mean = raw.iter().sum::<f64>() / 12.0;
+    let season =
+        Seasonality { multipliers: raw.map(|x| x / mean), lr, p, found: p < 0.05, start_month: ((first_calendar as usize - 1 + new.len()) % 12) as u32 + 1 };
+    Some((season, Trend { fit: with, season_log_mean: mean.ln() }))
+}
+
+/// The design matrix's rows: `[1, t]`, then with `calendar` (0 = January)
+/// eleven indicators of February to December.
+fn design(t: &[f64], calendar: Option<&[usize]>) -> Vec<Vec<f64>> {
+    t.iter()
+        .enumerate()
+        .map(|(k, &tk)| {
+            let mut row = vec![1.0, tk];
+            if let Some(c) = calendar {
+                row.extend((1..12).map(|m| f64::from(u8::from(c[k] == m))));
+            }
+            row
+        })
+        .collect()
 }
 
 /// CAC from the months with both spend and paid customers.
@@ -141,58 +224,122 @@ enum Family {
     Poisson,
 }
 
-/// A two-parameter GLM `g(mean) = a + b·t` by iteratively reweighted least
-/// squares: `(a, b, var a, var b, cov)` from the inverse Fisher
-/// information; `None` when it does not converge or is degenerate (no
-/// events, or every trial an event).
-fn glm(t: &[f64], data: &[(f64, f64)], family: Family) -> Option<(f64, f64, f64, f64, f64)> {
+/// A fitted GLM: coefficients, their covariance (the inverse Fisher
+/// information) and the deviance.
+#[derive(Debug, Clone)]
+struct Irls {
+    beta: Vec<f64>,
+    cov: Vec<Vec<f64>>,
+    deviance: f64,
+}
+
+/// A GLM `g(mean_i) = x_i·β` by iteratively reweighted least squares (the
+/// first column of `x` is the intercept); `None` when it does not converge
+/// or is degenerate (no events, every trial an event, or a singular
+/// information matrix).
+fn irls(x: &[Vec<f64>], data: &[(f64, f64)], family: Family) -> Option<Irls> {
     let (y, n): (f64, f64) = data.iter().fold((0.0, 0.0), |(y, n), &(yi, ni)| (y + yi, n + ni));
     let mean0 = y / n;
     if !(mean0 > 0.0) || (matches!(family, Family::Binomial) && mean0 >= 1.0) {
         return None;
     }
-    let mut beta = [
-        match family {
-            Family::Binomial => (mean0 / (1.0 - mean0)).ln(),
-            Family::Poisson => mean0.ln(),
-        },
-        0.0,
-    ];
+    let p = x.first()?.len();
+    let mut beta = vec![0.0; p];
+    beta[0] = match family {
+        Family::Binomial => (mean0 / (1.0 - mean0)).ln(),
+        Family::Poisson => mean0.ln(),
+    };
     for _ in 0..50 {
         // Score and information.
-        let (mut s, mut i) = ([0.0; 2], [[0.0; 2]; 2]);
-        for (&ti, &(yi, ni)) in t.iter().zip(data) {
+        let (mut score, mut info) = (vec![0.0; p], vec![vec![0.0; p]; p]);
+        for (xi, &(yi, ni)) in x.iter().zip(data) {
             if ni <= 0.0 {
                 continue;
             }
-            let eta = beta[0] + beta[1] * ti;
-            let (mu, w) = match family {
-                Family::Binomial => {
-                    let p = 1.0 / (1.0 + (-eta).exp());
-                    (ni * p, ni * p * (1.0 - p))
-                }
-                Family::Poisson => (eta.exp(), eta.exp()),
-            };
-            let x = [1.0, ti];
-            for j in 0..2 {
-                s[j] += (yi - mu) * x[j];
-                for k in 0..2 {
-                    i[j][k] += w * x[j] * x[k];
+            let eta: f64 = xi.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            let (mu, w) = family.mean_weight(eta, ni);
+            for j in 0..p {
+                score[j] += (yi - mu) * xi[j];
+                for k in 0..p {
+                    info[j][k] += w * xi[j] * xi[k];
                 }
             }
         }
-        let det = i[0][0] * i[1][1] - i[0][1] * i[1][0];
-        if !(det > 0.0) {
-            return None;
-        }
-        let inv = [[i[1][1] / det, -i[0][1] / det], [-i[1][0] / det, i[0][0] / det]];
-        let step = [inv[0][0] * s[0] + inv[0][1] * s[1], inv[1][0] * s[0] + inv[1][1] * s[1]];
-        beta = [beta[0] + step[0], beta[1] + step[1]];
+        let cov = inverse(info)?;
+        let step: Vec<f64> = cov.iter().map(|row| row.iter().zip(&score).map(|(a, b)| a * b).sum()).collect();
+        beta.iter_mut().zip(&step).for_each(|(b, d)| *b += d);
         if step.iter().all(|d| d.abs() < 1e-10) {
-            return beta.iter().all(|b| b.is_finite()).then_some((beta[0], beta[1], inv[0][0], inv[1][1], inv[0][1]));
+            let deviance = family.deviance(x, data, &beta);
+            return beta.iter().all(|b| b.is_finite()).then_some(Irls { beta, cov, deviance });
         }
     }
     None
+}
+
+/// The two-parameter GLM `g(mean) = a + b·t`: `(a, b, var a, var b, cov)`.
+fn glm(t: &[f64], data: &[(f64, f64)], family: Family) -> Option<(f64, f64, f64, f64, f64)> {
+    irls(&design(t, None), data, family).map(|f| (f.beta[0], f.beta[1], f.cov[0][0], f.cov[1][1], f.cov[0][1]))
+}
+
+impl Family {
+    /// The mean and the IRLS weight at linear predictor `eta` with `n` trials.
+    fn mean_weight(self, eta: f64, n: f64) -> (f64, f64) {
+        match self {
+            Family::Binomial => {
+                let p = 1.0 / (1.0 + (-eta).exp());
+                (n * p, n * p * (1.0 - p))
+            }
+            Family::Poisson => (eta.exp(), eta.exp()),
+        }
+    }
+
+    /// The deviance of `beta` (Poisson: `2 Σ [y ln(y/μ) − (y − μ)]`; binomial
+    /// likewise over successes and failures).
+    fn deviance(self, x: &[Vec<f64>], data: &[(f64, f64)], beta: &[f64]) -> f64 {
+        let term = |y: f64, mu: f64| if y > 0.0 { y * (y / mu).ln() } else { 0.0 };
+        x.iter()
+            .zip(data)
+            .filter(|(_, (_, n))| *n > 0.0)
+            .map(|(xi, &(y, n))| {
+                let eta: f64 = xi.iter().zip(beta).map(|(a, b)| a * b).sum();
+                let (mu, _) = self.mean_weight(eta, n);
+                match self {
+                    Family::Poisson => 2.0 * (term(y, mu) - (y - mu)),
+                    Family::Binomial => 2.0 * (term(y, mu) + term(n - y, n - mu)),
+                }
+            })
+            .sum()
+    }
+}
+
+/// The inverse of a symmetric positive-definite matrix by Gauss–Jordan
+/// elimination with partial pivoting; `None` when it is singular.
+fn inverse(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let p = a.len();
+    let mut inv: Vec<Vec<f64>> = (0..p).map(|i| (0..p).map(|j| f64::from(u8::from(i == j))).collect()).collect();
+    for col in 0..p {
+        let pivot = (col..p).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if !(a[pivot][col].abs() > 1e-300) {
+            return None;
+        }
+        a.swap(col, pivot);
+        inv.swap(col, pivot);
+        let d = a[col][col];
+        a[col].iter_mut().for_each(|v| *v /= d);
+        inv[col].iter_mut().for_each(|v| *v /= d);
+        for row in 0..p {
+            if row != col {
+                let f = a[row][col];
+                if f != 0.0 {
+                    for k in 0..p {
+                        a[row][k] -= f * a[col][k];
+                        inv[row][k] -= f * inv[col][k];
+                    }
+                }
+            }
+        }
+    }
+    Some(inv)
 }
 
 /// The inputs a history gives, by the name a scenario's `{ history = …,
@@ -320,5 +467,63 @@ mod tests {
         assert!((share - 0.9).abs() <= 3.0 * (0.09f64 / seeds as f64).sqrt(), "growth coverage {share}");
         let flat = flat as f64 / seeds as f64;
         assert!((flat - 0.954).abs() <= 3.0 * (0.044f64 / seeds as f64).sqrt(), "flat found flat {flat}");
+    }
+
+    /// The fitted coefficients solve the score equations, and `inverse`
+    /// inverts.
+    #[test]
+    fn irls_solves_its_score_equations_and_inverse_inverts() {
+        let y = [12.0, 15.0, 11.0, 19.0, 22.0, 18.0, 25.0, 27.0];
+        let t: Vec<f64> = (0..y.len()).map(|k| k as f64).collect();
+        let pairs: Vec<(f64, f64)> = y.iter().map(|&v| (v, 1.0)).collect();
+        let f = irls(&design(&t, None), &pairs, Family::Poisson).unwrap();
+        let mu: Vec<f64> = t.iter().map(|tk| (f.beta[0] + f.beta[1] * tk).exp()).collect();
+        let s0: f64 = y.iter().zip(&mu).map(|(a, b)| a - b).sum();
+        let s1: f64 = y.iter().zip(&mu).zip(&t).map(|((a, b), tk)| (a - b) * tk).sum();
+        assert!(s0.abs() < 1e-8 && s1.abs() < 1e-8, "{s0} {s1}");
+        let a = vec![vec![4.0, 1.0, 0.5], vec![1.0, 3.0, 0.2], vec![0.5, 0.2, 2.0]];
+        let inv = inverse(a.clone()).unwrap();
+        for (i, row) in a.iter().enumerate() {
+            for j in 0..3 {
+                let v: f64 = row.iter().zip(&inv).map(|(x, inv_row)| x * inv_row[j]).sum();
+                assert!((v - f64::from(u8::from(i == j))).abs() < 1e-12);
+            }
+        }
+        assert!(inverse(vec![vec![1.0, 2.0], vec![2.0, 4.0]]).is_none());
+    }
+
+    /// New customers with a known season (36 months from March, level 200
+    /// growing 1% a month): seasonality is found in at least 95 of 100
+    /// seeds, each multiplier within 0.1 of the truth on average over them;
+    /// without a season, 24 months are found seasonal in 5% ± 3.3% of 400
+    /// seeds (the test's level).
+    #[test]
+    fn a_season_is_found_when_it_is_there() {
+        let truth = [0.7, 0.8, 1.0, 1.1, 1.2, 1.3, 1.2, 1.1, 1.0, 0.9, 0.85, 0.85];
+        let mean = truth.iter().sum::<f64>() / 12.0;
+        let (mut found, mut error) = (0, [0.0; 12]);
+        for seed in 0..100 {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3000 + seed);
+            let new: Vec<f64> = (0..36).map(|t| Poisson::new(200.0 * 1.01f64.powi(t) * truth[(2 + t as usize) % 12]).unwrap().sample(&mut rng)).collect();
+            let (season, _) = seasonal(&new, 3).unwrap();
+            found += usize::from(season.found);
+            for m in 0..12 {
+                error[m] += (season.multipliers[m] - truth[m] / mean).abs() / 100.0;
+            }
+        }
+        println!("season found in {found} of 100; mean |error| by month {error:?}");
+        assert!(found >= 95, "{found}");
+        assert!(error.iter().all(|e| *e < 0.1), "{error:?}");
+        let seeds = 400;
+        let alarms = (0..seeds)
+            .filter(|seed| {
+                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7000 + seed);
+                let new: Vec<f64> = (0..24).map(|t| Poisson::new(150.0 * 1.01f64.powi(t)).unwrap().sample(&mut rng)).collect();
+                seasonal(&new, 1).unwrap().0.found
+            })
+            .count();
+        let share = alarms as f64 / seeds as f64;
+        println!("no season: found in {share}");
+        assert!((share - 0.05).abs() <= 3.0 * (0.0475f64 / seeds as f64).sqrt(), "{share}");
     }
 }

@@ -21,7 +21,7 @@ fn label((year, month): (i32, u32), k: u32) -> String {
 /// month from `first` on; with `month_zero = (customers, mrr, cash)`, first
 /// a row of the plan's month-0 state (no new or churned customers), so a
 /// backtest from that row starts where the plan starts.
-fn history_csv(sc: &Scenario, stress: Option<&str>, seed: u64, months: u32, first: (i32, u32), month_zero: Option<(f64, f64, f64)>) -> String {
+pub fn history_csv(sc: &Scenario, stress: Option<&str>, seed: u64, months: u32, first: (i32, u32), month_zero: Option<(f64, f64, f64)>) -> String {
     let mut sc = sc.clone();
     sc.seed = seed;
     let plan = match stress {
