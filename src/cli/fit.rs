@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct FitArgs {
     /// A history CSV: month (YYYY-MM), customers, new_customers,
-    /// churned_customers, and optionally paid_customers and marketing_spend
+    /// churned_customers, and optionally paid_customers, marketing_spend,
+    /// mrr, cash, expansion_mrr, contraction_mrr and churned_mrr
     /// (docs/fit.md).
     pub history: PathBuf,
     /// Write the TOML snippet here (else to standard output, the table to
@@ -130,6 +131,16 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
         let _ = writeln!(s, "# Spend ÷ paid customers over {} months: lognormal of the monthly ratios.", cac.months);
         let _ = writeln!(s, "cac = {}", f.quantity("cac").expect("the history has spend and paid customers"));
     }
+    if let Some(e) = &f.expansion {
+        let _ = writeln!(s, "\n# Net expansion of kept customers' MRR over {} months: (expansion − contraction) ÷ (last month's MRR − churned MRR),", e.months);
+        let _ = writeln!(
+            s,
+            "# {:.2}% a month on average, month-to-month sd {:.2}%. A segment's key: put it in each [[segment]] it describes.",
+            100.0 * e.mean,
+            100.0 * e.sd
+        );
+        let _ = writeln!(s, "# expansion = {}", e.quantity());
+    }
     s
 }
 
@@ -170,6 +181,10 @@ fn table(f: &Fitted) -> String {
     if let Some(cac) = &f.cac {
         let at = |z: f64| number((cac.mu + z * cac.sigma).exp(), 0);
         rows.push(["cost per paid customer (median)".into(), at(0.0), format!("{} – {}", at(-1.6449), at(1.6449)), cac.months.to_string()]);
+    }
+    if let Some(e) = &f.expansion {
+        let (lo, hi) = (e.mean - 1.6449 * e.se, e.mean + 1.6449 * e.se);
+        rows.push(["net expansion a month".into(), pct(e.mean), format!("{} – {}", pct(lo), pct(hi)), e.months.to_string()]);
     }
     let mut out = format!("{:<32} {:>12} {:>24} {:>7}\n", "parameter", "estimate", "90% interval", "months");
     for r in rows {

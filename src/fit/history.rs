@@ -26,6 +26,12 @@ pub struct Month {
     pub mrr: Option<f64>,
     /// Cash at the month's end (when given; may be negative).
     pub cash: Option<f64>,
+    /// MRR movements of the month (when given): kept customers' MRR gained
+    /// (`expansion_mrr`) and lost (`contraction_mrr`), and the MRR of those
+    /// who left (`churned_mrr`).
+    pub expansion_mrr: Option<f64>,
+    pub contraction_mrr: Option<f64>,
+    pub churned_mrr: Option<f64>,
 }
 
 /// Consecutive months, oldest first.
@@ -114,7 +120,22 @@ impl History {
                 return Err(problem(line, "paid_customers", &paid.to_string(), format!("more than the month's {new_customers} new customers")));
             }
             let (marketing_spend, mrr, cash) = (optional("marketing_spend", Rule::Amount)?, optional("mrr", Rule::Amount)?, optional("cash", Rule::Any)?);
-            months.push(Month { month, customers, new_customers, churned_customers, at_risk, paid_customers, marketing_spend, mrr, cash });
+            let (expansion_mrr, contraction_mrr, churned_mrr) =
+                (optional("expansion_mrr", Rule::Amount)?, optional("contraction_mrr", Rule::Amount)?, optional("churned_mrr", Rule::Amount)?);
+            months.push(Month {
+                month,
+                customers,
+                new_customers,
+                churned_customers,
+                at_risk,
+                paid_customers,
+                marketing_spend,
+                mrr,
+                cash,
+                expansion_mrr,
+                contraction_mrr,
+                churned_mrr,
+            });
         }
         if months.len() < MIN_MONTHS {
             return Err(problem(months.len() as u64 + 1, "month", &months.len().to_string(), format!("at least {MIN_MONTHS} months are needed")));

@@ -9,8 +9,11 @@
 //! - **Acquisition**: a Poisson regression of organic new customers (new
 //!   minus paid, when `paid_customers` is given) on the month; the growth is
 //!   kept when its z is at least 2, else the flow is flat with a Gamma
-//!   posterior of its mean.
+//!   posterior of its mean; with two years or more, month terms tested for
+//!   a season.
 //! - **CAC**: a lognormal of the months' spend ÷ paid customers.
+//! - **Expansion**: net expansion of kept customers' MRR from the MRR
+//!   movements, with its month-to-month spread.
 //!
 //! Nothing here knows of files beyond [`history`], or of the command line.
 
@@ -35,6 +38,22 @@ pub struct Fitted {
     /// history has [`SEASON_MONTHS`] months or more.
     pub seasonality: Option<Seasonality>,
     pub cac: Option<Cac>,
+    /// Net expansion of kept customers' MRR, when the history has `mrr`
+    /// and its movements.
+    pub expansion: Option<Expansion>,
+}
+
+/// Net monthly expansion of kept customers' MRR: per month `e_t =
+/// (expansion_mrr − contraction_mrr) / (mrr_{t−1} − churned_mrr)`.
+#[derive(Debug, Clone)]
+pub struct Expansion {
+    /// The rate over all months, `Σ (expansion − contraction) / Σ kept MRR`.
+    pub mean: f64,
+    /// The months' standard deviation of `e_t` (month-to-month variation).
+    pub sd: f64,
+    /// The standard error of `mean`, `sd / √months`.
+    pub se: f64,
+    pub months: usize,
 }
 
 /// Months of history needed before seasonality is looked for: two years,
@@ -110,7 +129,29 @@ pub fn fit(h: &History) -> Fitted {
         acquisition,
         seasonality: seasonal.map(|(season, _)| season),
         cac: cac(h),
+        expansion: expansion(h),
     }
+}
+
+/// Net expansion from the months (after the first) with `mrr` before them
+/// and their `expansion_mrr`, `contraction_mrr` and `churned_mrr`; `None`
+/// with fewer than 2 such months.
+fn expansion(h: &History) -> Option<Expansion> {
+    let months: Vec<(f64, f64)> = h
+        .months
+        .windows(2)
+        .filter_map(|w| {
+            let kept = w[0].mrr? - w[1].churned_mrr?;
+            (kept > 0.0).then_some((w[1].expansion_mrr? - w[1].contraction_mrr?, kept))
+        })
+        .collect();
+    if months.len() < 2 {
+        return None;
+    }
+    let (net, kept): (f64, f64) = months.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let rates: Vec<f64> = months.iter().map(|(x, y)| x / y).collect();
+    let sd = crate::stats::Moments::of(&rates).sd();
+    Some(Expansion { mean: net / kept, sd, se: sd / (months.len() as f64).sqrt(), months: months.len() })
 }
 
 /// Churn from `(churned, at risk)` per month.
@@ -344,8 +385,18 @@ fn inverse(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
 
 /// The inputs a history gives, by the name a scenario's `{ history = …,
 /// column = … }` uses: `churn` (for `churn.base`), `new` and `growth` (for
-/// `acquisition`), `cac` (for `acquisition.marketing.cac`).
-pub const COLUMNS: [&str; 4] = ["churn", "new", "growth", "cac"];
+/// `acquisition`), `cac` (for `acquisition.marketing.cac`), `expansion`
+/// (for a segment's `expansion`).
+pub const COLUMNS: [&str; 5] = ["churn", "new", "growth", "cac", "expansion"];
+
+/// What a column needs beyond the four every history has, in words.
+pub fn needs(column: &str) -> &'static str {
+    match column {
+        "cac" => "the marketing_spend and paid_customers columns",
+        "expansion" => "the mrr, expansion_mrr, contraction_mrr and churned_mrr columns",
+        _ => "nothing more",
+    }
+}
 
 impl Fitted {
     /// The fitted input `column` (one of [`COLUMNS`]) as the scenario file
@@ -360,8 +411,17 @@ impl Fitted {
             ("growth", Acquisition::Flat { .. }) => Some("0".into()),
             ("growth", Acquisition::Growing { growth, growth_sd, .. }) => Some(format!("{{ dist = \"normal\", mean = {growth:.6}, sd = {growth_sd:.6} }}")),
             ("cac", _) => self.cac.as_ref().map(|c| format!("{{ dist = \"lognormal\", mu = {:.6}, sigma = {:.6} }}", c.mu, c.sigma)),
+            ("expansion", _) => self.expansion.as_ref().map(Expansion::quantity),
             _ => None,
         }
+    }
+}
+
+impl Expansion {
+    /// As a quantity (TOML): a normal drawn each month, the months' spread
+    /// with the mean's error added, as churn's between-month sd is.
+    pub fn quantity(&self) -> String {
+        format!("{{ dist = \"normal\", mean = {:.6}, sd = {:.6}, per = \"month\" }}", self.mean, self.sd.hypot(self.se))
     }
 }
 

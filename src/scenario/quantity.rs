@@ -213,7 +213,7 @@ fn history(t: &toml::Table, files: &FileSource) -> Result<Parsed, String> {
     let text = files.read(file)?;
     let h = crate::fit::history::History::parse(&text, file).map_err(|e| e.to_string())?;
     let fitted = crate::fit::fit(&h);
-    let quantity = fitted.quantity(column).ok_or_else(|| format!("{file}: column = \"{column}\" needs the marketing_spend and paid_customers columns"))?;
+    let quantity = fitted.quantity(column).ok_or_else(|| format!("{file}: column = \"{column}\" needs {}", crate::fit::needs(column)))?;
     let value: toml::Table = toml::from_str(&format!("v = {quantity}")).map_err(|e| format!("the fitted {column} `{quantity}`: {e}"))?;
     parse(&value["v"], files)
 }

@@ -28,7 +28,9 @@ pub fn history_csv(sc: &Scenario, stress: Option<&str>, seed: u64, months: u32, 
         Some(name) => Plan::stressed(&sc, sc.stress(name).expect("a stress of the file")),
         None => Plan::new(&sc),
     };
-    let names = ["customers", "new_customers", "churned", "mrr", "cash"];
+    // A plan with segments also has its MRR movements.
+    let movements = ["expansion_mrr", "contraction_mrr", "churned_mrr"];
+    let names: Vec<&str> = ["customers", "new_customers", "churned", "mrr", "cash"].into_iter().chain(movements.into_iter().filter(|_| sc.extended)).collect();
     let catalog = sc.catalog();
     let metrics: Vec<_> = names
         .iter()
@@ -37,13 +39,15 @@ pub fn history_csv(sc: &Scenario, stress: Option<&str>, seed: u64, months: u32, 
         .collect();
     let got = silent(|p| collect(&sc, &plan, &metrics, 0..1, p)).unwrap();
     let at = |k: usize, t: u32| got.values[k * months as usize + t as usize - 1][0];
-    let mut csv = String::from("month,customers,new_customers,churned_customers,mrr,cash\n");
+    let mut csv = String::from("month,customers,new_customers,churned_customers,mrr,cash");
+    csv += if sc.extended { ",expansion_mrr,contraction_mrr,churned_mrr\n" } else { "\n" };
     let shift = u32::from(month_zero.is_some());
     if let Some((c, mrr, cash)) = month_zero {
         csv += &format!("{},{c},0,0,{mrr:.2},{cash:.2}\n", label(first, 0));
     }
     for t in 1..=months {
-        csv += &format!("{},{},{},{},{:.2},{:.2}\n", label(first, t - 1 + shift), at(0, t), at(1, t), at(2, t), at(3, t), at(4, t));
+        csv += &format!("{},{},{},{},{:.2},{:.2}", label(first, t - 1 + shift), at(0, t), at(1, t), at(2, t), at(3, t), at(4, t));
+        csv += &if sc.extended { format!(",{:.2},{:.2},{:.2}\n", at(5, t), at(6, t), at(7, t)) } else { "\n".into() };
     }
     csv
 }
