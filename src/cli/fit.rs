@@ -29,11 +29,21 @@ pub struct FitArgs {
 
 pub fn fit(args: FitArgs) -> Result<u8, Failure> {
     let voice = Voice::new(args.quiet);
-    let history = History::read(&args.history)?;
-    let fitted = fit::fit(&history);
-    let snippet = snippet(&fitted, &args.history.display().to_string());
-    for warning in warnings(&fitted) {
-        voice.warn(warning);
+    let file = args.history.display().to_string();
+    let text = std::fs::read_to_string(&args.history).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    let fits: Vec<(Option<String>, Fitted)> = History::parse_segments(&text, &file)?.into_iter().map(|(name, h)| (name, fit::fit(&h))).collect();
+    let (snippet, table) = match &fits[..] {
+        [(None, fitted)] => (snippet(fitted, &file), table(fitted)),
+        _ => {
+            let named: Vec<(String, Fitted)> = fits.iter().map(|(n, f)| (n.clone().expect("every row names a segment"), f.clone())).collect();
+            let tables = named.iter().map(|(n, f)| format!("segment {n}\n{}", table(f))).collect::<Vec<_>>().join("\n");
+            (segment_snippet(&named, &file), tables)
+        }
+    };
+    for (name, fitted) in &fits {
+        for warning in warnings(fitted) {
+            voice.warn(name.as_ref().map_or(warning.clone(), |n| format!("segment {n}: {warning}")));
+        }
     }
     match &args.out {
         Some(path) => {
@@ -41,12 +51,12 @@ pub fn fit(args: FitArgs) -> Result<u8, Failure> {
                 return Err(anyhow::anyhow!("{} exists; give --force to replace it", path.display()).into());
             }
             std::fs::write(path, &snippet).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            voice.show(table(&fitted));
+            voice.show(table);
             voice.done(format_args!("wrote {}", path.display()));
         }
         None => {
             if !args.quiet {
-                eprint!("{}", table(&fitted));
+                eprint!("{table}");
             }
             print!("{snippet}");
         }
@@ -70,10 +80,48 @@ fn warnings(f: &Fitted) -> Vec<String> {
 
 /// The TOML snippet: `[churn]` and `[acquisition]` keys with comments.
 pub fn snippet(f: &Fitted, file: &str) -> String {
-    let c = &f.churn;
     let mut s = String::new();
     let _ = writeln!(s, "# Fitted by `runway fit {file}` from {} months, {} to {}.", f.months, f.first, f.last);
-    let _ = writeln!(s, "[churn]");
+    s += "[churn]\n";
+    s += &churn_lines(f, "base");
+    s += "\n[acquisition]\n";
+    s += &acquisition_lines(f, true);
+    if let Some(cac) = &f.cac {
+        let _ = writeln!(s, "\n[acquisition.marketing]");
+        let _ = writeln!(s, "# Spend ÷ paid customers over {} months: lognormal of the monthly ratios.", cac.months);
+        let _ = writeln!(s, "cac = {}", f.quantity("cac").expect("the history has spend and paid customers"));
+    }
+    if f.expansion.is_some() {
+        let _ = writeln!(s);
+        s += &expansion_lines(f, "# A segment's key: put it in each [[segment]] it describes.\n# expansion");
+    }
+    s
+}
+
+/// The snippet of a history with a `segment` column: a `[[segment]]` per
+/// segment with its customers at the history's end, churn, organic
+/// acquisition and expansion (a segment's price is not in a history).
+pub fn segment_snippet(fits: &[(String, Fitted)], file: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Fitted by `runway fit {file}`: a segment table for each segment of the history.");
+    for (name, f) in fits {
+        let _ = writeln!(s, "\n[[segment]]\nname = \"{name}\"");
+        let _ = writeln!(s, "# {} months, {} to {}; the plan's month 1 is the month after {}.", f.months, f.first, f.last, f.last);
+        let _ = writeln!(s, "customers = {}   # at the end of {}", f.last_customers, f.last);
+        let _ = writeln!(s, "# price = …   # the segment's list price: a history does not hold it");
+        s += &churn_lines(f, "churn");
+        s += &acquisition_lines(f, false);
+        if f.expansion.is_some() {
+            s += &expansion_lines(f, "expansion");
+        }
+    }
+    s
+}
+
+/// Churn's comments and `key = …`.
+fn churn_lines(f: &Fitted, key: &str) -> String {
+    let c = &f.churn;
+    let mut s = String::new();
     let _ =
         writeln!(s, "# {} churned of {} customers at risk: Beta posterior of the monthly rate (Jeffreys prior).", number(c.churned, 0), number(c.at_risk, 0));
     match c.tau {
@@ -88,8 +136,14 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
             );
         }
     }
-    let _ = writeln!(s, "base = {}", c.quantity());
-    let _ = writeln!(s, "\n[acquisition]");
+    let _ = writeln!(s, "{key} = {}", c.quantity());
+    s
+}
+
+/// Organic acquisition's comments, `new` and `growth`, and with
+/// `season` the seasonality when one was found.
+fn acquisition_lines(f: &Fitted, season: bool) -> String {
+    let mut s = String::new();
     let quantity = |column: &str| f.quantity(column).expect("a history always gives churn, new and growth");
     match &f.acquisition {
         Acquisition::Flat { total, months, growth } => {
@@ -112,35 +166,30 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
     }
     let _ = writeln!(s, "new = {}", quantity("new"));
     let _ = writeln!(s, "growth = {}", quantity("growth"));
-    if let Some(season) = f.seasonality.as_ref().filter(|x| x.found) {
+    if let Some(found) = f.seasonality.as_ref().filter(|x| x.found && season) {
         let _ = writeln!(
             s,
             "# Seasonal: month terms in the regression save a deviance of {:.1} on 11 df (p = {:.2e}); `new` is an average month.",
-            season.lr, season.p
+            found.lr, found.p
         );
         let _ = writeln!(
             s,
             "# Multipliers by calendar month, January first; the plan's month 1 is the month after {}: set [scenario] start_month = {}.",
-            f.last, season.start_month
+            f.last, found.start_month
         );
-        let m: Vec<String> = season.multipliers.iter().map(|x| format!("{x:.3}")).collect();
+        let m: Vec<String> = found.multipliers.iter().map(|x| format!("{x:.3}")).collect();
         let _ = writeln!(s, "seasonality = [{}]", m.join(", "));
     }
-    if let Some(cac) = &f.cac {
-        let _ = writeln!(s, "\n[acquisition.marketing]");
-        let _ = writeln!(s, "# Spend ÷ paid customers over {} months: lognormal of the monthly ratios.", cac.months);
-        let _ = writeln!(s, "cac = {}", f.quantity("cac").expect("the history has spend and paid customers"));
-    }
-    if let Some(e) = &f.expansion {
-        let _ = writeln!(s, "\n# Net expansion of kept customers' MRR over {} months: (expansion − contraction) ÷ (last month's MRR − churned MRR),", e.months);
-        let _ = writeln!(
-            s,
-            "# {:.2}% a month on average, month-to-month sd {:.2}%. A segment's key: put it in each [[segment]] it describes.",
-            100.0 * e.mean,
-            100.0 * e.sd
-        );
-        let _ = writeln!(s, "# expansion = {}", e.quantity());
-    }
+    s
+}
+
+/// Expansion's comments and `key = …` (`key` may start a comment).
+fn expansion_lines(f: &Fitted, key: &str) -> String {
+    let e = f.expansion.as_ref().expect("the caller checked");
+    let mut s = String::new();
+    let _ = writeln!(s, "# Net expansion of kept customers' MRR over {} months: (expansion − contraction) ÷ (last month's MRR − churned MRR),", e.months);
+    let _ = writeln!(s, "# {:.2}% a month on average, month-to-month sd {:.2}%.", 100.0 * e.mean, 100.0 * e.sd);
+    let _ = writeln!(s, "{key} = {}", e.quantity());
     s
 }
 

@@ -61,8 +61,27 @@ impl History {
         Ok(History::parse(&text, &path.display().to_string())?)
     }
 
-    /// Parses CSV text named `file` in errors.
+    /// Parses CSV text named `file` in errors: one history, so a file with
+    /// a `segment` column is refused (see [`History::parse_segments`]).
     pub fn parse(text: &str, file: &str) -> Result<History, HistoryError> {
+        let mut all = History::parse_segments(text, file)?;
+        match all.len() {
+            1 if all[0].0.is_none() => Ok(all.remove(0).1),
+            _ => Err(HistoryError {
+                file: file.to_string(),
+                line: 1,
+                column: "segment".into(),
+                value: "(present)".into(),
+                message: "a history per segment; this needs the company's one history (runway fit reads one per segment)".into(),
+            }),
+        }
+    }
+
+    /// Parses CSV text named `file` in errors: with a `segment` column, one
+    /// history per segment (in the order they first appear), each checked
+    /// as a file of its own; without, one history named `None`.
+    pub fn parse_segments(text: &str, file: &str) -> Result<Vec<(Option<String>, History)>, HistoryError> {
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
         let problem = |line: u64, column: &str, value: &str, message: String| HistoryError {
             file: file.to_string(),
             line,
@@ -70,77 +89,124 @@ impl History {
             value: value.to_string(),
             message,
         };
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers().map_err(|e| problem(1, "header", "", e.to_string()))?.iter().map(str::to_string).collect();
-        let at = |name: &str| header.iter().position(|h| h == name);
+        let rows = Rows { file, header };
         for name in REQUIRED {
-            if at(name).is_none() {
-                return Err(problem(1, name, "(missing)", format!("the header needs the columns {}; it has {}", REQUIRED.join(", "), header.join(", "))));
+            if rows.at(name).is_none() {
+                return Err(problem(1, name, "(missing)", format!("the header needs the columns {}; it has {}", REQUIRED.join(", "), rows.header.join(", "))));
             }
         }
-        let mut months: Vec<Month> = vec![];
+        let mut groups: Vec<(Option<String>, Vec<Row>)> = vec![];
         for (i, record) in reader.records().enumerate() {
             let line = i as u64 + 2;
             let record = record.map_err(|e| problem(line, "row", "", e.to_string()))?;
-            let text_of = |name: &str| at(name).and_then(|k| record.get(k)).unwrap_or("");
-            let count = |name: &str| -> Result<f64, HistoryError> {
-                let raw = text_of(name);
-                match raw.replace('_', "").parse::<f64>() {
-                    Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 => Ok(x),
-                    _ => Err(problem(line, name, raw, "must be a whole number ≥ 0".into())),
-                }
-            };
-            let optional = |name: &str, rule: Rule| -> Result<Option<f64>, HistoryError> {
-                let raw = text_of(name);
-                if at(name).is_none() || raw.is_empty() {
-                    return Ok(None);
-                }
-                match raw.replace('_', "").parse::<f64>() {
-                    Ok(x) if rule.allows(x) => Ok(Some(x)),
-                    _ => Err(problem(line, name, raw, format!("must be {}", rule.words()))),
-                }
-            };
-            let month = text_of("month").to_string();
-            let key = month_key(&month).ok_or_else(|| problem(line, "month", &month, "must be a month written YYYY-MM".into()))?;
-            if let Some(prev) = months.last() {
-                let expected = month_key(&prev.month).expect("checked") + 1;
-                if key != expected {
-                    let why = if key < expected { "months must increase, each once" } else { "a month is missing before it" };
-                    return Err(problem(line, "month", &month, format!("{why}: the row before is {}", prev.month)));
-                }
+            let segment = rows.at("segment").map(|k| record.get(k).unwrap_or("").to_string());
+            if let Some(name) = segment.as_deref().filter(|n| !valid_segment(n)) {
+                return Err(problem(line, "segment", name, "must be a segment's name: a lower-case letter, then letters, digits or _ (e.g. pro)".into()));
             }
-            let (customers, new_customers, churned_customers) = (count("customers")?, count("new_customers")?, count("churned_customers")?);
-            let at_risk = months.last().map_or(customers - new_customers + churned_customers, |p| p.customers);
-            if churned_customers > at_risk || at_risk < 0.0 {
-                let shown = churned_customers.to_string();
-                return Err(problem(line, "churned_customers", &shown, format!("more than the {at_risk} customers at risk (the previous month's end)")));
+            match groups.iter_mut().find(|(g, _)| *g == segment) {
+                Some((_, rows)) => rows.push((line, record)),
+                None => groups.push((segment, vec![(line, record)])),
             }
-            let paid_customers = optional("paid_customers", Rule::Count)?;
-            if let Some(paid) = paid_customers.filter(|&p| p > new_customers) {
-                return Err(problem(line, "paid_customers", &paid.to_string(), format!("more than the month's {new_customers} new customers")));
-            }
-            let (marketing_spend, mrr, cash) = (optional("marketing_spend", Rule::Amount)?, optional("mrr", Rule::Amount)?, optional("cash", Rule::Any)?);
-            let (expansion_mrr, contraction_mrr, churned_mrr) =
-                (optional("expansion_mrr", Rule::Amount)?, optional("contraction_mrr", Rule::Amount)?, optional("churned_mrr", Rule::Amount)?);
-            months.push(Month {
-                month,
-                customers,
-                new_customers,
-                churned_customers,
-                at_risk,
-                paid_customers,
-                marketing_spend,
-                mrr,
-                cash,
-                expansion_mrr,
-                contraction_mrr,
-                churned_mrr,
-            });
+        }
+        if groups.is_empty() {
+            groups.push((None, vec![]));
+        }
+        groups.into_iter().map(|(segment, records)| Ok((segment, rows.history(&records)?))).collect()
+    }
+}
+
+/// `[a-z][a-z0-9_]*`, as a scenario's segment names are.
+fn valid_segment(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A record of the file and its 1-based line.
+type Row = (u64, csv::StringRecord);
+
+/// A history file's rows, read against its header.
+struct Rows<'a> {
+    file: &'a str,
+    header: Vec<String>,
+}
+
+impl Rows<'_> {
+    fn at(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    fn problem(&self, line: u64, column: &str, value: &str, message: String) -> HistoryError {
+        HistoryError { file: self.file.to_string(), line, column: column.to_string(), value: value.to_string(), message }
+    }
+
+    /// One history from its rows (`(line, record)`, in file order).
+    fn history(&self, records: &[Row]) -> Result<History, HistoryError> {
+        let mut months: Vec<Month> = vec![];
+        for (line, record) in records {
+            let month = self.month(*line, record, months.last())?;
+            months.push(month);
         }
         if months.len() < MIN_MONTHS {
-            return Err(problem(months.len() as u64 + 1, "month", &months.len().to_string(), format!("at least {MIN_MONTHS} months are needed")));
+            let line = records.last().map_or(1, |r| r.0);
+            return Err(self.problem(line, "month", &months.len().to_string(), format!("at least {MIN_MONTHS} months are needed")));
         }
         Ok(History { months })
+    }
+
+    /// One row, after the month `prev` (if any).
+    fn month(&self, line: u64, record: &csv::StringRecord, prev: Option<&Month>) -> Result<Month, HistoryError> {
+        let text_of = |name: &str| self.at(name).and_then(|k| record.get(k)).unwrap_or("");
+        let count = |name: &str| -> Result<f64, HistoryError> {
+            let raw = text_of(name);
+            match raw.replace('_', "").parse::<f64>() {
+                Ok(x) if Rule::Count.allows(x) => Ok(x),
+                _ => Err(self.problem(line, name, raw, "must be a whole number ≥ 0".into())),
+            }
+        };
+        let optional = |name: &str, rule: Rule| -> Result<Option<f64>, HistoryError> {
+            let raw = text_of(name);
+            if self.at(name).is_none() || raw.is_empty() {
+                return Ok(None);
+            }
+            match raw.replace('_', "").parse::<f64>() {
+                Ok(x) if rule.allows(x) => Ok(Some(x)),
+                _ => Err(self.problem(line, name, raw, format!("must be {}", rule.words()))),
+            }
+        };
+        let month = text_of("month").to_string();
+        let key = month_key(&month).ok_or_else(|| self.problem(line, "month", &month, "must be a month written YYYY-MM".into()))?;
+        if let Some(prev) = prev {
+            let expected = month_key(&prev.month).expect("checked") + 1;
+            if key != expected {
+                let why = if key < expected { "months must increase, each once" } else { "a month is missing before it" };
+                return Err(self.problem(line, "month", &month, format!("{why}: the row before is {}", prev.month)));
+            }
+        }
+        let (customers, new_customers, churned_customers) = (count("customers")?, count("new_customers")?, count("churned_customers")?);
+        let at_risk = prev.map_or(customers - new_customers + churned_customers, |p| p.customers);
+        if churned_customers > at_risk || at_risk < 0.0 {
+            let shown = churned_customers.to_string();
+            return Err(self.problem(line, "churned_customers", &shown, format!("more than the {at_risk} customers at risk (the previous month's end)")));
+        }
+        let paid_customers = optional("paid_customers", Rule::Count)?;
+        if let Some(paid) = paid_customers.filter(|&p| p > new_customers) {
+            return Err(self.problem(line, "paid_customers", &paid.to_string(), format!("more than the month's {new_customers} new customers")));
+        }
+        Ok(Month {
+            month,
+            customers,
+            new_customers,
+            churned_customers,
+            at_risk,
+            paid_customers,
+            marketing_spend: optional("marketing_spend", Rule::Amount)?,
+            mrr: optional("mrr", Rule::Amount)?,
+            cash: optional("cash", Rule::Any)?,
+            expansion_mrr: optional("expansion_mrr", Rule::Amount)?,
+            contraction_mrr: optional("contraction_mrr", Rule::Amount)?,
+            churned_mrr: optional("churned_mrr", Rule::Amount)?,
+        })
     }
 }
 
@@ -204,6 +270,23 @@ mod tests {
         let at_risk: Vec<f64> = h.months.iter().map(|m| m.at_risk).collect();
         // The first month: 100 − 10 + 4; then the previous month's end.
         assert_eq!(at_risk, vec![94.0, 100.0, 103.0]);
+    }
+
+    #[test]
+    fn a_segment_column_gives_one_history_per_segment() {
+        let text = "month,segment,customers,new_customers,churned_customers\n\
+                    2025-11,pro,100,10,4\n2025-11,team,20,2,1\n2025-12,pro,103,8,5\n2025-12,team,21,2,1\n\
+                    2026-01,pro,105,6,4\n2026-01,team,23,3,1\n";
+        let all = History::parse_segments(text, "h.csv").unwrap();
+        let names: Vec<Option<&str>> = all.iter().map(|(n, _)| n.as_deref()).collect();
+        assert_eq!(names, [Some("pro"), Some("team")]);
+        assert_eq!(all[1].1.months.iter().map(|m| m.at_risk).collect::<Vec<_>>(), [19.0, 20.0, 21.0]);
+        assert!(History::parse(text, "h.csv").unwrap_err().to_string().contains("h.csv:1: segment = (present)"));
+        let bad = text.replace("team,20", "Team,20");
+        assert!(History::parse_segments(&bad, "h.csv").unwrap_err().to_string().contains("h.csv:3: segment = Team: must be a segment's name"));
+        // Each segment's months are checked as a file's: line 6 repeats pro's 2025-12.
+        let repeated = text.replace("2026-01,pro", "2025-12,pro");
+        assert!(History::parse_segments(&repeated, "h.csv").unwrap_err().to_string().contains("h.csv:6: month = 2025-12: months must increase"));
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Fitted {
     pub first: String,
     pub last: String,
     pub months: usize,
+    /// Customers at the end of the last month: the plan's month 0.
+    pub last_customers: f64,
     pub churn: Churn,
     pub acquisition: Acquisition,
     /// Calendar-month multipliers of organic new customers, tested when the
@@ -125,6 +127,7 @@ pub fn fit(h: &History) -> Fitted {
         first: m[0].month.clone(),
         last: m[m.len() - 1].month.clone(),
         months: m.len(),
+        last_customers: m[m.len() - 1].customers,
         churn: churn(&m.iter().map(|x| (x.churned_customers, x.at_risk)).collect::<Vec<_>>()),
         acquisition,
         seasonality: seasonal.map(|(season, _)| season),

@@ -586,19 +586,27 @@ pub fn subtitle(lang: Lang, runs: &str, months: u32, seed: u64) -> String {
 
 /// The backtest's first paragraph: where the plan started and how it is read.
 pub(crate) fn backtest_intro(lang: Lang, from: &str, months: usize, refit: bool) -> String {
-    match (lang, refit) {
-        (Lang::En, false) => format!(
-            "The plan, started at {from}'s actual customers, cash and revenue per customer, simulated over the {months} months the history holds after it; each month's forecast is scored against what happened. A calibrated plan holds about 90% of the actuals inside its 90% bands and its PIT (the share of futures below the actual) spreads evenly over 0–1; the CRPS is the forecast's error in the metric's unit, lower is better. The plan's own months are read as months after the start."
-        ),
-        (Lang::En, true) => format!(
-            "The plan, started at {from}'s actual customers, cash and revenue per customer, with its churn (and acquisition, when the history splits paid customers) refitted from the months up to {from} only, simulated over the {months} months the history holds after it; each month's forecast is scored against what happened. A calibrated plan holds about 90% of the actuals inside its 90% bands and its PIT (the share of futures below the actual) spreads evenly over 0–1; the CRPS is the forecast's error in the metric's unit, lower is better. The plan's own months are read as months after the start."
-        ),
-        (Lang::Zh, false) => format!(
-            "以 {from} 的实际客户数、现金和客均收入为起点运行本计划，模拟历史中其后的 {months} 个月，并逐月将预测与实际对照。校准良好的计划约有 90% 的实际值落在其 90% 区间内，PIT（低于实际值的情景占比）在 0–1 上均匀分布；CRPS 为预测误差（与指标同单位，越低越好）。计划中的月份按起始后的月份读取。"
-        ),
-        (Lang::Zh, true) => format!(
-            "以 {from} 的实际客户数、现金和客均收入为起点运行本计划，其流失率（以及历史区分付费获客时的获客）仅用截至 {from} 的月份重新拟合，模拟历史中其后的 {months} 个月，并逐月将预测与实际对照。校准良好的计划约有 90% 的实际值落在其 90% 区间内，PIT（低于实际值的情景占比）在 0–1 上均匀分布；CRPS 为预测误差（与指标同单位，越低越好）。计划中的月份按起始后的月份读取。"
-        ),
+    match lang {
+        Lang::En => {
+            let refitted = if refit {
+                format!(", with its churn (and acquisition, when the history splits paid customers) refitted from the months up to {from} only,")
+            } else {
+                ",".to_string()
+            };
+            format!(
+                "The plan, started at {from}'s actual customers, cash and revenue per customer{refitted} simulated over the {months} months the history holds after it; each month's forecast is scored against what happened. A calibrated plan holds about 90% of the actuals inside its 90% bands and its PIT (the share of futures below the actual) spreads evenly over 0–1; the CRPS is the forecast's error in the metric's unit, lower is better. The plan's own months are read as months after the start."
+            )
+        }
+        Lang::Zh => {
+            let refitted = if refit {
+                format!("，其流失率（以及历史区分付费获客时的获客）仅用截至 {from} 的月份重新拟合")
+            } else {
+                String::new()
+            };
+            format!(
+                "以 {from} 的实际客户数、现金和客均收入为起点运行本计划{refitted}，模拟历史中其后的 {months} 个月，并逐月将预测与实际对照。校准良好的计划约有 90% 的实际值落在其 90% 区间内，PIT（低于实际值的情景占比）在 0–1 上均匀分布；CRPS 为预测误差（与指标同单位，越低越好）。计划中的月份按起始后的月份读取。"
+            )
+        }
     }
 }
 
