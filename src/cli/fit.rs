@@ -31,7 +31,8 @@ pub fn fit(args: FitArgs) -> Result<u8, Failure> {
     let voice = Voice::new(args.quiet);
     let file = args.history.display().to_string();
     let text = std::fs::read_to_string(&args.history).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-    let fits: Vec<(Option<String>, Fitted)> = History::parse_segments(&text, &file)?.into_iter().map(|(name, h)| (name, fit::fit(&h))).collect();
+    let histories = History::parse_segments(&text, &file)?;
+    let fits: Vec<(Option<String>, Fitted)> = histories.iter().map(|(name, h)| (name.clone(), fit::fit(h))).collect();
     let (snippet, table) = match &fits[..] {
         [(None, fitted)] => (snippet(fitted, &file), table(fitted)),
         _ => {
@@ -40,8 +41,8 @@ pub fn fit(args: FitArgs) -> Result<u8, Failure> {
             (segment_snippet(&named, &file), tables)
         }
     };
-    for (name, fitted) in &fits {
-        for warning in warnings(fitted) {
+    for ((name, fitted), (_, h)) in fits.iter().zip(&histories) {
+        for warning in warnings(fitted).into_iter().chain(fit::data_warnings(h)) {
             voice.warn(name.as_ref().map_or(warning.clone(), |n| format!("segment {n}: {warning}")));
         }
     }

@@ -157,6 +157,39 @@ fn expansion(h: &History) -> Option<Expansion> {
     Some(Expansion { mean: net / kept, sd, se: sd / (months.len() as f64).sqrt(), months: months.len() })
 }
 
+/// What a history's counts say about the export itself: months whose
+/// customers do not follow from the month before (`customers ≠ previous +
+/// new − churned`: a break in the series, such as a migration or a
+/// re-count), and months with no new or no churned customers (a gap in
+/// the export, or a genuinely quiet month).
+pub fn data_warnings(h: &History) -> Vec<String> {
+    let mut out = vec![];
+    let breaks: Vec<String> = h
+        .months
+        .windows(2)
+        .filter(|w| (w[0].customers + w[1].new_customers - w[1].churned_customers - w[1].customers).abs() > 0.5)
+        .map(|w| format!("{}: {} ≠ {} + {} − {}", w[1].month, w[1].customers, w[0].customers, w[1].new_customers, w[1].churned_customers))
+        .collect();
+    if let Some(first) = breaks.first() {
+        let n = breaks.len();
+        out.push(format!(
+            "the counts do not add up in {n} month{} (e.g. {first}): a break in the series (a migration, a re-count?); churn uses each month's own counts",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    let zeros = |count: &dyn Fn(&history::Month) -> f64| h.months.iter().filter(|m| count(m) == 0.0).map(|m| m.month.as_str()).collect::<Vec<&str>>();
+    for (column, months) in [("new_customers", zeros(&|m| m.new_customers)), ("churned_customers", zeros(&|m| m.churned_customers))] {
+        if !months.is_empty() {
+            out.push(format!(
+                "{column} is 0 in {} month(s) ({}): a gap in the export, or a quiet month? The fit counts them as written",
+                months.len(),
+                months.join(", ")
+            ));
+        }
+    }
+    out
+}
+
 /// Churn from `(churned, at risk)` per month.
 pub fn churn(months: &[(f64, f64)]) -> Churn {
     let (c, n): (f64, f64) = months.iter().fold((0.0, 0.0), |(c, n), &(ci, ni)| (c + ci, n + ni));
@@ -530,6 +563,19 @@ mod tests {
         assert!((share - 0.9).abs() <= 3.0 * (0.09f64 / seeds as f64).sqrt(), "growth coverage {share}");
         let flat = flat as f64 / seeds as f64;
         assert!((flat - 0.954).abs() <= 3.0 * (0.044f64 / seeds as f64).sqrt(), "flat found flat {flat}");
+    }
+
+    /// A month whose customers do not follow from the month before is a
+    /// break; months with no new or churned customers are named.
+    #[test]
+    fn breaks_and_zeros_in_the_counts_are_named() {
+        let ok = "month,customers,new_customers,churned_customers\n2025-11,100,10,4\n2025-12,106,8,2\n2026-01,109,6,3\n";
+        assert!(data_warnings(&History::parse(ok, "h.csv").unwrap()).is_empty());
+        let bad = "month,customers,new_customers,churned_customers\n2025-11,100,10,4\n2025-12,150,8,0\n2026-01,147,0,3\n";
+        let w = data_warnings(&History::parse(bad, "h.csv").unwrap());
+        assert!(w[0].contains("do not add up in 1 month (e.g. 2025-12: 150 ≠ 100 + 8 − 0)"), "{w:?}");
+        assert!(w[1].starts_with("new_customers is 0 in 1 month(s) (2026-01)"), "{w:?}");
+        assert!(w[2].starts_with("churned_customers is 0 in 1 month(s) (2025-12)"), "{w:?}");
     }
 
     /// The fitted coefficients solve the score equations, and `inverse`
