@@ -6,12 +6,14 @@
 //! - `draw_floor/*`: the random draws `saas-baseline` needs — its per-run
 //!   parameters, then per month one binomial churn draw with the same `n`
 //!   and `p` and one Poisson arrival draw with the same mean — and no other
-//!   model logic, on the same streams, blocks and threads as the engine:
-//!   the limit the engine can approach.
+//!   model logic, on the same streams, blocks, groups, threads and
+//!   samplers as the engine: the limit the engine can approach.
 //! - `draws/*`: one million exact binomial (then Poisson) draws on one
 //!   thread from one stream, over the parameter arrays `benches/draws.py`
 //!   gives numpy's `Generator.binomial` / `.poisson`; `benches/draws.sh`
-//!   runs both and prints nanoseconds per draw side by side.
+//!   runs both and prints nanoseconds per draw side by side. The `-lanes`
+//!   pair makes the same draws as the engine does, a group of 1,024 runs'
+//!   streams side by side (`counts::lanes`).
 //! - `block/*`: one block of 1,024 runs simulated on one thread (the model
 //!   step alone: no aggregation, no other threads), the figure to
 //!   compare before and after a change to `src/model/`.
@@ -29,7 +31,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use rand_distr::Distribution;
 use rayon::prelude::*;
 use runway::aggregate::{Aggregator, QuantileMethod};
-use runway::counts;
+use runway::counts::{self, lanes, lanes::Streams};
 use runway::engine::{BLOCK_RUNS, Sink, simulate_block};
 use runway::model::Plan;
 use runway::rng::{key_of, stream};
@@ -76,23 +78,37 @@ fn block(c: &mut Criterion) {
     g.finish();
 }
 
-/// The draws of saas-baseline with no model logic beyond carrying `n`.
-fn draw_floor_run(sc: &Scenario, run: u64) -> f64 {
+/// The draws of saas-baseline's runs `runs` with no model logic beyond
+/// carrying `n`, made as the engine makes them: the per-run parameters run
+/// by run, then month by month the group's churn and arrival draws side by
+/// side (`counts::lanes`, the engine's groups of 128 runs).
+fn draw_floor_group(sc: &Scenario, runs: std::ops::Range<u64>) -> f64 {
     let input = |path: &str| sc.inputs.iter().find(|i| i.path == path).expect(path);
-    let draw = |path: &str| input(path).dist.sample(&mut stream(sc.seed, run, input(path).key));
-    let churn = draw("churn.base");
-    let new = draw("acquisition.new");
-    let per_customer = draw("costs.per_customer");
-    let accuracy = draw("accuracy.measured");
-    let c = (churn * (1.0 + 2.0 * (0.92 - accuracy))).clamp(0.0, 1.0);
-    let mut churn_rng = stream(sc.seed, run, key_of("churn.noise"));
-    let mut new_rng = stream(sc.seed, run, key_of("acquisition.noise"));
-    let mut n = 1000.0f64;
-    for _ in 0..sc.months {
-        let churned = counts::binomial(&mut churn_rng, n as u64, c) as f64;
-        n += counts::poisson(&mut new_rng, new) - churned;
+    let len = (runs.end - runs.start) as usize;
+    let (mut p, mut lam, mut n) = (Vec::with_capacity(len), Vec::with_capacity(len), vec![1000.0f64; len]);
+    let mut extra = 0.0;
+    for run in runs.clone() {
+        let draw = |path: &str| input(path).dist.sample(&mut stream(sc.seed, run, input(path).key));
+        let churn = draw("churn.base");
+        lam.push(draw("acquisition.new"));
+        extra += draw("costs.per_customer");
+        let accuracy = draw("accuracy.measured");
+        p.push((churn * (1.0 + 2.0 * (0.92 - accuracy))).clamp(0.0, 1.0));
     }
-    n + per_customer
+    let streams = |key: &str| Streams::new(&runs.clone().map(|run| stream(sc.seed, run, key_of(key))).collect::<Vec<_>>());
+    let (mut churn_rng, mut new_rng) = (streams("churn.noise"), streams("acquisition.noise"));
+    let (mut whole, mut churned, mut new) = (vec![0u64; len], vec![0u64; len], vec![0.0; len]);
+    for _ in 0..sc.months {
+        for (w, &x) in whole.iter_mut().zip(&n) {
+            *w = x as u64;
+        }
+        lanes::binomial_each(&mut churn_rng, &whole, &p, &mut churned);
+        lanes::poisson_each(&mut new_rng, &lam, &mut new);
+        for i in 0..len {
+            n[i] += new[i] - churned[i] as f64;
+        }
+    }
+    n.iter().sum::<f64>() + extra
 }
 
 /// The parameter arrays of `benches/draws.py` (integer arithmetic, so both
@@ -121,6 +137,34 @@ fn draws(c: &mut Criterion) {
             black_box(poisson.iter().map(|&lam| counts::poisson(&mut rng, lam)).sum::<f64>())
         })
     });
+    // The same draws made as the engine makes them: one stream per run of
+    // a group of 1,024, a draw per run at a time, side by side
+    // (counts::lanes; AVX2 where the CPU has it).
+    const GROUP: usize = 1024;
+    let groups = || Streams::new(&(0..GROUP as u64).map(|r| stream(1, r, key_of("draws.lanes"))).collect::<Vec<_>>());
+    let (n, p): (Vec<u64>, Vec<f64>) = binomial.iter().copied().unzip();
+    g.bench_function("binomial-lanes", |b| {
+        b.iter(|| {
+            let (mut streams, mut out, mut sum) = (groups(), vec![0; GROUP], 0);
+            for (n, p) in n.chunks(GROUP).zip(p.chunks(GROUP)) {
+                let len = n.len();
+                lanes::binomial_each(&mut streams, n, p, &mut out[..len]);
+                sum += out[..len].iter().sum::<u64>();
+            }
+            black_box(sum)
+        })
+    });
+    g.bench_function("poisson-lanes", |b| {
+        b.iter(|| {
+            let (mut streams, mut out, mut sum) = (groups(), vec![0.0; GROUP], 0.0);
+            for lam in poisson.chunks(GROUP) {
+                let len = lam.len();
+                lanes::poisson_each(&mut streams, lam, &mut out[..len]);
+                sum += out[..len].iter().sum::<f64>();
+            }
+            black_box(sum)
+        })
+    });
     g.finish();
 }
 
@@ -141,7 +185,7 @@ fn draw_floor(c: &mut Criterion) {
                     .par_iter()
                     .map(|&blk| {
                         let end = ((blk + 1) * BLOCK_RUNS).min(sc.runs);
-                        (blk * BLOCK_RUNS..end).map(|r| draw_floor_run(sc, r)).sum::<f64>()
+                        (blk * BLOCK_RUNS..end).step_by(128).map(|r| draw_floor_group(sc, r..(r + 128).min(end))).sum::<f64>()
                     })
                     .collect::<Vec<f64>>()
                     .iter()

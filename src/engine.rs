@@ -9,7 +9,7 @@
 //!
 //! The engine knows nothing of tables, files or the command line.
 
-use crate::model::{Plan, RunSummary, simulate_run};
+use crate::model::{Plan, RunSummary, simulate_runs};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -18,6 +18,11 @@ use std::ops::Range;
 /// Part of the reduction order, hence of the output bytes: changing it is a
 /// value-breaking change (bump `rng::STREAM_VERSION`).
 pub const BLOCK_RUNS: u64 = 1024;
+
+/// Runs stepped through the months together within a block: their count
+/// draws run side by side. Not part of the output: a run's numbers do not
+/// depend on its group.
+const GROUP_RUNS: u64 = 128;
 
 /// Blocks simulated per wave, per thread, at most.
 const BLOCKS_PER_THREAD: usize = 8;
@@ -103,9 +108,11 @@ fn simulate_block_into(sc: &Scenario, plan: &Plan, index: u64, runs: Range<u64>,
     paths.resize(if with_paths { len * plan.n_monthly() * months } else { 0 }, 0.0);
     let mut inputs = vec![0.0; len * n_inputs];
     let mut summaries = Vec::with_capacity(len);
-    for (r, run) in runs.clone().enumerate() {
-        let ins = &mut inputs[r * n_inputs..(r + 1) * n_inputs];
-        summaries.push(simulate_run(sc, plan, run, &mut paths, len, r, ins));
+    for start in runs.clone().step_by(GROUP_RUNS as usize) {
+        let group = start..(start + GROUP_RUNS).min(runs.end);
+        let r = (start - runs.start) as usize;
+        let ins = &mut inputs[r * n_inputs..(r + (group.end - group.start) as usize) * n_inputs];
+        summaries.extend(simulate_runs(sc, plan, group, &mut paths, len, r, ins));
     }
     Block { index, first_run: runs.start, len, months, summaries, inputs, n_inputs, paths }
 }

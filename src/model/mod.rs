@@ -17,13 +17,14 @@
 use crate::sampling::Sampler;
 use crate::scenario::{InputId, Op, Per, Scenario, Stress, Target};
 
+mod draws;
 pub mod metrics;
 mod run;
 mod tier;
 pub mod units;
 
 pub use metrics::*;
-pub use run::simulate_run;
+pub use run::{simulate_run, simulate_runs};
 
 /// Customers and expected arrivals are capped here (10^15, far beyond any
 /// market) so that explosive growth inputs cannot overflow to infinity.

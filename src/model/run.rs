@@ -7,6 +7,7 @@
 //! multiplier, churn, acquisition, customers, revenue, costs, cash and
 //! default, then the run's running totals ([`Run::tally`]).
 
+use super::draws::Draws;
 use super::tier::{Tier, TierInputs, TierMonth};
 use super::{CLASSIC_METRICS, MAX_CUSTOMERS, Month, Plan, RunSummary, StressPlan};
 use crate::accuracy;
@@ -15,45 +16,47 @@ use crate::dist::Dist;
 use crate::rng::{Stream, stream};
 use crate::scenario::{EventMonth, InputId, Link, Noise, OnDefault, Op, Per, Scenario, Segment, whole_month};
 use rand_distr::Distribution;
+use std::ops::Range;
 
-/// Simulates run `run` of `sc` under `plan`.
+/// Simulates runs `runs` of `sc` under `plan`, every run of the group
+/// through a month before any goes on to the next, so that the month's
+/// count draws (churn, arrivals) run side by side ([`Draws`]). A run's
+/// numbers do not depend on the group it is simulated in.
 ///
-/// The monthly values of run `r` of a block go to
-/// `paths[(metric · months + month) · stride + r]` (column-major, so a
+/// The monthly values of the group's run `i` go to
+/// `paths[(metric · months + month) · stride + r0 + i]` (column-major, so a
 /// block's column for one (metric, month) is contiguous); `inputs` receives
-/// the values of the reported inputs (for `per = "month"` inputs: the
-/// average of the run's monthly values; for stressed ones: the value in
-/// force at the horizon; for scheduled ones: the first step's value, unless
-/// a stress replaced the schedule). An empty `paths` records no months
-/// (for callers that read only the summaries and inputs).
-pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], stride: usize, r: usize, inputs: &mut [f64]) -> RunSummary {
+/// the values of the reported inputs, `[run][input]` (for `per = "month"`
+/// inputs: the average of the run's monthly values; for stressed ones: the
+/// value in force at the horizon; for scheduled ones: the first step's
+/// value, unless a stress replaced the schedule). An empty `paths` records
+/// no months (for callers that read only the summaries and inputs).
+pub fn simulate_runs(sc: &Scenario, plan: &Plan, runs: Range<u64>, paths: &mut [f64], stride: usize, r0: usize, inputs: &mut [f64]) -> Vec<RunSummary> {
     let h = sc.months as usize;
     let record = !paths.is_empty();
-    let n = plan.plan_metrics;
     debug_assert!(!record || paths.len() >= plan.n_monthly * h * stride);
-    let mut state = Run::start(sc, plan, run);
+    let mut states: Vec<Run> = runs.clone().map(|run| Run::start(sc, plan, run)).collect();
+    let mut draws = Draws::new(sc, runs);
     for t in 1..=sc.months {
-        let month = state.month(t);
-        if record {
-            let ti = (t - 1) as usize;
-            if n == CLASSIC_METRICS {
-                // A classic file: a constant number of stores (the loop unrolls).
-                for (m, x) in month.classic().into_iter().enumerate() {
-                    paths[(m * h + ti) * stride + r] = x;
-                }
-            } else {
-                for (m, x) in month.values().into_iter().enumerate().take(n) {
-                    paths[(m * h + ti) * stride + r] = x;
-                }
-            }
-            if plan.n_monthly > n {
-                for (k, x) in state.segment_values().enumerate() {
-                    paths[((n + k) * h + ti) * stride + r] = x;
-                }
+        for st in &mut states {
+            st.month_start(t);
+        }
+        draws.month(|i, k| states[i].draw(k));
+        for (i, st) in states.iter_mut().enumerate() {
+            let month = st.month_end(t, |k| draws.drawn(k, i));
+            if record {
+                st.record(&month, paths, (t - 1) as usize * stride + r0 + i, h * stride);
             }
         }
     }
-    state.finish(inputs)
+    let n_inputs = plan.n_reported();
+    states.into_iter().enumerate().map(|(i, st)| st.finish(&mut inputs[i * n_inputs..(i + 1) * n_inputs])).collect()
+}
+
+/// Simulates run `run` alone (see [`simulate_runs`]; `r` is its place in
+/// `paths`).
+pub fn simulate_run(sc: &Scenario, plan: &Plan, run: u64, paths: &mut [f64], stride: usize, r: usize, inputs: &mut [f64]) -> RunSummary {
+    simulate_runs(sc, plan, run..run + 1, paths, stride, r, inputs).pop().expect("one run")
 }
 
 /// A per-month input's source: its stream, the distribution it draws from
@@ -72,6 +75,15 @@ struct Growth {
     fixed: f64,
     price: f64,
     lift: f64,
+}
+
+/// What a month carries from before its count draws to after them.
+#[derive(Default, Clone, Copy)]
+struct Carry {
+    /// The run has not stopped: the month goes on.
+    live: bool,
+    retrain_cost: f64,
+    spend: f64,
 }
 
 /// One run in progress: everything that carries from one month to the next.
@@ -99,6 +111,10 @@ struct Run<'a> {
     tiers: Vec<Tier<'a>>,
     /// This month's values per segment.
     tier_months: Vec<TierMonth>,
+    /// This month's inputs per segment, and what else the month carries
+    /// from before its count draws to after them.
+    pending: Vec<TierInputs>,
+    carry: Carry,
     team: Team,
     customers: f64,
     cash: f64,
@@ -156,6 +172,8 @@ impl<'a> Run<'a> {
             reference,
             table_scale,
             tier_months: if sc.segmented { vec![TierMonth::default(); tiers.len()] } else { vec![] },
+            pending: vec![TierInputs::default(); tiers.len()],
+            carry: Carry::default(),
             tiers,
             team: Team::new(sc.team.len()),
             growth: Growth { spend: 1.0, fixed: 1.0, price: 1.0, lift: 1.0 },
@@ -178,22 +196,48 @@ impl<'a> Run<'a> {
         self.v[id.index()]
     }
 
-    /// Month `t` (1-based), in the order of docs/model.md.
+    /// Month `t` (1-based), in the order of docs/model.md, up to its
+    /// count draws: inputs in force, growth, accuracy, marketing and each
+    /// segment's inputs ([`Run::pending`]).
     #[inline(always)]
-    fn month(&mut self, t: u32) -> Month {
+    fn month_start(&mut self, t: u32) {
         self.begin_month(t);
         if self.dead {
-            self.last = (0.0, 0.0);
-            self.stays = None;
-            self.tier_months.fill(TierMonth::default());
-            return Month { accuracy: self.acc, cash: self.cash, ..Month::default() };
+            self.carry = Carry::default();
+            return;
         }
         self.grow(t);
         let (multiplier, retrain_cost) = self.accuracy(t);
         let (spend, paid_new) = self.marketing();
         // Churn acts on start-of-month customers.
         self.totals.exposure += self.customers;
-        let book = self.segments(t, multiplier, paid_new);
+        let sc = self.sc;
+        let season = sc.acquisition.seasonality.as_ref().map(|s| s[((sc.start_month - 1 + t - 1) % 12) as usize]);
+        for k in 0..self.tiers.len() {
+            self.pending[k] = self.segment_inputs(k, multiplier, paid_new, season);
+        }
+        self.carry = Carry { live: true, retrain_cost, spend };
+    }
+
+    /// Segment `k`'s count draws this month (see [`Tier::draws`]); `None`
+    /// once the run has stopped.
+    #[inline(always)]
+    fn draw(&self, k: usize) -> Option<(u64, f64, f64)> {
+        self.carry.live.then(|| self.tiers[k].draws(&self.pending[k], (self.sc.churn.noise, self.sc.acquisition.noise)))
+    }
+
+    /// The rest of month `t`, given each segment's draws (`drawn(k)`:
+    /// churned, arrivals): customers, revenue, costs, cash and default.
+    #[inline(always)]
+    fn month_end(&mut self, t: u32, drawn: impl Fn(usize) -> (f64, f64)) -> Month {
+        if !self.carry.live {
+            self.last = (0.0, 0.0);
+            self.stays = None;
+            self.tier_months.fill(TierMonth::default());
+            return Month { accuracy: self.acc, cash: self.cash, ..Month::default() };
+        }
+        let Carry { spend, retrain_cost, .. } = self.carry;
+        let book = self.segments(t, drawn);
         self.customers = book.customers;
         let revenue = book.mrr + book.overage;
         let (team, headcount) = self.team.month(self.sc, &self.v, t);
@@ -221,27 +265,47 @@ impl<'a> Run<'a> {
         Month { alive: if self.s.default_month.is_none() { 1.0 } else { 0.0 }, ..m }
     }
 
+    /// Writes month `m` to `paths` at `at` (its first metric's place), a
+    /// metric every `step`.
+    #[inline(always)]
+    fn record(&self, m: &Month, paths: &mut [f64], at: usize, step: usize) {
+        let n = self.plan.plan_metrics;
+        if n == CLASSIC_METRICS {
+            // A classic file: a constant number of stores (the loop unrolls).
+            for (j, x) in m.classic().into_iter().enumerate() {
+                paths[at + j * step] = x;
+            }
+        } else {
+            for (j, x) in m.values().into_iter().enumerate().take(n) {
+                paths[at + j * step] = x;
+            }
+        }
+        if self.plan.n_monthly > n {
+            for (j, x) in self.segment_values().enumerate() {
+                paths[at + (n + j) * step] = x;
+            }
+        }
+    }
+
     /// Every segment's month: the totals over segments.
     #[inline(always)]
-    fn segments(&mut self, t: u32, multiplier: f64, paid_new: f64) -> Book {
-        let sc = self.sc;
-        let season = sc.acquisition.seasonality.as_ref().map(|s| s[((sc.start_month - 1 + t - 1) % 12) as usize]);
+    fn segments(&mut self, t: u32, drawn: impl Fn(usize) -> (f64, f64)) -> Book {
         let mut book = Book::default();
         if self.tiers.len() == 1 {
             // One segment (every classic file): no loop to carry.
-            self.segment(0, t, multiplier, paid_new, season, &mut book);
+            self.segment(0, t, drawn(0), &mut book);
             return book;
         }
         for k in 0..self.tiers.len() {
-            self.segment(k, t, multiplier, paid_new, season, &mut book);
+            self.segment(k, t, drawn(k), &mut book);
         }
         book.churn_rate = book.weighted_churn();
         book
     }
 
-    /// Segment `k`'s month, added to `book`.
+    /// Segment `k`'s inputs this month.
     #[inline(always)]
-    fn segment(&mut self, k: usize, t: u32, multiplier: f64, paid_new: f64, season: Option<f64>, book: &mut Book) {
+    fn segment_inputs(&self, k: usize, multiplier: f64, paid_new: f64, season: Option<f64>) -> TierInputs {
         let sc = self.sc;
         let seg = self.tiers[k].seg;
         let start = self.tiers[k].customers();
@@ -251,18 +315,25 @@ impl<'a> Run<'a> {
         // NaN (e.g. 0 × an overflowed growth factor) must reach the
         // aggregator's finite check; f64::min would turn it into the cap.
         let lambda = if raw.is_nan() { raw } else { raw.min(MAX_CUSTOMERS) };
-        let (price, growth) = (self.x(seg.price), self.growth.price);
-        let inputs = TierInputs {
+        TierInputs {
             churn: (self.x(seg.churn) * multiplier).clamp(0.0, 1.0),
             lambda,
-            price,
-            growth,
+            price: self.x(seg.price),
+            growth: self.growth.price,
             lift: self.growth.lift,
             expansion: seg.expansion.map_or(0.0, |e| self.x(e)),
             annual_share: seg.annual.as_ref().map_or(0.0, |a| self.x(a.share)),
             discount: seg.annual.as_ref().map_or(0.0, |a| self.x(a.discount)),
-        };
-        let m = self.tiers[k].month(t, &inputs, (sc.churn.noise, sc.acquisition.noise), sc.extended);
+        }
+    }
+
+    /// Segment `k`'s month, given its draws, added to `book`.
+    #[inline(always)]
+    fn segment(&mut self, k: usize, t: u32, drawn: (f64, f64), book: &mut Book) {
+        let sc = self.sc;
+        let (seg, inputs) = (self.tiers[k].seg, self.pending[k]);
+        let start = self.tiers[k].customers();
+        let m = self.tiers[k].month(t, &inputs, drawn, (sc.churn.noise, sc.acquisition.noise), sc.extended);
         let (overage, usage_cost) = self.usage(seg, m.customers);
         book.add(&m, inputs.churn, start, overage, usage_cost, sc.extended);
         if sc.segmented {

@@ -24,13 +24,12 @@ pub(super) struct Tier<'a> {
     annual_mrr: [f64; SLOTS],
     /// Compounded growth of the organic flow since month 1.
     pub(super) organic: f64,
-    churn_rng: Stream,
-    new_rng: Stream,
     split_rng: Stream,
     renewal_rng: Stream,
 }
 
 /// What the month's inputs say for one segment.
+#[derive(Clone, Copy, Default)]
 pub(super) struct TierInputs {
     /// Churn probability of a monthly customer this month, `c`.
     pub(super) churn: f64,
@@ -92,8 +91,6 @@ impl<'a> Tier<'a> {
             annual: [0.0; SLOTS],
             annual_mrr: [0.0; SLOTS],
             organic: 1.0,
-            churn_rng: stream(seed, run, keys.churn),
-            new_rng: stream(seed, run, keys.new),
             split_rng: stream(seed, run, keys.split),
             renewal_rng: stream(seed, run, keys.renewal),
         };
@@ -124,17 +121,25 @@ impl<'a> Tier<'a> {
         if self.seg.annual.is_none() { self.monthly } else { self.monthly + self.annual.iter().sum::<f64>() }
     }
 
-    /// Month `t`: churn, renewals, arrivals, MRR.
+    /// The count draws month `x` asks of the segment's churn and arrival
+    /// streams ([`Draws`]): `Binomial(n, c)` churned monthly customers and
+    /// `Poisson(λ)` arrivals. Without noise, `n = 0` and `λ = 0`: neither
+    /// sampler then consumes its stream.
     #[inline(always)]
-    pub(super) fn month(&mut self, t: u32, x: &TierInputs, noise: (Noise, Noise), track: bool) -> TierMonth {
+    pub(super) fn draws(&self, x: &TierInputs, noise: (Noise, Noise)) -> (u64, f64, f64) {
+        let n = if noise.0 == Noise::Random { counts::round_nonneg(self.monthly) as u64 } else { 0 };
+        let lambda = if noise.1 == Noise::Random { x.lambda } else { 0.0 };
+        (n, x.churn, lambda)
+    }
+
+    /// Month `t`: churn, renewals, arrivals, MRR, given the month's
+    /// [`Tier::draws`] (`drawn`: churned, arrivals).
+    #[inline(always)]
+    pub(super) fn month(&mut self, t: u32, x: &TierInputs, drawn: (f64, f64), noise: (Noise, Noise), track: bool) -> TierMonth {
         let mut out = TierMonth::default();
         let (churn_noise, new_noise) = noise;
-        let churned = if churn_noise == Noise::Random {
-            counts::binomial(&mut self.churn_rng, counts::round_nonneg(self.monthly) as u64, x.churn) as f64
-        } else {
-            self.monthly * x.churn
-        };
-        let new = if !x.lambda.is_nan() && new_noise == Noise::Random { counts::poisson(&mut self.new_rng, x.lambda) } else { x.lambda };
+        let churned = if churn_noise == Noise::Random { drawn.0 } else { self.monthly * x.churn };
+        let new = if !x.lambda.is_nan() && new_noise == Noise::Random { drawn.1 } else { x.lambda };
         let new_annual = self.split(new, x.annual_share, new_noise);
         let new_monthly = new - new_annual;
         self.monthly_step(&mut out, x, churned, new_monthly, track);

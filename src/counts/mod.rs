@@ -24,6 +24,8 @@
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Normal, Poisson};
 
+pub mod lanes;
+
 /// Largest Poisson mean sampled exactly.
 pub const POISSON_EXACT_MAX: f64 = 1e12;
 
@@ -52,42 +54,87 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
 
 /// BTRS for `p ≤ 0.5` and `n·p ≥ 10` (Hörmann 1993, algorithm BTRS).
 fn btrs<R: Rng + ?Sized>(rng: &mut R, n: f64, p: f64) -> u64 {
-    let spq = (n * p * (1.0 - p)).sqrt();
-    let b = 1.15 + 2.53 * spq;
-    let a = -0.0873 + 0.0248 * b + 0.01 * p;
-    let c = n * p + 0.5;
-    let v_r = 0.92 - 4.2 / b;
-    let r = p / (1.0 - p);
-    let alpha = (2.83 + 5.1 / b) * spq;
-    let m = floor((n + 1.0) * p);
-    let mut m_terms: Option<f64> = None;
-    loop {
-        let u = unit(rng) - 0.5;
-        let mut v = unit(rng);
+    Btrs::new(n, p).sample(rng, &mut None)
+}
+
+/// BTRS's constants for one `(n, p)`, `p ≤ 0.5`. The lanes samplers
+/// (`lanes.rs`) compute the same expressions in the same order, so a lane's
+/// constants are these bit for bit.
+#[derive(Clone, Copy)]
+pub(crate) struct Btrs {
+    pub(crate) n: f64,
+    pub(crate) a: f64,
+    pub(crate) b: f64,
+    pub(crate) c: f64,
+    pub(crate) v_r: f64,
+    pub(crate) r: f64,
+    pub(crate) alpha: f64,
+    pub(crate) m: f64,
+}
+
+impl Btrs {
+    #[inline]
+    pub(crate) fn new(n: f64, p: f64) -> Btrs {
+        let spq = (n * p * (1.0 - p)).sqrt();
+        let b = 1.15 + 2.53 * spq;
+        let a = -0.0873 + 0.0248 * b + 0.01 * p;
+        let c = n * p + 0.5;
+        let v_r = 0.92 - 4.2 / b;
+        let r = p / (1.0 - p);
+        let alpha = (2.83 + 5.1 / b) * spq;
+        let m = floor((n + 1.0) * p);
+        Btrs { n, a, b, c, v_r, r, alpha, m }
+    }
+
+    /// Draws until a candidate is accepted.
+    #[inline]
+    pub(crate) fn sample<R: Rng + ?Sized>(&self, rng: &mut R, m_terms: &mut Option<f64>) -> u64 {
+        loop {
+            let u = unit(rng) - 0.5;
+            let v = unit(rng);
+            if let Some(k) = self.candidate(u, v, m_terms) {
+                return k as u64;
+            }
+        }
+    }
+
+    /// The candidate of one pair of uniforms (`u − ½`, `v`), if accepted.
+    #[inline]
+    pub(crate) fn candidate(&self, u: f64, v: f64, m_terms: &mut Option<f64>) -> Option<f64> {
         let us = 0.5 - u.abs();
-        let k = floor((2.0 * a / us + b) * u + c);
-        if k < 0.0 || k > n {
-            continue;
+        let k = floor((2.0 * self.a / us + self.b) * u + self.c);
+        if k < 0.0 || k > self.n {
+            return None;
         }
-        if us >= 0.07 && v <= v_r {
-            return k as u64;
+        if us >= 0.07 && v <= self.v_r {
+            return Some(k);
         }
-        v = (v * alpha / (a / (us * us) + b)).ln();
+        self.log_accept(k, us, v, m_terms).then_some(k)
+    }
+
+    /// The terms of the bound that depend on `(n, p)` only.
+    pub(crate) fn at_m(&self) -> f64 {
+        let Btrs { n, r, m, .. } = *self;
+        (m + 0.5) * ln((m + 1.0) / (r * (n - m + 1.0))) + stirling_tail(m) + stirling_tail(n - m)
+    }
+
+    /// The logarithm test for a candidate `k` that passed the range check
+    /// and failed the squeeze.
+    fn log_accept(&self, k: f64, us: f64, v: f64, m_terms: &mut Option<f64>) -> bool {
+        let Btrs { n, a, b, r, alpha, m, .. } = *self;
+        let v = ln(v * alpha / (a / (us * us) + b));
         // The terms in m depend on (n, p) only: computed once per draw, and
         // only by the draws (about a third) that reach this test.
-        let at_m = *m_terms.get_or_insert_with(|| (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(n - m));
-        let bound = at_m + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln() + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
-            - stirling_tail(k)
-            - stirling_tail(n - k);
-        if v <= bound {
-            return k as u64;
-        }
+        let at_m = *m_terms.get_or_insert_with(|| self.at_m());
+        let bound =
+            at_m + (n + 1.0) * ln((n - m + 1.0) / (n - k + 1.0)) + (k + 0.5) * ln(r * (n - k + 1.0) / (k + 1.0)) - stirling_tail(k) - stirling_tail(n - k);
+        v <= bound
     }
 }
 
 /// `ln k! − [(k + ½)·ln(k + 1) − (k + 1) + ½·ln 2π]`, the error of
 /// Stirling's formula for `ln k!` (tabulated for k ≤ 9, series beyond).
-fn stirling_tail(k: f64) -> f64 {
+pub(crate) fn stirling_tail(k: f64) -> f64 {
     const TAIL: [f64; 10] = [
         0.081_061_466_795_327_2,
         0.041_340_695_955_409_2,
@@ -130,28 +177,63 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
 
 /// PTRS for `λ ≥ 10` (Hörmann 1993; as in numpy's `random_poisson_ptrs`).
 fn ptrs<R: Rng + ?Sized>(rng: &mut R, lam: f64) -> f64 {
-    let slam = lam.sqrt();
-    let b = 0.931 + 2.53 * slam;
-    let a = -0.059 + 0.02483 * b;
-    let invalpha = 1.1239 + 1.1328 / (b - 3.4);
-    let vr = 0.9277 - 3.6224 / (b - 2.0);
-    loop {
-        let u = unit(rng) - 0.5;
-        let v = unit(rng);
+    Ptrs::new(lam).sample(rng)
+}
+
+/// PTRS's constants for one `λ` (bit for bit the lanes samplers' too).
+#[derive(Clone, Copy)]
+pub(crate) struct Ptrs {
+    pub(crate) lam: f64,
+    pub(crate) a: f64,
+    pub(crate) b: f64,
+    pub(crate) invalpha: f64,
+    pub(crate) vr: f64,
+}
+
+impl Ptrs {
+    #[inline]
+    pub(crate) fn new(lam: f64) -> Ptrs {
+        let slam = lam.sqrt();
+        let b = 0.931 + 2.53 * slam;
+        let a = -0.059 + 0.02483 * b;
+        let invalpha = 1.1239 + 1.1328 / (b - 3.4);
+        let vr = 0.9277 - 3.6224 / (b - 2.0);
+        Ptrs { lam, a, b, invalpha, vr }
+    }
+
+    /// Draws until a candidate is accepted.
+    #[inline]
+    pub(crate) fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
+            let u = unit(rng) - 0.5;
+            let v = unit(rng);
+            if let Some(k) = self.candidate(u, v) {
+                return k;
+            }
+        }
+    }
+
+    /// The candidate of one pair of uniforms (`u − ½`, `v`), if accepted.
+    #[inline]
+    pub(crate) fn candidate(&self, u: f64, v: f64) -> Option<f64> {
         let us = 0.5 - u.abs();
-        let k = floor((2.0 * a / us + b) * u + lam + 0.43);
-        if us >= 0.07 && v <= vr {
-            return k;
+        let k = floor((2.0 * self.a / us + self.b) * u + self.lam + 0.43);
+        if us >= 0.07 && v <= self.vr {
+            return Some(k);
         }
         if k < 0.0 || (us < 0.013 && v > us) {
-            continue;
+            return None;
         }
-        // About one draw in eight gets here: the logarithms are not worth
-        // computing before the squeeze above.
+        self.log_accept(k, us, v).then_some(k)
+    }
+
+    /// The logarithm test for a candidate `k` that failed the squeeze and
+    /// was not rejected outright. About one draw in eight gets here: the
+    /// logarithms are not worth computing before the squeeze.
+    fn log_accept(&self, k: f64, us: f64, v: f64) -> bool {
+        let Ptrs { lam, a, b, invalpha, .. } = *self;
         // numpy's ln v + ln invalpha − ln(a/us² + b), as one logarithm.
-        if (v * invalpha / (a / (us * us) + b)).ln() <= -lam + k * lam.ln() - ln_gamma(k + 1.0) {
-            return k;
-        }
+        ln(v * invalpha / (a / (us * us) + b)) <= -lam + k * ln(lam) - ln_gamma(k + 1.0)
     }
 }
 
@@ -173,35 +255,49 @@ pub(crate) fn round_nonneg(x: f64) -> f64 {
     if x - t >= 0.5 { t + 1.0 } else { t }
 }
 
+/// The Stirling series' coefficients of `ln_gamma`.
+pub(crate) const LN_GAMMA_SERIES: [f64; 10] = [
+    8.333_333_333_333_333e-2,
+    -2.777_777_777_777_778e-3,
+    7.936_507_936_507_937e-4,
+    -5.952_380_952_380_952e-4,
+    8.417_508_417_508_418e-4,
+    -1.917_526_917_526_918e-3,
+    6.410_256_410_256_41e-3,
+    -2.955_065_359_477_124e-2,
+    1.796_443_723_688_307e-1,
+    -1.392_432_216_905_90,
+];
+
+/// `½·ln 2π`, correctly rounded.
+pub(crate) const HALF_LN_2PI: f64 = 0.918_938_533_204_672_7;
+
+/// The natural logarithm of the samplers: `libm`'s (FreeBSD's `e_log.c`,
+/// under 1 ulp), not the platform's, whose last bit may depend on the CPU
+/// (glibc picks an FMA variant where the CPU has FMA). The lanes samplers
+/// compute it operation for operation in registers.
+#[inline]
+pub(crate) fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
+
 /// `ln Γ(x)` for x ≥ 1 by the Stirling series (numpy's `random_loggam`):
 /// shifted up to x ≥ 7, ten terms, absolute error below 1e-14.
-fn ln_gamma(x: f64) -> f64 {
-    const A: [f64; 10] = [
-        8.333_333_333_333_333e-2,
-        -2.777_777_777_777_778e-3,
-        7.936_507_936_507_937e-4,
-        -5.952_380_952_380_952e-4,
-        8.417_508_417_508_418e-4,
-        -1.917_526_917_526_918e-3,
-        6.410_256_410_256_41e-3,
-        -2.955_065_359_477_124e-2,
-        1.796_443_723_688_307e-1,
-        -1.392_432_216_905_90,
-    ];
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     if x == 1.0 || x == 2.0 {
         return 0.0;
     }
     let n = if x < 7.0 { (7.0 - x) as i64 } else { 0 };
     let mut x0 = x + n as f64;
     let x2 = 1.0 / (x0 * x0);
-    let mut gl0 = A[9];
+    let mut gl0 = LN_GAMMA_SERIES[9];
     for k in (0..9).rev() {
-        gl0 = gl0 * x2 + A[k];
+        gl0 = gl0 * x2 + LN_GAMMA_SERIES[k];
     }
-    let mut gl = gl0 / x0 + 0.5 * (2.0 * std::f64::consts::PI).ln() + (x0 - 0.5) * x0.ln() - x0;
+    let mut gl = gl0 / x0 + HALF_LN_2PI + (x0 - 0.5) * ln(x0) - x0;
     for _ in 0..n {
         x0 -= 1.0;
-        gl -= x0.ln();
+        gl -= ln(x0);
     }
     gl
 }
