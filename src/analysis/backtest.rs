@@ -104,6 +104,22 @@ pub struct Summary {
     pub verdict: Verdict,
 }
 
+impl Summary {
+    /// Months whose actual fell inside the 90% band.
+    pub fn held(&self) -> usize {
+        (self.cover_90 * self.months as f64).round() as usize
+    }
+
+    /// For an optimistic or pessimistic verdict, the side the actuals fell
+    /// on (`true`: below the 5% quantile) and the share of months there.
+    pub fn off_side(&self) -> Option<(bool, f64)> {
+        matches!(self.verdict, Verdict::Optimistic | Verdict::Pessimistic).then(|| {
+            let below = (self.verdict == Verdict::Optimistic) == more_is_better(self.metric);
+            (below, if below { self.below_90 } else { self.above_90 })
+        })
+    }
+}
+
 /// A backtest's scores.
 #[derive(Debug, Clone)]
 pub struct Backtest {

@@ -30,8 +30,7 @@ pub struct FitArgs {
 pub fn fit(args: FitArgs) -> Result<u8, Failure> {
     let voice = Voice::new(args.quiet);
     let file = args.history.display().to_string();
-    let text = std::fs::read_to_string(&args.history).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-    let histories = History::parse_segments(&text, &file)?;
+    let histories = History::read_segments(&args.history)?;
     let fits: Vec<(Option<String>, Fitted)> = histories.iter().map(|(name, h)| (name.clone(), fit::fit(h))).collect();
     let (snippet, table) = match &fits[..] {
         [(None, fitted)] => (snippet(fitted, &file), table(fitted)),

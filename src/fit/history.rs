@@ -54,11 +54,21 @@ pub struct HistoryError {
 
 const REQUIRED: [&str; 4] = ["month", "customers", "new_customers", "churned_customers"];
 
+/// The text of the history file at `path`, or an error naming it.
+fn text_of(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 impl History {
-    /// Reads `path` (CSV with a header row).
+    /// Reads `path` (CSV with a header row): the company's one history.
     pub fn read(path: &Path) -> anyhow::Result<History> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        Ok(History::parse(&text, &path.display().to_string())?)
+        Ok(History::parse(&text_of(path)?, &path.display().to_string())?)
+    }
+
+    /// Reads `path`: a history per segment, or one (see
+    /// [`History::parse_segments`]).
+    pub fn read_segments(path: &Path) -> anyhow::Result<Vec<(Option<String>, History)>> {
+        Ok(History::parse_segments(&text_of(path)?, &path.display().to_string())?)
     }
 
     /// Parses CSV text named `file` in errors: one history, so a file with

@@ -2,7 +2,7 @@
 //! words for the terminal: per metric, how often the bands held the
 //! actuals, the PIT histogram, the mean CRPS and the verdict.
 
-use crate::analysis::backtest::{Backtest, PIT_BINS, Summary, Verdict, more_is_better};
+use crate::analysis::backtest::{Backtest, PIT_BINS, Summary, Verdict};
 use crate::export::table::Table;
 use crate::num::number;
 use crate::present::text::grid;
@@ -32,22 +32,16 @@ pub(crate) fn table(b: &Backtest) -> Table {
 
 /// The verdict in words, with the numbers it rests on.
 pub fn verdict_words(s: &Summary) -> String {
-    let held = format!("the 90% bands held {} of {} months", held_count(s), s.months);
-    match s.verdict {
-        Verdict::Held => format!("held: {held}"),
-        Verdict::Optimistic | Verdict::Pessimistic => {
-            let below = (s.verdict == Verdict::Optimistic) == more_is_better(s.metric);
-            let (side, share, expected) =
-                if below { ("below the 5%", s.below_90, "more than happened") } else { ("above the 95%", s.above_90, "less than happened") };
+    let held = format!("the 90% bands held {} of {} months", s.held(), s.months);
+    match (s.verdict, s.off_side()) {
+        (Verdict::Optimistic | Verdict::Pessimistic, Some((below, share))) => {
+            let (side, expected) = if below { ("below the 5%", "more than happened") } else { ("above the 95%", "less than happened") };
             let word = if s.verdict == Verdict::Optimistic { "optimistic" } else { "pessimistic" };
             format!("{word}: {held}; the actuals fell {side} quantile in {:.0}% of months (the plan expected {expected})", 100.0 * share)
         }
-        Verdict::TooNarrow => format!("overconfident: {held}, missing on both sides (the bands are too narrow)"),
+        (Verdict::TooNarrow, _) => format!("overconfident: {held}, missing on both sides (the bands are too narrow)"),
+        _ => format!("held: {held}"),
     }
-}
-
-fn held_count(s: &Summary) -> usize {
-    (s.cover_90 * s.months as f64).round() as usize
 }
 
 /// A PIT histogram as bars, one character per bin (a flat one is calibrated).
@@ -59,7 +53,13 @@ pub fn pit_bars(s: &Summary) -> String {
 
 /// The mean CRPS in the metric's unit: percentage points for churn.
 fn crps_text(s: &Summary) -> String {
-    if s.metric == "churn" { format!("{:.2} pp", 100.0 * s.mean_crps) } else { number(s.mean_crps, if s.mean_crps < 10.0 { 2 } else { 0 }) }
+    churn_crps(s).unwrap_or_else(|| number(s.mean_crps, if s.mean_crps < 10.0 { 2 } else { 0 }))
+}
+
+/// Churn's mean CRPS in percentage points (the terminal's and the report's
+/// one convention); `None` for the other metrics, shown in their own unit.
+pub(crate) fn churn_crps(s: &Summary) -> Option<String> {
+    (s.metric == "churn").then(|| format!("{:.2} pp", 100.0 * s.mean_crps))
 }
 
 /// What the terminal shows: a table of the metrics, then each verdict.

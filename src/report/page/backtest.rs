@@ -3,7 +3,7 @@
 //! and each metric's coverage, PIT, CRPS and verdict.
 
 use super::{ChartRef, Ctx, Section, table};
-use crate::analysis::backtest::{MonthScore, Summary, Verdict, more_is_better};
+use crate::analysis::backtest::{MonthScore, Summary};
 use crate::report::facts::BacktestFacts;
 use crate::report::svg::{BAND_INNER, BAND_OUTER, CONTRAST, Chart, LINE};
 use crate::report::words;
@@ -38,15 +38,12 @@ fn metric_name(c: &Ctx, metric: &str) -> String {
 
 fn row(c: &Ctx, s: &Summary) -> Vec<String> {
     let percent = |x: f64| format!("{:.0}%", 100.0 * x);
-    let crps = match s.metric {
-        "churn" => format!("{:.2} pp", 100.0 * s.mean_crps),
+    let crps = crate::present::backtest::churn_crps(s).unwrap_or_else(|| match s.metric {
         "mrr" | "cash" => c.n.money(s.mean_crps),
         _ => c.n.count(s.mean_crps),
-    };
-    let held = (s.cover_90 * s.months as f64).round() as usize;
-    let below = (s.verdict == Verdict::Optimistic) == more_is_better(s.metric);
-    let share = percent(if below { s.below_90 } else { s.above_90 });
-    let verdict = words::backtest_verdict(c.lang, s.verdict, held, s.months, below, &share);
+    });
+    let (below, share) = s.off_side().unwrap_or((false, 0.0));
+    let verdict = words::backtest_verdict(c.lang, s.verdict, s.held(), s.months, below, &percent(share));
     vec![metric_name(c, s.metric), percent(s.cover_50), percent(s.cover_90), format!("{:.2}", s.mean_pit), crps, verdict]
 }
 
