@@ -6,7 +6,9 @@
 #
 # 1. `cargo bench --bench engine -- draws/` (criterion): one million draws of
 #    counts::binomial over (n_i, p_i) and of counts::poisson over lam_i, one stream,
-#    one thread; the median time of the million, in ns per draw.
+#    one thread; the median time of the million, in ns per draw. The `-lanes` rows
+#    make the same draws as the engine does: 1,000 streams (runs), one draw
+#    per stream at a time, side by side (counts::lanes; AVX2 where the CPU has it).
 # 2. benches/draws.py: numpy's Generator.binomial(n, p) and Generator.poisson(lam) on the
 #    same arrays (built by the same integer formulas; see draws.py), median of R repeats.
 #
@@ -44,10 +46,10 @@ draws = np["draws"]
 print(f"Exact draws, one thread, {draws:,} per sample, same parameter arrays (numpy {np['numpy']}):\n")
 print("| sampler | runway ns/draw | numpy ns/draw (min–max) | numpy ÷ runway |")
 print("|---|---:|---:|---:|")
-for name in ("binomial", "poisson"):
+for name in ("binomial", "binomial-lanes", "poisson", "poisson-lanes"):
     with open(os.path.join(crit, name, "new", "estimates.json")) as f:
         rust = json.load(f)["median"]["point_estimate"] / draws
-    n = np[name]
+    n = np[name.removesuffix("-lanes")]
     print(f"| {name} | {rust:.1f} | {n['median_ns']:.1f} ({n['min_ns']:.1f}–{n['max_ns']:.1f}) | {n['median_ns'] / rust:.2f}× |")
 p = np["params"]
 print(f"\nParameter means: n {p['n_mean']:.1f}, p {p['p_mean']:.4f}, lam {p['lam_mean']:.1f};"

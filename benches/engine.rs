@@ -12,8 +12,8 @@
 //!   thread from one stream, over the parameter arrays `benches/draws.py`
 //!   gives numpy's `Generator.binomial` / `.poisson`; `benches/draws.sh`
 //!   runs both and prints nanoseconds per draw side by side. The `-lanes`
-//!   pair makes the same draws as the engine does, a group of 1,024 runs'
-//!   streams side by side (`counts::lanes`).
+//!   pair makes the same draws as the engine does, 1,000 runs' streams
+//!   side by side (`counts::lanes`).
 //! - `block/*`: one block of 1,024 runs simulated on one thread (the model
 //!   step alone: no aggregation, no other threads), the figure to
 //!   compare before and after a change to `src/model/`.
@@ -137,19 +137,18 @@ fn draws(c: &mut Criterion) {
             black_box(poisson.iter().map(|&lam| counts::poisson(&mut rng, lam)).sum::<f64>())
         })
     });
-    // The same draws made as the engine makes them: one stream per run of
-    // a group of 1,024, a draw per run at a time, side by side
-    // (counts::lanes; AVX2 where the CPU has it).
-    const GROUP: usize = 1024;
+    // The same draws made as the engine makes them: one stream per run, a
+    // draw per run at a time, side by side (counts::lanes; AVX2 where the
+    // CPU has it), for 1,000 runs (a divisor of the million).
+    const GROUP: usize = 1000;
     let groups = || Streams::new(&(0..GROUP as u64).map(|r| stream(1, r, key_of("draws.lanes"))).collect::<Vec<_>>());
     let (n, p): (Vec<u64>, Vec<f64>) = binomial.iter().copied().unzip();
     g.bench_function("binomial-lanes", |b| {
         b.iter(|| {
             let (mut streams, mut out, mut sum) = (groups(), vec![0; GROUP], 0);
-            for (n, p) in n.chunks(GROUP).zip(p.chunks(GROUP)) {
-                let len = n.len();
-                lanes::binomial_each(&mut streams, n, p, &mut out[..len]);
-                sum += out[..len].iter().sum::<u64>();
+            for (n, p) in n.chunks_exact(GROUP).zip(p.chunks_exact(GROUP)) {
+                lanes::binomial_each(&mut streams, n, p, &mut out);
+                sum += out.iter().sum::<u64>();
             }
             black_box(sum)
         })
@@ -157,10 +156,9 @@ fn draws(c: &mut Criterion) {
     g.bench_function("poisson-lanes", |b| {
         b.iter(|| {
             let (mut streams, mut out, mut sum) = (groups(), vec![0.0; GROUP], 0.0);
-            for lam in poisson.chunks(GROUP) {
-                let len = lam.len();
-                lanes::poisson_each(&mut streams, lam, &mut out[..len]);
-                sum += out[..len].iter().sum::<f64>();
+            for lam in poisson.chunks_exact(GROUP) {
+                lanes::poisson_each(&mut streams, lam, &mut out);
+                sum += out.iter().sum::<f64>();
             }
             black_box(sum)
         })
