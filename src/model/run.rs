@@ -37,6 +37,9 @@ pub fn simulate_runs(sc: &Scenario, plan: &Plan, runs: Range<u64>, paths: &mut [
     debug_assert!(!record || paths.len() >= plan.n_monthly * h * stride);
     let mut states: Vec<Run> = runs.clone().map(|run| Run::start(sc, plan, run)).collect();
     let mut draws = Draws::new(sc, runs);
+    let len = states.len();
+    // The group's month, `[metric][run]`, copied into `paths` a row at a time.
+    let mut tile = vec![0.0; if record { plan.n_monthly * len } else { 0 }];
     for t in 1..=sc.months {
         for st in &mut states {
             st.month_start(t);
@@ -45,10 +48,17 @@ pub fn simulate_runs(sc: &Scenario, plan: &Plan, runs: Range<u64>, paths: &mut [
         for (i, st) in states.iter_mut().enumerate() {
             let month = st.month_end(t, |k| draws.drawn(k, i));
             if record {
-                st.record(&month, paths, (t - 1) as usize * stride + r0 + i, h * stride);
+                st.record(&month, &mut tile, i, len);
+            }
+        }
+        if record {
+            for (m, row) in tile.chunks_exact(len).enumerate() {
+                let at = (m * h + (t - 1) as usize) * stride + r0;
+                crate::num::stream_copy(row, &mut paths[at..at + len]);
             }
         }
     }
+    crate::num::stream_fence();
     let n_inputs = plan.n_reported();
     states.into_iter().enumerate().map(|(i, st)| st.finish(&mut inputs[i * n_inputs..(i + 1) * n_inputs])).collect()
 }
