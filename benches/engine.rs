@@ -95,7 +95,7 @@ fn draw_floor_group(sc: &Scenario, runs: std::ops::Range<u64>) -> f64 {
         let accuracy = draw("accuracy.measured");
         p.push((churn * (1.0 + 2.0 * (0.92 - accuracy))).clamp(0.0, 1.0));
     }
-    let streams = |key: &str| Streams::new(&runs.clone().map(|run| stream(sc.seed, run, key_of(key))).collect::<Vec<_>>());
+    let streams = |key: &str| runs.clone().map(|run| stream(sc.seed, run, key_of(key))).collect::<Streams>();
     let (mut churn_rng, mut new_rng) = (streams("churn.noise"), streams("acquisition.noise"));
     let (mut whole, mut churned, mut new) = (vec![0u64; len], vec![0u64; len], vec![0.0; len]);
     for _ in 0..sc.months {
@@ -141,7 +141,7 @@ fn draws(c: &mut Criterion) {
     // draw per run at a time, side by side (counts::lanes; AVX2 where the
     // CPU has it), for 1,000 runs (a divisor of the million).
     const GROUP: usize = 1000;
-    let groups = || Streams::new(&(0..GROUP as u64).map(|r| stream(1, r, key_of("draws.lanes"))).collect::<Vec<_>>());
+    let groups = || (0..GROUP as u64).map(|r| stream(1, r, key_of("draws.lanes"))).collect::<Streams>();
     let (n, p): (Vec<u64>, Vec<f64>) = binomial.iter().copied().unzip();
     g.bench_function("binomial-lanes", |b| {
         b.iter(|| {

@@ -35,7 +35,7 @@ pub fn fit(args: FitArgs) -> Result<u8, Failure> {
     let (snippet, table) = match &fits[..] {
         [(None, fitted)] => (snippet(fitted, &file), table(fitted)),
         _ => {
-            let named: Vec<(String, Fitted)> = fits.iter().map(|(n, f)| (n.clone().expect("every row names a segment"), f.clone())).collect();
+            let named: Vec<(&str, &Fitted)> = fits.iter().map(|(n, f)| (n.as_deref().expect("every row names a segment"), f)).collect();
             let tables = named.iter().map(|(n, f)| format!("segment {n}\n{}", table(f))).collect::<Vec<_>>().join("\n");
             (segment_snippet(&named, &file), tables)
         }
@@ -101,7 +101,7 @@ pub fn snippet(f: &Fitted, file: &str) -> String {
 /// The snippet of a history with a `segment` column: a `[[segment]]` per
 /// segment with its customers at the history's end, churn, organic
 /// acquisition and expansion (a segment's price is not in a history).
-pub fn segment_snippet(fits: &[(String, Fitted)], file: &str) -> String {
+pub fn segment_snippet(fits: &[(&str, &Fitted)], file: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Fitted by `runway fit {file}`: a segment table for each segment of the history.");
     for (name, f) in fits {

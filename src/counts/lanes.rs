@@ -41,15 +41,6 @@ pub struct Streams {
 }
 
 impl Streams {
-    /// The streams, each continuing exactly where it was.
-    pub fn new<'a>(streams: impl IntoIterator<Item = &'a Stream>) -> Streams {
-        let mut out = Streams::default();
-        for stream in streams {
-            out.push(stream);
-        }
-        out
-    }
-
     /// Appends a stream.
     pub fn push(&mut self, stream: &Stream) {
         let bytes = stream.state();
@@ -77,6 +68,17 @@ impl Streams {
 
     fn one(&mut self, i: usize) -> One<'_> {
         One { s: &mut self.s, i }
+    }
+}
+
+/// The streams, in order, each continuing exactly where it was.
+impl FromIterator<Stream> for Streams {
+    fn from_iter<I: IntoIterator<Item = Stream>>(streams: I) -> Streams {
+        let mut out = Streams::default();
+        for stream in streams {
+            out.push(&stream);
+        }
+        out
     }
 }
 
@@ -152,21 +154,21 @@ pub fn poisson_each(streams: &mut Streams, lambda: &[f64], out: &mut [f64]) {
 }
 
 /// [`binomial_each`] one stream after another: a CPU without AVX2.
-pub fn binomial_each_scalar(streams: &mut Streams, n: &[u64], p: &[f64], out: &mut [u64]) {
+fn binomial_each_scalar(streams: &mut Streams, n: &[u64], p: &[f64], out: &mut [u64]) {
     for i in 0..n.len() {
         out[i] = binomial(&mut streams.one(i), n[i], p[i]);
     }
 }
 
 /// [`poisson_each`] one stream after another: a CPU without AVX2.
-pub fn poisson_each_scalar(streams: &mut Streams, lambda: &[f64], out: &mut [f64]) {
+fn poisson_each_scalar(streams: &mut Streams, lambda: &[f64], out: &mut [f64]) {
     for i in 0..lambda.len() {
         out[i] = poisson(&mut streams.one(i), lambda[i]);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-pub mod avx2 {
+mod avx2 {
     //! The AVX2 path. Each function is `unsafe` only because it must run on
     //! a CPU with AVX2.
 
@@ -581,7 +583,7 @@ mod tests {
         let mut draws = 0;
         for (seed, len) in [(1u64, 1_000u64), (2, 1_003), (3, 2), (4, 4_097)] {
             let singles: Vec<Stream> = (0..len).map(|r| stream(seed, r, 77)).collect();
-            let (mut fast, mut slow, mut one) = (Streams::new(&singles), Streams::new(&singles), singles);
+            let (mut fast, mut slow, mut one) = (singles.iter().cloned().collect::<Streams>(), singles.iter().cloned().collect::<Streams>(), singles);
             let months = 2_400_000 / 4 / 2 / len + 1;
             for month in 0..months {
                 let (n, p, lam) = mixed(mix(seed ^ month), len);
@@ -631,7 +633,7 @@ mod tests {
     fn the_vector_path_agrees_where_it_runs() {
         let len = 1_024;
         let singles: Vec<Stream> = (0..len).map(|r| stream(9, r, 5)).collect();
-        let (mut fast, mut one) = (Streams::new(&singles), singles);
+        let (mut fast, mut one) = (singles.iter().cloned().collect::<Streams>(), singles);
         for month in 0..200u64 {
             let n: Vec<u64> = (0..len).map(|i| 1_000 + mix(i ^ month) % 9_001).collect();
             let p: Vec<f64> = (0..len).map(|i| 0.02 + 0.05 * (mix(i ^ month ^ 1) % 1000) as f64 / 1000.0).collect();

@@ -30,7 +30,7 @@ impl Draws {
     pub(super) fn new(sc: &Scenario, runs: Range<u64>) -> Draws {
         let len = (runs.end - runs.start) as usize;
         let streams = |key: fn(&crate::scenario::Segment) -> u64| -> Vec<Streams> {
-            sc.segments.iter().map(|seg| Streams::new(&runs.clone().map(|run| stream(sc.seed, run, key(seg))).collect::<Vec<_>>())).collect()
+            sc.segments.iter().map(|seg| runs.clone().map(|run| stream(sc.seed, run, key(seg))).collect()).collect()
         };
         Draws {
             runs: len,

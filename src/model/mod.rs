@@ -19,6 +19,7 @@ use crate::scenario::{InputId, Op, Per, Scenario, Stress, Target};
 
 mod draws;
 pub mod metrics;
+mod paths;
 mod run;
 mod tier;
 pub mod units;

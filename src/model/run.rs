@@ -54,11 +54,11 @@ pub fn simulate_runs(sc: &Scenario, plan: &Plan, runs: Range<u64>, paths: &mut [
         if record {
             for (m, row) in tile.chunks_exact(len).enumerate() {
                 let at = (m * h + (t - 1) as usize) * stride + r0;
-                crate::num::stream_copy(row, &mut paths[at..at + len]);
+                super::paths::stream_copy(row, &mut paths[at..at + len]);
             }
         }
     }
-    crate::num::stream_fence();
+    super::paths::stream_fence();
     let n_inputs = plan.n_reported();
     states.into_iter().enumerate().map(|(i, st)| st.finish(&mut inputs[i * n_inputs..(i + 1) * n_inputs])).collect()
 }
@@ -275,24 +275,24 @@ impl<'a> Run<'a> {
         Month { alive: if self.s.default_month.is_none() { 1.0 } else { 0.0 }, ..m }
     }
 
-    /// Writes month `m` to `paths` at `at` (its first metric's place), a
+    /// Writes month `m` to `out` at `at` (its first metric's place), a
     /// metric every `step`.
     #[inline(always)]
-    fn record(&self, m: &Month, paths: &mut [f64], at: usize, step: usize) {
+    fn record(&self, m: &Month, out: &mut [f64], at: usize, step: usize) {
         let n = self.plan.plan_metrics;
         if n == CLASSIC_METRICS {
             // A classic file: a constant number of stores (the loop unrolls).
             for (j, x) in m.classic().into_iter().enumerate() {
-                paths[at + j * step] = x;
+                out[at + j * step] = x;
             }
         } else {
             for (j, x) in m.values().into_iter().enumerate().take(n) {
-                paths[at + j * step] = x;
+                out[at + j * step] = x;
             }
         }
         if self.plan.n_monthly > n {
             for (j, x) in self.segment_values().enumerate() {
-                paths[at + (n + j) * step] = x;
+                out[at + (n + j) * step] = x;
             }
         }
     }

@@ -122,7 +122,7 @@ impl<'a> Tier<'a> {
     }
 
     /// The count draws month `x` asks of the segment's churn and arrival
-    /// streams ([`Draws`]): `Binomial(n, c)` churned monthly customers and
+    /// streams ([`super::draws::Draws`]): `Binomial(n, c)` churned monthly customers and
     /// `Poisson(λ)` arrivals. Without noise, `n = 0` and `λ = 0`: neither
     /// sampler then consumes its stream.
     #[inline(always)]
