@@ -38,6 +38,7 @@ pub mod interrupt;
 pub mod lhs;
 pub mod num;
 pub mod rng;
+mod simd;
 pub mod stats;
 pub mod suggest;
 

@@ -122,20 +122,11 @@ impl TryRng for One<'_> {
     }
 }
 
-/// Whether the AVX2 path runs: the CPU has AVX2 and the environment
-/// variable `RUNWAY_SIMD` is not `off` (the switch that lets a test, or a
-/// user in doubt, compare a whole simulation on both paths).
-#[cfg(target_arch = "x86_64")]
-fn avx2_on() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::arch::is_x86_feature_detected!("avx2") && std::env::var_os("RUNWAY_SIMD").is_none_or(|v| v != "off"))
-}
-
 /// `out[i] ~ Binomial(n[i], p[i])` drawn from stream `i`, for every stream.
 pub fn binomial_each(streams: &mut Streams, n: &[u64], p: &[f64], out: &mut [u64]) {
     assert!(streams.len() == n.len() && p.len() == n.len() && out.len() == n.len(), "one (n, p) and one output per stream");
     #[cfg(target_arch = "x86_64")]
-    if avx2_on() {
+    if crate::simd::avx2_on() {
         // SAFETY: the CPU has AVX2, checked by avx2_on.
         return unsafe { avx2::binomial_each(streams, n, p, out) };
     }
@@ -146,7 +137,7 @@ pub fn binomial_each(streams: &mut Streams, n: &[u64], p: &[f64], out: &mut [u64
 pub fn poisson_each(streams: &mut Streams, lambda: &[f64], out: &mut [f64]) {
     assert!(streams.len() == lambda.len() && out.len() == lambda.len(), "one mean and one output per stream");
     #[cfg(target_arch = "x86_64")]
-    if avx2_on() {
+    if crate::simd::avx2_on() {
         // SAFETY: the CPU has AVX2, checked by avx2_on.
         return unsafe { avx2::poisson_each(streams, lambda, out) };
     }

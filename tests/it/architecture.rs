@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first, by module path (the longest prefix decides).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("foundations", &["accuracy", "copula", "counts", "dist", "interrupt", "lhs", "num", "rng", "stats", "suggest"]),
+    ("foundations", &["accuracy", "copula", "counts", "dist", "interrupt", "lhs", "num", "rng", "simd", "stats", "suggest"]),
     ("plan", &["figure", "fit", "scenario", "model::metrics"]),
     ("simulate", &["aggregate", "analysis", "engine", "model", "sampling"]),
     ("files and words", &["export", "pipeline", "present", "report"]),
