@@ -164,7 +164,7 @@ mod avx2 {
     //! a CPU with AVX2.
 
     use super::*;
-    use crate::counts::{HALF_LN_2PI, LN_GAMMA_SERIES, POISSON_EXACT_MAX, floor, ln, ln_gamma, stirling_tail};
+    use crate::counts::{HALF_LN_2PI, LN_GAMMA_SERIES, POISSON_EXACT_MAX, TABLE_K, floor, ln, ln_factorials, ln_gamma, stirling_series, stirling_tails};
     use std::arch::x86_64::*;
 
     const LANES: usize = 4;
@@ -327,21 +327,42 @@ mod avx2 {
         patch(y, odd, |l| ln(orig[l]))
     }
 
-    /// `stirling_tail` lane by lane: the series in registers, the table
-    /// (k ≤ 9) by the scalar function.
+    /// `stirling_tail` lane by lane: gathered from the table where it has
+    /// the entry, the series in registers elsewhere (its own table, k ≤ 9,
+    /// is within the big one).
     #[inline]
     #[target_feature(enable = "avx2")]
     fn stirling_tail4(k: __m256d, need: i32) -> __m256d {
-        let inv = _mm256_div_pd(splat(1.0), _mm256_add_pd(k, splat(1.0)));
-        let inv2 = _mm256_mul_pd(inv, inv);
-        let y =
-            _mm256_mul_pd(_mm256_sub_pd(splat(1.0 / 12.0), _mm256_mul_pd(_mm256_sub_pd(splat(1.0 / 360.0), _mm256_div_pd(inv2, splat(1260.0))), inv2)), inv);
-        let small = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_NGT_UQ>(k, splat(9.0))) & need;
-        if small == 0 {
+        let (y, rest) = gather(stirling_tails(), k, need);
+        if rest == 0 {
             return y;
         }
-        let k = lanes(k);
-        patch(y, small, |l| stirling_tail(k[l]))
+        let inv = _mm256_div_pd(splat(1.0), _mm256_add_pd(k, splat(1.0)));
+        let inv2 = _mm256_mul_pd(inv, inv);
+        let series =
+            _mm256_mul_pd(_mm256_sub_pd(splat(1.0 / 12.0), _mm256_mul_pd(_mm256_sub_pd(splat(1.0 / 360.0), _mm256_div_pd(inv2, splat(1260.0))), inv2)), inv);
+        let small = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_NGT_UQ>(k, splat(9.0))) & rest;
+        let series = if small == 0 {
+            series
+        } else {
+            let k = lanes(k);
+            patch(series, small, |l| stirling_series(k[l]))
+        };
+        _mm256_blendv_pd(y, series, _mm256_castsi256_pd(mask_of(rest)))
+    }
+
+    /// `table[k]` in the lanes of `need` where `0 ≤ k < TABLE_K` (others
+    /// 0, and not read), and the lanes of `need` left to compute.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn gather(table: &[f64; TABLE_K], k: __m256d, need: i32) -> (__m256d, i32) {
+        let in_table = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(k, splat(0.0)), _mm256_cmp_pd::<_CMP_LT_OQ>(k, splat(TABLE_K as f64)));
+        let take = _mm256_and_pd(in_table, _mm256_castsi256_pd(mask_of(need)));
+        let index = _mm256_cvttpd_epi32(_mm256_and_pd(k, take));
+        // SAFETY: the gathered lanes have 0 ≤ k < TABLE_K; the others are
+        // masked off and not read.
+        let y = unsafe { _mm256_mask_i32gather_pd::<8>(_mm256_setzero_pd(), table.as_ptr(), index, take) };
+        (y, need & !_mm256_movemask_pd(take))
     }
 
     /// `ln_gamma` lane by lane for `x ≥ 7` (no shifting); other lanes by
@@ -362,6 +383,25 @@ mod avx2 {
         }
         let x = lanes(x);
         patch(y, small, |l| ln_gamma(x[l]))
+    }
+
+    /// `ln k!` lane by lane (`ln_factorial`): gathered from the table
+    /// where it has the entry, `ln_gamma4(k + 1)` elsewhere.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn ln_factorial4(k: __m256d, need: i32) -> __m256d {
+        let (y, rest) = gather(ln_factorials(), k, need);
+        if rest == 0 {
+            return y;
+        }
+        _mm256_blendv_pd(y, ln_gamma4(_mm256_add_pd(k, splat(1.0)), rest), _mm256_castsi256_pd(mask_of(rest)))
+    }
+
+    /// The lanes of a 4-bit mask as all-ones or all-zeros lanes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn mask_of(bits: i32) -> __m256i {
+        _mm256_cmpgt_epi64(_mm256_and_si256(_mm256_setr_epi64x(1, 2, 4, 8), _mm256_set1_epi64x(i64::from(bits))), _mm256_setzero_si256())
     }
 
     /// See [`super::binomial_each`].
@@ -538,7 +578,7 @@ mod avx2 {
         let need = _mm256_movemask_pd(test);
         let ln_lam = ln4(lam, need);
         let lhs = ln4(_mm256_div_pd(_mm256_mul_pd(v, invalpha), _mm256_add_pd(_mm256_div_pd(a, _mm256_mul_pd(us, us)), b)), need);
-        let rhs = _mm256_sub_pd(_mm256_add_pd(neg_lam, _mm256_mul_pd(k, ln_lam)), ln_gamma4(_mm256_add_pd(k, splat(1.0)), need));
+        let rhs = _mm256_sub_pd(_mm256_add_pd(neg_lam, _mm256_mul_pd(k, ln_lam)), ln_factorial4(k, need));
         let done = _mm256_or_pd(_mm256_and_pd(on, squeeze), _mm256_and_pd(test, _mm256_cmp_pd::<_CMP_LE_OQ>(lhs, rhs)));
         (k, _mm256_movemask_pd(done))
     }

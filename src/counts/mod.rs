@@ -133,8 +133,23 @@ impl Btrs {
 }
 
 /// `ln k! − [(k + ½)·ln(k + 1) − (k + 1) + ½·ln 2π]`, the error of
-/// Stirling's formula for `ln k!` (tabulated for k ≤ 9, series beyond).
+/// Stirling's formula for `ln k!`, for an integer-valued `k ≥ 0`: from
+/// [`stirling_tails`] where it has the entry, else [`stirling_series`].
+#[inline]
 pub(crate) fn stirling_tail(k: f64) -> f64 {
+    if k < TABLE_K as f64 { stirling_tails()[k as usize] } else { stirling_series(k) }
+}
+
+/// `stirling_tail(k)` for `k < TABLE_K`, each entry computed by
+/// [`stirling_series`] on first use.
+pub(crate) fn stirling_tails() -> &'static [f64; TABLE_K] {
+    static TABLE: std::sync::OnceLock<Box<[f64; TABLE_K]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| Box::new(std::array::from_fn(|k| stirling_series(k as f64))))
+}
+
+/// The error of Stirling's formula by its series (tabulated for k ≤ 9,
+/// where the series is not accurate enough).
+pub(crate) fn stirling_series(k: f64) -> f64 {
     const TAIL: [f64; 10] = [
         0.081_061_466_795_327_2,
         0.041_340_695_955_409_2,
@@ -233,8 +248,28 @@ impl Ptrs {
     fn log_accept(&self, k: f64, us: f64, v: f64) -> bool {
         let Ptrs { lam, a, b, invalpha, .. } = *self;
         // numpy's ln v + ln invalpha − ln(a/us² + b), as one logarithm.
-        ln(v * invalpha / (a / (us * us) + b)) <= -lam + k * ln(lam) - ln_gamma(k + 1.0)
+        ln(v * invalpha / (a / (us * us) + b)) <= -lam + k * ln(lam) - ln_factorial(k)
     }
+}
+
+/// Entries of the tables of `ln k!` ([`ln_factorials`]) and of Stirling's
+/// tail ([`stirling_tails`]), 32 KiB each: every `k` of a Poisson mean up
+/// to about 3,800, and the churned counts and modes of most binomials. A
+/// lookup gives the bits the function gives: each entry is computed by it.
+pub(crate) const TABLE_K: usize = 4096;
+
+/// `ln k!` for `k < TABLE_K`, each entry computed by [`ln_gamma`] on first
+/// use.
+pub(crate) fn ln_factorials() -> &'static [f64; TABLE_K] {
+    static TABLE: std::sync::OnceLock<Box<[f64; TABLE_K]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| Box::new(std::array::from_fn(|k| ln_gamma(k as f64 + 1.0))))
+}
+
+/// `ln k!` for an integer-valued `k ≥ 0`: `ln_gamma(k + 1)`, from the table
+/// where it has the entry.
+#[inline]
+pub(crate) fn ln_factorial(k: f64) -> f64 {
+    if k < TABLE_K as f64 { ln_factorials()[k as usize] } else { ln_gamma(k + 1.0) }
 }
 
 /// `x.floor()` without a libm call (baseline x86-64 has no rounding
@@ -305,6 +340,17 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tables give what the functions give, bit for bit, on both sides
+    /// of their end.
+    #[test]
+    fn tables_equal_their_functions() {
+        for k in (0..TABLE_K + 50).map(|k| k as f64) {
+            assert_eq!(ln_factorial(k).to_bits(), ln_gamma(k + 1.0).to_bits(), "ln {k}!");
+            assert_eq!(stirling_tail(k).to_bits(), stirling_series(k).to_bits(), "Stirling tail at {k}");
+        }
+        assert!((ln_factorial(4.0) - 24f64.ln()).abs() < 1e-14);
+    }
 
     #[test]
     fn edges_never_panic() {
