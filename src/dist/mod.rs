@@ -29,7 +29,6 @@ pub mod inverse;
 
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Pert, Triangular};
-use std::sync::OnceLock;
 
 /// z such that Φ(z) = 0.95: a 90% interval spans `mean ± Z95·sd`.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
@@ -126,19 +125,19 @@ enum Family {
         min: f64,
         mode: f64,
         max: f64,
-        table: OnceLock<Vec<f64>>,
+        table: inverse::QuantileTable,
     },
     Gamma {
         d: Gamma<f64>,
         shape: f64,
         scale: f64,
-        table: OnceLock<Vec<f64>>,
+        table: inverse::QuantileTable,
     },
     Beta {
         d: Beta<f64>,
         alpha: f64,
         beta: f64,
-        table: OnceLock<Vec<f64>>,
+        table: inverse::QuantileTable,
     },
     /// `cdf` is the running sum of the weights in the order written,
     /// normalised so its last entry is 1 (what [`Dist::sample`] inverts);
@@ -262,7 +261,7 @@ impl Dist {
     pub fn pert(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         Dist::check_three_point(min, mode, max)?;
         let d = Pert::new(min, max).with_mode(mode).expect("checked: min < max, mode within");
-        Ok(Dist { family: Family::Pert { d, min, mode, max, table: OnceLock::new() }, window: None, label: format!("pert({min}, {mode}, {max})") })
+        Ok(Dist { family: Family::Pert { d, min, mode, max, table: Default::default() }, window: None, label: format!("pert({min}, {mode}, {max})") })
     }
 
     /// Gamma with shape k and scale θ (mean kθ, variance kθ²).
@@ -271,7 +270,7 @@ impl Dist {
         positive("scale", scale)?;
         let d = Gamma::new(shape, scale).expect("checked: shape, scale > 0");
         Ok(Dist {
-            family: Family::Gamma { d, shape, scale, table: OnceLock::new() },
+            family: Family::Gamma { d, shape, scale, table: Default::default() },
             window: None,
             label: format!("gamma(shape = {}, scale = {})", short(shape), short(scale)),
         })
@@ -290,7 +289,7 @@ impl Dist {
         positive("beta", beta)?;
         let d = Beta::new(alpha, beta).expect("checked: alpha, beta > 0");
         Ok(Dist {
-            family: Family::Beta { d, alpha, beta, table: OnceLock::new() },
+            family: Family::Beta { d, alpha, beta, table: Default::default() },
             window: None,
             label: format!("beta(alpha = {}, beta = {})", short(alpha), short(beta)),
         })
