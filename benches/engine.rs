@@ -67,8 +67,15 @@ fn engine(c: &mut Criterion) {
 
 fn block(c: &mut Criterion) {
     let mut g = c.benchmark_group("block");
-    // ai-api: three segments with annual prepay, usage, a team and a drawn round month.
-    for (name, path) in [("builtin", None), ("saas-baseline", Some("scenarios/saas-baseline.toml")), ("ai-api", Some("scenarios/ai-api.toml"))] {
+    // ai-api: three segments with annual prepay, usage, a team and a drawn
+    // round month; ai-api-one-segment: the same plan with its pro tier alone.
+    let plans = [
+        ("builtin", None),
+        ("saas-baseline", Some("scenarios/saas-baseline.toml")),
+        ("ai-api", Some("scenarios/ai-api.toml")),
+        ("ai-api-one-segment", Some("benches/ai-api-one-segment.toml")),
+    ];
+    for (name, path) in plans {
         let sc = load(path, BLOCK_RUNS);
         let plan = Plan::new(&sc);
         g.throughput(Throughput::Elements(BLOCK_RUNS * u64::from(sc.months)));

@@ -137,6 +137,7 @@ impl Btrs {
 /// [`stirling_tails`] where it has the entry, else [`stirling_series`].
 #[inline]
 pub(crate) fn stirling_tail(k: f64) -> f64 {
+    debug_assert!(k >= 0.0 && k == k.trunc(), "stirling_tail({k})");
     if k < TABLE_K as f64 { stirling_tails()[k as usize] } else { stirling_series(k) }
 }
 
@@ -269,6 +270,7 @@ pub(crate) fn ln_factorials() -> &'static [f64; TABLE_K] {
 /// where it has the entry.
 #[inline]
 pub(crate) fn ln_factorial(k: f64) -> f64 {
+    debug_assert!(k >= 0.0 && k == k.trunc(), "ln_factorial({k})");
     if k < TABLE_K as f64 { ln_factorials()[k as usize] } else { ln_gamma(k + 1.0) }
 }
 

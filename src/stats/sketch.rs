@@ -23,7 +23,7 @@ pub fn center_floor(center: f64, spread: f64) -> f64 {
     if spread > 0.0 { 1e-3 * spread } else { 1e-9 * center.abs() }
 }
 
-/// A block column's moments, in one pass, and, with a sketch, its
+/// A block column's moments, in one pass over it, and, with a sketch, its
 /// deviations `x − center` added to it (see [`DenseSketch`]); or the index of
 /// its first non-finite value.
 ///
@@ -68,6 +68,9 @@ const SLOTS: usize = OTHER_SLOT + 1;
 /// Values a [`DenseSketch`] classifies per pass: a multiple of four, so the
 /// lane sums see every value in its lane.
 const PASS: usize = 256;
+// The AVX2 pass puts the sign at bit 12 (`DENSE_BUCKETS`), and restarts
+// its lanes at each pass.
+const _: () = assert!(DENSE_BUCKETS == 1 << 12 && PASS % 4 == 0);
 
 /// Adds the deviations `values − center` and their squares to the four
 /// lanes of [`summarize`], the i-th value to lane `i mod 4`.
@@ -263,20 +266,17 @@ impl DenseSketch {
             self.zeros += u64::from(zeros);
             self.n += (chunk.len() - others as usize) as u64;
             if others > 0 {
-                self.spill_others(chunk, center);
+                self.spill_others(chunk, center, slots);
             }
         }
         (s1, s2)
     }
 
-    /// Puts the values of `chunk` that went to the other slot and are
-    /// finite (beyond the dense buckets) into the spill histogram.
+    /// Puts the values of `chunk` that went to the other slot (`slots`)
+    /// and are finite (beyond the dense buckets) into the spill histogram.
     #[cold]
-    fn spill_others(&mut self, chunk: &[f64], center: f64) {
-        let mut slots = [0u32; PASS];
-        let mut sums = ([0.0; 4], [0.0; 4]);
-        classify(chunk, center, (self.floor, self.base as u32), &mut slots[..chunk.len()], (&mut sums.0, &mut sums.1));
-        for (&x, &slot) in chunk.iter().zip(&slots) {
+    fn spill_others(&mut self, chunk: &[f64], center: f64, slots: &[u32]) {
+        for (&x, &slot) in chunk.iter().zip(slots) {
             let d = x - center;
             if slot == OTHER_SLOT as u32 && d.abs() < f64::INFINITY {
                 self.spill.push(d);

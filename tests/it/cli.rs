@@ -32,20 +32,27 @@ fn outputs_are_byte_identical_at_1_2_and_3_threads() {
     assert_eq!(s, summary_without_wall_time(&outs[2]));
 }
 
-/// The count draws' vector path (AVX2) and scalar path give the same
-/// files: the three-tier plan (binomial churn and renewals, Poisson
-/// arrivals, annual splits, most in the vector samplers' range, some in
-/// the small-mean samplers') and the built-in example, with the vector
-/// path switched off by `RUNWAY_SIMD=off` in one of the two.
+/// The AVX2 paths (the count draws, the sketch's classifying pass) and the
+/// scalar ones give the same files: the three-tier plan (binomial churn
+/// and renewals, Poisson arrivals, annual splits, most in the vector
+/// samplers' range, some in the small-mean samplers'), the built-in
+/// example, and `saas-baseline` at 130,000 runs (51 million monthly values,
+/// over the exact-quantile budget, so its quantiles are sketched), with the
+/// vector paths switched off by `RUNWAY_SIMD=off` in one of the two.
 #[test]
 fn outputs_are_byte_identical_with_and_without_the_vector_samplers() {
     #[cfg(target_arch = "x86_64")]
     assert!(std::arch::is_x86_feature_detected!("avx2"), "this test compares the AVX2 path with the scalar one; run it on a CPU with AVX2");
     let base = scratch("simd");
-    for (plan, name) in [("scenarios/ai-api.toml", "ai-api"), ("scenarios/sentiment-saas.toml", "builtin")] {
+    let plans = [
+        ("scenarios/ai-api.toml", "ai-api", "3000"),
+        ("scenarios/sentiment-saas.toml", "builtin", "3000"),
+        ("scenarios/saas-baseline.toml", "sketched", "130000"),
+    ];
+    for (plan, name, runs) in plans {
         let go = |simd: &str| {
             let out = base.join(format!("{name}-{simd}"));
-            let args = ["run", plan, "--runs", "3000", "--format", "csv", "--out", out.to_str().unwrap(), "--quiet"];
+            let args = ["run", plan, "--runs", runs, "--format", "csv", "--out", out.to_str().unwrap(), "--quiet"];
             let o = Command::new(env!("CARGO_BIN_EXE_runway")).args(args).env("RUNWAY_SIMD", simd).output().expect("runway starts");
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             out
@@ -54,7 +61,9 @@ fn outputs_are_byte_identical_with_and_without_the_vector_samplers() {
         for file in ["runs.csv", "monthly.csv"] {
             assert!(std::fs::read(on.join(file)).unwrap() == std::fs::read(off.join(file)).unwrap(), "{name}: {file} differs between the paths");
         }
-        assert_eq!(summary_without_wall_time(&on), summary_without_wall_time(&off));
+        let summary = summary_without_wall_time(&on);
+        assert_eq!(summary, summary_without_wall_time(&off));
+        assert_eq!(summary.contains("\"sketch\""), name == "sketched", "{name}: quantile method");
     }
 }
 
