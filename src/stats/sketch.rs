@@ -172,14 +172,13 @@ mod avx2 {
 /// Each deviation's slot in a [`DenseSketch`] whose floor and floor bucket
 /// are `floor_base`, and the smallest and largest finite deviations (those
 /// below the floor counted as 0), without a branch; the deviations are
-/// added to `sums` as [`lane_sums`] adds them (the i-th to lane `i mod 4`).
+/// added to `sums` by [`lane_sums`] (a lane's additions keep their order).
 #[inline(always)]
 fn classify(values: &[f64], center: f64, (floor, base): (f64, u32), slots: &mut [u32], (s1, s2): Sums) -> (f64, f64) {
+    lane_sums(values, center, s1, s2);
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for (k, (x, slot)) in values.iter().zip(slots.iter_mut()).enumerate() {
+    for (x, slot) in values.iter().zip(slots.iter_mut()) {
         let d = x - center;
-        s1[k % 4] += d;
-        s2[k % 4] += d * d;
         let a = d.abs();
         let finite = a < f64::INFINITY;
         let zero = a < floor || a == 0.0;
