@@ -14,10 +14,11 @@
 //!   runs both and prints nanoseconds per draw side by side. The `-lanes`
 //!   pair makes the same draws as the engine does, 1,000 runs' streams
 //!   side by side (`counts::lanes`).
-//! - `month_step/*`: one block of `saas-baseline` on one thread: the
-//!   engine, the month step specialised to that plan's shape as structure
-//!   of arrays and as array of structures (`benches/prototype/`, checked
-//!   bit for bit against the engine), and the draws alone.
+//! - `month_step/*`: one block of `saas-baseline` on one thread, at 36
+//!   months and at one: the engine, the month step specialised to that
+//!   plan's shape as structure of arrays and as array of structures
+//!   (`benches/prototype/`, checked bit for bit against the engine), and
+//!   the draws alone.
 //! - `block/*`: one block of 1,024 runs simulated on one thread (the model
 //!   step alone: no aggregation, no other threads), the figure to
 //!   compare before and after a change to `src/model/`.
@@ -97,27 +98,32 @@ fn block(c: &mut Criterion) {
 /// every summary and unit economics), the month step specialised to the
 /// plan's shape as structure of arrays and as array of structures
 /// (`prototype/month_step.rs`, each asserted to write the engine's paths
-/// bit for bit), and the draws alone (`draw_floor_group`).
+/// bit for bit), and the draws alone (`draw_floor_group`); at the plan's
+/// 36 months and at one month (what a run costs whatever its length).
 fn month_step(c: &mut Criterion) {
     type Group = fn(&Scenario, std::ops::Range<u64>, &mut [f64], usize, usize) -> f64;
     let mut g = c.benchmark_group("month_step");
-    let sc = load(Some("scenarios/saas-baseline.toml"), BLOCK_RUNS);
-    let plan = Plan::new(&sc);
-    assert!(month_step::check(&sc, &plan), "the prototype covers saas-baseline");
-    let engine = simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS);
-    let len = BLOCK_RUNS as usize;
-    let block = |group: Group, paths: &mut [f64]| (0..BLOCK_RUNS).step_by(128).map(|r| group(&sc, r..r + 128, paths, len, r as usize)).sum::<f64>();
-    let mut paths = vec![f64::NAN; engine.paths.len()];
-    g.throughput(Throughput::Elements(BLOCK_RUNS * u64::from(sc.months)));
-    g.sample_size(40).measurement_time(Duration::from_secs(8));
-    g.bench_function("engine", |b| b.iter(|| black_box(simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS))));
-    for (name, group) in [("arrays", month_step::arrays_group as Group), ("structs", month_step::structs_group)] {
-        paths.fill(f64::NAN);
-        block(group, &mut paths);
-        assert!(engine.paths.iter().zip(&paths).all(|(a, b)| a.to_bits() == b.to_bits()), "{name} writes the engine's paths bit for bit");
-        g.bench_function(name, |b| b.iter(|| black_box(block(group, &mut paths))));
+    for months in [36, 1] {
+        let o = Overrides { runs: Some(BLOCK_RUNS), months: Some(months), ..Overrides::default() };
+        let sc = scenario::load(Path::new("scenarios/saas-baseline.toml"), o).expect("scenario");
+        let plan = Plan::new(&sc);
+        assert!(month_step::check(&sc, &plan), "the prototype covers saas-baseline");
+        let engine = simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS);
+        let len = BLOCK_RUNS as usize;
+        let block = |group: Group, paths: &mut [f64]| (0..BLOCK_RUNS).step_by(128).map(|r| group(&sc, r..r + 128, paths, len, r as usize)).sum::<f64>();
+        let mut paths = vec![f64::NAN; engine.paths.len()];
+        g.throughput(Throughput::Elements(BLOCK_RUNS * u64::from(months)));
+        g.sample_size(40).measurement_time(Duration::from_secs(8));
+        g.bench_function(BenchmarkId::new("engine", months), |b| b.iter(|| black_box(simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS))));
+        for (name, group) in [("arrays", month_step::arrays_group as Group), ("structs", month_step::structs_group)] {
+            paths.fill(f64::NAN);
+            block(group, &mut paths);
+            assert!(engine.paths.iter().zip(&paths).all(|(a, b)| a.to_bits() == b.to_bits()), "{name} writes the engine's paths bit for bit");
+            g.bench_function(BenchmarkId::new(name, months), |b| b.iter(|| black_box(block(group, &mut paths))));
+        }
+        let draws = || (0..BLOCK_RUNS).step_by(128).map(|r| draw_floor_group(&sc, r..r + 128)).sum::<f64>();
+        g.bench_function(BenchmarkId::new("draws", months), |b| b.iter(|| black_box(draws())));
     }
-    g.bench_function("draws", |b| b.iter(|| black_box((0..BLOCK_RUNS).step_by(128).map(|r| draw_floor_group(&sc, r..r + 128)).sum::<f64>())));
     g.finish();
 }
 
