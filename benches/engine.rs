@@ -40,8 +40,8 @@ use rand_distr::Distribution;
 use rayon::prelude::*;
 use runway::aggregate::{Aggregator, QuantileMethod};
 use runway::counts::{self, lanes, lanes::Streams};
-use runway::engine::{BLOCK_RUNS, Sink, simulate_block};
-use runway::model::Plan;
+use runway::engine::{BLOCK_RUNS, GROUP_RUNS, Sink, simulate_block};
+use runway::model::{Plan, simulate_runs};
 use runway::rng::{key_of, stream};
 use runway::scenario::{self, Overrides, Scenario};
 use std::hint::black_box;
@@ -93,35 +93,50 @@ fn block(c: &mut Criterion) {
     g.finish();
 }
 
-/// One block of saas-baseline on one thread four ways: the engine
-/// (`simulate_block`, which also allocates the block's paths and computes
-/// every summary and unit economics), the month step specialised to the
-/// plan's shape as structure of arrays and as array of structures
+/// One block of saas-baseline on one thread four ways, each group of
+/// `GROUP_RUNS` runs into the same preallocated paths: the engine's month
+/// step (`model::simulate_runs`, which also computes every summary, the
+/// unit economics and the reported inputs, and writes the paths with
+/// non-temporal stores), the month step specialised to the plan's shape
+/// as structure of arrays and as array of structures
 /// (`prototype/month_step.rs`, each asserted to write the engine's paths
-/// bit for bit), and the draws alone (`draw_floor_group`); at the plan's
-/// 36 months and at one month (what a run costs whatever its length).
+/// and summaries bit for bit), and the draws alone (`draw_floor_group`);
+/// at the plan's 36 months and at one (what a run costs whatever its
+/// length).
 fn month_step(c: &mut Criterion) {
-    type Group = fn(&Scenario, std::ops::Range<u64>, &mut [f64], usize, usize) -> f64;
+    type Group = fn(&Scenario, std::ops::Range<u64>, &mut [f64], usize, usize) -> Vec<month_step::Summary>;
     let mut g = c.benchmark_group("month_step");
+    let groups = || (0..BLOCK_RUNS).step_by(GROUP_RUNS as usize).map(|r| r..(r + GROUP_RUNS).min(BLOCK_RUNS));
+    let len = BLOCK_RUNS as usize;
     for months in [36, 1] {
         let o = Overrides { runs: Some(BLOCK_RUNS), months: Some(months), ..Overrides::default() };
         let sc = scenario::load(Path::new("scenarios/saas-baseline.toml"), o).expect("scenario");
+        month_step::check(&sc).expect("the prototypes cover saas-baseline");
         let plan = Plan::new(&sc);
-        assert!(month_step::check(&sc, &plan), "the prototype covers saas-baseline");
-        let engine = simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS);
-        let len = BLOCK_RUNS as usize;
-        let block = |group: Group, paths: &mut [f64]| (0..BLOCK_RUNS).step_by(128).map(|r| group(&sc, r..r + 128, paths, len, r as usize)).sum::<f64>();
-        let mut paths = vec![f64::NAN; engine.paths.len()];
+        let mut paths = vec![f64::NAN; len * plan.n_monthly() * months as usize];
+        let mut inputs = vec![0.0; len * plan.n_reported()];
+        let mut engine = |paths: &mut [f64]| {
+            let at = |r: u64| r as usize * plan.n_reported();
+            let mut summaries = Vec::with_capacity(len);
+            for r in groups() {
+                summaries.extend(simulate_runs(&sc, &plan, r.clone(), paths, len, r.start as usize, &mut inputs[at(r.start)..at(r.end)]));
+            }
+            summaries
+        };
+        let expected: Vec<month_step::Summary> = engine(&mut paths).iter().map(month_step::Summary::of).collect();
+        let expected_paths = paths.clone();
         g.throughput(Throughput::Elements(BLOCK_RUNS * u64::from(months)));
         g.sample_size(40).measurement_time(Duration::from_secs(8));
-        g.bench_function(BenchmarkId::new("engine", months), |b| b.iter(|| black_box(simulate_block(&sc, &plan, 0, 0..BLOCK_RUNS))));
+        g.bench_function(BenchmarkId::new("engine", months), |b| b.iter(|| black_box(engine(&mut paths))));
+        let block = |group: Group, paths: &mut [f64]| groups().flat_map(|r| group(&sc, r.clone(), paths, len, r.start as usize)).collect::<Vec<_>>();
         for (name, group) in [("arrays", month_step::arrays_group as Group), ("structs", month_step::structs_group)] {
             paths.fill(f64::NAN);
-            block(group, &mut paths);
-            assert!(engine.paths.iter().zip(&paths).all(|(a, b)| a.to_bits() == b.to_bits()), "{name} writes the engine's paths bit for bit");
+            let summaries = block(group, &mut paths);
+            assert!(expected_paths.iter().zip(&paths).all(|(a, b)| a.to_bits() == b.to_bits()), "{name} writes the engine's paths bit for bit");
+            assert!(expected.iter().zip(&summaries).all(|(a, b)| a.same(b)), "{name} gives the engine's summaries bit for bit");
             g.bench_function(BenchmarkId::new(name, months), |b| b.iter(|| black_box(block(group, &mut paths))));
         }
-        let draws = || (0..BLOCK_RUNS).step_by(128).map(|r| draw_floor_group(&sc, r..r + 128)).sum::<f64>();
+        let draws = || groups().map(|r| draw_floor_group(&sc, r)).sum::<f64>();
         g.bench_function(BenchmarkId::new("draws", months), |b| b.iter(|| black_box(draws())));
     }
     g.finish();
@@ -130,18 +145,19 @@ fn month_step(c: &mut Criterion) {
 /// The draws of saas-baseline's runs `runs` with no model logic beyond
 /// carrying `n`, made as the engine makes them: the per-run parameters run
 /// by run, then month by month the group's churn and arrival draws side by
-/// side (`counts::lanes`, the engine's groups of 128 runs).
+/// side (`counts::lanes`, the engine's groups of `GROUP_RUNS` runs).
 fn draw_floor_group(sc: &Scenario, runs: std::ops::Range<u64>) -> f64 {
     let input = |path: &str| sc.inputs.iter().find(|i| i.path == path).expect(path);
+    let [churn_in, new_in, cost_in, accuracy_in] = ["churn.base", "acquisition.new", "costs.per_customer", "accuracy.measured"].map(input);
     let len = (runs.end - runs.start) as usize;
     let (mut p, mut lam, mut n) = (Vec::with_capacity(len), Vec::with_capacity(len), vec![1000.0f64; len]);
     let mut extra = 0.0;
     for run in runs.clone() {
-        let draw = |path: &str| input(path).dist.sample(&mut stream(sc.seed, run, input(path).key));
-        let churn = draw("churn.base");
-        lam.push(draw("acquisition.new"));
-        extra += draw("costs.per_customer");
-        let accuracy = draw("accuracy.measured");
+        let draw = |input: &scenario::Input| input.dist.sample(&mut stream(sc.seed, run, input.key));
+        let churn = draw(churn_in);
+        lam.push(draw(new_in));
+        extra += draw(cost_in);
+        let accuracy = draw(accuracy_in);
         p.push((churn * (1.0 + 2.0 * (0.92 - accuracy))).clamp(0.0, 1.0));
     }
     let streams = |key: &str| runs.clone().map(|run| stream(sc.seed, run, key_of(key))).collect::<Streams>();
@@ -232,7 +248,7 @@ fn draw_floor(c: &mut Criterion) {
                     .par_iter()
                     .map(|&blk| {
                         let end = ((blk + 1) * BLOCK_RUNS).min(sc.runs);
-                        (blk * BLOCK_RUNS..end).step_by(128).map(|r| draw_floor_group(sc, r..(r + 128).min(end))).sum::<f64>()
+                        (blk * BLOCK_RUNS..end).step_by(GROUP_RUNS as usize).map(|r| draw_floor_group(sc, r..(r + GROUP_RUNS).min(end))).sum::<f64>()
                     })
                     .collect::<Vec<f64>>()
                     .iter()

@@ -22,7 +22,7 @@ pub const BLOCK_RUNS: u64 = 1024;
 /// Runs stepped through the months together within a block: their count
 /// draws run side by side. Not part of the output: a run's numbers do not
 /// depend on its group.
-const GROUP_RUNS: u64 = 128;
+pub const GROUP_RUNS: u64 = 128;
 
 /// Blocks simulated per wave, per thread, at most.
 const BLOCKS_PER_THREAD: usize = 8;
