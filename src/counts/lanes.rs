@@ -164,7 +164,7 @@ mod avx2 {
     //! a CPU with AVX2.
 
     use super::*;
-    use crate::counts::{HALF_LN_2PI, LN_GAMMA_SERIES, POISSON_EXACT_MAX, TABLE_K, floor, ln, ln_factorials, ln_gamma, stirling_series, stirling_tails};
+    use crate::counts::{HALF_LN_2PI, LN_GAMMA_SERIES, POISSON_EXACT_MAX, TABLE_K, floor, ln, ln_factorials, ln_gamma, stirling_tails};
     use std::arch::x86_64::*;
 
     const LANES: usize = 4;
@@ -327,9 +327,10 @@ mod avx2 {
         patch(y, odd, |l| ln(orig[l]))
     }
 
-    /// `stirling_tail` lane by lane: gathered from the table where it has
-    /// the entry, the series in registers elsewhere (its own table, k ≤ 9,
-    /// is within the big one).
+    /// `stirling_tail` lane by lane, for integer-valued `k ≥ 0` in the
+    /// lanes of `need` (as the scalar function requires): gathered from the
+    /// table where it has the entry, the series in registers beyond it
+    /// (`k ≥ TABLE_K`, far above the series' own table of `k ≤ 9`).
     #[inline]
     #[target_feature(enable = "avx2")]
     fn stirling_tail4(k: __m256d, need: i32) -> __m256d {
@@ -337,17 +338,11 @@ mod avx2 {
         if rest == 0 {
             return y;
         }
+        debug_assert_eq!(_mm256_movemask_pd(_mm256_cmp_pd::<_CMP_NGE_UQ>(k, splat(TABLE_K as f64))) & rest, 0, "stirling_tail4: k < 0 or NaN");
         let inv = _mm256_div_pd(splat(1.0), _mm256_add_pd(k, splat(1.0)));
         let inv2 = _mm256_mul_pd(inv, inv);
         let series =
             _mm256_mul_pd(_mm256_sub_pd(splat(1.0 / 12.0), _mm256_mul_pd(_mm256_sub_pd(splat(1.0 / 360.0), _mm256_div_pd(inv2, splat(1260.0))), inv2)), inv);
-        let small = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_NGT_UQ>(k, splat(9.0))) & rest;
-        let series = if small == 0 {
-            series
-        } else {
-            let k = lanes(k);
-            patch(series, small, |l| stirling_series(k[l]))
-        };
         _mm256_blendv_pd(y, series, _mm256_castsi256_pd(mask_of(rest)))
     }
 

@@ -150,7 +150,7 @@ pub(crate) fn stirling_tails() -> &'static [f64; TABLE_K] {
 
 /// The error of Stirling's formula by its series (tabulated for k ≤ 9,
 /// where the series is not accurate enough).
-pub(crate) fn stirling_series(k: f64) -> f64 {
+fn stirling_series(k: f64) -> f64 {
     const TAIL: [f64; 10] = [
         0.081_061_466_795_327_2,
         0.041_340_695_955_409_2,

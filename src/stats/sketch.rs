@@ -183,7 +183,7 @@ fn classify(values: &[f64], center: f64, (floor, base): (f64, u32), slots: &mut 
         let finite = a < f64::INFINITY;
         let zero = a < floor || a == 0.0;
         // Buckets of finite deviations are below 2^18: u32 loses nothing.
-        let i = ((a.to_bits() >> (52 - SKETCH_BITS)) as u32).wrapping_sub(base);
+        let i = (LogHistogram::bucket(a) as u32).wrapping_sub(base);
         let sign = (d.to_bits() >> 63) as u32;
         let dense = if i < DENSE_BUCKETS as u32 { i + sign * DENSE_BUCKETS as u32 } else { OTHER_SLOT as u32 };
         *slot = if !finite {
