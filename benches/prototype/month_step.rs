@@ -454,8 +454,8 @@ struct RunInputs {
 /// in one struct, the layout the engine has, but its equations specialised
 /// as there.
 pub fn structs_group(sc: &Scenario, runs: Range<u64>, paths: &mut [f64], stride: usize, r0: usize) -> Vec<Summary> {
-    let v = inputs(sc, runs.clone());
-    let mut group: Vec<RunState> = (0..(runs.end - runs.start) as usize).map(|i| RunState::start(sc, &v, i)).collect();
+    let (v, ids) = (inputs(sc, runs.clone()), Ids::of(sc));
+    let mut group: Vec<RunState> = (0..(runs.end - runs.start) as usize).map(|i| RunState::start(sc, &ids, &v, i)).collect();
     let mut counts = Counts::new(sc, runs);
     let mut tile = vec![vec![0.0; group.len()]; CLASSIC_METRICS];
     for t in 1..=sc.months {
@@ -476,8 +476,7 @@ pub fn structs_group(sc: &Scenario, runs: Range<u64>, paths: &mut [f64], stride:
 
 impl RunState {
     /// Run `i` of the group at month 0, from the group's inputs `v`.
-    fn start(sc: &Scenario, v: &[Vec<f64>], i: usize) -> RunState {
-        let ids = Ids::of(sc);
+    fn start(sc: &Scenario, ids: &Ids, v: &[Vec<f64>], i: usize) -> RunState {
         let x = |id: InputId| v[id.index()][i];
         let a = sc.accuracy.as_ref().expect("checked: accuracy");
         RunState {
